@@ -1,0 +1,79 @@
+import { Arg, Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import type { GraphQLContext } from '../graphql/context';
+import { Organization } from '../people/organization.entity';
+import { Person } from '../people/person.entity';
+import { HealthRegion } from '../territory/health-region.entity';
+import { Municipality } from '../territory/municipality.entity';
+import { State } from '../territory/state.entity';
+import { EventFilter, EventOrder, eventOrder, eventWhere } from './activity.input';
+import { Event } from './event.entity';
+import { Participation } from './participation.entity';
+
+@ObjectType()
+export class EventConnection extends Connection(Event) {}
+
+@ObjectType()
+export class ParticipationConnection extends Connection(Participation) {}
+
+@Resolver(() => Event)
+export class EventResolver {
+  @Query(() => EventConnection)
+  async events(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => EventFilter, { nullable: true }) filter: EventFilter | null,
+    @Arg('orderBy', () => [EventOrder], { nullable: true }) orderBy: EventOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<EventConnection> {
+    const page = await paginate({ em, entity: Event, where: eventWhere(filter), orderBy: eventOrder(orderBy), args, limits: config.limits });
+    return toConnection(EventConnection, page);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The organiser.' })
+  async organization(@Root() event: Event): Promise<Organization | null> {
+    return (await event.organization?.load()) ?? null;
+  }
+
+  @FieldResolver(() => State, { nullable: true })
+  async state(@Root() event: Event): Promise<State | null> {
+    return (await event.state?.load()) ?? null;
+  }
+
+  @FieldResolver(() => HealthRegion, { nullable: true })
+  async healthRegion(@Root() event: Event): Promise<HealthRegion | null> {
+    return (await event.healthRegion?.load()) ?? null;
+  }
+
+  @FieldResolver(() => Municipality, { nullable: true })
+  async municipality(@Root() event: Event): Promise<Municipality | null> {
+    return (await event.municipality?.load()) ?? null;
+  }
+
+  @FieldResolver(() => ParticipationConnection)
+  async participations(
+    @Root() event: Event,
+    @Args() args: ConnectionArgs,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<ParticipationConnection> {
+    const page = await paginate({ em, entity: Participation, where: { event: event.id, deletedAt: null }, orderBy: [{ id: 'asc' }], args, limits: config.limits });
+    return toConnection(ParticipationConnection, page);
+  }
+}
+
+@Resolver(() => Participation)
+export class ParticipationResolver {
+  @FieldResolver(() => Event)
+  event(@Root() participation: Participation): Promise<Event> {
+    return participation.event.load() as Promise<Event>;
+  }
+
+  @FieldResolver(() => Person, { nullable: true })
+  async person(@Root() participation: Participation): Promise<Person | null> {
+    return (await participation.person?.load()) ?? null;
+  }
+
+  @FieldResolver(() => Municipality, { nullable: true })
+  async municipality(@Root() participation: Participation): Promise<Municipality | null> {
+    return (await participation.municipality?.load()) ?? null;
+  }
+}

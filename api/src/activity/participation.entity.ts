@@ -1,0 +1,25 @@
+import { Entity, Enum, ManyToOne, type Ref } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { BaseEntity, Node } from '../common/base.entity';
+import { Person } from '../people/person.entity';
+import { Municipality } from '../territory/municipality.entity';
+import { ParticipationRole } from './activity.enums';
+import { Event } from './event.entity';
+
+/** A person or a municipality taking part in an event, as organiser, speaker or attendee. */
+@ObjectType({ implements: Node })
+@Entity({ tableName: 'participations' })
+export class Participation extends BaseEntity {
+  @ManyToOne(() => Event, { ref: true, index: true })
+  event!: Ref<Event>;
+
+  @ManyToOne(() => Person, { ref: true, nullable: true, index: true })
+  person?: Ref<Person> | null;
+
+  @ManyToOne(() => Municipality, { ref: true, nullable: true, index: true })
+  municipality?: Ref<Municipality> | null;
+
+  @Field(() => ParticipationRole)
+  @Enum({ items: () => ParticipationRole })
+  role: ParticipationRole = ParticipationRole.ATTENDEE;
+}

@@ -1,0 +1,134 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express from 'express';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { verifyApiKey } from './auth/api-key.service';
+import { authenticate } from './auth/authenticate';
+import { createLogger } from './common/logger';
+import type { AppConfig } from './config';
+import { initOrm, migrate, type Orm } from './db/orm';
+import type { GraphQLContext } from './graphql/context';
+import { formatError } from './graphql/format-error';
+import { buildAppSchema } from './graphql/schema';
+import { graphiqlAssets, graphiqlPage } from './http/graphiql';
+import { seedTerritory } from './territory/territory.seed';
+
+export interface BootstrapOptions {
+  config: AppConfig;
+  logger?: Logger;
+  /** Receives every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+  /** Skip loading the shipped territory (tests that bring their own data). */
+  seed?: boolean;
+}
+
+export interface App {
+  server: http.Server;
+  url: string;
+  orm: Orm;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Builds the whole service: ORM (migrated and seeded), GraphQL, HTTP. `main` and tests share it. */
+export async function bootstrap(options: BootstrapOptions): Promise<App> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config);
+  const orm = await initOrm({ database: config.database, onQuery: options.onQuery });
+  const applied = await migrate(orm);
+  if (applied.length > 0) {
+    logger.info({ migrations: applied }, 'applied migrations');
+  }
+  if (options.seed ?? config.seedOnStart) {
+    const seeded = await seedTerritory(orm.em.fork());
+    if (seeded.municipalitiesCreated > 0 || seeded.statesCreated > 0) {
+      logger.info(seeded, 'loaded the shipped territory');
+    }
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.limits.maxDepth },
+    costLimit: { maxCost: config.limits.maxCost },
+    maxAliases: { n: config.limits.maxAliases },
+    maxDirectives: { n: config.limits.maxDirectives },
+    maxTokens: { n: config.limits.maxTokens },
+    blockFieldSuggestion: { enabled: config.env === 'production' },
+  });
+  const protection = armor.protect();
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildAppSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: config.env !== 'production',
+    formatError: (formatted, error) => formatError(formatted, error, config, logger),
+    validationRules: protection.validationRules,
+    allowBatchedHttpRequests: false,
+    plugins: [
+      ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  let shuttingDown = false;
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const ready = !shuttingDown && (await orm.isConnected().catch(() => false));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+  app.use(graphiqlAssets());
+  app.get('/graphql', (req, res, next) => {
+    const wantsPage = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+    if (wantsPage && req.query.query === undefined) {
+      res.type('html').send(graphiqlPage('/graphql'));
+      return;
+    }
+    next();
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const em = orm.em.fork();
+        const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
+        const viewer = await authenticate(em, req.headers, config, verifyApiKey);
+        return { em, config, viewer, requestId, logger: logger.child({ requestId }) };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url,
+    orm,
+    logger,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        await apollo.stop();
+        await orm.close(true);
+      })();
+      return closing;
+    },
+  };
+}

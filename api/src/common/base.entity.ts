@@ -1,0 +1,50 @@
+import { OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { toGlobalId } from './global-id';
+
+/** Relay's `Node`: anything with a global id can be fetched back with `node(id:)`. */
+@InterfaceType({ description: 'An object with a global id, fetchable with `node(id:)`.' })
+export abstract class Node {
+  @Field(() => ID, { description: 'Global, opaque id (type and row id).' })
+  id!: string;
+}
+
+/**
+ * Columns every row of the graph carries: a surrogate id, timestamps, an optimistic-lock
+ * `version` (a stale version is a conflict, never a silent overwrite), a soft-delete marker and
+ * the `source` that last wrote the row (an import, a client, the demo generator).
+ * Its `@Field`s are inherited by every entity's object type.
+ */
+@ObjectType('BaseEntity', { implements: Node })
+export abstract class BaseEntity {
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'version' | 'deletedAt' | 'source' | 'globalId';
+
+  /** Database row id; GraphQL exposes the global id instead (see `globalId`). */
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Field(() => ID, { name: 'id', description: 'Global, opaque id (type and row id).' })
+  get globalId(): string {
+    return toGlobalId(this.constructor.name, this.id);
+  }
+
+  @Field(() => Date)
+  @Property({ type: 'datetime', onCreate: () => new Date() })
+  createdAt: Date = new Date();
+
+  @Field(() => Date)
+  @Property({ type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Field(() => Int, { description: 'Optimistic-lock version: send it back as `expectedVersion`.' })
+  @Property({ type: 'integer', version: true })
+  version: number = 1;
+
+  @Field(() => Date, { nullable: true, description: 'Set when the row is soft-deleted.' })
+  @Property({ type: 'datetime', nullable: true, index: true })
+  deletedAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Which import or client last wrote the row.' })
+  @Property({ type: 'string', length: 200, nullable: true })
+  source?: string | null;
+}

@@ -1,0 +1,95 @@
+import {
+  DataloaderType,
+  MikroORM,
+  type Options,
+  type IDatabaseDriver,
+  type EntityManager,
+} from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DatabaseTarget } from '../config';
+import { entities } from './entities';
+import { migrationsFor } from './migrations';
+
+export type Orm = MikroORM<IDatabaseDriver>;
+export type Em = EntityManager<IDatabaseDriver>;
+
+/** Counts the SQL statements the ORM sends; tests and benchmarks read it to catch N+1. */
+export class StatementCounter {
+  count = 0;
+  readonly statements: string[] = [];
+  record(sql: string): void {
+    this.count += 1;
+    if (this.statements.length < 200) {
+      this.statements.push(sql);
+    }
+  }
+  reset(): void {
+    this.count = 0;
+    this.statements.length = 0;
+  }
+}
+
+export interface OrmOptions {
+  database: DatabaseTarget;
+  /** Receives every SQL statement the ORM runs. */
+  onQuery?: (sql: string) => void;
+  debug?: boolean;
+}
+
+/** The ORM options for a target: one place that knows the difference between the two databases. */
+export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
+  const common: Options = {
+    entities,
+    dataloader: DataloaderType.ALL,
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: migrationsFor(database.driver),
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      tableName: 'mikro_orm_migrations',
+    },
+    debug: Boolean(onQuery) || debug ? ['query'] : false,
+    logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
+  };
+  if (database.driver === 'postgresql') {
+    return { ...common, driver: PostgreSqlDriver, clientUrl: database.url, pool: { min: 0, max: 10 } };
+  }
+  if (database.file !== ':memory:') {
+    fs.mkdirSync(path.dirname(database.file), { recursive: true });
+  }
+  return {
+    ...common,
+    driver: SqliteDriver,
+    dbName: database.file,
+    pool: {
+      afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
+        // WAL lets readers work while one writer commits; the busy timeout makes concurrent
+        // writers wait their turn instead of failing with SQLITE_BUSY.
+        connection.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;', (error) =>
+          done(error, connection),
+        );
+      },
+    },
+  } as Options;
+}
+
+interface SqliteConnection {
+  exec(sql: string, callback: (error: Error | null) => void): void;
+}
+
+export async function initOrm(options: OrmOptions): Promise<Orm> {
+  return MikroORM.init(ormOptions(options));
+}
+
+/** Applies the committed migrations of the target's dialect; safe to call on every start. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((migration) => migration.name);
+}

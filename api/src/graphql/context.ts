@@ -1,0 +1,13 @@
+import type { Logger } from 'pino';
+import type { Viewer } from '../auth/viewer';
+import type { AppConfig } from '../config';
+import type { Em } from '../db/orm';
+
+/** What every resolver receives: a request-scoped entity manager, the viewer and the config. */
+export interface GraphQLContext {
+  em: Em;
+  config: AppConfig;
+  viewer: Viewer;
+  requestId: string;
+  logger: Logger;
+}

@@ -1,0 +1,45 @@
+import type { NonEmptyArray } from 'type-graphql';
+import {
+  EventResolver,
+  ParticipationResolver,
+} from '../activity/activity.resolver';
+import {
+  MandateResolver,
+  MunicipalityPeopleResolver,
+  OrganizationResolver,
+  PersonResolver,
+} from '../people/people.resolver';
+import {
+  AdhesionResolver,
+  EnrolmentResolver,
+  InstrumentStatusResolver,
+  ProgramResolver,
+} from '../programs/programs.resolver';
+import {
+  HealthMacroregionResolver,
+  HealthRegionResolver,
+  MunicipalityResolver,
+  RegionMembershipResolver,
+  StateResolver,
+} from '../territory/territory.resolver';
+import { NodeResolver } from './node.resolver';
+
+/** Every resolver class of the schema; features add theirs here. */
+export const resolvers: NonEmptyArray<Function> = [
+  NodeResolver,
+  StateResolver,
+  HealthMacroregionResolver,
+  HealthRegionResolver,
+  MunicipalityResolver,
+  RegionMembershipResolver,
+  PersonResolver,
+  OrganizationResolver,
+  MandateResolver,
+  MunicipalityPeopleResolver,
+  EventResolver,
+  ParticipationResolver,
+  ProgramResolver,
+  AdhesionResolver,
+  EnrolmentResolver,
+  InstrumentStatusResolver,
+];

@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { exitOnStartupError, serve } from './server';
+
+serve().catch(exitOnStartupError);

@@ -1,0 +1,183 @@
+import { type FilterQuery } from '@mikro-orm/core';
+import { Field, InputType, registerEnumType } from 'type-graphql';
+import { LocalDate } from '../common/scalars';
+import { containsPattern } from '../common/text';
+import { orderFrom } from '../graphql/ordering';
+import { validIbgeCode, validUfs } from '../territory/territory.validation';
+import type { Em } from '../db/orm';
+import { Mandate } from './mandate.entity';
+import type { Organization } from './organization.entity';
+import type { Person } from './person.entity';
+import { MandateRole, OrganizationKind } from './people.enums';
+
+@InputType()
+export class OrganizationFilter {
+  @Field(() => [OrganizationKind], { nullable: true })
+  kind?: OrganizationKind[];
+
+  @Field(() => [String], { nullable: true })
+  uf?: string[];
+
+  @Field(() => [String], { nullable: true })
+  code?: string[];
+}
+
+export function organizationWhere(filter: OrganizationFilter | null | undefined): FilterQuery<Organization> {
+  return {
+    deletedAt: null,
+    ...(filter?.kind ? { kind: { $in: filter.kind } } : {}),
+    ...(filter?.uf ? { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } : {}),
+    ...(filter?.code ? { code: { $in: filter.code } } : {}),
+  };
+}
+
+@InputType()
+export class PersonFilter {
+  @Field(() => String, { nullable: true, description: 'Name contains this text, ignoring case and accents.' })
+  nameContains?: string;
+
+  @Field(() => [String], { nullable: true })
+  code?: string[];
+
+  @Field(() => [MandateRole], { nullable: true, description: 'People holding one of these roles on `activeOn`.' })
+  role?: MandateRole[];
+
+  @Field(() => [String], { nullable: true, description: 'People with a mandate in these states (on `activeOn` when given).' })
+  uf?: string[];
+
+  @Field(() => LocalDate, { nullable: true })
+  activeOn?: string;
+
+  @Field(() => Boolean, { nullable: true })
+  demo?: boolean;
+}
+
+export enum PersonOrder {
+  NAME_ASC = 'NAME_ASC',
+  NAME_DESC = 'NAME_DESC',
+  CODE_ASC = 'CODE_ASC',
+  CODE_DESC = 'CODE_DESC',
+}
+registerEnumType(PersonOrder, { name: 'PersonOrder' });
+
+/** Needs the entity manager: role and state filters first find the matching people's ids. */
+export async function personWhere(em: Em, filter: PersonFilter | null | undefined): Promise<FilterQuery<Person>> {
+  const where: Record<string, unknown> = { deletedAt: null };
+  if (filter?.nameContains) {
+    where.nameSearch = { $like: containsPattern(filter.nameContains) };
+  }
+  if (filter?.code) {
+    where.code = { $in: filter.code };
+  }
+  if (filter?.demo !== undefined && filter?.demo !== null) {
+    where.demo = filter.demo;
+  }
+  if (filter?.role || filter?.uf || filter?.activeOn) {
+    const mandates = await em.find(
+      Mandate,
+      mandateWhere({ role: filter.role, uf: filter.uf, activeOn: filter.activeOn }),
+      { fields: ['person'] },
+    );
+    where.id = { $in: [...new Set(mandates.map((mandate) => mandate.person.id))] };
+  }
+  return where as FilterQuery<Person>;
+}
+
+export function activeOnWhere(activeOn: string | null | undefined): Record<string, unknown> {
+  if (!activeOn) {
+    return {};
+  }
+  return { startDate: { $lte: activeOn }, $or: [{ endDate: null }, { endDate: { $gt: activeOn } }] };
+}
+
+export function personOrder(values: readonly PersonOrder[] | null | undefined) {
+  return orderFrom<Person, PersonOrder>(
+    values,
+    {
+      NAME_ASC: (d) => ({ nameSearch: d }),
+      NAME_DESC: (d) => ({ nameSearch: d }),
+      CODE_ASC: (d) => ({ code: d }),
+      CODE_DESC: (d) => ({ code: d }),
+    },
+    [PersonOrder.NAME_ASC],
+  );
+}
+
+@InputType()
+export class MandateFilter {
+  @Field(() => [MandateRole], { nullable: true })
+  role?: MandateRole[];
+
+  @Field(() => LocalDate, { nullable: true, description: 'Mandates in force on this day: start ≤ day < end.' })
+  activeOn?: string;
+
+  @Field(() => [String], { nullable: true, description: 'Scope in these states (state, municipality or region scope).' })
+  uf?: string[];
+
+  @Field(() => [String], { nullable: true })
+  municipalityIbgeCode?: string[];
+
+  @Field(() => [String], { nullable: true })
+  healthRegionCode?: string[];
+
+  @Field(() => [String], { nullable: true })
+  personCode?: string[];
+
+  @Field(() => [String], { nullable: true })
+  organizationCode?: string[];
+}
+
+export enum MandateOrder {
+  START_DATE_ASC = 'START_DATE_ASC',
+  START_DATE_DESC = 'START_DATE_DESC',
+  ROLE_ASC = 'ROLE_ASC',
+  ROLE_DESC = 'ROLE_DESC',
+}
+registerEnumType(MandateOrder, { name: 'MandateOrder' });
+
+export function mandateWhere(filter: MandateFilter | null | undefined): FilterQuery<Mandate> {
+  const and: Record<string, unknown>[] = [{ deletedAt: null }];
+  if (filter?.role) {
+    and.push({ role: { $in: filter.role } });
+  }
+  if (filter?.activeOn) {
+    and.push(activeOnWhere(filter.activeOn));
+  }
+  if (filter?.uf) {
+    const ufs = validUfs(filter.uf, 'filter.uf');
+    and.push({
+      $or: [
+        { state: { uf: { $in: ufs } } },
+        { municipality: { state: { uf: { $in: ufs } } } },
+        { healthRegions: { state: { uf: { $in: ufs } } } },
+      ],
+    });
+  }
+  if (filter?.municipalityIbgeCode) {
+    const codes = filter.municipalityIbgeCode.map((code) => validIbgeCode(code, 'filter.municipalityIbgeCode'));
+    and.push({ municipality: { ibgeCode: { $in: codes } } });
+  }
+  if (filter?.healthRegionCode) {
+    and.push({ healthRegions: { code: { $in: filter.healthRegionCode } } });
+  }
+  if (filter?.personCode) {
+    and.push({ person: { code: { $in: filter.personCode } } });
+  }
+  if (filter?.organizationCode) {
+    and.push({ organization: { code: { $in: filter.organizationCode } } });
+  }
+  return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<Mandate>;
+}
+
+export function mandateOrder(values: readonly MandateOrder[] | null | undefined) {
+  return orderFrom<Mandate, MandateOrder>(
+    values,
+    {
+      START_DATE_ASC: (d) => ({ startDate: d }),
+      START_DATE_DESC: (d) => ({ startDate: d }),
+      ROLE_ASC: (d) => ({ role: d }),
+      ROLE_DESC: (d) => ({ role: d }),
+    },
+    [MandateOrder.START_DATE_ASC],
+  );
+}

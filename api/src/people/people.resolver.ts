@@ -1,0 +1,211 @@
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { canSeeContact, hasRole } from '../auth/policy';
+import { Role } from '../auth/auth.enums';
+import { today } from '../common/dates';
+import { LocalDate } from '../common/scalars';
+import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import type { GraphQLContext } from '../graphql/context';
+import { requestLoader } from '../graphql/loaders';
+import { HealthRegion } from '../territory/health-region.entity';
+import { Municipality } from '../territory/municipality.entity';
+import { State } from '../territory/state.entity';
+import { Mandate } from './mandate.entity';
+import { Organization } from './organization.entity';
+import { MandateConnection, OrganizationConnection, PersonConnection } from './people.connections';
+import { MandateRole } from './people.enums';
+import {
+  MandateFilter,
+  MandateOrder,
+  OrganizationFilter,
+  PersonFilter,
+  PersonOrder,
+  activeOnWhere,
+  mandateOrder,
+  mandateWhere,
+  organizationWhere,
+  personOrder,
+  personWhere,
+} from './people.input';
+import { Person } from './person.entity';
+
+@Resolver(() => Person)
+export class PersonResolver {
+  @Query(() => Person, { nullable: true })
+  person(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<Person | null> {
+    return em.findOne(Person, { code, deletedAt: null });
+  }
+
+  @Query(() => PersonConnection)
+  async people(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => PersonFilter, { nullable: true }) filter: PersonFilter | null,
+    @Arg('orderBy', () => [PersonOrder], { nullable: true }) orderBy: PersonOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<PersonConnection> {
+    const where = await personWhere(em, filter);
+    const page = await paginate({ em, entity: Person, where, orderBy: personOrder(orderBy), args, limits: config.limits });
+    return toConnection(PersonConnection, page);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Personal data: editors in scope and admins only; null otherwise.' })
+  async email(@Root() person: Person, @Ctx() context: GraphQLContext): Promise<string | null> {
+    return (await contactVisible(person, context)) ? (person.email ?? null) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Personal data: editors in scope and admins only; null otherwise.' })
+  async phone(@Root() person: Person, @Ctx() context: GraphQLContext): Promise<string | null> {
+    return (await contactVisible(person, context)) ? (person.phone ?? null) : null;
+  }
+
+  @FieldResolver(() => MandateConnection)
+  async mandates(
+    @Root() person: Person,
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => MandateFilter, { nullable: true }) filter: MandateFilter | null,
+    @Arg('orderBy', () => [MandateOrder], { nullable: true }) orderBy: MandateOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<MandateConnection> {
+    const where = { $and: [mandateWhere(filter), { person: person.id }] };
+    const page = await paginate({ em, entity: Mandate, where, orderBy: mandateOrder(orderBy), args, limits: config.limits });
+    return toConnection(MandateConnection, page);
+  }
+}
+
+/** States a person holds (or held) mandates in, batched per request. */
+async function contactVisible(person: Person, context: GraphQLContext): Promise<boolean> {
+  if (!hasRole(context.viewer, Role.EDITOR)) {
+    return false;
+  }
+  if (context.viewer.kind !== 'key' || context.viewer.stateUf === null || context.viewer.role === Role.ADMIN) {
+    return true;
+  }
+  const ufs = await requestLoader<number, string[]>(context, 'personUfs', async (ids) => {
+    const mandates = await context.em.find(
+      Mandate,
+      { person: { $in: [...ids] }, deletedAt: null },
+      { populate: ['state', 'municipality.state', 'healthRegions.state'] },
+    );
+    const byPerson = new Map<number, Set<string>>();
+    for (const mandate of mandates) {
+      const set = byPerson.get(mandate.person.id) ?? new Set<string>();
+      const ufOf = (state: State | undefined) => state && set.add(state.uf);
+      ufOf(mandate.state?.getEntity());
+      ufOf(mandate.municipality?.getEntity().state.getEntity());
+      mandate.healthRegions.getItems().forEach((region) => ufOf(region.state.getEntity()));
+      byPerson.set(mandate.person.id, set);
+    }
+    return ids.map((id) => [...(byPerson.get(id) ?? [])]);
+  }).load(person.id);
+  return canSeeContact(context.viewer, ufs);
+}
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Query(() => Organization, { nullable: true })
+  organization(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<Organization | null> {
+    return em.findOne(Organization, { code, deletedAt: null });
+  }
+
+  @Query(() => OrganizationConnection)
+  async organizations(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => OrganizationFilter, { nullable: true }) filter: OrganizationFilter | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<OrganizationConnection> {
+    const page = await paginate({ em, entity: Organization, where: organizationWhere(filter), orderBy: [{ code: 'asc' }, { id: 'asc' }], args, limits: config.limits });
+    return toConnection(OrganizationConnection, page);
+  }
+
+  @FieldResolver(() => State, { nullable: true })
+  async state(@Root() organization: Organization): Promise<State | null> {
+    return (await organization.state?.load()) ?? null;
+  }
+}
+
+@Resolver(() => Mandate)
+export class MandateResolver {
+  @Query(() => MandateConnection)
+  async mandates(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => MandateFilter, { nullable: true }) filter: MandateFilter | null,
+    @Arg('orderBy', () => [MandateOrder], { nullable: true }) orderBy: MandateOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<MandateConnection> {
+    const page = await paginate({ em, entity: Mandate, where: mandateWhere(filter), orderBy: mandateOrder(orderBy), args, limits: config.limits });
+    return toConnection(MandateConnection, page);
+  }
+
+  @FieldResolver(() => Person)
+  person(@Root() mandate: Mandate): Promise<Person> {
+    return mandate.person.load() as Promise<Person>;
+  }
+
+  @FieldResolver(() => Organization, { nullable: true })
+  async organization(@Root() mandate: Mandate): Promise<Organization | null> {
+    return (await mandate.organization?.load()) ?? null;
+  }
+
+  @FieldResolver(() => State, { nullable: true })
+  async state(@Root() mandate: Mandate): Promise<State | null> {
+    return (await mandate.state?.load()) ?? null;
+  }
+
+  @FieldResolver(() => Municipality, { nullable: true })
+  async municipality(@Root() mandate: Mandate): Promise<Municipality | null> {
+    return (await mandate.municipality?.load()) ?? null;
+  }
+
+  @FieldResolver(() => [HealthRegion], { description: 'Health regions in scope (apoiadores, council seats).' })
+  async healthRegions(@Root() mandate: Mandate): Promise<HealthRegion[]> {
+    return (await mandate.healthRegions.load()).getItems();
+  }
+}
+
+/** The people attached to a municipality, batched: one statement for a whole page of municipalities. */
+@Resolver(() => Municipality)
+export class MunicipalityPeopleResolver {
+  @FieldResolver(() => Mandate, {
+    nullable: true,
+    description: 'The municipal health secretary (gestor) mandate in force on `asOf` (default today).',
+  })
+  gestor(
+    @Root() municipality: Municipality,
+    @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
+    @Ctx() context: GraphQLContext,
+  ): Promise<Mandate | null> {
+    return mandateInForce(context, municipality, MandateRole.MUNICIPAL_SECRETARY, asOf ?? today());
+  }
+
+  @FieldResolver(() => Mandate, { nullable: true, description: 'The mayor mandate in force on `asOf` (default today).' })
+  mayor(
+    @Root() municipality: Municipality,
+    @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
+    @Ctx() context: GraphQLContext,
+  ): Promise<Mandate | null> {
+    return mandateInForce(context, municipality, MandateRole.MAYOR, asOf ?? today());
+  }
+}
+
+function mandateInForce(
+  context: GraphQLContext,
+  municipality: Municipality,
+  role: MandateRole,
+  on: string,
+): Promise<Mandate | null> {
+  const loader = requestLoader<number, Mandate | null>(context, `mandate:${role}:${on}`, async (ids) => {
+    const mandates = await context.em.find(
+      Mandate,
+      { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
+      { orderBy: { startDate: 'desc' } },
+    );
+    const byMunicipality = new Map<number, Mandate>();
+    for (const mandate of mandates) {
+      const id = mandate.municipality!.id;
+      if (!byMunicipality.has(id)) {
+        byMunicipality.set(id, mandate);
+      }
+    }
+    return ids.map((id) => byMunicipality.get(id) ?? null);
+  });
+  return loader.load(municipality.id);
+}

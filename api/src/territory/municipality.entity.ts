@@ -1,0 +1,57 @@
+import { Entity, Enum, Index, ManyToOne, Property, type Ref } from '@mikro-orm/core';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { BaseEntity, Node } from '../common/base.entity';
+import { HealthRegion } from './health-region.entity';
+import { State } from './state.entity';
+import { ManagementType, SizeClass } from './territory.enums';
+
+@ObjectType({ implements: Node, description: 'A municipality, identified by its 7-digit IBGE code.' })
+@Entity({ tableName: 'municipalities' })
+@Index({ properties: ['state', 'name'] })
+export class Municipality extends BaseEntity {
+  @Field(() => String, { description: '7-digit IBGE code; the 7th digit is a check digit.' })
+  @Property({ type: 'string', length: 7, unique: true })
+  ibgeCode!: string;
+
+  @Field(() => String)
+  @Property({ type: 'string', length: 200, index: true })
+  name!: string;
+
+  /** Lower-case, accent-free name: what `nameContains` searches, identically on both databases. */
+  @Property({ type: 'string', length: 200, index: true })
+  nameSearch!: string;
+
+  @ManyToOne(() => State, { ref: true, index: true })
+  state!: Ref<State>;
+
+  @ManyToOne(() => HealthRegion, { ref: true, nullable: true, index: true })
+  healthRegion?: Ref<HealthRegion> | null;
+
+  @Field(() => Boolean)
+  @Property({ type: 'boolean', default: false, index: true })
+  isCapital: boolean = false;
+
+  @Field(() => Int, { nullable: true, description: 'Latest population estimate (see populationYear).' })
+  @Property({ type: 'integer', nullable: true, index: true })
+  population?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  @Property({ type: 'integer', nullable: true })
+  populationYear?: number | null;
+
+  @Field(() => SizeClass, { nullable: true, description: 'Derived from population.' })
+  @Enum({ items: () => SizeClass, nullable: true, index: true })
+  sizeClass?: SizeClass | null;
+
+  @Field(() => ManagementType, { nullable: true })
+  @Enum({ items: () => ManagementType, nullable: true, index: true })
+  managementType?: ManagementType | null;
+
+  @Field(() => Float, { nullable: true })
+  @Property({ type: 'double', nullable: true })
+  latitude?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  @Property({ type: 'double', nullable: true })
+  longitude?: number | null;
+}

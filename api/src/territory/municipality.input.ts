@@ -1,0 +1,121 @@
+import { type FilterQuery } from '@mikro-orm/core';
+import { Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { containsPattern } from '../common/text';
+import { orderFrom } from '../graphql/ordering';
+import type { Municipality } from './municipality.entity';
+import { ManagementType, SizeClass } from './territory.enums';
+import { validIbgeCode, validUfs } from './territory.validation';
+
+@InputType({ description: 'Every condition given must hold (AND); list fields match any value (IN).' })
+export class MunicipalityFilter {
+  @Field(() => [String], { nullable: true, description: 'State acronyms, e.g. ["RS", "SC"].' })
+  uf?: string[];
+
+  @Field(() => [String], { nullable: true })
+  ibgeCode?: string[];
+
+  @Field(() => [String], { nullable: true, description: 'Health region codes, e.g. ["43001"].' })
+  healthRegionCode?: string[];
+
+  @Field(() => [String], { nullable: true, description: 'Health macroregion codes.' })
+  macroregionCode?: string[];
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only municipalities with a health region; false: only those without.' })
+  hasHealthRegion?: boolean;
+
+  @Field(() => [SizeClass], { nullable: true })
+  sizeClass?: SizeClass[];
+
+  @Field(() => [ManagementType], { nullable: true })
+  managementType?: ManagementType[];
+
+  @Field(() => Boolean, { nullable: true })
+  capital?: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'Population at least this (inclusive).' })
+  populationMin?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Population at most this (inclusive).' })
+  populationMax?: number;
+
+  @Field(() => String, { nullable: true, description: 'Name contains this text, ignoring case and accents.' })
+  nameContains?: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Include soft-deleted rows (default false).' })
+  includeDeleted?: boolean;
+}
+
+export enum MunicipalityOrder {
+  NAME_ASC = 'NAME_ASC',
+  NAME_DESC = 'NAME_DESC',
+  IBGE_CODE_ASC = 'IBGE_CODE_ASC',
+  IBGE_CODE_DESC = 'IBGE_CODE_DESC',
+  POPULATION_ASC = 'POPULATION_ASC',
+  POPULATION_DESC = 'POPULATION_DESC',
+  UF_ASC = 'UF_ASC',
+  UF_DESC = 'UF_DESC',
+}
+registerEnumType(MunicipalityOrder, { name: 'MunicipalityOrder' });
+
+export function municipalityWhere(filter: MunicipalityFilter | null | undefined): FilterQuery<Municipality> {
+  const where: FilterQuery<Municipality> & Record<string, unknown> = {};
+  const and: FilterQuery<Municipality>[] = [];
+  if (!filter?.includeDeleted) {
+    where.deletedAt = null;
+  }
+  if (!filter) {
+    return where;
+  }
+  if (filter.uf) {
+    where.state = { uf: { $in: validUfs(filter.uf, 'filter.uf') } };
+  }
+  if (filter.ibgeCode) {
+    where.ibgeCode = { $in: filter.ibgeCode.map((code) => validIbgeCode(code, 'filter.ibgeCode')) };
+  }
+  if (filter.healthRegionCode) {
+    and.push({ healthRegion: { code: { $in: filter.healthRegionCode } } });
+  }
+  if (filter.macroregionCode) {
+    and.push({ healthRegion: { macroregion: { code: { $in: filter.macroregionCode } } } });
+  }
+  if (filter.hasHealthRegion !== undefined && filter.hasHealthRegion !== null) {
+    and.push({ healthRegion: filter.hasHealthRegion ? { $ne: null } : null });
+  }
+  if (filter.sizeClass) {
+    where.sizeClass = { $in: filter.sizeClass };
+  }
+  if (filter.managementType) {
+    where.managementType = { $in: filter.managementType };
+  }
+  if (filter.capital !== undefined && filter.capital !== null) {
+    where.isCapital = filter.capital;
+  }
+  if (filter.populationMin != null || filter.populationMax != null) {
+    where.population = {
+      ...(filter.populationMin != null ? { $gte: filter.populationMin } : {}),
+      ...(filter.populationMax != null ? { $lte: filter.populationMax } : {}),
+    };
+  }
+  if (filter.nameContains) {
+    where.nameSearch = { $like: containsPattern(filter.nameContains) };
+  }
+  return and.length > 0 ? { $and: [where, ...and] } : where;
+}
+
+export function municipalityOrder(values: readonly MunicipalityOrder[] | null | undefined) {
+  return orderFrom<Municipality, MunicipalityOrder>(
+    values,
+    {
+      NAME_ASC: (d) => ({ nameSearch: d }),
+      NAME_DESC: (d) => ({ nameSearch: d }),
+      IBGE_CODE_ASC: (d) => ({ ibgeCode: d }),
+      IBGE_CODE_DESC: (d) => ({ ibgeCode: d }),
+      POPULATION_ASC: (d) => ({ population: d }),
+      POPULATION_DESC: (d) => ({ population: d }),
+      UF_ASC: (d) => ({ state: { uf: d } }),
+      UF_DESC: (d) => ({ state: { uf: d } }),
+    },
+    [MunicipalityOrder.IBGE_CODE_ASC],
+  );
+}
+

@@ -1,0 +1,258 @@
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import type { GraphQLContext } from '../graphql/context';
+import { HealthMacroregion } from './health-macroregion.entity';
+import { HealthRegion } from './health-region.entity';
+import {
+  MunicipalityFilter,
+  MunicipalityOrder,
+  municipalityOrder,
+  municipalityWhere,
+} from './municipality.input';
+import { Municipality } from './municipality.entity';
+import { PopulationEstimate } from './population-estimate.entity';
+import {
+  HealthMacroregionFilter,
+  HealthRegionFilter,
+  RegionOrder,
+  StateFilter,
+  StateOrder,
+  healthRegionWhere,
+  macroregionWhere,
+  regionOrder,
+  stateOrder,
+  stateWhere,
+} from './region.input';
+import { RegionMembership } from './region-membership.entity';
+import { State } from './state.entity';
+import {
+  HealthMacroregionConnection,
+  HealthRegionConnection,
+  MunicipalityConnection,
+  PopulationEstimateConnection,
+  RegionMembershipConnection,
+  StateConnection,
+} from './territory.connections';
+import { SizeClassCoarse, coarseSizeClassOf } from './territory.enums';
+import { validIbgeCode, validUf } from './territory.validation';
+
+@Resolver(() => State)
+export class StateResolver {
+  @Query(() => State, { nullable: true, description: 'A state by its acronym, e.g. "RS".' })
+  state(@Arg('uf', () => String) uf: string, @Ctx() { em }: GraphQLContext): Promise<State | null> {
+    return em.findOne(State, { uf: validUf(uf, 'uf'), deletedAt: null });
+  }
+
+  @Query(() => StateConnection)
+  async states(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => StateFilter, { nullable: true }) filter: StateFilter | null,
+    @Arg('orderBy', () => [StateOrder], { nullable: true }) orderBy: StateOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<StateConnection> {
+    const page = await paginate({ em, entity: State, where: stateWhere(filter), orderBy: stateOrder(orderBy), args, limits: config.limits });
+    return toConnection(StateConnection, page);
+  }
+
+  @FieldResolver(() => String, { description: 'Name of the geographic region, e.g. "Sul".' })
+  regionName(@Root() state: State): string {
+    return regionNames[state.region];
+  }
+
+  @FieldResolver(() => Municipality, { nullable: true })
+  capital(@Root() state: State, @Ctx() { em }: GraphQLContext): Promise<Municipality | null> {
+    return em.findOne(Municipality, { state: state.id, isCapital: true, deletedAt: null });
+  }
+
+  @FieldResolver(() => MunicipalityConnection)
+  async municipalities(
+    @Root() state: State,
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
+    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true }) orderBy: MunicipalityOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<MunicipalityConnection> {
+    const where = { $and: [municipalityWhere(filter), { state: state.id }] };
+    const page = await paginate({ em, entity: Municipality, where, orderBy: municipalityOrder(orderBy), args, limits: config.limits });
+    return toConnection(MunicipalityConnection, page);
+  }
+
+  @FieldResolver(() => HealthRegionConnection)
+  async healthRegions(
+    @Root() state: State,
+    @Args() args: ConnectionArgs,
+    @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<HealthRegionConnection> {
+    const page = await paginate({ em, entity: HealthRegion, where: { state: state.id, deletedAt: null }, orderBy: regionOrder<HealthRegion>(orderBy), args, limits: config.limits });
+    return toConnection(HealthRegionConnection, page);
+  }
+
+  @FieldResolver(() => HealthMacroregionConnection)
+  async macroregions(
+    @Root() state: State,
+    @Args() args: ConnectionArgs,
+    @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<HealthMacroregionConnection> {
+    const page = await paginate({ em, entity: HealthMacroregion, where: { state: state.id, deletedAt: null }, orderBy: regionOrder<HealthMacroregion>(orderBy), args, limits: config.limits });
+    return toConnection(HealthMacroregionConnection, page);
+  }
+}
+
+const regionNames = {
+  NORTE: 'Norte',
+  NORDESTE: 'Nordeste',
+  SUDESTE: 'Sudeste',
+  SUL: 'Sul',
+  CENTRO_OESTE: 'Centro-Oeste',
+} as const;
+
+@Resolver(() => HealthMacroregion)
+export class HealthMacroregionResolver {
+  @Query(() => HealthMacroregion, { nullable: true })
+  healthMacroregion(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<HealthMacroregion | null> {
+    return em.findOne(HealthMacroregion, { code: code.trim(), deletedAt: null });
+  }
+
+  @Query(() => HealthMacroregionConnection)
+  async healthMacroregions(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => HealthMacroregionFilter, { nullable: true }) filter: HealthMacroregionFilter | null,
+    @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<HealthMacroregionConnection> {
+    const page = await paginate({ em, entity: HealthMacroregion, where: macroregionWhere(filter), orderBy: regionOrder<HealthMacroregion>(orderBy), args, limits: config.limits });
+    return toConnection(HealthMacroregionConnection, page);
+  }
+
+  @FieldResolver(() => State)
+  state(@Root() macroregion: HealthMacroregion): Promise<State> {
+    return macroregion.state.load() as Promise<State>;
+  }
+
+  @FieldResolver(() => HealthRegionConnection)
+  async healthRegions(
+    @Root() macroregion: HealthMacroregion,
+    @Args() args: ConnectionArgs,
+    @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<HealthRegionConnection> {
+    const page = await paginate({ em, entity: HealthRegion, where: { macroregion: macroregion.id, deletedAt: null }, orderBy: regionOrder<HealthRegion>(orderBy), args, limits: config.limits });
+    return toConnection(HealthRegionConnection, page);
+  }
+}
+
+@Resolver(() => HealthRegion)
+export class HealthRegionResolver {
+  @Query(() => HealthRegion, { nullable: true, description: 'A health region by its 5-digit code, e.g. "43001".' })
+  healthRegion(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<HealthRegion | null> {
+    return em.findOne(HealthRegion, { code: code.trim(), deletedAt: null });
+  }
+
+  @Query(() => HealthRegionConnection)
+  async healthRegions(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => HealthRegionFilter, { nullable: true }) filter: HealthRegionFilter | null,
+    @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<HealthRegionConnection> {
+    const page = await paginate({ em, entity: HealthRegion, where: healthRegionWhere(filter), orderBy: regionOrder<HealthRegion>(orderBy), args, limits: config.limits });
+    return toConnection(HealthRegionConnection, page);
+  }
+
+  @FieldResolver(() => State)
+  state(@Root() region: HealthRegion): Promise<State> {
+    return region.state.load() as Promise<State>;
+  }
+
+  @FieldResolver(() => HealthMacroregion, { nullable: true })
+  async macroregion(@Root() region: HealthRegion): Promise<HealthMacroregion | null> {
+    return (await region.macroregion?.load()) ?? null;
+  }
+
+  @FieldResolver(() => Municipality, { nullable: true, description: 'The seat (sede) municipality.' })
+  async seatMunicipality(@Root() region: HealthRegion): Promise<Municipality | null> {
+    return (await region.seatMunicipality?.load()) ?? null;
+  }
+
+  @FieldResolver(() => MunicipalityConnection)
+  async municipalities(
+    @Root() region: HealthRegion,
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
+    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true }) orderBy: MunicipalityOrder[] | null,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<MunicipalityConnection> {
+    const where = { $and: [municipalityWhere(filter), { healthRegion: region.id }] };
+    const page = await paginate({ em, entity: Municipality, where, orderBy: municipalityOrder(orderBy), args, limits: config.limits });
+    return toConnection(MunicipalityConnection, page);
+  }
+}
+
+@Resolver(() => Municipality)
+export class MunicipalityResolver {
+  @Query(() => Municipality, { nullable: true, description: 'A municipality by its 7-digit IBGE code.' })
+  municipality(@Arg('ibgeCode', () => String) ibgeCode: string, @Ctx() { em }: GraphQLContext): Promise<Municipality | null> {
+    return em.findOne(Municipality, { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null });
+  }
+
+  @Query(() => MunicipalityConnection)
+  async municipalities(
+    @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
+    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true }) orderBy: MunicipalityOrder[] | null,
+    @Args() args: ConnectionArgs,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<MunicipalityConnection> {
+    const page = await paginate({ em, entity: Municipality, where: municipalityWhere(filter), orderBy: municipalityOrder(orderBy), args, limits: config.limits });
+    return toConnection(MunicipalityConnection, page);
+  }
+
+  @FieldResolver(() => State)
+  state(@Root() municipality: Municipality): Promise<State> {
+    return municipality.state.load() as Promise<State>;
+  }
+
+  @FieldResolver(() => HealthRegion, { nullable: true })
+  async healthRegion(@Root() municipality: Municipality): Promise<HealthRegion | null> {
+    return (await municipality.healthRegion?.load()) ?? null;
+  }
+
+  @FieldResolver(() => SizeClassCoarse, { nullable: true, description: 'Small (≤5k), medium (5–50k) or large (>50k).' })
+  sizeClassCoarse(@Root() municipality: Municipality): SizeClassCoarse | null {
+    return coarseSizeClassOf(municipality.population);
+  }
+
+  @FieldResolver(() => PopulationEstimateConnection, { description: 'Every IBGE estimate kept, newest first.' })
+  async populationHistory(
+    @Root() municipality: Municipality,
+    @Args() args: ConnectionArgs,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<PopulationEstimateConnection> {
+    const page = await paginate({ em, entity: PopulationEstimate, where: { municipality: municipality.id, deletedAt: null }, orderBy: [{ year: 'desc' }, { id: 'asc' }], args, limits: config.limits });
+    return toConnection(PopulationEstimateConnection, page);
+  }
+
+  @FieldResolver(() => RegionMembershipConnection, { description: 'Health-region memberships over time.' })
+  async regionMemberships(
+    @Root() municipality: Municipality,
+    @Args() args: ConnectionArgs,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<RegionMembershipConnection> {
+    const page = await paginate({ em, entity: RegionMembership, where: { municipality: municipality.id, deletedAt: null }, orderBy: [{ validFrom: 'asc' }, { id: 'asc' }], args, limits: config.limits });
+    return toConnection(RegionMembershipConnection, page);
+  }
+}
+
+@Resolver(() => RegionMembership)
+export class RegionMembershipResolver {
+  @FieldResolver(() => Municipality)
+  municipality(@Root() membership: RegionMembership): Promise<Municipality> {
+    return membership.municipality.load() as Promise<Municipality>;
+  }
+
+  @FieldResolver(() => HealthRegion)
+  healthRegion(@Root() membership: RegionMembership): Promise<HealthRegion> {
+    return membership.healthRegion.load() as Promise<HealthRegion>;
+  }
+}
