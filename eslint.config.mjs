@@ -25,11 +25,14 @@ export default tseslint.config(
         'error',
         { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
-    files: ['**/*.config.{ts,mjs}'],
+    files: ['**/*.config.{ts,mts,mjs}', 'api/test/global-setup.ts'],
     rules: { 'no-restricted-exports': 'off' },
   },
 );

@@ -16,8 +16,9 @@ import { initOrm, migrate, type Orm } from './db/orm';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
 import { buildAppSchema } from './graphql/schema';
-import { graphiqlAssets, graphiqlPage } from './http/graphiql';
-import { seedTerritory } from './territory/territory.seed';
+import { graphiqlPage } from './http/graphiql';
+import { mountRoutes } from './http/routes';
+import { startupTasks } from './startup';
 
 export interface BootstrapOptions {
   config: AppConfig;
@@ -45,11 +46,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   if (applied.length > 0) {
     logger.info({ migrations: applied }, 'applied migrations');
   }
-  if (options.seed ?? config.seedOnStart) {
-    const seeded = await seedTerritory(orm.em.fork());
-    if (seeded.municipalitiesCreated > 0 || seeded.statesCreated > 0) {
-      logger.info(seeded, 'loaded the shipped territory');
-    }
+  for (const task of startupTasks) {
+    await task({ orm, config, logger, seed: options.seed ?? config.seedOnStart });
   }
 
   const app = express();
@@ -87,9 +85,11 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     const ready = !shuttingDown && (await orm.isConnected().catch(() => false));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
-  app.use(graphiqlAssets());
+  mountRoutes(app, { orm, config, logger });
   app.get('/graphql', (req, res, next) => {
-    const wantsPage = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+    const wantsPage =
+      req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) ===
+      'text/html';
     if (wantsPage && req.query.query === undefined) {
       res.type('html').send(graphiqlPage('/graphql'));
       return;
@@ -102,7 +102,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = orm.em.fork();
-        const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
+        const requestId =
+          (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
+          randomUUID();
         const viewer = await authenticate(em, req.headers, config, verifyApiKey);
         return { em, config, viewer, requestId, logger: logger.child({ requestId }) };
       },

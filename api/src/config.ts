@@ -3,8 +3,7 @@ import { z } from 'zod';
 
 /** Which database the URL points at; the rest of the code branches on this, never on the URL. */
 export type DatabaseTarget =
-  | { driver: 'sqlite'; file: string }
-  | { driver: 'postgresql'; url: string };
+  { driver: 'sqlite'; file: string } | { driver: 'postgresql'; url: string };
 
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -28,7 +27,11 @@ const envSchema = z.object({
   MAX_ALIASES: z.coerce.number().int().min(1).default(50),
   MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
   MAX_DIRECTIVES: z.coerce.number().int().min(1).default(50),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   INTROSPECTION: booleanString.default(true),
   ANONYMOUS_ACCESS: z.enum(['none', 'reader']).optional(),

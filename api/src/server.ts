@@ -5,7 +5,10 @@ import { ConfigError, loadConfig } from './config';
 export async function serve(): Promise<App> {
   const config = loadConfig();
   const app = await bootstrap({ config });
-  app.logger.info({ url: `${app.url}/graphql`, database: config.database.driver }, 'Rede Hub is listening');
+  app.logger.info(
+    { url: `${app.url}/graphql`, database: config.database.driver },
+    'Rede Hub is listening',
+  );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       app.logger.info({ signal }, 'shutting down');

@@ -9,8 +9,7 @@ export const POSTGRES_ADMIN_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export type TestDatabase =
-  | { driver: 'sqlite'; template: string }
-  | { driver: 'postgresql'; template: string | null };
+  { driver: 'sqlite'; template: string } | { driver: 'postgresql'; template: string | null };
 
 export interface ScratchDatabase {
   target: DatabaseTarget;
@@ -18,7 +17,10 @@ export interface ScratchDatabase {
 }
 
 /** A fresh copy of the migrated, seeded template, private to one test app. */
-export async function scratchDatabase(database: TestDatabase, options: { empty?: boolean } = {}): Promise<ScratchDatabase> {
+export async function scratchDatabase(
+  database: TestDatabase,
+  options: { empty?: boolean } = {},
+): Promise<ScratchDatabase> {
   if (database.driver === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-app-'));
     const file = path.join(dir, 'test.sqlite');
@@ -39,7 +41,11 @@ export async function scratchDatabase(database: TestDatabase, options: { empty?:
   try {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await admin.query(options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${database.template}`);
+        await admin.query(
+          options.empty
+            ? `CREATE DATABASE ${name}`
+            : `CREATE DATABASE ${name} TEMPLATE ${database.template}`,
+        );
         break;
       } catch (error) {
         // Two copies of one template at the same instant: PostgreSQL asks the second to wait.

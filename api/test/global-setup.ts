@@ -24,9 +24,13 @@ export default async function setup(project: TestProject) {
     const reachable = await postgresReachable();
     if (!reachable) {
       if (process.env.CI === 'true') {
-        throw new Error(`PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}; on CI the PostgreSQL suite must run`);
+        throw new Error(
+          `PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}; on CI the PostgreSQL suite must run`,
+        );
       }
-      process.stderr.write(`\n[skip] PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: PostgreSQL tests are skipped\n`);
+      process.stderr.write(
+        `\n[skip] PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: PostgreSQL tests are skipped\n`,
+      );
       project.provide('database', { driver, template: null });
       return;
     }
@@ -70,7 +74,10 @@ async function prepareTemplate(target: Parameters<typeof initOrm>[0]['database']
 }
 
 async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({
+    connectionString: POSTGRES_ADMIN_URL,
+    connectionTimeoutMillis: 3000,
+  });
   try {
     await client.connect();
     await client.end();

@@ -42,7 +42,8 @@ export interface TestAppOptions {
 /** A real API on 127.0.0.1 over a private copy of the seeded database (SQLite or PostgreSQL). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const scratch = await scratchDatabase(testDatabase, { empty: options.empty });
-  const databaseUrl = scratch.target.driver === 'sqlite' ? `sqlite:${scratch.target.file}` : scratch.target.url;
+  const databaseUrl =
+    scratch.target.driver === 'sqlite' ? `sqlite:${scratch.target.file}` : scratch.target.url;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -68,7 +69,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as GraphQLResponse<never>;
     },
-    async createKey(role, stateUf = null, name = `test-${role.toLowerCase()}${stateUf ? `-${stateUf}` : ''}`) {
+    async createKey(
+      role,
+      stateUf = null,
+      name = `test-${role.toLowerCase()}${stateUf ? `-${stateUf}` : ''}`,
+    ) {
       const { key } = await createApiKey(app.orm.em.fork(), { name, role, stateUf });
       return key;
     },

@@ -15,7 +15,8 @@ export enum EventKind {
 }
 registerEnumType(EventKind, {
   name: 'EventKind',
-  description: 'CIR/CIB/board meetings, assemblies, web oficinas and meetings, training, congresses, visits, SETEC…',
+  description:
+    'CIR/CIB/board meetings, assemblies, web oficinas and meetings, training, congresses, visits, SETEC…',
 });
 
 export enum Modality {

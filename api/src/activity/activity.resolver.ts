@@ -25,7 +25,14 @@ export class EventResolver {
     @Arg('orderBy', () => [EventOrder], { nullable: true }) orderBy: EventOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<EventConnection> {
-    const page = await paginate({ em, entity: Event, where: eventWhere(filter), orderBy: eventOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Event,
+      where: eventWhere(filter),
+      orderBy: eventOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(EventConnection, page);
   }
 
@@ -55,7 +62,14 @@ export class EventResolver {
     @Args() args: ConnectionArgs,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<ParticipationConnection> {
-    const page = await paginate({ em, entity: Participation, where: { event: event.id, deletedAt: null }, orderBy: [{ id: 'asc' }], args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Participation,
+      where: { event: event.id, deletedAt: null },
+      orderBy: [{ id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(ParticipationConnection, page);
   }
 }

@@ -8,13 +8,19 @@ import { Municipality } from '../territory/municipality.entity';
 import { State } from '../territory/state.entity';
 import { EventKind, Modality } from './activity.enums';
 
-@ObjectType({ implements: Node, description: 'A meeting, oficina, training, visit… with its attendance.' })
+@ObjectType({
+  implements: Node,
+  description: 'A meeting, oficina, training, visit… with its attendance.',
+})
 @Entity({ tableName: 'events' })
 @Index({ properties: ['state', 'startDate'] })
 @Index({ properties: ['healthRegion', 'startDate'] })
 @Index({ properties: ['kind', 'startDate'] })
 export class Event extends BaseEntity {
-  @Field(() => String, { nullable: true, description: 'Natural key from the source sheet or system.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Natural key from the source sheet or system.',
+  })
   @Property({ type: 'string', length: 80, nullable: true, unique: true })
   code?: string | null;
 
@@ -58,7 +64,10 @@ export class Event extends BaseEntity {
   @Property({ type: 'integer', nullable: true })
   participantCount?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Web oficinas report accesses as well as participants.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Web oficinas report accesses as well as participants.',
+  })
   @Property({ type: 'integer', nullable: true })
   accessCount?: number | null;
 

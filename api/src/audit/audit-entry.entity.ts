@@ -16,7 +16,9 @@ export class AuditEntry {
   @Property({ type: 'datetime', index: true })
   at: Date = new Date();
 
-  @Field(() => String, { description: 'Name of the API key (or the import/CLI user) that made the change.' })
+  @Field(() => String, {
+    description: 'Name of the API key (or the import/CLI user) that made the change.',
+  })
   @Property({ type: 'string', length: 200, index: true })
   actor!: string;
 
@@ -56,7 +58,10 @@ export class AuditEntry {
   @Property({ type: 'integer', nullable: true, index: true })
   importRunId?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'UF the changed row belongs to (for scoping).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'UF the changed row belongs to (for scoping).',
+  })
   @Property({ type: 'string', length: 2, nullable: true, index: true })
   stateUf?: string | null;
 }

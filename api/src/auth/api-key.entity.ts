@@ -11,7 +11,9 @@ export class ApiKey extends BaseEntity {
   @Property({ type: 'string', length: 200 })
   name!: string;
 
-  @Field(() => String, { description: 'Public prefix of the key, enough to recognise it in a list.' })
+  @Field(() => String, {
+    description: 'Public prefix of the key, enough to recognise it in a list.',
+  })
   @Property({ type: 'string', length: 32, unique: true })
   prefix!: string;
 
@@ -22,7 +24,10 @@ export class ApiKey extends BaseEntity {
   @Enum({ items: () => Role })
   role!: Role;
 
-  @Field(() => String, { nullable: true, description: 'UF the key is limited to; null = every state.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'UF the key is limited to; null = every state.',
+  })
   @Property({ type: 'string', length: 2, nullable: true })
   stateUf?: string | null;
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Em } from '../db/orm';
 import { ApiKey } from './api-key.entity';
-import { Role } from './auth.enums';
+import { type Role } from './auth.enums';
 import type { Viewer } from './viewer';
 
 const KEY_PATTERN = /^rh_([a-z0-9]{10})_([A-Za-z0-9_-]{32,64})$/;
@@ -25,7 +25,13 @@ export async function createApiKey(
   input: { name: string; role: Role; stateUf?: string | null },
 ): Promise<{ apiKey: ApiKey; key: string }> {
   const { key, prefix, secretHash } = generateKey();
-  const apiKey = em.create(ApiKey, { name: input.name, role: input.role, stateUf: input.stateUf ?? null, prefix, secretHash });
+  const apiKey = em.create(ApiKey, {
+    name: input.name,
+    role: input.role,
+    stateUf: input.stateUf ?? null,
+    prefix,
+    secretHash,
+  });
   await em.persistAndFlush(apiKey);
   return { apiKey, key };
 }
@@ -44,5 +50,11 @@ export async function verifyApiKey(em: Em, key: string): Promise<Viewer | null> 
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     return null;
   }
-  return { kind: 'key', apiKeyId: apiKey.id, name: apiKey.name, role: apiKey.role, stateUf: apiKey.stateUf ?? null };
+  return {
+    kind: 'key',
+    apiKeyId: apiKey.id,
+    name: apiKey.name,
+    role: apiKey.role,
+    stateUf: apiKey.stateUf ?? null,
+  };
 }

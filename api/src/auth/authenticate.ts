@@ -4,7 +4,9 @@ import { UnauthenticatedError } from '../graphql/errors';
 import { anonymousViewer, type Viewer } from './viewer';
 
 /** The API key sent with a request: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function presentedKey(headers: Record<string, string | string[] | undefined>): string | null {
+export function presentedKey(
+  headers: Record<string, string | string[] | undefined>,
+): string | null {
   const authorization = headers['authorization'];
   if (typeof authorization === 'string' && /^Bearer\s+/i.test(authorization)) {
     return authorization.replace(/^Bearer\s+/i, '').trim() || null;
@@ -29,7 +31,9 @@ export async function authenticate(
   if (key) {
     const viewer = await verifyKey(em, key);
     if (!viewer) {
-      throw new UnauthenticatedError('The API key is unknown or revoked; ask an admin for a new one');
+      throw new UnauthenticatedError(
+        'The API key is unknown or revoked; ask an admin for a new one',
+      );
     }
     return viewer;
   }

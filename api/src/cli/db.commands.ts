@@ -20,7 +20,9 @@ export function registerDbCommands(program: Command): void {
       const orm = await initOrm({ database: loadConfig().database });
       try {
         const applied = await migrate(orm);
-        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+        process.stdout.write(
+          applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+        );
       } finally {
         await orm.close(true);
       }
@@ -37,7 +39,11 @@ export function registerDbCommands(program: Command): void {
     .command('db:migration')
     .description('generate SQLite and PostgreSQL migrations from the entities (developers)')
     .argument('<name>', 'short name, e.g. add-saved-queries')
-    .option('--postgres <url>', 'PostgreSQL server for the scratch database', 'postgres://postgres@127.0.0.1:5432/postgres')
+    .option(
+      '--postgres <url>',
+      'PostgreSQL server for the scratch database',
+      'postgres://postgres@127.0.0.1:5432/postgres',
+    )
     .action(async (name: string, options: { postgres: string }) => {
       const files = await createMigrations(name.replace(/[^a-zA-Z0-9]+/g, '_'), options.postgres);
       process.stdout.write(files.length ? `wrote:\n${files.join('\n')}\n` : 'no schema changes\n');

@@ -44,7 +44,10 @@ export abstract class BaseEntity {
   @Property({ type: 'datetime', nullable: true, index: true })
   deletedAt?: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'Which import or client last wrote the row.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Which import or client last wrote the row.',
+  })
   @Property({ type: 'string', length: 200, nullable: true })
   source?: string | null;
 }

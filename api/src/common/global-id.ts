@@ -9,9 +9,12 @@ export function fromGlobalId(globalId: string): { typeName: string; rowId: numbe
   const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
   const match = /^([A-Za-z]+):(\d{1,15})$/.exec(decoded);
   if (!match) {
-    throw new BadUserInputError(`"${globalId}" is not a valid global id; use the \`id\` field of an object`, {
-      argument: 'id',
-    });
+    throw new BadUserInputError(
+      `"${globalId}" is not a valid global id; use the \`id\` field of an object`,
+      {
+        argument: 'id',
+      },
+    );
   }
   return { typeName: match[1]!, rowId: Number(match[2]) };
 }

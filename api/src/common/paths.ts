@@ -6,7 +6,10 @@ export const projectRoot: string = (() => {
   let dir = __dirname;
   while (dir !== path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'rede-hub') {
+    if (
+      fs.existsSync(manifest) &&
+      JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'rede-hub'
+    ) {
       return dir;
     }
     dir = path.dirname(dir);

@@ -15,7 +15,10 @@ const migrationsRoot = path.join(projectRoot, 'api/src/db/migrations');
  */
 export async function createMigrations(name: string, postgresAdminUrl: string): Promise<string[]> {
   const written: string[] = [];
-  const sqliteFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-mig-')), 'scratch.sqlite');
+  const sqliteFile = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-mig-')),
+    'scratch.sqlite',
+  );
   written.push(...(await createFor({ driver: 'sqlite', file: sqliteFile }, name)));
 
   const scratchDb = `rede_hub_migration_${process.pid}`;
@@ -39,7 +42,13 @@ async function createFor(database: DatabaseTarget, name: string): Promise<string
   const options = ormOptions({ database });
   const orm = await MikroORM.init({
     ...options,
-    migrations: { ...options.migrations, path: folder, pathTs: folder, emit: 'ts', fileName: (timestamp) => `Migration${timestamp}_${name}` },
+    migrations: {
+      ...options.migrations,
+      path: folder,
+      pathTs: folder,
+      emit: 'ts',
+      fileName: (timestamp) => `Migration${timestamp}_${name}`,
+    },
   });
   try {
     const migrator = orm.getMigrator();

@@ -59,7 +59,12 @@ export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
   };
   if (database.driver === 'postgresql') {
-    return { ...common, driver: PostgreSqlDriver, clientUrl: database.url, pool: { min: 0, max: 10 } };
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: database.url,
+      pool: { min: 0, max: 10 },
+    };
   }
   if (database.file !== ':memory:') {
     fs.mkdirSync(path.dirname(database.file), { recursive: true });
@@ -69,11 +74,15 @@ export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
     driver: SqliteDriver,
     dbName: database.file,
     pool: {
-      afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
+      afterCreate: (
+        connection: SqliteConnection,
+        done: (error: Error | null, connection: unknown) => void,
+      ) => {
         // WAL lets readers work while one writer commits; the busy timeout makes concurrent
         // writers wait their turn instead of failing with SQLITE_BUSY.
-        connection.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;', (error) =>
-          done(error, connection),
+        connection.exec(
+          'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;',
+          (error) => done(error, connection),
         );
       },
     },

@@ -134,10 +134,17 @@ export function pageWindow(args: ConnectionArgs, limits: AppConfig['limits']): P
   const start = after != null ? decodeCursor(after, 'after') + 1 : 0;
   const beforeOffset = before != null ? decodeCursor(before, 'before') : null;
   if (last != null) {
-    return { offset: start, limit: last, needsTotalForEnd: beforeOffset === null, lastCount: last, beforeOffset };
+    return {
+      offset: start,
+      limit: last,
+      needsTotalForEnd: beforeOffset === null,
+      lastCount: last,
+      beforeOffset,
+    };
   }
   const pageSize = first ?? limits.defaultPageSize;
-  const limit = beforeOffset !== null ? Math.max(0, Math.min(pageSize, beforeOffset - start)) : pageSize;
+  const limit =
+    beforeOffset !== null ? Math.max(0, Math.min(pageSize, beforeOffset - start)) : pageSize;
   return { offset: start, limit, needsTotalForEnd: false, lastCount: null, beforeOffset };
 }
 
@@ -154,7 +161,9 @@ export interface PaginateOptions<T extends object> {
  * The one pagination helper: offset cursors over a stable order (every order ends with the
  * primary key), one statement for the page, one more for `totalCount` only when it is selected.
  */
-export async function paginate<T extends object>(options: PaginateOptions<T>): Promise<ConnectionShape<T>> {
+export async function paginate<T extends object>(
+  options: PaginateOptions<T>,
+): Promise<ConnectionShape<T>> {
   const { em, entity, where, orderBy, args, limits } = options;
   const window = pageWindow(args, limits);
   let total: Promise<number> | null = null;
@@ -170,7 +179,11 @@ export async function paginate<T extends object>(options: PaginateOptions<T>): P
   const rows =
     limit === 0
       ? []
-      : await em.find(entity, where, { orderBy, offset, limit: window.lastCount === null ? limit + 1 : limit });
+      : await em.find(entity, where, {
+          orderBy,
+          offset,
+          limit: window.lastCount === null ? limit + 1 : limit,
+        });
   const hasMore = window.lastCount === null && rows.length > limit;
   const nodes = hasMore ? rows.slice(0, limit) : rows;
   const edges = nodes.map((node, index) => ({ cursor: encodeCursor(offset + index), node }));
@@ -188,9 +201,9 @@ export async function paginate<T extends object>(options: PaginateOptions<T>): P
 }
 
 /** Wraps a plain connection result into an instance of the generated connection type. */
-export function toConnection<C extends ConnectionShape<T> & { countTotal: () => Promise<number> }, T>(
-  type: ClassType<C>,
-  shape: ConnectionShape<T>,
-): C {
+export function toConnection<
+  C extends ConnectionShape<T> & { countTotal: () => Promise<number> },
+  T,
+>(type: ClassType<C>, shape: ConnectionShape<T>): C {
   return Object.assign(new type(), { ...shape, countTotal: shape.totalCount });
 }

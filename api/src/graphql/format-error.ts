@@ -18,7 +18,11 @@ export function formatError(
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code;
   if (original instanceof OptimisticLockError) {
-    return { ...formatted, message: 'The row was changed by someone else; reload it and retry', extensions: { code: ErrorCode.Conflict } };
+    return {
+      ...formatted,
+      message: 'The row was changed by someone else; reload it and retry',
+      extensions: { code: ErrorCode.Conflict },
+    };
   }
   if (original instanceof OrmValidationError) {
     return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BadUserInput } };
@@ -28,7 +32,14 @@ export function formatError(
   }
   logger.error({ err: original, path: formatted.path }, 'unexpected error');
   if (config.env === 'production') {
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.InternalServerError } };
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: ErrorCode.InternalServerError },
+    };
   }
-  return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.InternalServerError } };
+  return {
+    ...formatted,
+    extensions: { ...formatted.extensions, code: ErrorCode.InternalServerError },
+  };
 }

@@ -11,7 +11,9 @@ export function orderFrom<T, O extends string>(
 ): QueryOrderMap<T>[] {
   const chosen = values && values.length > 0 ? values : fallback;
   const orders = chosen.map((value) => {
-    const direction = value.endsWith('_DESC') ? QueryOrder.DESC_NULLS_LAST : QueryOrder.ASC_NULLS_LAST;
+    const direction = value.endsWith('_DESC')
+      ? QueryOrder.DESC_NULLS_LAST
+      : QueryOrder.ASC_NULLS_LAST;
     return mapping[value](direction);
   });
   return [...orders, { id: QueryOrder.ASC } as QueryOrderMap<T>];

@@ -1,8 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
-import {
-  EventResolver,
-  ParticipationResolver,
-} from '../activity/activity.resolver';
+import { EventResolver, ParticipationResolver } from '../activity/activity.resolver';
 import {
   MandateResolver,
   MunicipalityPeopleResolver,
@@ -25,6 +22,7 @@ import {
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the schema; features add theirs here. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's own type for resolver classes
 export const resolvers: NonEmptyArray<Function> = [
   NodeResolver,
   StateResolver,

@@ -5,7 +5,10 @@ import path from 'node:path';
 /** A file inside an installed package, even one its `exports` map does not list. */
 function packageFile(name: string, file: string): string {
   let dir = path.dirname(require.resolve(name));
-  while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) !== name.split('/').pop()) {
+  while (
+    !fs.existsSync(path.join(dir, 'package.json')) ||
+    path.basename(dir) !== name.split('/').pop()
+  ) {
     dir = path.dirname(dir);
   }
   return path.join(dir, file);

@@ -45,7 +45,9 @@ export class ImportRun extends BaseEntity {
   @Property({ type: 'datetime', nullable: true })
   finishedAt?: Date | null;
 
-  @Field(() => GraphQLJSONObject, { description: 'Counts per entity: created, updated, unchanged, deleted, skipped.' })
+  @Field(() => GraphQLJSONObject, {
+    description: 'Counts per entity: created, updated, unchanged, deleted, skipped.',
+  })
   @Property({ type: 'json' })
   counts: Record<string, unknown> = {};
 

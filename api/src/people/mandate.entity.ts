@@ -27,7 +27,10 @@ import { MandateRole, SeatType } from './people.enums';
 @Index({ properties: ['role', 'startDate', 'endDate'] })
 @Index({ properties: ['municipality', 'role'] })
 export class Mandate extends BaseEntity {
-  @Field(() => String, { nullable: true, description: 'Optional natural key from the source roster.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Optional natural key from the source roster.',
+  })
   @Property({ type: 'string', length: 80, nullable: true, unique: true })
   code?: string | null;
 
@@ -61,7 +64,10 @@ export class Mandate extends BaseEntity {
   @Property({ type: 'string', length: 10, index: true })
   startDate!: string;
 
-  @Field(() => LocalDate, { nullable: true, description: 'Exclusive end; null while the mandate is current.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: 'Exclusive end; null while the mandate is current.',
+  })
   @Property({ type: 'string', length: 10, nullable: true, index: true })
   endDate?: string | null;
 

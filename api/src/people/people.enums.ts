@@ -11,7 +11,8 @@ export enum OrganizationKind {
 }
 registerEnumType(OrganizationKind, {
   name: 'OrganizationKind',
-  description: 'CONASEMS, a state COSEMS, a state health secretariat (SES), the Ministry of Health (MS), OPAS…',
+  description:
+    'CONASEMS, a state COSEMS, a state health secretariat (SES), the Ministry of Health (MS), OPAS…',
 });
 
 /** Time-bounded roles a person holds in the network. */

@@ -22,7 +22,9 @@ export class OrganizationFilter {
   code?: string[];
 }
 
-export function organizationWhere(filter: OrganizationFilter | null | undefined): FilterQuery<Organization> {
+export function organizationWhere(
+  filter: OrganizationFilter | null | undefined,
+): FilterQuery<Organization> {
   return {
     deletedAt: null,
     ...(filter?.kind ? { kind: { $in: filter.kind } } : {}),
@@ -33,16 +35,25 @@ export function organizationWhere(filter: OrganizationFilter | null | undefined)
 
 @InputType()
 export class PersonFilter {
-  @Field(() => String, { nullable: true, description: 'Name contains this text, ignoring case and accents.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name contains this text, ignoring case and accents.',
+  })
   nameContains?: string;
 
   @Field(() => [String], { nullable: true })
   code?: string[];
 
-  @Field(() => [MandateRole], { nullable: true, description: 'People holding one of these roles on `activeOn`.' })
+  @Field(() => [MandateRole], {
+    nullable: true,
+    description: 'People holding one of these roles on `activeOn`.',
+  })
   role?: MandateRole[];
 
-  @Field(() => [String], { nullable: true, description: 'People with a mandate in these states (on `activeOn` when given).' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'People with a mandate in these states (on `activeOn` when given).',
+  })
   uf?: string[];
 
   @Field(() => LocalDate, { nullable: true })
@@ -61,7 +72,10 @@ export enum PersonOrder {
 registerEnumType(PersonOrder, { name: 'PersonOrder' });
 
 /** Needs the entity manager: role and state filters first find the matching people's ids. */
-export async function personWhere(em: Em, filter: PersonFilter | null | undefined): Promise<FilterQuery<Person>> {
+export async function personWhere(
+  em: Em,
+  filter: PersonFilter | null | undefined,
+): Promise<FilterQuery<Person>> {
   const where: Record<string, unknown> = { deletedAt: null };
   if (filter?.nameContains) {
     where.nameSearch = { $like: containsPattern(filter.nameContains) };
@@ -87,7 +101,10 @@ export function activeOnWhere(activeOn: string | null | undefined): Record<strin
   if (!activeOn) {
     return {};
   }
-  return { startDate: { $lte: activeOn }, $or: [{ endDate: null }, { endDate: { $gt: activeOn } }] };
+  return {
+    startDate: { $lte: activeOn },
+    $or: [{ endDate: null }, { endDate: { $gt: activeOn } }],
+  };
 }
 
 export function personOrder(values: readonly PersonOrder[] | null | undefined) {
@@ -108,10 +125,16 @@ export class MandateFilter {
   @Field(() => [MandateRole], { nullable: true })
   role?: MandateRole[];
 
-  @Field(() => LocalDate, { nullable: true, description: 'Mandates in force on this day: start ≤ day < end.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: 'Mandates in force on this day: start ≤ day < end.',
+  })
   activeOn?: string;
 
-  @Field(() => [String], { nullable: true, description: 'Scope in these states (state, municipality or region scope).' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Scope in these states (state, municipality or region scope).',
+  })
   uf?: string[];
 
   @Field(() => [String], { nullable: true })
@@ -154,7 +177,9 @@ export function mandateWhere(filter: MandateFilter | null | undefined): FilterQu
     });
   }
   if (filter?.municipalityIbgeCode) {
-    const codes = filter.municipalityIbgeCode.map((code) => validIbgeCode(code, 'filter.municipalityIbgeCode'));
+    const codes = filter.municipalityIbgeCode.map((code) =>
+      validIbgeCode(code, 'filter.municipalityIbgeCode'),
+    );
     and.push({ municipality: { ibgeCode: { $in: codes } } });
   }
   if (filter?.healthRegionCode) {

@@ -31,7 +31,10 @@ import { Person } from './person.entity';
 @Resolver(() => Person)
 export class PersonResolver {
   @Query(() => Person, { nullable: true })
-  person(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<Person | null> {
+  person(
+    @Arg('code', () => String) code: string,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<Person | null> {
     return em.findOne(Person, { code, deletedAt: null });
   }
 
@@ -43,16 +46,29 @@ export class PersonResolver {
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<PersonConnection> {
     const where = await personWhere(em, filter);
-    const page = await paginate({ em, entity: Person, where, orderBy: personOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Person,
+      where,
+      orderBy: personOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(PersonConnection, page);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Personal data: editors in scope and admins only; null otherwise.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Personal data: editors in scope and admins only; null otherwise.',
+  })
   async email(@Root() person: Person, @Ctx() context: GraphQLContext): Promise<string | null> {
     return (await contactVisible(person, context)) ? (person.email ?? null) : null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Personal data: editors in scope and admins only; null otherwise.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Personal data: editors in scope and admins only; null otherwise.',
+  })
   async phone(@Root() person: Person, @Ctx() context: GraphQLContext): Promise<string | null> {
     return (await contactVisible(person, context)) ? (person.phone ?? null) : null;
   }
@@ -66,7 +82,14 @@ export class PersonResolver {
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<MandateConnection> {
     const where = { $and: [mandateWhere(filter), { person: person.id }] };
-    const page = await paginate({ em, entity: Mandate, where, orderBy: mandateOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Mandate,
+      where,
+      orderBy: mandateOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(MandateConnection, page);
   }
 }
@@ -76,7 +99,11 @@ async function contactVisible(person: Person, context: GraphQLContext): Promise<
   if (!hasRole(context.viewer, Role.EDITOR)) {
     return false;
   }
-  if (context.viewer.kind !== 'key' || context.viewer.stateUf === null || context.viewer.role === Role.ADMIN) {
+  if (
+    context.viewer.kind !== 'key' ||
+    context.viewer.stateUf === null ||
+    context.viewer.role === Role.ADMIN
+  ) {
     return true;
   }
   const ufs = await requestLoader<number, string[]>(context, 'personUfs', async (ids) => {
@@ -102,7 +129,10 @@ async function contactVisible(person: Person, context: GraphQLContext): Promise<
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Query(() => Organization, { nullable: true })
-  organization(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<Organization | null> {
+  organization(
+    @Arg('code', () => String) code: string,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<Organization | null> {
     return em.findOne(Organization, { code, deletedAt: null });
   }
 
@@ -112,7 +142,14 @@ export class OrganizationResolver {
     @Arg('filter', () => OrganizationFilter, { nullable: true }) filter: OrganizationFilter | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<OrganizationConnection> {
-    const page = await paginate({ em, entity: Organization, where: organizationWhere(filter), orderBy: [{ code: 'asc' }, { id: 'asc' }], args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Organization,
+      where: organizationWhere(filter),
+      orderBy: [{ code: 'asc' }, { id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(OrganizationConnection, page);
   }
 
@@ -131,7 +168,14 @@ export class MandateResolver {
     @Arg('orderBy', () => [MandateOrder], { nullable: true }) orderBy: MandateOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<MandateConnection> {
-    const page = await paginate({ em, entity: Mandate, where: mandateWhere(filter), orderBy: mandateOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Mandate,
+      where: mandateWhere(filter),
+      orderBy: mandateOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(MandateConnection, page);
   }
 
@@ -155,7 +199,9 @@ export class MandateResolver {
     return (await mandate.municipality?.load()) ?? null;
   }
 
-  @FieldResolver(() => [HealthRegion], { description: 'Health regions in scope (apoiadores, council seats).' })
+  @FieldResolver(() => [HealthRegion], {
+    description: 'Health regions in scope (apoiadores, council seats).',
+  })
   async healthRegions(@Root() mandate: Mandate): Promise<HealthRegion[]> {
     return (await mandate.healthRegions.load()).getItems();
   }
@@ -166,7 +212,8 @@ export class MandateResolver {
 export class MunicipalityPeopleResolver {
   @FieldResolver(() => Mandate, {
     nullable: true,
-    description: 'The municipal health secretary (gestor) mandate in force on `asOf` (default today).',
+    description:
+      'The municipal health secretary (gestor) mandate in force on `asOf` (default today).',
   })
   gestor(
     @Root() municipality: Municipality,
@@ -176,7 +223,10 @@ export class MunicipalityPeopleResolver {
     return mandateInForce(context, municipality, MandateRole.MUNICIPAL_SECRETARY, asOf ?? today());
   }
 
-  @FieldResolver(() => Mandate, { nullable: true, description: 'The mayor mandate in force on `asOf` (default today).' })
+  @FieldResolver(() => Mandate, {
+    nullable: true,
+    description: 'The mayor mandate in force on `asOf` (default today).',
+  })
   mayor(
     @Root() municipality: Municipality,
     @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
@@ -192,20 +242,24 @@ function mandateInForce(
   role: MandateRole,
   on: string,
 ): Promise<Mandate | null> {
-  const loader = requestLoader<number, Mandate | null>(context, `mandate:${role}:${on}`, async (ids) => {
-    const mandates = await context.em.find(
-      Mandate,
-      { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
-      { orderBy: { startDate: 'desc' } },
-    );
-    const byMunicipality = new Map<number, Mandate>();
-    for (const mandate of mandates) {
-      const id = mandate.municipality!.id;
-      if (!byMunicipality.has(id)) {
-        byMunicipality.set(id, mandate);
+  const loader = requestLoader<number, Mandate | null>(
+    context,
+    `mandate:${role}:${on}`,
+    async (ids) => {
+      const mandates = await context.em.find(
+        Mandate,
+        { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
+        { orderBy: { startDate: 'desc' } },
+      );
+      const byMunicipality = new Map<number, Mandate>();
+      for (const mandate of mandates) {
+        const id = mandate.municipality!.id;
+        if (!byMunicipality.has(id)) {
+          byMunicipality.set(id, mandate);
+        }
       }
-    }
-    return ids.map((id) => byMunicipality.get(id) ?? null);
-  });
+      return ids.map((id) => byMunicipality.get(id) ?? null);
+    },
+  );
   return loader.load(municipality.id);
 }

@@ -23,7 +23,10 @@ export class Adhesion extends BaseEntity {
   @Property({ type: 'string', length: 10 })
   requestedOn!: string;
 
-  @Field(() => LocalDate, { nullable: true, description: 'requestedOn + the program\'s decision business days.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: "requestedOn + the program's decision business days.",
+  })
   @Property({ type: 'string', length: 10, nullable: true })
   decisionDueOn?: string | null;
 
@@ -31,7 +34,10 @@ export class Adhesion extends BaseEntity {
   @Property({ type: 'string', length: 10, nullable: true })
   decidedOn?: string | null;
 
-  @Field(() => LocalDate, { nullable: true, description: 'After this day an approved adhesion reads as EXPIRED.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: 'After this day an approved adhesion reads as EXPIRED.',
+  })
   @Property({ type: 'string', length: 10, nullable: true, index: true })
   validUntil?: string | null;
 

@@ -20,7 +20,8 @@ export enum Instrument {
 }
 registerEnumType(Instrument, {
   name: 'Instrument',
-  description: 'PMS (plano), PAS (programação anual), RAG (relatório anual), RDQA, SIOPS, DigiSUS report.',
+  description:
+    'PMS (plano), PAS (programação anual), RAG (relatório anual), RDQA, SIOPS, DigiSUS report.',
 });
 
 /** Ordered: statuses only move forward, unless an admin reverts. */

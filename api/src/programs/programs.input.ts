@@ -10,7 +10,10 @@ export class AdhesionFilter {
   @Field(() => [String], { nullable: true })
   programCode?: string[];
 
-  @Field(() => [AdhesionStatus], { nullable: true, description: 'Stored status (EXPIRED is also derived from validUntil).' })
+  @Field(() => [AdhesionStatus], {
+    nullable: true,
+    description: 'Stored status (EXPIRED is also derived from validUntil).',
+  })
   status?: AdhesionStatus[];
 
   @Field(() => [String], { nullable: true })
@@ -38,7 +41,9 @@ export function adhesionWhere(filter: AdhesionFilter | null | undefined): Filter
     and.push({ municipality: { healthRegion: { code: { $in: filter.healthRegionCode } } } });
   }
   if (filter?.municipalityIbgeCode) {
-    const codes = filter.municipalityIbgeCode.map((code) => validIbgeCode(code, 'filter.municipalityIbgeCode'));
+    const codes = filter.municipalityIbgeCode.map((code) =>
+      validIbgeCode(code, 'filter.municipalityIbgeCode'),
+    );
     and.push({ municipality: { ibgeCode: { $in: codes } } });
   }
   return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<Adhesion>;
@@ -65,7 +70,9 @@ export class InstrumentStatusFilter {
   municipalityIbgeCode?: string[];
 }
 
-export function instrumentStatusWhere(filter: InstrumentStatusFilter | null | undefined): FilterQuery<InstrumentStatus> {
+export function instrumentStatusWhere(
+  filter: InstrumentStatusFilter | null | undefined,
+): FilterQuery<InstrumentStatus> {
   const and: Record<string, unknown>[] = [{ deletedAt: null }];
   if (filter?.instrument) {
     and.push({ instrument: { $in: filter.instrument } });
@@ -83,7 +90,9 @@ export function instrumentStatusWhere(filter: InstrumentStatusFilter | null | un
     and.push({ municipality: { healthRegion: { code: { $in: filter.healthRegionCode } } } });
   }
   if (filter?.municipalityIbgeCode) {
-    const codes = filter.municipalityIbgeCode.map((code) => validIbgeCode(code, 'filter.municipalityIbgeCode'));
+    const codes = filter.municipalityIbgeCode.map((code) =>
+      validIbgeCode(code, 'filter.municipalityIbgeCode'),
+    );
     and.push({ municipality: { ibgeCode: { $in: codes } } });
   }
   return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<InstrumentStatus>;

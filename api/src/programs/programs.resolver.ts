@@ -8,7 +8,12 @@ import { Adhesion } from './adhesion.entity';
 import { Enrolment } from './enrolment.entity';
 import { InstrumentStatus } from './instrument-status.entity';
 import { Program } from './program.entity';
-import { AdhesionFilter, InstrumentStatusFilter, adhesionWhere, instrumentStatusWhere } from './programs.input';
+import {
+  AdhesionFilter,
+  InstrumentStatusFilter,
+  adhesionWhere,
+  instrumentStatusWhere,
+} from './programs.input';
 import { AdhesionStatus } from './programs.enums';
 
 @ObjectType()
@@ -25,7 +30,11 @@ export class EnrolmentConnection extends Connection(Enrolment) {}
 
 /** An approved adhesion past its validity reads as expired, whatever is stored. */
 export function effectiveAdhesionStatus(adhesion: Adhesion, on = today()): AdhesionStatus {
-  if (adhesion.status === AdhesionStatus.APPROVED && adhesion.validUntil && adhesion.validUntil < on) {
+  if (
+    adhesion.status === AdhesionStatus.APPROVED &&
+    adhesion.validUntil &&
+    adhesion.validUntil < on
+  ) {
     return AdhesionStatus.EXPIRED;
   }
   return adhesion.status;
@@ -34,13 +43,26 @@ export function effectiveAdhesionStatus(adhesion: Adhesion, on = today()): Adhes
 @Resolver(() => Program)
 export class ProgramResolver {
   @Query(() => Program, { nullable: true })
-  program(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<Program | null> {
+  program(
+    @Arg('code', () => String) code: string,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<Program | null> {
     return em.findOne(Program, { code, deletedAt: null });
   }
 
   @Query(() => ProgramConnection)
-  async programs(@Args() args: ConnectionArgs, @Ctx() { em, config }: GraphQLContext): Promise<ProgramConnection> {
-    const page = await paginate({ em, entity: Program, where: { deletedAt: null }, orderBy: [{ code: 'asc' }, { id: 'asc' }], args, limits: config.limits });
+  async programs(
+    @Args() args: ConnectionArgs,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<ProgramConnection> {
+    const page = await paginate({
+      em,
+      entity: Program,
+      where: { deletedAt: null },
+      orderBy: [{ code: 'asc' }, { id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(ProgramConnection, page);
   }
 
@@ -52,7 +74,14 @@ export class ProgramResolver {
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<AdhesionConnection> {
     const where = { $and: [adhesionWhere(filter), { program: program.id }] };
-    const page = await paginate({ em, entity: Adhesion, where, orderBy: [{ id: 'asc' }], args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Adhesion,
+      where,
+      orderBy: [{ id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(AdhesionConnection, page);
   }
 }
@@ -65,11 +94,20 @@ export class AdhesionResolver {
     @Arg('filter', () => AdhesionFilter, { nullable: true }) filter: AdhesionFilter | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<AdhesionConnection> {
-    const page = await paginate({ em, entity: Adhesion, where: adhesionWhere(filter), orderBy: [{ requestedOn: 'asc' }, { id: 'asc' }], args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Adhesion,
+      where: adhesionWhere(filter),
+      orderBy: [{ requestedOn: 'asc' }, { id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(AdhesionConnection, page);
   }
 
-  @FieldResolver(() => AdhesionStatus, { description: 'Stored status, with APPROVED past validUntil read as EXPIRED.' })
+  @FieldResolver(() => AdhesionStatus, {
+    description: 'Stored status, with APPROVED past validUntil read as EXPIRED.',
+  })
   status(@Root() adhesion: Adhesion): AdhesionStatus {
     return effectiveAdhesionStatus(adhesion);
   }
@@ -108,10 +146,18 @@ export class InstrumentStatusResolver {
   @Query(() => InstrumentStatusConnection)
   async instrumentStatuses(
     @Args() args: ConnectionArgs,
-    @Arg('filter', () => InstrumentStatusFilter, { nullable: true }) filter: InstrumentStatusFilter | null,
+    @Arg('filter', () => InstrumentStatusFilter, { nullable: true })
+    filter: InstrumentStatusFilter | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<InstrumentStatusConnection> {
-    const page = await paginate({ em, entity: InstrumentStatus, where: instrumentStatusWhere(filter), orderBy: [{ period: 'asc' }, { id: 'asc' }], args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: InstrumentStatus,
+      where: instrumentStatusWhere(filter),
+      orderBy: [{ period: 'asc' }, { id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(InstrumentStatusConnection, page);
   }
 

@@ -23,7 +23,10 @@ export class SavedQuery extends BaseEntity {
   @Property({ type: 'json', nullable: true })
   variables?: Record<string, unknown> | null;
 
-  @Field(() => String, { nullable: true, description: 'UF the query is shared with; null = everyone.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'UF the query is shared with; null = everyone.',
+  })
   @Property({ type: 'string', length: 2, nullable: true, index: true })
   stateUf?: string | null;
 

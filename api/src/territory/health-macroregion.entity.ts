@@ -3,7 +3,10 @@ import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity, Node } from '../common/base.entity';
 import { State } from './state.entity';
 
-@ObjectType({ implements: Node, description: 'A health macroregion (macrorregião de saúde) of a state.' })
+@ObjectType({
+  implements: Node,
+  description: 'A health macroregion (macrorregião de saúde) of a state.',
+})
 @Entity({ tableName: 'health_macroregions' })
 export class HealthMacroregion extends BaseEntity {
   @Field(() => String, { description: 'Macroregion code, e.g. 4301 (DATASUS CO_MACSAUD).' })
@@ -21,7 +24,9 @@ export class HealthMacroregion extends BaseEntity {
   @ManyToOne(() => State, { ref: true, index: true })
   state!: Ref<State>;
 
-  @Field(() => Boolean, { description: 'True for fictional demo rows (no official regions loaded).' })
+  @Field(() => Boolean, {
+    description: 'True for fictional demo rows (no official regions loaded).',
+  })
   @Property({ type: 'boolean', default: false })
   demo: boolean = false;
 }

@@ -7,7 +7,8 @@ import type { Municipality } from './municipality.entity';
 
 @ObjectType({
   implements: Node,
-  description: "A health region (região de saúde), the territory of a CIR. Code = state code + number.",
+  description:
+    'A health region (região de saúde), the territory of a CIR. Code = state code + number.',
 })
 @Entity({ tableName: 'health_regions' })
 export class HealthRegion extends BaseEntity {
@@ -32,7 +33,9 @@ export class HealthRegion extends BaseEntity {
   @ManyToOne({ entity: 'Municipality', ref: true, nullable: true })
   seatMunicipality?: Ref<Municipality> | null;
 
-  @Field(() => Boolean, { description: 'True for fictional demo rows (no official regions loaded).' })
+  @Field(() => Boolean, {
+    description: 'True for fictional demo rows (no official regions loaded).',
+  })
   @Property({ type: 'boolean', default: false })
   demo: boolean = false;
 }

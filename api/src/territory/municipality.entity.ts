@@ -5,7 +5,10 @@ import { HealthRegion } from './health-region.entity';
 import { State } from './state.entity';
 import { ManagementType, SizeClass } from './territory.enums';
 
-@ObjectType({ implements: Node, description: 'A municipality, identified by its 7-digit IBGE code.' })
+@ObjectType({
+  implements: Node,
+  description: 'A municipality, identified by its 7-digit IBGE code.',
+})
 @Entity({ tableName: 'municipalities' })
 @Index({ properties: ['state', 'name'] })
 export class Municipality extends BaseEntity {
@@ -31,7 +34,10 @@ export class Municipality extends BaseEntity {
   @Property({ type: 'boolean', default: false, index: true })
   isCapital: boolean = false;
 
-  @Field(() => Int, { nullable: true, description: 'Latest population estimate (see populationYear).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Latest population estimate (see populationYear).',
+  })
   @Property({ type: 'integer', nullable: true, index: true })
   population?: number | null;
 

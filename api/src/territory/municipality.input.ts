@@ -6,7 +6,9 @@ import type { Municipality } from './municipality.entity';
 import { ManagementType, SizeClass } from './territory.enums';
 import { validIbgeCode, validUfs } from './territory.validation';
 
-@InputType({ description: 'Every condition given must hold (AND); list fields match any value (IN).' })
+@InputType({
+  description: 'Every condition given must hold (AND); list fields match any value (IN).',
+})
 export class MunicipalityFilter {
   @Field(() => [String], { nullable: true, description: 'State acronyms, e.g. ["RS", "SC"].' })
   uf?: string[];
@@ -20,7 +22,10 @@ export class MunicipalityFilter {
   @Field(() => [String], { nullable: true, description: 'Health macroregion codes.' })
   macroregionCode?: string[];
 
-  @Field(() => Boolean, { nullable: true, description: 'true: only municipalities with a health region; false: only those without.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: only municipalities with a health region; false: only those without.',
+  })
   hasHealthRegion?: boolean;
 
   @Field(() => [SizeClass], { nullable: true })
@@ -38,10 +43,16 @@ export class MunicipalityFilter {
   @Field(() => Int, { nullable: true, description: 'Population at most this (inclusive).' })
   populationMax?: number;
 
-  @Field(() => String, { nullable: true, description: 'Name contains this text, ignoring case and accents.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name contains this text, ignoring case and accents.',
+  })
   nameContains?: string;
 
-  @Field(() => Boolean, { nullable: true, description: 'Include soft-deleted rows (default false).' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Include soft-deleted rows (default false).',
+  })
   includeDeleted?: boolean;
 }
 
@@ -57,7 +68,9 @@ export enum MunicipalityOrder {
 }
 registerEnumType(MunicipalityOrder, { name: 'MunicipalityOrder' });
 
-export function municipalityWhere(filter: MunicipalityFilter | null | undefined): FilterQuery<Municipality> {
+export function municipalityWhere(
+  filter: MunicipalityFilter | null | undefined,
+): FilterQuery<Municipality> {
   const where: FilterQuery<Municipality> & Record<string, unknown> = {};
   const and: FilterQuery<Municipality>[] = [];
   if (!filter?.includeDeleted) {
@@ -118,4 +131,3 @@ export function municipalityOrder(values: readonly MunicipalityOrder[] | null | 
     [MunicipalityOrder.IBGE_CODE_ASC],
   );
 }
-

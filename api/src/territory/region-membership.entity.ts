@@ -19,11 +19,17 @@ export class RegionMembership extends BaseEntity {
   @ManyToOne(() => HealthRegion, { ref: true, index: true })
   healthRegion!: Ref<HealthRegion>;
 
-  @Field(() => LocalDate, { nullable: true, description: 'First day (ISO date) of the membership.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: 'First day (ISO date) of the membership.',
+  })
   @Property({ type: 'string', length: 10, nullable: true })
   validFrom?: string | null;
 
-  @Field(() => LocalDate, { nullable: true, description: 'Day (ISO date) the membership ended; null while current.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: 'Day (ISO date) the membership ended; null while current.',
+  })
   @Property({ type: 'string', length: 10, nullable: true, index: true })
   validTo?: string | null;
 }

@@ -58,7 +58,10 @@ export class HealthMacroregionFilter {
   @Field(() => [String], { nullable: true })
   code?: string[];
 
-  @Field(() => String, { nullable: true, description: 'Name contains this text, ignoring case and accents.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name contains this text, ignoring case and accents.',
+  })
   nameContains?: string;
 }
 
@@ -73,7 +76,10 @@ export class HealthRegionFilter {
   @Field(() => [String], { nullable: true })
   macroregionCode?: string[];
 
-  @Field(() => String, { nullable: true, description: 'Name contains this text, ignoring case and accents.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name contains this text, ignoring case and accents.',
+  })
   nameContains?: string;
 }
 
@@ -83,24 +89,35 @@ export enum RegionOrder {
   NAME_ASC = 'NAME_ASC',
   NAME_DESC = 'NAME_DESC',
 }
-registerEnumType(RegionOrder, { name: 'RegionOrder', description: 'Orders health regions and macroregions.' });
+registerEnumType(RegionOrder, {
+  name: 'RegionOrder',
+  description: 'Orders health regions and macroregions.',
+});
 
-export function macroregionWhere(filter: HealthMacroregionFilter | null | undefined): FilterQuery<HealthMacroregion> {
+export function macroregionWhere(
+  filter: HealthMacroregionFilter | null | undefined,
+): FilterQuery<HealthMacroregion> {
   return {
     deletedAt: null,
     ...(filter?.uf ? { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } : {}),
     ...(filter?.code ? { code: { $in: filter.code } } : {}),
-    ...(filter?.nameContains ? { nameSearch: { $like: containsPattern(filter.nameContains) } } : {}),
+    ...(filter?.nameContains
+      ? { nameSearch: { $like: containsPattern(filter.nameContains) } }
+      : {}),
   };
 }
 
-export function healthRegionWhere(filter: HealthRegionFilter | null | undefined): FilterQuery<HealthRegion> {
+export function healthRegionWhere(
+  filter: HealthRegionFilter | null | undefined,
+): FilterQuery<HealthRegion> {
   return {
     deletedAt: null,
     ...(filter?.uf ? { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } : {}),
     ...(filter?.code ? { code: { $in: filter.code } } : {}),
     ...(filter?.macroregionCode ? { macroregion: { code: { $in: filter.macroregionCode } } } : {}),
-    ...(filter?.nameContains ? { nameSearch: { $like: containsPattern(filter.nameContains) } } : {}),
+    ...(filter?.nameContains
+      ? { nameSearch: { $like: containsPattern(filter.nameContains) } }
+      : {}),
   };
 }
 

@@ -3,7 +3,10 @@ import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity, Node } from '../common/base.entity';
 import { GeographicRegion } from './territory.enums';
 
-@ObjectType({ implements: Node, description: 'A federative unit (UF): 26 states and the Federal District.' })
+@ObjectType({
+  implements: Node,
+  description: 'A federative unit (UF): 26 states and the Federal District.',
+})
 @Entity({ tableName: 'states' })
 export class State extends BaseEntity {
   @Field(() => String, { description: 'Two-letter acronym, e.g. RS.' })

@@ -22,7 +22,8 @@ export enum SizeClass {
 }
 registerEnumType(SizeClass, {
   name: 'SizeClass',
-  description: "IBGE's population size classes (≤5k, 5–10k, 10–20k, 20–50k, 50–100k, 100–500k, >500k).",
+  description:
+    "IBGE's population size classes (≤5k, 5–10k, 10–20k, 20–50k, 50–100k, 100–500k, >500k).",
 });
 
 /** The coarse classes the RS profile uses: small (≤5k), medium (5–50k), large (>50k). */

@@ -50,7 +50,14 @@ export class StateResolver {
     @Arg('orderBy', () => [StateOrder], { nullable: true }) orderBy: StateOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<StateConnection> {
-    const page = await paginate({ em, entity: State, where: stateWhere(filter), orderBy: stateOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: State,
+      where: stateWhere(filter),
+      orderBy: stateOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(StateConnection, page);
   }
 
@@ -69,11 +76,19 @@ export class StateResolver {
     @Root() state: State,
     @Args() args: ConnectionArgs,
     @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
-    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true }) orderBy: MunicipalityOrder[] | null,
+    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true })
+    orderBy: MunicipalityOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<MunicipalityConnection> {
     const where = { $and: [municipalityWhere(filter), { state: state.id }] };
-    const page = await paginate({ em, entity: Municipality, where, orderBy: municipalityOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Municipality,
+      where,
+      orderBy: municipalityOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(MunicipalityConnection, page);
   }
 
@@ -84,7 +99,14 @@ export class StateResolver {
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<HealthRegionConnection> {
-    const page = await paginate({ em, entity: HealthRegion, where: { state: state.id, deletedAt: null }, orderBy: regionOrder<HealthRegion>(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: HealthRegion,
+      where: { state: state.id, deletedAt: null },
+      orderBy: regionOrder<HealthRegion>(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(HealthRegionConnection, page);
   }
 
@@ -95,7 +117,14 @@ export class StateResolver {
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<HealthMacroregionConnection> {
-    const page = await paginate({ em, entity: HealthMacroregion, where: { state: state.id, deletedAt: null }, orderBy: regionOrder<HealthMacroregion>(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: HealthMacroregion,
+      where: { state: state.id, deletedAt: null },
+      orderBy: regionOrder<HealthMacroregion>(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(HealthMacroregionConnection, page);
   }
 }
@@ -111,18 +140,29 @@ const regionNames = {
 @Resolver(() => HealthMacroregion)
 export class HealthMacroregionResolver {
   @Query(() => HealthMacroregion, { nullable: true })
-  healthMacroregion(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<HealthMacroregion | null> {
+  healthMacroregion(
+    @Arg('code', () => String) code: string,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<HealthMacroregion | null> {
     return em.findOne(HealthMacroregion, { code: code.trim(), deletedAt: null });
   }
 
   @Query(() => HealthMacroregionConnection)
   async healthMacroregions(
     @Args() args: ConnectionArgs,
-    @Arg('filter', () => HealthMacroregionFilter, { nullable: true }) filter: HealthMacroregionFilter | null,
+    @Arg('filter', () => HealthMacroregionFilter, { nullable: true })
+    filter: HealthMacroregionFilter | null,
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<HealthMacroregionConnection> {
-    const page = await paginate({ em, entity: HealthMacroregion, where: macroregionWhere(filter), orderBy: regionOrder<HealthMacroregion>(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: HealthMacroregion,
+      where: macroregionWhere(filter),
+      orderBy: regionOrder<HealthMacroregion>(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(HealthMacroregionConnection, page);
   }
 
@@ -138,15 +178,28 @@ export class HealthMacroregionResolver {
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<HealthRegionConnection> {
-    const page = await paginate({ em, entity: HealthRegion, where: { macroregion: macroregion.id, deletedAt: null }, orderBy: regionOrder<HealthRegion>(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: HealthRegion,
+      where: { macroregion: macroregion.id, deletedAt: null },
+      orderBy: regionOrder<HealthRegion>(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(HealthRegionConnection, page);
   }
 }
 
 @Resolver(() => HealthRegion)
 export class HealthRegionResolver {
-  @Query(() => HealthRegion, { nullable: true, description: 'A health region by its 5-digit code, e.g. "43001".' })
-  healthRegion(@Arg('code', () => String) code: string, @Ctx() { em }: GraphQLContext): Promise<HealthRegion | null> {
+  @Query(() => HealthRegion, {
+    nullable: true,
+    description: 'A health region by its 5-digit code, e.g. "43001".',
+  })
+  healthRegion(
+    @Arg('code', () => String) code: string,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<HealthRegion | null> {
     return em.findOne(HealthRegion, { code: code.trim(), deletedAt: null });
   }
 
@@ -157,7 +210,14 @@ export class HealthRegionResolver {
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<HealthRegionConnection> {
-    const page = await paginate({ em, entity: HealthRegion, where: healthRegionWhere(filter), orderBy: regionOrder<HealthRegion>(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: HealthRegion,
+      where: healthRegionWhere(filter),
+      orderBy: regionOrder<HealthRegion>(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(HealthRegionConnection, page);
   }
 
@@ -171,7 +231,10 @@ export class HealthRegionResolver {
     return (await region.macroregion?.load()) ?? null;
   }
 
-  @FieldResolver(() => Municipality, { nullable: true, description: 'The seat (sede) municipality.' })
+  @FieldResolver(() => Municipality, {
+    nullable: true,
+    description: 'The seat (sede) municipality.',
+  })
   async seatMunicipality(@Root() region: HealthRegion): Promise<Municipality | null> {
     return (await region.seatMunicipality?.load()) ?? null;
   }
@@ -181,30 +244,55 @@ export class HealthRegionResolver {
     @Root() region: HealthRegion,
     @Args() args: ConnectionArgs,
     @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
-    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true }) orderBy: MunicipalityOrder[] | null,
+    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true })
+    orderBy: MunicipalityOrder[] | null,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<MunicipalityConnection> {
     const where = { $and: [municipalityWhere(filter), { healthRegion: region.id }] };
-    const page = await paginate({ em, entity: Municipality, where, orderBy: municipalityOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Municipality,
+      where,
+      orderBy: municipalityOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(MunicipalityConnection, page);
   }
 }
 
 @Resolver(() => Municipality)
 export class MunicipalityResolver {
-  @Query(() => Municipality, { nullable: true, description: 'A municipality by its 7-digit IBGE code.' })
-  municipality(@Arg('ibgeCode', () => String) ibgeCode: string, @Ctx() { em }: GraphQLContext): Promise<Municipality | null> {
-    return em.findOne(Municipality, { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null });
+  @Query(() => Municipality, {
+    nullable: true,
+    description: 'A municipality by its 7-digit IBGE code.',
+  })
+  municipality(
+    @Arg('ibgeCode', () => String) ibgeCode: string,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<Municipality | null> {
+    return em.findOne(Municipality, {
+      ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'),
+      deletedAt: null,
+    });
   }
 
   @Query(() => MunicipalityConnection)
   async municipalities(
     @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
-    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true }) orderBy: MunicipalityOrder[] | null,
+    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true })
+    orderBy: MunicipalityOrder[] | null,
     @Args() args: ConnectionArgs,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<MunicipalityConnection> {
-    const page = await paginate({ em, entity: Municipality, where: municipalityWhere(filter), orderBy: municipalityOrder(orderBy), args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: Municipality,
+      where: municipalityWhere(filter),
+      orderBy: municipalityOrder(orderBy),
+      args,
+      limits: config.limits,
+    });
     return toConnection(MunicipalityConnection, page);
   }
 
@@ -218,28 +306,49 @@ export class MunicipalityResolver {
     return (await municipality.healthRegion?.load()) ?? null;
   }
 
-  @FieldResolver(() => SizeClassCoarse, { nullable: true, description: 'Small (≤5k), medium (5–50k) or large (>50k).' })
+  @FieldResolver(() => SizeClassCoarse, {
+    nullable: true,
+    description: 'Small (≤5k), medium (5–50k) or large (>50k).',
+  })
   sizeClassCoarse(@Root() municipality: Municipality): SizeClassCoarse | null {
     return coarseSizeClassOf(municipality.population);
   }
 
-  @FieldResolver(() => PopulationEstimateConnection, { description: 'Every IBGE estimate kept, newest first.' })
+  @FieldResolver(() => PopulationEstimateConnection, {
+    description: 'Every IBGE estimate kept, newest first.',
+  })
   async populationHistory(
     @Root() municipality: Municipality,
     @Args() args: ConnectionArgs,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<PopulationEstimateConnection> {
-    const page = await paginate({ em, entity: PopulationEstimate, where: { municipality: municipality.id, deletedAt: null }, orderBy: [{ year: 'desc' }, { id: 'asc' }], args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: PopulationEstimate,
+      where: { municipality: municipality.id, deletedAt: null },
+      orderBy: [{ year: 'desc' }, { id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(PopulationEstimateConnection, page);
   }
 
-  @FieldResolver(() => RegionMembershipConnection, { description: 'Health-region memberships over time.' })
+  @FieldResolver(() => RegionMembershipConnection, {
+    description: 'Health-region memberships over time.',
+  })
   async regionMemberships(
     @Root() municipality: Municipality,
     @Args() args: ConnectionArgs,
     @Ctx() { em, config }: GraphQLContext,
   ): Promise<RegionMembershipConnection> {
-    const page = await paginate({ em, entity: RegionMembership, where: { municipality: municipality.id, deletedAt: null }, orderBy: [{ validFrom: 'asc' }, { id: 'asc' }], args, limits: config.limits });
+    const page = await paginate({
+      em,
+      entity: RegionMembership,
+      where: { municipality: municipality.id, deletedAt: null },
+      orderBy: [{ validFrom: 'asc' }, { id: 'asc' }],
+      args,
+      limits: config.limits,
+    });
     return toConnection(RegionMembershipConnection, page);
   }
 }

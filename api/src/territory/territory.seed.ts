@@ -63,14 +63,24 @@ export async function seedTerritory(em: Em): Promise<TerritorySeedResult> {
     if (missingStates.length > 0) {
       await tx.insertMany(
         State,
-        missingStates.map((state) => ({ ...state, source: 'seed:brazilian-utils', createdAt: new Date(), updatedAt: new Date(), version: 1 })),
+        missingStates.map((state) => ({
+          ...state,
+          source: 'seed:brazilian-utils',
+          createdAt: new Date(),
+          updatedAt: new Date(),
+          version: 1,
+        })),
       );
     }
     const stateIds = new Map((await tx.find(State, {})).map((state) => [state.uf, state.id]));
     const existingCodes = new Set(
-      (await tx.find(Municipality, {}, { fields: ['ibgeCode'] })).map((municipality) => municipality.ibgeCode),
+      (await tx.find(Municipality, {}, { fields: ['ibgeCode'] })).map(
+        (municipality) => municipality.ibgeCode,
+      ),
     );
-    const missing = municipalities.filter((municipality) => !existingCodes.has(municipality.ibgeCode));
+    const missing = municipalities.filter(
+      (municipality) => !existingCodes.has(municipality.ibgeCode),
+    );
     const now = new Date();
     for (let start = 0; start < missing.length; start += 500) {
       await tx.insertMany(

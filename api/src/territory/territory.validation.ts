@@ -27,7 +27,9 @@ export function validIbgeCode(value: string, argument: string): string {
   const code = value.trim();
   const problem = ibgeCodeProblem(code);
   if (problem) {
-    throw new BadUserInputError(`${describeIbgeCodeProblem(code, problem)} (in \`${argument}\`)`, { argument });
+    throw new BadUserInputError(`${describeIbgeCodeProblem(code, problem)} (in \`${argument}\`)`, {
+      argument,
+    });
   }
   return code;
 }

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from './config';
+import type { Orm } from './db/orm';
+import { seedTerritory } from './territory/territory.seed';
+
+export interface StartupContext {
+  orm: Orm;
+  config: AppConfig;
+  logger: Logger;
+  /** False when the caller brings its own data (tests): skip seeding tasks. */
+  seed: boolean;
+}
+
+/** Something that runs once at start, after migrations and before the server listens. */
+export type StartupTask = (context: StartupContext) => Promise<void>;
+
+const loadShippedTerritory: StartupTask = async ({ orm, logger, seed }) => {
+  if (!seed) {
+    return;
+  }
+  const result = await seedTerritory(orm.em.fork());
+  if (result.statesCreated > 0 || result.municipalitiesCreated > 0) {
+    logger.info(result, 'loaded the shipped territory');
+  }
+};
+
+/** In order; features append theirs (demo network, first admin key…). */
+export const startupTasks: StartupTask[] = [loadShippedTerritory];
