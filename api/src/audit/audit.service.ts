@@ -1,0 +1,41 @@
+import { type Viewer, viewerName } from '../auth/viewer';
+import type { Em } from '../db/orm';
+import { AuditEntry } from './audit-entry.entity';
+import { type AuditAction, type AuditVia } from './audit.enums';
+
+export interface AuditInput {
+  viewer: Viewer;
+  via: AuditVia;
+  requestId?: string | null;
+  importRunId?: number | null;
+  entityType: string;
+  entityId: number;
+  action: AuditAction;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  /** UF of the changed row, so the log can be scoped like the data. */
+  stateUf?: string | null;
+}
+
+/**
+ * Queues an audit entry on the caller's entity manager: it is written by the same flush, in the
+ * same transaction, as the change it describes — both or neither.
+ */
+export function recordAudit(em: Em, input: AuditInput): AuditEntry {
+  const entry = em.create(AuditEntry, {
+    at: new Date(),
+    actor: viewerName(input.viewer),
+    apiKeyId: input.viewer.kind === 'key' ? input.viewer.apiKeyId : null,
+    entityType: input.entityType,
+    entityId: input.entityId,
+    action: input.action,
+    before: input.before ?? null,
+    after: input.after ?? null,
+    via: input.via,
+    requestId: input.requestId ?? null,
+    importRunId: input.importRunId ?? null,
+    stateUf: input.stateUf ?? null,
+  });
+  em.persist(entry);
+  return entry;
+}
