@@ -3,10 +3,15 @@ import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { toGlobalId } from './global-id';
 
 /** Relay's `Node`: anything with a global id can be fetched back with `node(id:)`. */
-@InterfaceType({ description: 'An object with a global id, fetchable with `node(id:)`.' })
+@InterfaceType({
+  description: 'An object with a global id, fetchable with `node(id:)`.',
+  // Each entity class is its own GraphQL type, named after the class.
+  resolveType: (value: object) => value.constructor.name,
+})
 export abstract class Node {
-  @Field(() => ID, { description: 'Global, opaque id (type and row id).' })
-  id!: string;
+  // Resolved from `globalId` (the entities' `id` property is the database row id).
+  @Field(() => ID, { name: 'id', description: 'Global, opaque id (type and row id).' })
+  globalId!: string;
 }
 
 /**
