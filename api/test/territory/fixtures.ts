@@ -32,7 +32,11 @@ export async function seedRsRegions(em: Em): Promise<void> {
       demo: true,
     }),
   );
-  const municipalities = await em.find(Municipality, { state: rs }, { orderBy: { ibgeCode: 'asc' } });
+  const municipalities = await em.find(
+    Municipality,
+    { state: rs },
+    { orderBy: { ibgeCode: 'asc' } },
+  );
   municipalities.forEach((municipality, index) => {
     municipality.healthRegion = ref(regions[index % 30]!);
     municipality.population = 1_000 + index * 1_000;

@@ -5,7 +5,12 @@ import { seedRsRegions } from './fixtures';
 interface Page {
   totalCount: number;
   edges: { cursor: string; node: { ibgeCode: string; name: string; population?: number } }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }
 
 describe.skipIf(!databaseAvailable)('municipalities', () => {
@@ -25,11 +30,17 @@ describe.skipIf(!databaseAvailable)('municipalities', () => {
       mt: municipalities(filter: { uf: ["MT"] }, first: 0) { totalCount }
     }`);
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ all: { totalCount: 5571 }, rs: { totalCount: 497 }, mt: { totalCount: 142 } });
+    expect(result.data).toEqual({
+      all: { totalCount: 5571 },
+      rs: { totalCount: 497 },
+      mt: { totalCount: 142 },
+    });
   });
 
   it('includes Boa Esperança do Norte (MT), installed in 2025', async () => {
-    const result = await t.gql(`{ municipality(ibgeCode: "5101837") { ibgeCode name state { uf name region } } }`);
+    const result = await t.gql(
+      `{ municipality(ibgeCode: "5101837") { ibgeCode name state { uf name region } } }`,
+    );
     expect(result.data).toEqual({
       municipality: {
         ibgeCode: '5101837',
@@ -56,7 +67,10 @@ describe.skipIf(!databaseAvailable)('municipalities', () => {
       populationYear: 2024,
       version: expect.any(Number),
       state: { uf: 'RS', name: 'Rio Grande do Sul', region: 'SUL' },
-      healthRegion: { code: expect.stringMatching(/^43\d{3}$/), macroregion: { code: expect.stringMatching(/^43\d{2}$/) } },
+      healthRegion: {
+        code: expect.stringMatching(/^43\d{3}$/),
+        macroregion: { code: expect.stringMatching(/^43\d{2}$/) },
+      },
     });
   });
 
@@ -97,7 +111,9 @@ describe.skipIf(!databaseAvailable)('municipalities', () => {
     const result = await t.gql<{ municipalities: Page }>(
       `{ municipalities(orderBy: [POPULATION_DESC], first: 3) { edges { node { population } } } }`,
     );
-    expect(result.data!.municipalities.edges.map((edge) => edge.node.population)).toEqual([497_000, 496_000, 495_000]);
+    expect(result.data!.municipalities.edges.map((edge) => edge.node.population)).toEqual([
+      497_000, 496_000, 495_000,
+    ]);
   });
 
   it('pages forwards and backwards with opaque cursors', async () => {
@@ -114,25 +130,51 @@ describe.skipIf(!databaseAvailable)('municipalities', () => {
     expect([...codes].sort()).toEqual(codes);
 
     const first = await t.gql<{ municipalities: Page }>(query, { first: 200 });
-    expect(first.data!.municipalities.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    const second = await t.gql<{ municipalities: Page }>(query, { first: 200, after: first.data!.municipalities.pageInfo.endCursor });
-    const third = await t.gql<{ municipalities: Page }>(query, { first: 200, after: second.data!.municipalities.pageInfo.endCursor });
-    expect(third.data!.municipalities.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
-    const paged = [first, second, third].flatMap((page) => page.data!.municipalities.edges.map((edge) => edge.node.ibgeCode));
+    expect(first.data!.municipalities.pageInfo).toMatchObject({
+      hasNextPage: true,
+      hasPreviousPage: false,
+    });
+    const second = await t.gql<{ municipalities: Page }>(query, {
+      first: 200,
+      after: first.data!.municipalities.pageInfo.endCursor,
+    });
+    const third = await t.gql<{ municipalities: Page }>(query, {
+      first: 200,
+      after: second.data!.municipalities.pageInfo.endCursor,
+    });
+    expect(third.data!.municipalities.pageInfo).toMatchObject({
+      hasNextPage: false,
+      hasPreviousPage: true,
+    });
+    const paged = [first, second, third].flatMap((page) =>
+      page.data!.municipalities.edges.map((edge) => edge.node.ibgeCode),
+    );
     expect(paged).toEqual(codes);
 
     const last = await t.gql<{ municipalities: Page }>(query, { last: 10 });
-    expect(last.data!.municipalities.edges.map((edge) => edge.node.ibgeCode)).toEqual(codes.slice(-10));
+    expect(last.data!.municipalities.edges.map((edge) => edge.node.ibgeCode)).toEqual(
+      codes.slice(-10),
+    );
     expect(last.data!.municipalities.pageInfo).toMatchObject({ hasPreviousPage: true });
-    const before = await t.gql<{ municipalities: Page }>(query, { last: 5, before: last.data!.municipalities.pageInfo.startCursor });
-    expect(before.data!.municipalities.edges.map((edge) => edge.node.ibgeCode)).toEqual(codes.slice(-15, -10));
+    const before = await t.gql<{ municipalities: Page }>(query, {
+      last: 5,
+      before: last.data!.municipalities.pageInfo.startCursor,
+    });
+    expect(before.data!.municipalities.edges.map((edge) => edge.node.ibgeCode)).toEqual(
+      codes.slice(-15, -10),
+    );
     expect(before.data!.municipalities.pageInfo.hasNextPage).toBe(true);
   });
 
   it('fetches any object back by its global id with node(id:)', async () => {
-    const lookup = await t.gql<{ municipality: { id: string } }>(`{ municipality(ibgeCode: "4314902") { id } }`);
+    const lookup = await t.gql<{ municipality: { id: string } }>(
+      `{ municipality(ibgeCode: "4314902") { id } }`,
+    );
     const id = lookup.data!.municipality.id;
-    const result = await t.gql(`query($id: ID!) { node(id: $id) { id ... on Municipality { name } } }`, { id });
+    const result = await t.gql(
+      `query($id: ID!) { node(id: $id) { id ... on Municipality { name } } }`,
+      { id },
+    );
     expect(result.data).toEqual({ node: { id, name: 'Porto Alegre' } });
   });
 
@@ -142,15 +184,24 @@ describe.skipIf(!databaseAvailable)('municipalities', () => {
       healthRegion(code: "43001") { state { uf } municipalities(first: 0) { totalCount } }
     }`);
     expect(result.data).toEqual({
-      state: { name: 'Rio Grande do Sul', region: 'SUL', regionName: 'Sul', capital: { name: 'Porto Alegre' }, municipalities: { totalCount: 497 } },
+      state: {
+        name: 'Rio Grande do Sul',
+        region: 'SUL',
+        regionName: 'Sul',
+        capital: { name: 'Porto Alegre' },
+        municipalities: { totalCount: 497 },
+      },
       healthRegion: { state: { uf: 'RS' }, municipalities: { totalCount: 17 } },
     });
   });
 
   it('lists the 27 states with their geographic regions and capitals', async () => {
-    const result = await t.gql<{ states: { totalCount: number; nodes: { uf: string; region: string; capital: { isCapital: boolean } }[] } }>(
-      `{ states(first: 100) { totalCount nodes { uf region capital { isCapital } } } }`,
-    );
+    const result = await t.gql<{
+      states: {
+        totalCount: number;
+        nodes: { uf: string; region: string; capital: { isCapital: boolean } }[];
+      };
+    }>(`{ states(first: 100) { totalCount nodes { uf region capital { isCapital } } } }`);
     expect(result.data!.states.totalCount).toBe(27);
     expect(result.data!.states.nodes.every((state) => state.capital.isCapital)).toBe(true);
     expect(new Set(result.data!.states.nodes.map((state) => state.region))).toEqual(
