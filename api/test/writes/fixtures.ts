@@ -9,9 +9,15 @@ import { State } from '../../src/territory/state.entity';
 import { searchText } from '../../src/common/text';
 import { type TestApp } from '../helpers';
 
-/** A valid (check digit included) IBGE code no real municipality has: `<state code>9<nnn>`. */
+/**
+ * A valid (check digit included) IBGE code no real municipality has: `<state code>9<nnn>` for
+ * n < 1,000, then `<state code>8<nnn>` (no RS or MT code has 8 or 9 as its third digit).
+ */
 export function fictionalIbgeCode(stateCode: string, n: number): string {
-  const six = `${stateCode}9${String(n).padStart(3, '0')}`;
+  if (n < 0 || n >= 2000) {
+    throw new Error(`n must be 0–1999 (got ${n})`);
+  }
+  const six = `${stateCode}${9 - Math.floor(n / 1000)}${String(n % 1000).padStart(3, '0')}`;
   return `${six}${ibgeCheckDigit(six)}`;
 }
 
