@@ -39,6 +39,9 @@ describe.skipIf(!databaseAvailable)('audit log and revertImport', () => {
       sha256: 'f'.repeat(64),
       status: ImportStatus.SUCCEEDED,
       actor: 'steward',
+      fileNames: ['municipios.csv'],
+      startedAt: new Date(),
+      errors: [],
     });
     await em.flush();
     const result = await writeRows(

@@ -48,6 +48,8 @@ describe.skipIf(!databaseAvailable)('domain rules enforced on write', () => {
       name: 'Programa encerrado (fictício)',
       adhesionOpensOn: '2021-01-01',
       adhesionClosesOn: '2021-12-31',
+      decisionBusinessDays: 3,
+      validityMonths: 24,
     });
     await em.flush();
     for (const code of [

@@ -50,6 +50,7 @@ export async function seedWriteFixtures(t: TestApp): Promise<WriteFixtures> {
       name: `Região de teste ${uf}`,
       nameSearch: searchText(`Região de teste ${uf}`),
       state: ref(state),
+      demo: false,
     });
     region[uf] = code;
   }
