@@ -5,8 +5,12 @@ import { toGlobalId } from './global-id';
 /** Relay's `Node`: anything with a global id can be fetched back with `node(id:)`. */
 @InterfaceType({ description: 'An object with a global id, fetchable with `node(id:)`.' })
 export abstract class Node {
-  @Field(() => ID, { description: 'Global, opaque id (type and row id).' })
-  id!: string;
+  /**
+   * Read from `globalId`: type-graphql lets an interface's fields win over those a class
+   * inherits, so a field read from `id` would hand out the database row id instead.
+   */
+  @Field(() => ID, { name: 'id', description: 'Global, opaque id (type and row id).' })
+  globalId!: string;
 }
 
 /**

@@ -1,4 +1,10 @@
-import { LockMode } from '@mikro-orm/core';
+import {
+  DeadlockException,
+  LockMode,
+  LockWaitTimeoutException,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
 import { AuditAction, AuditVia } from '../audit/audit.enums';
 import { type AuditEntry } from '../audit/audit-entry.entity';
 import { recordAudit } from '../audit/audit.service';
@@ -89,6 +95,9 @@ export async function writeRows(
         }
       });
     } catch (error) {
+      if (isRace(error)) {
+        throw new ConflictError(`${RACE_MESSAGE}; nothing was written`, null);
+      }
       if (!(error instanceof Rollback)) {
         throw error;
       }
@@ -121,14 +130,39 @@ export async function writeRows(
     }
   } else {
     for (const chunk of chunks) {
-      const chunkResults = await em.transactional((tem) =>
-        writeChunk({ ...actor, em: tem }, spec, mode, chunk, seenKeys),
-      );
-      results.push(...chunkResults);
+      try {
+        const chunkResults = await em.transactional((tem) =>
+          writeChunk({ ...actor, em: tem }, spec, mode, chunk, seenKeys),
+        );
+        results.push(...chunkResults);
+      } catch (error) {
+        if (!isRace(error)) {
+          throw error;
+        }
+        const message = `${RACE_MESSAGE}; no row of this batch (rows ${chunk[0]!.index}–${chunk.at(-1)!.index}) was written`;
+        results.push(
+          ...chunk.map(({ index }) =>
+            rowResult(index, UpsertStatus.CONFLICT, { errors: [{ field: 'row', message }] }),
+          ),
+        );
+      }
       em.clear();
     }
   }
   return summarise(results);
+}
+
+const RACE_MESSAGE =
+  'Another write to the same rows committed at the same moment; send the rows again';
+
+/** Errors that mean "someone else wrote these rows concurrently", never a bug of the input. */
+function isRace(error: unknown): boolean {
+  return (
+    error instanceof OptimisticLockError ||
+    error instanceof UniqueConstraintViolationException ||
+    error instanceof DeadlockException ||
+    error instanceof LockWaitTimeoutException
+  );
 }
 
 function appliedOrUnchanged(status: UpsertStatus): boolean {

@@ -41,3 +41,6 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
 }
 
 type Em = Batch['em'];
+
+/** What `ufsOf` returns for rows of the whole country (no state): only unscoped keys write them. */
+export const NATIONAL = 'BR';

@@ -148,6 +148,12 @@ describe.skipIf(!databaseAvailable)('bulk upsert', () => {
       editorRS,
     );
     expect(byId.rows[0]).toMatchObject({ status: 'UPDATED', id: first.rows[0]!.id, version: 3 });
+    // The id a client reads is the id it sends back.
+    const pulled = await t.gql<{ municipality: { id: string } }>(
+      `query($code: String!) { municipality(ibgeCode: $code) { id } }`,
+      { code },
+    );
+    expect(pulled.data!.municipality.id).toBe(first.rows[0]!.id);
   });
 
   it('atomic: one bad row and nothing is written', async () => {

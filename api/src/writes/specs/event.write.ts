@@ -7,7 +7,7 @@ import { HealthRegion } from '../../territory/health-region.entity';
 import { Municipality } from '../../territory/municipality.entity';
 import { type FieldProblem, type Flat } from '../write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../write.fields';
-import { type WriteSpec } from '../write.spec';
+import { NATIONAL, type WriteSpec } from '../write.spec';
 
 const count = z.number().int().min(0, 'Must be 0 or more');
 
@@ -134,7 +134,8 @@ export const eventWrites: WriteSpec<Event> = {
         ufs.add(codeUf);
       }
     }
-    return [...ufs];
+    // No territory at all means national: beyond any state-scoped key.
+    return ufs.size > 0 ? [...ufs] : [NATIONAL];
   },
   create: () => new Event(),
   write(row, draft, batch) {

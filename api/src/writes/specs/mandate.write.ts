@@ -8,7 +8,7 @@ import { HealthRegion } from '../../territory/health-region.entity';
 import { Municipality } from '../../territory/municipality.entity';
 import { type Batch, type FieldProblem, type Flat } from '../write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity, uf } from '../write.fields';
-import { type WriteSpec } from '../write.spec';
+import { NATIONAL, type WriteSpec } from '../write.spec';
 
 const GESTORES = 'mandate.gestores';
 
@@ -221,7 +221,8 @@ export const mandateWrites: WriteSpec<Mandate> = {
         ufs.add(regionUf);
       }
     }
-    return [...ufs];
+    // No territory at all means national: beyond any state-scoped key.
+    return ufs.size > 0 ? [...ufs] : [NATIONAL];
   },
   create: () => new Mandate(),
   write(row, draft, batch) {
