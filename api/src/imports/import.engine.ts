@@ -122,7 +122,7 @@ async function validate(
         file: item.file,
         line: item.line,
         column: null,
-        message: `duplicate of ${first.file === item.file ? 'line' : `${first.file}:`}${first.line} (same ${identity})`,
+        message: `duplicate of ${first.file === item.file ? 'line ' : `${first.file}:`}${first.line} (same ${identity})`,
       });
     } else {
       seen.set(identity, item);

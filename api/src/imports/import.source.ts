@@ -92,6 +92,24 @@ export function detectDelimiter(headerLine: string): string {
   return best;
 }
 
+/** Line where the last quote that is never closed opened (`""` escapes toggle twice). */
+function openingQuoteLine(text: string): number {
+  let line = 1;
+  let quoted = false;
+  let openedAt = 0;
+  for (const char of text) {
+    if (char === '\n') {
+      line += 1;
+    } else if (char === '"') {
+      quoted = !quoted;
+      if (quoted) {
+        openedAt = line;
+      }
+    }
+  }
+  return openedAt;
+}
+
 function countNewlines(text: string): number {
   let count = 0;
   for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
@@ -131,7 +149,7 @@ export function readCsv(file: string, bytes: Buffer): SourceTable {
       );
     }
     if (csvError.code === 'CSV_QUOTE_NOT_CLOSED') {
-      fail(file, line, 'a quoted cell is never closed (missing `"`)');
+      fail(file, openingQuoteLine(decoded.text), 'a quoted cell is never closed (missing `"`)');
     }
     fail(file, line, `not a valid CSV file: ${csvError.message.replace(/^Invalid [^:]*: /, '')}`);
   }
