@@ -135,6 +135,7 @@ export function readCsv(file: string, bytes: Buffer): SourceTable {
       info: false,
       raw: true,
       relax_column_count: true,
+      relax_quotes: true,
       skip_empty_lines: true,
       max_record_size: MAX_RECORD_CHARS,
     }) as unknown as { record: string[]; raw: string }[];

@@ -108,7 +108,10 @@ function entityKind<Row extends FlatRecord>(definition: {
   return {
     name: definition.name,
     description: definition.description,
-    refs: definition.refs,
+    // Its own namespace too: rows it creates are registered there.
+    refs: [
+      ...new Set([...definition.refs, definition.target.namespace].filter((n) => n !== undefined)),
+    ],
     columns: () => definition.columns,
     readRow: definition.readRow,
     identity: (row) => `${definition.target.name} ${definition.target.keyOf(row)}`,
