@@ -168,7 +168,8 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
     if (
       last &&
       last.sha256 === sha256 &&
-      JSON.stringify(lastSettings) === JSON.stringify(settings)
+      lastSettings?.prune === settings.prune &&
+      (lastSettings?.asOf ?? null) === settings.asOf
     ) {
       return { status: 'skipped', previousRunId: last.id, sha256, notes };
     }
