@@ -73,6 +73,12 @@ export async function planTarget(
   desired: FlatRecord[],
   options: { pruneWhere?: FilterQuery<object> | null } = {},
 ): Promise<TargetPlan> {
+  // Snapshots name related rows by natural key: every namespace the target points at is needed.
+  for (const definition of target.fields) {
+    if (definition.type === 'ref' || definition.type === 'refList') {
+      await refs.load(definition.namespace);
+    }
+  }
   const desiredByKey = new Map<string, FlatRecord>();
   for (const values of desired) {
     desiredByKey.set(target.keyOf(values), values);

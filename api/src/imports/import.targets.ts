@@ -94,7 +94,11 @@ export class RefIndex {
     if (id === null || id === undefined) {
       return null;
     }
-    return this.byId.get(namespace)?.get(id) ?? `#${id}`;
+    const keys = this.byId.get(namespace);
+    if (!keys) {
+      throw new Error(`ref namespace ${namespace} was not loaded`);
+    }
+    return keys.get(id) ?? `#${id}`;
   }
 
   register(namespace: RefNamespace, key: string, id: number): void {
