@@ -5,7 +5,6 @@ import { RegionMembership } from '../../territory/region-membership.entity';
 import { shippedTerritory } from '../../territory/territory.seed';
 import { sizeClassOf } from '../../territory/territory.enums';
 import {
-  boolean,
   CellError,
   code,
   type ColumnSpec,
@@ -13,7 +12,6 @@ import {
   ibgeCode,
   integer,
   oneOf,
-  type RowReader,
   text,
 } from '../import.cells';
 import type { ImportKind, KindContext, Located, PlanContext } from '../import.kind';
