@@ -23,6 +23,7 @@ import { ApiKeyResolver } from '../auth/api-key.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { ViewerResolver } from '../auth/viewer.resolver';
 import { writeResolvers } from '../writes/write.resolvers';
+import { ImportRunResolver } from '../imports/import.resolver';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the schema; features add theirs here. */
@@ -48,4 +49,5 @@ export const resolvers: NonEmptyArray<Function> = [
   ApiKeyResolver,
   AuditResolver,
   ...writeResolvers,
+  ImportRunResolver,
 ];

@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { systemViewer } from '../auth/viewer';
+import { today } from '../common/dates';
+import type { Orm } from '../db/orm';
+import { mapColumns, RowReader } from './import.cells';
+import { ImportFileError, IssueList } from './import.issues';
+import type { ImportKind, KindContext, Located } from './import.kind';
+import { applyPlans, type ChangeCounts, countsOf, type TargetPlan } from './import.plan';
+import { ImportRun, ImportStatus } from './import-run.entity';
+import { readSource } from './import.source';
+import { RefIndex } from './import.targets';
+
+export type ImportPhase = 'validate' | 'apply';
+
+export interface ImportOptions {
+  kind: ImportKind<unknown>;
+  files: string[];
+  dryRun?: boolean;
+  prune?: boolean;
+  /** ISO date the data is true on; default today. */
+  asOf?: string;
+  /** Who runs it (the OS user, or `--as`). */
+  actor: string;
+  /** Apply even when the same file was applied last time. */
+  force?: boolean;
+  onProgress?: (phase: ImportPhase, done: number, total: number) => void;
+  /** Informational lines (decoding notes, skipped rows). */
+  onNote?: (line: string) => void;
+}
+
+interface Common {
+  sha256: string;
+  notes: string[];
+}
+
+export type ImportOutcome = Common &
+  (
+    | { status: 'invalid'; issues: IssueList; runId: number }
+    | { status: 'skipped'; previousRunId: number }
+    | { status: 'dry-run'; plans: TargetPlan[]; rows: number }
+    | { status: 'unchanged'; plans: TargetPlan[]; rows: number }
+    | { status: 'applied'; plans: TargetPlan[]; rows: number; runId: number }
+  );
+
+export function countsByEntity(plans: TargetPlan[]): Record<string, ChangeCounts> {
+  return Object.fromEntries(plans.map((plan) => [plan.target.name, countsOf(plan)]));
+}
+
+/** Read → decode → parse → map columns → validate every row; no database writes. */
+async function validate(
+  kind: ImportKind<unknown>,
+  files: { name: string; bytes: Buffer }[],
+  context: KindContext,
+  options: ImportOptions,
+  notes: string[],
+): Promise<Located<unknown>[]> {
+  const { issues } = context;
+  for (const namespace of kind.refs) {
+    await context.refs.load(namespace);
+  }
+  const located: Located<unknown>[] = [];
+  const skipped = new Map<string, number>();
+  for (const file of files) {
+    let table;
+    try {
+      table = await readSource(file.name, file.bytes);
+    } catch (error) {
+      if (error instanceof ImportFileError) {
+        issues.add(error.issue);
+        continue;
+      }
+      throw error;
+    }
+    table.issues.forEach((issue) => issues.add(issue));
+    if (table.decoding?.latin1Lines) {
+      notes.push(
+        `${file.name}: ${table.decoding.latin1Lines} of ${table.decoding.latin1Lines + table.decoding.utf8Lines} lines read as Latin-1/Windows-1252`,
+      );
+    }
+    if (table.rows.length === 0) {
+      issues.add({
+        file: file.name,
+        line: table.headerLine,
+        column: null,
+        message: 'the file has a header but no data rows',
+      });
+      continue;
+    }
+    const before = issues.total;
+    const columns = mapColumns(table, kind.columns(table), issues);
+    if (issues.total > before) {
+      continue;
+    }
+    const total = table.rows.length;
+    table.rows.forEach((row, index) => {
+      const reader = new RowReader(table, row, columns, issues);
+      const skip = kind.skip?.(reader);
+      if (skip) {
+        skipped.set(skip, (skipped.get(skip) ?? 0) + 1);
+      } else {
+        const value = kind.readRow(reader, context);
+        if (reader.valid && value !== null) {
+          located.push({ file: file.name, line: row.line, row: value });
+        }
+      }
+      if (index % 5000 === 4999 || index === total - 1) {
+        options.onProgress?.('validate', index + 1, total);
+      }
+    });
+  }
+  for (const [reason, count] of skipped) {
+    notes.push(`skipped ${count} row(s): ${reason}`);
+  }
+  const seen = new Map<string, Located<unknown>>();
+  for (const item of located) {
+    const identity = kind.identity(item.row);
+    const first = seen.get(identity);
+    if (first) {
+      issues.add({
+        file: item.file,
+        line: item.line,
+        column: null,
+        message: `duplicate of ${first.file === item.file ? 'line ' : `${first.file}:`}${first.line} (same ${identity})`,
+      });
+    } else {
+      seen.set(identity, item);
+    }
+  }
+  kind.checkAll?.(located, context);
+  return located;
+}
+
+/**
+ * The import engine: one flow for every kind and for both the dry run and the apply.
+ * Nothing is written unless every row is valid; the apply is one transaction, so a failure or
+ * a killed process leaves the database as it was.
+ */
+export async function runImport(orm: Orm, options: ImportOptions): Promise<ImportOutcome> {
+  const { kind } = options;
+  const files = options.files.map((file) => {
+    try {
+      return { name: path.basename(file), path: file, bytes: fs.readFileSync(file) };
+    } catch (error) {
+      throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  });
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(file.bytes);
+  }
+  const sha256 = hash.digest('hex');
+  const notes: string[] = [];
+  const asOf = options.asOf ?? today();
+  const prune = options.prune ?? false;
+  const settings = { prune, asOf: options.asOf ?? null };
+
+  if (!options.dryRun && !options.force) {
+    const last = await orm.em
+      .fork()
+      .findOne(
+        ImportRun,
+        { kind: kind.name, status: ImportStatus.SUCCEEDED },
+        { orderBy: { id: 'desc' } },
+      );
+    const lastSettings = last?.counts.settings as typeof settings | undefined;
+    if (
+      last &&
+      last.sha256 === sha256 &&
+      lastSettings?.prune === settings.prune &&
+      (lastSettings?.asOf ?? null) === settings.asOf
+    ) {
+      return { status: 'skipped', previousRunId: last.id, sha256, notes };
+    }
+  }
+
+  const em = orm.em.fork();
+  const refs = new RefIndex(em);
+  const issues = new IssueList();
+  const context: KindContext = { refs, asOf, asOfGiven: options.asOf !== undefined, issues };
+  const located = await validate(kind, files, context, options, notes);
+  const fileNames = files.map((file) => file.name);
+  const viewer = systemViewer(options.actor);
+
+  if (!issues.empty) {
+    const failed = orm.em.fork();
+    const run = failed.create(ImportRun, {
+      kind: kind.name,
+      fileNames,
+      sha256,
+      status: ImportStatus.FAILED,
+      actor: options.actor,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      counts: { rows: located.length, problems: issues.total, settings },
+      errors: issues.lines(),
+      asOf: options.asOf ?? null,
+      source: `import:${kind.name}`,
+    });
+    if (!options.dryRun) {
+      await failed.persistAndFlush(run);
+    }
+    return { status: 'invalid', issues, runId: run.id ?? 0, sha256, notes };
+  }
+
+  const rows = located.map((item) => item.row);
+  const planContext = { ...context, prune };
+  if (options.dryRun) {
+    const plans = await kind.plan(em, rows, planContext);
+    return { status: 'dry-run', plans, rows: rows.length, sha256, notes };
+  }
+
+  const startedAt = new Date();
+  return orm.em.fork().transactional(async (tx) => {
+    refs.use(tx);
+    const plans = await kind.plan(tx, rows, planContext);
+    const total = plans.reduce((sum, plan) => sum + plan.changes.length, 0);
+    if (total === 0) {
+      return { status: 'unchanged' as const, plans, rows: rows.length, sha256, notes };
+    }
+    const run = tx.create(ImportRun, {
+      kind: kind.name,
+      fileNames,
+      sha256,
+      status: ImportStatus.RUNNING,
+      actor: options.actor,
+      startedAt,
+      counts: {},
+      errors: [],
+      asOf: options.asOf ?? null,
+      source: `import:${kind.name}`,
+    });
+    await tx.flush();
+    const runId = run.id;
+    options.onProgress?.('apply', 0, total);
+    await applyPlans(plans, {
+      em: tx,
+      refs,
+      viewer,
+      importRunId: runId,
+      source: `import:${kind.name}`,
+      onProgress: (done) => options.onProgress?.('apply', done, total),
+    });
+    const finished = await tx.findOneOrFail(ImportRun, runId);
+    finished.status = ImportStatus.SUCCEEDED;
+    finished.finishedAt = new Date();
+    finished.counts = { rows: rows.length, ...countsByEntity(plans), settings, notes };
+    await tx.flush();
+    return { status: 'applied' as const, plans, rows: rows.length, runId, sha256, notes };
+  });
+}

@@ -1,0 +1,46 @@
+import type { Em } from '../db/orm';
+import type { ColumnSpec, RowReader } from './import.cells';
+import type { IssueList } from './import.issues';
+import type { TargetPlan } from './import.plan';
+import type { SourceTable } from './import.source';
+import type { RefIndex, RefNamespace } from './import.targets';
+
+/** A row that passed validation, with where it came from. */
+export interface Located<Row> {
+  file: string;
+  line: number;
+  row: Row;
+}
+
+export interface KindContext {
+  refs: RefIndex;
+  /** The day the data is true on (`--as-of`, default today): memberships start on it. */
+  asOf: string;
+  /** Whether `asOf` was given explicitly (some layouts take their year from it). */
+  asOfGiven: boolean;
+  issues: IssueList;
+}
+
+export interface PlanContext extends KindContext {
+  prune: boolean;
+}
+
+/**
+ * One kind of import: which columns it reads, how a row is checked, and what it changes.
+ * The engine does the rest (reading, mapping, duplicates, transaction, audit, history).
+ */
+export interface ImportKind<Row = unknown> {
+  name: string;
+  description: string;
+  /** Namespaces whose keys validation checks against (loaded before the rows are read). */
+  refs: RefNamespace[];
+  columns(table: SourceTable): ColumnSpec[];
+  /** Why a row is skipped on purpose (e.g. DATASUS `IGNOR` rows), or null to read it. */
+  skip?(reader: RowReader): string | null;
+  readRow(reader: RowReader, context: KindContext): Row | null;
+  /** Identity of a row inside the file: two rows with one identity are an error. */
+  identity(row: Row): string;
+  /** Checks across rows (e.g. one name per region code); reports through `context.issues`. */
+  checkAll?(rows: Located<Row>[], context: KindContext): void;
+  plan(em: Em, rows: Row[], context: PlanContext): Promise<TargetPlan[]>;
+}

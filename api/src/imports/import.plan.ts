@@ -1,0 +1,307 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { recordAudit } from '../audit/audit.service';
+import { AuditAction, AuditVia } from '../audit/audit.enums';
+import type { Viewer } from '../auth/viewer';
+import type { Em } from '../db/orm';
+import {
+  entityData,
+  type FlatRecord,
+  type RefIndex,
+  sameValue,
+  snapshot,
+  type Target,
+} from './import.targets';
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+
+/** One row the import will write, in flat form: only the changed fields of an update. */
+export interface Change {
+  action: ChangeAction;
+  key: string;
+  /** Row id for updates and deletes. */
+  id: number | null;
+  before: FlatRecord | null;
+  after: FlatRecord;
+  stateUf: string | null;
+}
+
+export interface ChangeCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+/** What an import does to one entity: the same object drives the dry run and the apply. */
+export interface TargetPlan {
+  target: Target;
+  changes: Change[];
+  unchanged: number;
+}
+
+export function countsOf(plan: TargetPlan): ChangeCounts {
+  const counts: ChangeCounts = { created: 0, updated: 0, unchanged: plan.unchanged, deleted: 0 };
+  for (const change of plan.changes) {
+    if (change.action === 'create') {
+      counts.created += 1;
+    } else if (change.action === 'update') {
+      counts.updated += 1;
+    } else {
+      counts.deleted += 1;
+    }
+  }
+  return counts;
+}
+
+const LOOKUP_CHUNK = 500;
+const APPLY_CHUNK = 1000;
+
+interface Existing {
+  id: number;
+  values: FlatRecord;
+  deletedAt: Date | null;
+}
+
+/**
+ * Diffs the rows a file wants against the database: create, update (changed fields only),
+ * unchanged, and with `prune` a delete for each row of the scope the file no longer has.
+ */
+export async function planTarget(
+  em: Em,
+  refs: RefIndex,
+  target: Target,
+  desired: FlatRecord[],
+  options: { pruneWhere?: FilterQuery<object> | null } = {},
+): Promise<TargetPlan> {
+  // Snapshots name related rows by natural key: every namespace the target points at is needed.
+  for (const definition of target.fields) {
+    if (definition.type === 'ref' || definition.type === 'refList') {
+      await refs.load(definition.namespace);
+    }
+  }
+  const desiredByKey = new Map<string, FlatRecord>();
+  for (const values of desired) {
+    desiredByKey.set(target.keyOf(values), values);
+  }
+  const existing = new Map<string, Existing>();
+  const lookupValues = new Set<string | number>();
+  for (const values of desired) {
+    const value = values[target.lookup.name];
+    if (value === null || value === undefined) {
+      continue;
+    }
+    if (target.lookup.type === 'ref') {
+      const id = refs.id(target.lookup.namespace, String(value));
+      if (id !== undefined) {
+        lookupValues.add(id);
+      }
+    } else {
+      lookupValues.add(value as string | number);
+    }
+  }
+  const lookups = [...lookupValues];
+  for (let start = 0; start < lookups.length; start += LOOKUP_CHUNK) {
+    const rows = await em.find(
+      target.entity,
+      { [target.lookup.name]: { $in: lookups.slice(start, start + LOOKUP_CHUNK) } } as never,
+      { populate: (target.populate ?? []) as never[], orderBy: { id: 'asc' } as never },
+    );
+    for (const row of rows) {
+      const values = snapshot(target, row, refs);
+      const key = target.keyOf(values);
+      if (desiredByKey.has(key) && !existing.has(key)) {
+        const record = row as unknown as { id: number; deletedAt?: Date | null };
+        existing.set(key, { id: record.id, values, deletedAt: record.deletedAt ?? null });
+      }
+    }
+    em.clear();
+  }
+
+  const plan: TargetPlan = { target, changes: [], unchanged: 0 };
+  for (const [key, values] of desiredByKey) {
+    const stateUf = target.stateUfOf?.(values, refs) ?? null;
+    const current = existing.get(key);
+    if (!current) {
+      plan.changes.push({ action: 'create', key, id: null, before: null, after: values, stateUf });
+      continue;
+    }
+    const before: FlatRecord = {};
+    const after: FlatRecord = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (!sameValue(value, current.values[name])) {
+        before[name] = current.values[name] ?? null;
+        after[name] = value;
+      }
+    }
+    if (current.deletedAt) {
+      before.deletedAt = current.deletedAt.toISOString();
+      after.deletedAt = null;
+    }
+    if (Object.keys(after).length === 0) {
+      plan.unchanged += 1;
+    } else {
+      plan.changes.push({
+        action: 'update',
+        key,
+        id: current.id,
+        before,
+        after,
+        stateUf: stateUf ?? target.stateUfOf?.(current.values, refs) ?? null,
+      });
+    }
+  }
+
+  if (options.pruneWhere) {
+    let lastId = 0;
+    for (;;) {
+      const rows = await em.find(
+        target.entity,
+        { $and: [options.pruneWhere, { deletedAt: null, id: { $gt: lastId } }] } as never,
+        {
+          populate: (target.populate ?? []) as never[],
+          orderBy: { id: 'asc' } as never,
+          limit: LOOKUP_CHUNK,
+        },
+      );
+      if (rows.length === 0) {
+        break;
+      }
+      for (const row of rows) {
+        const values = snapshot(target, row, refs);
+        const key = target.keyOf(values);
+        const id = (row as unknown as { id: number }).id;
+        if (!desiredByKey.has(key)) {
+          plan.changes.push({
+            action: 'delete',
+            key,
+            id,
+            before: { deletedAt: null },
+            after: { deletedAt: 'now' },
+            stateUf: target.stateUfOf?.(values, refs) ?? null,
+          });
+        }
+        lastId = id;
+      }
+      em.clear();
+    }
+  }
+  return plan;
+}
+
+export interface ApplyContext {
+  em: Em;
+  refs: RefIndex;
+  viewer: Viewer;
+  importRunId: number;
+  source: string;
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * Writes the plans in order (a later plan may point at rows an earlier one created), in chunks
+ * flushed inside the caller's transaction, each change with its audit entry.
+ */
+export async function applyPlans(plans: TargetPlan[], context: ApplyContext): Promise<void> {
+  const { em, refs } = context;
+  let done = 0;
+  for (const plan of plans) {
+    const { target } = plan;
+    for (let start = 0; start < plan.changes.length; start += APPLY_CHUNK) {
+      const chunk = plan.changes.slice(start, start + APPLY_CHUNK);
+      const now = new Date();
+      const ids = chunk.filter((change) => change.id !== null).map((change) => change.id!);
+      const loaded = new Map<number, object>();
+      if (ids.length > 0) {
+        const rows = await em.find(target.entity, { id: { $in: ids } } as never, {
+          populate: (target.populate ?? []) as never[],
+        });
+        for (const row of rows) {
+          loaded.set((row as { id: number }).id, row);
+        }
+      }
+      const written: { change: Change; entity: { id: number } }[] = [];
+      for (const change of chunk) {
+        if (change.action === 'create') {
+          const entity = em.create(target.entity, {
+            ...entityData(target, change.after, refs, em),
+            source: context.source,
+          } as never) as { id: number };
+          written.push({ change, entity });
+          continue;
+        }
+        const entity = loaded.get(change.id!) as Record<string, unknown> & { id: number };
+        if (!entity) {
+          throw new Error(`${target.name} #${change.id} vanished while the import was applied`);
+        }
+        if (change.action === 'delete') {
+          entity.deletedAt = now;
+          change.after = { deletedAt: now.toISOString() };
+        } else {
+          em.assign(entity, entityData(target, change.after, refs, em) as never);
+          if ('deletedAt' in change.after) {
+            entity.deletedAt = null;
+            if (target.namespace) {
+              refs.undelete(target.namespace, change.key);
+            }
+          }
+        }
+        entity.source = context.source;
+        written.push({ change, entity });
+      }
+      await em.flush();
+      for (const { change, entity } of written) {
+        if (change.action === 'create' && target.namespace) {
+          refs.register(target.namespace, change.key, entity.id);
+        }
+        recordAudit(em, {
+          viewer: context.viewer,
+          via: AuditVia.IMPORT,
+          importRunId: context.importRunId,
+          entityType: target.name,
+          entityId: entity.id,
+          action:
+            change.action === 'create'
+              ? AuditAction.CREATE
+              : change.action === 'update'
+                ? AuditAction.UPDATE
+                : AuditAction.DELETE,
+          before: change.before,
+          after: change.after,
+          stateUf: change.stateUf,
+        });
+      }
+      await em.flush();
+      em.clear();
+      done += chunk.length;
+      context.onProgress?.(done);
+    }
+  }
+}
+
+function show(value: unknown): string {
+  return value === null || value === undefined ? '∅' : JSON.stringify(value);
+}
+
+/** The diff as text: counts per entity and a few example changes, field by field. */
+export function describePlans(plans: TargetPlan[], examples = 3): string[] {
+  const lines: string[] = [];
+  for (const plan of plans) {
+    const counts = countsOf(plan);
+    lines.push(
+      `${plan.target.name}: ${counts.created} to create, ${counts.updated} to update, ${counts.unchanged} unchanged, ${counts.deleted} to delete`,
+    );
+    for (const action of ['create', 'update', 'delete'] as const) {
+      for (const change of plan.changes.filter((c) => c.action === action).slice(0, examples)) {
+        const fields = Object.keys(change.after)
+          .filter((name) => name !== 'nameSearch')
+          .map((name) =>
+            action === 'create'
+              ? `${name}=${show(change.after[name])}`
+              : `${name}: ${show(change.before?.[name])} → ${show(change.after[name])}`,
+          );
+        lines.push(`  ${action} ${change.key}: ${fields.join(', ')}`);
+      }
+    }
+  }
+  return lines;
+}

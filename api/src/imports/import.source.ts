@@ -1,0 +1,360 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import path from 'node:path';
+import { ImportFileError, type ImportIssue } from './import.issues';
+
+/** One data row of a file, with the line (or sheet row) it started on. */
+export interface SourceRow {
+  line: number;
+  cells: string[];
+}
+
+/** A file read as a table: decoded, parsed, not yet interpreted. */
+export interface SourceTable {
+  file: string;
+  format: 'csv' | 'xlsx' | 'json';
+  headers: string[];
+  /** Line of the header (1 for CSV and sheets). */
+  headerLine: number;
+  rows: SourceRow[];
+  /** How the text was decoded (CSV): lines read as UTF-8 and as Windows-1252. */
+  decoding?: { bom: boolean; utf8Lines: number; latin1Lines: number; delimiter: string };
+  /** Problems found while reading cells (formulas in sheets), reported with the row problems. */
+  issues: ImportIssue[];
+}
+
+/** Longest record a CSV may hold: a sane row is a few hundred bytes; this catches runaway quotes. */
+export const MAX_RECORD_CHARS = 100_000;
+
+function fail(file: string, line: number, message: string): never {
+  throw new ImportFileError({ file, line, column: null, message });
+}
+
+/**
+ * Decodes line by line: each line that is valid UTF-8 is read as UTF-8, any other as
+ * Windows-1252 (a superset of Latin-1). DATASUS exports mix both in one file.
+ */
+export function decodeText(
+  file: string,
+  bytes: Buffer,
+): { text: string; bom: boolean; utf8Lines: number; latin1Lines: number } {
+  if (
+    bytes.length >= 2 &&
+    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+  ) {
+    fail(file, 0, 'the file is UTF-16; save it as UTF-8 (or Latin-1) CSV');
+  }
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const body = bom ? bytes.subarray(3) : bytes;
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  const parts: string[] = [];
+  let utf8Lines = 0;
+  let latin1Lines = 0;
+  let start = 0;
+  let line = 1;
+  while (start < body.length) {
+    let end = body.indexOf(0x0a, start);
+    end = end === -1 ? body.length : end + 1;
+    const chunk = body.subarray(start, end);
+    if (chunk.includes(0)) {
+      fail(
+        file,
+        line,
+        'the line holds NUL bytes: this is not a text file (UTF-16 or a binary spreadsheet?); save it as CSV',
+      );
+    }
+    try {
+      parts.push(strict.decode(chunk));
+      utf8Lines += 1;
+    } catch {
+      parts.push(iconv.decode(chunk, 'win1252'));
+      latin1Lines += 1;
+    }
+    start = end;
+    line += 1;
+  }
+  return { text: parts.join(''), bom, utf8Lines, latin1Lines };
+}
+
+/** The delimiter of the header line: the most frequent of `;`, `,` and tab outside quotes. */
+export function detectDelimiter(headerLine: string): string {
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const char of headerLine) {
+    if (char === '"') {
+      quoted = !quoted;
+    } else if (!quoted && char in counts) {
+      counts[char]! += 1;
+    }
+  }
+  const [best] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]!;
+  return best;
+}
+
+/** Line where the last quote that is never closed opened (`""` escapes toggle twice). */
+function openingQuoteLine(text: string): number {
+  let line = 1;
+  let quoted = false;
+  let openedAt = 0;
+  for (const char of text) {
+    if (char === '\n') {
+      line += 1;
+    } else if (char === '"') {
+      quoted = !quoted;
+      if (quoted) {
+        openedAt = line;
+      }
+    }
+  }
+  return openedAt;
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
+    count += 1;
+  }
+  return count;
+}
+
+export function readCsv(file: string, bytes: Buffer): SourceTable {
+  if (bytes.length === 0) {
+    fail(file, 0, 'the file is empty; expected a header line and data rows');
+  }
+  const decoded = decodeText(file, bytes);
+  const firstLine = decoded.text.slice(0, decoded.text.search(/\r?\n|$/));
+  if (firstLine.trim() === '') {
+    fail(file, 1, 'the first line is empty; expected the header line');
+  }
+  const delimiter = detectDelimiter(firstLine);
+  let records: { record: string[]; raw: string }[];
+  try {
+    records = parseCsv(decoded.text, {
+      delimiter,
+      info: false,
+      raw: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_CHARS,
+    }) as unknown as { record: string[]; raw: string }[];
+  } catch (error) {
+    const csvError = error as Error & { code?: string; lines?: number };
+    const line = csvError.lines ?? 0;
+    if (csvError.code === 'CSV_MAX_RECORD_SIZE') {
+      fail(
+        file,
+        line,
+        `a record is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (an unclosed quote, or not a CSV file)`,
+      );
+    }
+    if (csvError.code === 'CSV_QUOTE_NOT_CLOSED') {
+      fail(file, openingQuoteLine(decoded.text), 'a quoted cell is never closed (missing `"`)');
+    }
+    fail(file, line, `not a valid CSV file: ${csvError.message.replace(/^Invalid [^:]*: /, '')}`);
+  }
+  let consumed = 0;
+  const located = records.map(({ record, raw }) => {
+    const leading = raw.length - raw.replace(/^[\r\n]+/, '').length;
+    const leadingNewlines = countNewlines(raw.slice(0, leading));
+    const line = 1 + consumed + leadingNewlines;
+    consumed += countNewlines(raw);
+    return { line, cells: record };
+  });
+  const [header, ...rows] = located;
+  if (!header) {
+    fail(file, 0, 'the file holds no lines; expected a header line and data rows');
+  }
+  return {
+    file,
+    format: 'csv',
+    headers: header.cells.map((cell) => cell.trim()),
+    headerLine: header.line,
+    rows: rows.filter((row) => row.cells.some((cell) => cell.trim() !== '')),
+    decoding: {
+      bom: decoded.bom,
+      utf8Lines: decoded.utf8Lines,
+      latin1Lines: decoded.latin1Lines,
+      delimiter,
+    },
+    issues: [],
+  };
+}
+
+function cellText(value: ExcelJS.CellValue): string | { formula: string } {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  if (value instanceof Date) {
+    return value.toISOString().slice(0, 10);
+  }
+  if (typeof value === 'object') {
+    if ('formula' in value || 'sharedFormula' in value) {
+      const formula = (value as { formula?: string; sharedFormula?: string }).formula;
+      return { formula: formula ?? '(shared formula)' };
+    }
+    if ('richText' in value) {
+      return value.richText.map((part) => part.text).join('');
+    }
+    if ('text' in value) {
+      return String(value.text);
+    }
+    if ('error' in value) {
+      return String(value.error);
+    }
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** First worksheet of an .xlsx: row 1 is the header. Formulas are refused, never evaluated. */
+export async function readXlsx(file: string, bytes: Buffer): Promise<SourceTable> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch (error) {
+    fail(file, 0, `not a readable .xlsx workbook (${(error as Error).message})`);
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet || sheet.rowCount === 0) {
+    fail(file, 0, 'the workbook has no rows; expected a header row and data rows');
+  }
+  const issues: ImportIssue[] = [];
+  const width = sheet.columnCount;
+  const headers: string[] = [];
+  const rows: SourceRow[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: string[] = [];
+    for (let column = 1; column <= width; column += 1) {
+      const text = cellText(row.getCell(column).value);
+      if (typeof text === 'object') {
+        issues.push({
+          file,
+          line: rowNumber,
+          column: headers[column - 1] ?? row.getCell(column).address,
+          message: `cell ${row.getCell(column).address} holds a formula (=${text.formula}); imports take values only: paste as values`,
+        });
+        cells.push('');
+      } else {
+        cells.push(text);
+      }
+    }
+    if (headers.length === 0) {
+      headers.push(...cells.map((cell) => cell.trim()));
+    } else if (cells.some((cell) => cell.trim() !== '')) {
+      rows.push({ line: rowNumber, cells });
+    }
+  });
+  return { file, format: 'xlsx', headers, headerLine: 1, rows, issues };
+}
+
+/** Start line of each top-level element of a JSON array, found by scanning the text once. */
+function arrayElementLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let expectElement = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index]!;
+    if (char === '\n') {
+      line += 1;
+    }
+    if (inString) {
+      if (char === '\\') {
+        index += 1;
+      } else if (char === '"') {
+        inString = false;
+      }
+      continue;
+    }
+    if (expectElement && !/\s/.test(char)) {
+      lines.push(line);
+      expectElement = false;
+    }
+    if (char === '"') {
+      inString = true;
+    } else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth === 1 && char === '[') {
+        expectElement = true;
+      }
+    } else if (char === ']' || char === '}') {
+      depth -= 1;
+    } else if (char === ',' && depth === 1) {
+      expectElement = true;
+    }
+  }
+  return lines;
+}
+
+/** A JSON array of objects (or `{ "rows": [...] }`); keys are the headers. */
+export function readJson(file: string, bytes: Buffer): SourceTable {
+  const { text } = decodeText(file, bytes);
+  if (text.trim() === '') {
+    fail(file, 0, 'the file is empty; expected a JSON array of objects');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    fail(file, 0, `not valid JSON: ${(error as Error).message}`);
+  }
+  const items = Array.isArray(data)
+    ? data
+    : data && typeof data === 'object' && Array.isArray((data as { rows?: unknown }).rows)
+      ? (data as { rows: unknown[] }).rows
+      : null;
+  if (!items) {
+    fail(file, 1, 'expected a JSON array of objects (or an object with a "rows" array)');
+  }
+  const lines = Array.isArray(data) ? arrayElementLines(text) : [];
+  const headers: string[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+      fail(file, lines[index] ?? 0, `item ${index + 1} is not an object`);
+    }
+    for (const key of Object.keys(item)) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        headers.push(key);
+      }
+    }
+  });
+  const rows = items.map((item, index) => ({
+    line: lines[index] ?? index + 1,
+    cells: headers.map((header) => {
+      const value = (item as Record<string, unknown>)[header];
+      if (value === null || value === undefined) {
+        return '';
+      }
+      return Array.isArray(value)
+        ? value.join('|')
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
+    }),
+  }));
+  return { file, format: 'json', headers, headerLine: 1, rows, issues: [] };
+}
+
+/** Reads one file by its extension (and its first bytes): CSV/TSV/TXT, XLSX or JSON. */
+export async function readSource(file: string, bytes: Buffer): Promise<SourceTable> {
+  const extension = path.extname(file).toLowerCase();
+  const isZip = bytes.length >= 2 && bytes[0] === 0x50 && bytes[1] === 0x4b;
+  if (extension === '.xls') {
+    fail(file, 0, 'old binary .xls workbooks are not read; save it as .xlsx or .csv');
+  }
+  if (extension === '.xlsx' || isZip) {
+    if (extension !== '.xlsx') {
+      fail(file, 0, 'this is a zip archive, not a text file; give the .xlsx or the CSV inside');
+    }
+    return readXlsx(file, bytes);
+  }
+  if (extension === '.json') {
+    return readJson(file, bytes);
+  }
+  return readCsv(file, bytes);
+}

@@ -1,0 +1,158 @@
+/**
+ * Import throughput against each database's own bulk path, and the idempotent re-import of the
+ * full territory. Not a test: run `npm run bench:imports [-- --rows N] [-- --db postgres]`.
+ *
+ *   floor (SQLite)      sqlite3 `.import --csv` of the same file into a bare staging table
+ *   floor (PostgreSQL)  psql `\copy … from … csv header` into a bare staging table
+ *   engine              `rede-hub import events file.csv`: validate, diff, insert, audit, record
+ */
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { DatabaseTarget } from '../api/src/config';
+import { initOrm, migrate, type Orm } from '../api/src/db/orm';
+import { runImport } from '../api/src/imports/import.engine';
+import { importKinds } from '../api/src/imports/kinds';
+import { seedTerritory } from '../api/src/territory/territory.seed';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? args[index + 1]! : fallback;
+};
+const rows = Number(option('rows', '1000000'));
+const db = option('db', 'sqlite');
+const adminUrl = option('postgres', 'postgres://postgres@127.0.0.1:5432/postgres');
+const referenceFile = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'data',
+  'reference',
+  'datasus_municip_macsaud.csv',
+);
+
+function eventsCsv(file: string, count: number): void {
+  const out = fs.openSync(file, 'w');
+  fs.writeSync(out, 'code,kind,title,start,uf,participants\n');
+  let buffer: string[] = [];
+  for (let i = 1; i <= count; i += 1) {
+    buffer.push(
+      `B-${i},CIR_MEETING,Reunião ${i},2025-${String((i % 12) + 1).padStart(2, '0')}-15,RS,${i % 40}`,
+    );
+    if (buffer.length === 10_000) {
+      fs.writeSync(out, `${buffer.join('\n')}\n`);
+      buffer = [];
+    }
+  }
+  fs.writeSync(out, buffer.length ? `${buffer.join('\n')}\n` : '');
+  fs.closeSync(out);
+}
+
+async function scratch(): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
+  if (db === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-bench-'));
+    return {
+      target: { driver: 'sqlite', file: path.join(dir, 'bench.sqlite') },
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `rede_hub_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    target: { driver: 'postgresql', url: url.toString() },
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+function floor(target: DatabaseTarget, file: string): number {
+  const started = process.hrtime.bigint();
+  const ddl =
+    'create table events_floor (code text, kind text, title text, start text, uf text, participants integer)';
+  if (target.driver === 'sqlite') {
+    execFileSync('sqlite3', [target.file, ddl]);
+    const begin = process.hrtime.bigint();
+    execFileSync('sqlite3', [target.file, `.import --csv --skip 1 ${file} events_floor`]);
+    return Number(process.hrtime.bigint() - begin) / 1e9;
+  }
+  execFileSync('psql', [target.url, '-qc', ddl]);
+  const begin = process.hrtime.bigint();
+  execFileSync('psql', [target.url, '-qc', `\\copy events_floor from '${file}' csv header`]);
+  void started;
+  return Number(process.hrtime.bigint() - begin) / 1e9;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return [result, Number(process.hrtime.bigint() - started) / 1e9];
+}
+
+async function main(): Promise<void> {
+  const database = await scratch();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-bench-files-'));
+  let orm: Orm | null = null;
+  try {
+    orm = await initOrm({ database: database.target });
+    await migrate(orm);
+    await seedTerritory(orm.em.fork());
+    const file = path.join(dir, 'events.csv');
+    eventsCsv(file, rows);
+    const floorSeconds = floor(database.target, file);
+    const [outcome, engineSeconds] = await timed(() =>
+      runImport(orm!, { kind: importKinds.events!, files: [file], actor: 'bench', force: true }),
+    );
+    if (outcome.status !== 'applied') {
+      throw new Error(`events import ended ${outcome.status}`);
+    }
+    const lines = [
+      `database                 ${db}`,
+      `events                   ${rows}`,
+      `floor (bulk path)        ${floorSeconds.toFixed(2)} s  ${Math.round(rows / floorSeconds)} rows/s`,
+      `engine (import events)   ${engineSeconds.toFixed(2)} s  ${Math.round(rows / engineSeconds)} rows/s`,
+      `engine / floor           ${(engineSeconds / floorSeconds).toFixed(1)}×`,
+    ];
+    if (fs.existsSync(referenceFile)) {
+      const territory = importKinds['territory-datasus']!;
+      const [, first] = await timed(() =>
+        runImport(orm!, { kind: territory, files: [referenceFile], actor: 'bench' }),
+      );
+      const [again, forced] = await timed(() =>
+        runImport(orm!, { kind: territory, files: [referenceFile], actor: 'bench', force: true }),
+      );
+      const [skipped, skip] = await timed(() =>
+        runImport(orm!, { kind: territory, files: [referenceFile], actor: 'bench' }),
+      );
+      lines.push(
+        `territory first import   ${first.toFixed(2)} s`,
+        `territory re-import      ${forced.toFixed(2)} s (${again.status}: full validate + diff, no writes)`,
+        `territory same file      ${skip.toFixed(2)} s (${skipped.status}: sha256 recognised)`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await orm?.close(true);
+    await database.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});
