@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { EventKind, Modality } from '../activity/activity.enums';
-import { MandateRole, SeatType } from '../people/people.enums';
+import { MandateRole, OrganizationKind, SeatType } from '../people/people.enums';
 import { AdhesionStatus, Instrument, InstrumentStatusValue } from '../programs/programs.enums';
 import { ManagementType } from '../territory/territory.enums';
 
@@ -110,4 +110,39 @@ export class EnrolmentUpsertInput {
   })
   ibgeCode?: string | null;
   @Field(() => String, { nullable: true }) enrolledOn?: string | null;
+}
+
+@InputType()
+export class HealthRegionUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: '5-digit code, e.g. 43001.' })
+  code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) macroregionCode?: string | null;
+  @Field(() => String, { nullable: true }) seatIbgeCode?: string | null;
+}
+
+@InputType()
+export class OrganizationUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => OrganizationKind, { nullable: true }) kind?: OrganizationKind | null;
+  @Field(() => String, { nullable: true, description: 'null = national.' })
+  stateUf?: string | null;
+}
+
+@InputType()
+export class ProgramUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => String, { nullable: true }) adhesionOpensOn?: string | null;
+  @Field(() => String, { nullable: true }) adhesionClosesOn?: string | null;
+  @Field(() => Int, { nullable: true }) decisionBusinessDays?: number | null;
+  @Field(() => Int, { nullable: true }) validityMonths?: number | null;
 }

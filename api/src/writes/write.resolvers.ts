@@ -1,5 +1,8 @@
 import { Event } from '../activity/event.entity';
 import { Mandate } from '../people/mandate.entity';
+import { Organization } from '../people/organization.entity';
+import { Program } from '../programs/program.entity';
+import { HealthRegion } from '../territory/health-region.entity';
 import { Person } from '../people/person.entity';
 import { Adhesion } from '../programs/adhesion.entity';
 import { Enrolment } from '../programs/enrolment.entity';
@@ -11,10 +14,14 @@ import { instrumentStatusWrites } from './specs/instrument-status.write';
 import { mandateWrites } from './specs/mandate.write';
 import { municipalityWrites } from './specs/municipality.write';
 import { personWrites } from './specs/person.write';
+import { healthRegionWrites, organizationWrites, programWrites } from './specs/reference.write';
 import {
   AdhesionUpsertInput,
   EnrolmentUpsertInput,
   EventUpsertInput,
+  HealthRegionUpsertInput,
+  OrganizationUpsertInput,
+  ProgramUpsertInput,
   InstrumentStatusUpsertInput,
   MandateUpsertInput,
   MunicipalityUpsertInput,
@@ -33,6 +40,9 @@ export const writeSpecs: ReadonlyMap<string, WriteSpec> = new Map(
     adhesionWrites,
     instrumentStatusWrites,
     enrolmentWrites,
+    healthRegionWrites,
+    organizationWrites,
+    programWrites,
   ].map((spec) => [spec.typeName, spec as unknown as WriteSpec]),
 );
 
@@ -68,5 +78,23 @@ export const writeResolvers = [
     { singular: 'Enrolment', plural: 'Enrolments' },
     EnrolmentUpsertInput,
     Enrolment,
+  ),
+  writeResolver(
+    healthRegionWrites,
+    { singular: 'HealthRegion', plural: 'HealthRegions' },
+    HealthRegionUpsertInput,
+    HealthRegion,
+  ),
+  writeResolver(
+    organizationWrites,
+    { singular: 'Organization', plural: 'Organizations' },
+    OrganizationUpsertInput,
+    Organization,
+  ),
+  writeResolver(
+    programWrites,
+    { singular: 'Program', plural: 'Programs' },
+    ProgramUpsertInput,
+    Program,
   ),
 ];

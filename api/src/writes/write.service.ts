@@ -322,6 +322,16 @@ async function writeChunk(
       }
     } else {
       const identity = { id: toGlobalId(spec.typeName, current.id), version: current.version };
+      // One row named twice (by id and by natural key) would let the second edit slip past the version check.
+      const earlier = seenKeys.get(`row:${current.id}`);
+      if (earlier !== undefined && earlier !== index) {
+        fail(UpsertStatus.INVALID, {
+          ...identity,
+          errors: [{ field: 'row', message: `Same row as row ${earlier}` }],
+        });
+        continue;
+      }
+      seenKeys.set(`row:${current.id}`, index);
       if (!canWriteIn(viewer, spec.ufsOf(before!, batch))) {
         fail(UpsertStatus.FORBIDDEN, {
           ...identity,

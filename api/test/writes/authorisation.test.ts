@@ -22,6 +22,8 @@ interface Subject {
   inputType: string;
   row(uf: Uf, n: number, f: WriteFixtures): Row;
   change: Row;
+  /** Rows of the whole country (programs): beyond any state-scoped key. */
+  national?: boolean;
   /** Rows other entities need before this one exists (people of enrolments). */
   before?(uf: Uf, n: number): [plural: string, inputType: string, row: Row];
   /** Rows that tie this one to a state (a person's mandate). */
@@ -125,6 +127,43 @@ const subjects: Subject[] = [
       { code: `EP-${uf}-${n}`, name: `Profissional Fictício ${n}` },
     ],
   },
+  {
+    singular: 'HealthRegion',
+    plural: 'HealthRegions',
+    inputType: 'HealthRegionUpsertInput',
+    row: (uf, n) => ({
+      code: `${stateCodes[uf]}8${String(n).padStart(2, '0')}`,
+      name: `Região Fictícia ${n}`,
+    }),
+    change: { name: 'Região Fictícia Renomeada' },
+  },
+  {
+    singular: 'Organization',
+    plural: 'Organizations',
+    inputType: 'OrganizationUpsertInput',
+    row: (uf, n) => ({
+      code: `ORG-${uf}-${n}`,
+      name: `Organização Fictícia ${n}`,
+      kind: 'COSEMS',
+      stateUf: uf,
+    }),
+    change: { name: 'Organização Fictícia Renomeada' },
+  },
+  {
+    singular: 'Program',
+    plural: 'Programs',
+    inputType: 'ProgramUpsertInput',
+    national: true,
+    row: (uf, n) => ({
+      code: `PRG-${uf}-${n}`,
+      name: `Programa Fictício ${n}`,
+      adhesionOpensOn: '2025-01-01',
+      adhesionClosesOn: '2025-06-30',
+      decisionBusinessDays: 3,
+      validityMonths: 24,
+    }),
+    change: { validityMonths: 12 },
+  },
 ];
 
 const mutations: Mutation[] = ['create', 'update', 'delete', 'restore', 'upsert'];
@@ -141,7 +180,7 @@ function expected(viewer: ViewerName, uf: Uf, subject: Subject, mutation: Mutati
   }
   // A new person has no mandate yet, so no state: any editor may create one.
   const stateless = subject.singular === 'Person' && mutation === 'create';
-  if (viewer === 'editor-RS' && uf !== 'RS' && !stateless) {
+  if (viewer === 'editor-RS' && (uf !== 'RS' || subject.national) && !stateless) {
     return 'FORBIDDEN';
   }
   return 'OK';
@@ -313,9 +352,9 @@ describe.skipIf(!databaseAvailable)('authorisation matrix: every mutation × rol
     return result.data?.r ? 'OK' : 'no data';
   }
 
-  it('gives every case the outcome its role and scope call for (350 cases)', async () => {
+  it('gives every case the outcome its role and scope call for (500 cases)', async () => {
     expect(cases).toHaveLength(subjects.length * mutations.length * viewers.length * ufs.length);
-    expect(cases).toHaveLength(350);
+    expect(cases).toHaveLength(500);
     const mismatches: string[] = [];
     for (const c of cases) {
       c.outcome = expected(c.viewer, c.uf, c.subject, c.mutation);
@@ -333,9 +372,9 @@ describe.skipIf(!databaseAvailable)('authorisation matrix: every mutation × rol
       forbidden: tally('FORBIDDEN'),
       unauthenticated: tally('UNAUTHENTICATED'),
     }).toEqual({
-      ok: 176,
-      forbidden: 104,
-      unauthenticated: 70,
+      ok: 246,
+      forbidden: 154,
+      unauthenticated: 100,
     });
   }, 240_000);
 

@@ -156,6 +156,30 @@ describe.skipIf(!databaseAvailable)('bulk upsert', () => {
     expect(pulled.data!.municipality.id).toBe(first.rows[0]!.id);
   });
 
+  it('refuses one row named twice, by id and by natural key', async () => {
+    const code = f.municipalities.RS[13]!;
+    const first = await upsert(
+      t,
+      'Municipalities',
+      'MunicipalityUpsertInput',
+      [{ ibgeCode: code, expectedVersion: 1, population: 1 }],
+      editorRS,
+    );
+    const twice = await upsert(
+      t,
+      'Municipalities',
+      'MunicipalityUpsertInput',
+      [
+        { id: first.rows[0]!.id, ibgeCode: code, expectedVersion: 2, population: 2 },
+        { ibgeCode: code, expectedVersion: 2, population: 3 },
+      ],
+      editorRS,
+    );
+    expect(twice.rows.map((r) => r.status)).toEqual(['UPDATED', 'INVALID']);
+    expect(twice.rows[1]!.errors).toEqual([{ field: 'row', message: 'Same row as row 0' }]);
+    expect(await read(code)).toMatchObject({ population: 2, version: 3 });
+  });
+
   it('atomic: one bad row and nothing is written', async () => {
     const [x, y] = [f.municipalities.RS[20]!, f.municipalities.RS[21]!];
     const newCode = fictionalIbgeCode(stateCodes.RS, 501);
