@@ -1,6 +1,11 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { EventResolver, ParticipationResolver } from '../activity/activity.resolver';
 import {
+  AnalyticsResolver,
+  ApoiadorCoverageResolver,
+  HealthRegionHistoryResolver,
+} from '../analytics/analytics.resolver';
+import {
   MandateResolver,
   MunicipalityPeopleResolver,
   OrganizationResolver,
@@ -40,4 +45,7 @@ export const resolvers: NonEmptyArray<Function> = [
   AdhesionResolver,
   EnrolmentResolver,
   InstrumentStatusResolver,
+  AnalyticsResolver,
+  ApoiadorCoverageResolver,
+  HealthRegionHistoryResolver,
 ];

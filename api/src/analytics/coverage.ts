@@ -1,0 +1,109 @@
+import type { Em } from '../db/orm';
+import { MandateRole } from '../people/people.enums';
+import { type Binding, runSql, toInt, toText } from './aggregate';
+import type { ApoiadorCoverage, ApoiadorCoverageGroup } from './analytics.types';
+import { regionOnSql } from './point-in-time';
+
+/**
+ * Apoiador mandates in office on the day with their regions of one state (`covered`), each
+ * municipality's region on that day (`placed`) and the gestores in office (`gestores`).
+ */
+function coverageCtes(uf: string, at: string): { sql: string; bindings: Binding[] } {
+  const placed = regionOnSql(at);
+  return {
+    sql: `with covered as (
+        select distinct md.person_id, mhr.health_region_id
+        from mandates md
+        join mandate_health_regions mhr on mhr.mandate_id = md.id
+        join health_regions hr on hr.id = mhr.health_region_id
+        join states s on s.id = hr.state_id
+        where md.role = ? and md.deleted_at is null and hr.deleted_at is null
+          and md.start_date <= ? and (md.end_date is null or md.end_date > ?) and s.uf = ?
+      ),
+      placed as (${placed.sql}),
+      gestores as (
+        select g.municipality_id, g.person_id from mandates g
+        where g.role = ? and g.deleted_at is null
+          and g.start_date <= ? and (g.end_date is null or g.end_date > ?)
+      )`,
+    bindings: [
+      MandateRole.APOIADOR,
+      at,
+      at,
+      uf,
+      ...placed.bindings,
+      MandateRole.MUNICIPAL_SECRETARY,
+      at,
+      at,
+    ],
+  };
+}
+
+const joins = `from covered c
+  left join placed pl on pl.health_region_id = c.health_region_id
+  left join gestores g on g.municipality_id = pl.municipality_id`;
+
+/**
+ * Two grouped statements, whatever the number of apoiadores: one per apoiador × region, one per
+ * apoiador (distinct counts do not add up across regions, so totals are counted, not summed).
+ */
+export async function apoiadorCoverage(em: Em, uf: string, at: string): Promise<ApoiadorCoverage> {
+  const ctes = coverageCtes(uf, at);
+  const perRegion = await runSql(
+    em,
+    `${ctes.sql}
+     select c.person_id, hr.code, hr.name,
+       count(distinct pl.municipality_id) as municipalities, count(distinct g.person_id) as gestores
+     ${joins}
+     join health_regions hr on hr.id = c.health_region_id
+     group by c.person_id, hr.code, hr.name`,
+    ctes.bindings,
+  );
+  const perPerson = await runSql(
+    em,
+    `${ctes.sql}
+     select c.person_id, p.code, p.name, count(distinct c.health_region_id) as regions,
+       count(distinct pl.municipality_id) as municipalities, count(distinct g.person_id) as gestores
+     ${joins}
+     join people p on p.id = c.person_id
+     group by c.person_id, p.code, p.name`,
+    ctes.bindings,
+  );
+
+  const groups: ApoiadorCoverageGroup[] = perPerson.map((row) => {
+    const personId = Number(row.person_id);
+    const regions = perRegion
+      .filter((region) => Number(region.person_id) === personId)
+      .map((region) => ({
+        healthRegionCode: toText(region.code)!,
+        healthRegionName: toText(region.name)!,
+        municipalityCount: toInt(region.municipalities) ?? 0,
+        gestorCount: toInt(region.gestores) ?? 0,
+      }))
+      .sort((a, b) => a.healthRegionCode.localeCompare(b.healthRegionCode));
+    return {
+      personId,
+      personCode: toText(row.code)!,
+      personName: toText(row.name)!,
+      regionCount: toInt(row.regions) ?? 0,
+      municipalityCount: toInt(row.municipalities) ?? 0,
+      gestorCount: toInt(row.gestores) ?? 0,
+      regionCodes: regions.map((region) => region.healthRegionCode),
+      regions,
+    };
+  });
+  groups.sort((a, b) => a.personName.localeCompare(b.personName, 'pt-BR'));
+  return {
+    at,
+    uf,
+    groups,
+    rows: groups.map(({ personCode, personName, regionCodes, ...counts }) => ({
+      personCode,
+      personName,
+      regionCodes: regionCodes.join(', '),
+      regionCount: counts.regionCount,
+      municipalityCount: counts.municipalityCount,
+      gestorCount: counts.gestorCount,
+    })),
+  };
+}
