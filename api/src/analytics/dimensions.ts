@@ -11,10 +11,10 @@ import {
   toText,
 } from './aggregate';
 import {
-  AdhesionDimension,
-  EventDimension,
-  InstrumentDimension,
-  MunicipalityDimension,
+  type AdhesionDimension,
+  type EventDimension,
+  type InstrumentDimension,
+  type MunicipalityDimension,
 } from './analytics.enums';
 
 /*
