@@ -192,8 +192,9 @@ export class AnalyticsResolver {
   }
 
   @Query(() => AdhesionRates, {
+    nullable: true,
     description:
-      'Municipalities adhered to a program (APPROVED and valid on `on`, default today) over the municipalities of `filter`, per group (default: per UF).',
+      'Municipalities adhered to a program (APPROVED and valid on `on`, default today) over the municipalities of `filter`, per group (default: per UF). Null when no program has this code, like `program(code:)`.',
   })
   async adhesionRates(
     @Arg('programCode', () => String) programCode: string,
@@ -209,13 +210,10 @@ export class AnalyticsResolver {
     groupBy: MunicipalityDimension[],
     @Arg('on', () => LocalDate, { nullable: true }) on: string | null,
     @Ctx() { em }: GraphQLContext,
-  ): Promise<AggregateResult> {
+  ): Promise<AggregateResult | null> {
     const program = await em.findOne(Program, { code: programCode.trim(), deletedAt: null });
     if (!program) {
-      throw new BadUserInputError(
-        `Unknown program "${programCode}" in \`programCode\`; list them with \`programs { nodes { code } }\``,
-        { argument: 'programCode' },
-      );
+      return null;
     }
     return aggregate(
       em,

@@ -73,6 +73,7 @@ export async function seedAnalyticsFixture(em: Em): Promise<AnalyticsFixture> {
     name: 'Macro Norte',
     nameSearch: 'macro norte',
     state: rs,
+    demo: true,
   });
   const region = (
     code: string,
@@ -86,6 +87,7 @@ export async function seedAnalyticsFixture(em: Em): Promise<AnalyticsFixture> {
       nameSearch: searchText(name),
       state,
       macroregion,
+      demo: true,
     });
   const r1 = region('43001', 'Região Alfa', rs, macro);
   const r2 = region('43002', 'Região Beta', rs, macro);
@@ -212,6 +214,8 @@ export async function seedAnalyticsFixture(em: Em): Promise<AnalyticsFixture> {
       healthRegion,
       participantCount,
       accessCount,
+      topics: [],
+      demo: true,
     });
   const { IN_PERSON, ONLINE, HYBRID } = Modality;
   event(EventKind.CIR_MEETING, '2024-03-05', IN_PERSON, cosems, rs, r1, 20);
@@ -230,12 +234,16 @@ export async function seedAnalyticsFixture(em: Em): Promise<AnalyticsFixture> {
     name: 'Curso de 360 horas',
     adhesionOpensOn: '2025-01-01',
     adhesionClosesOn: '2025-12-31',
+    decisionBusinessDays: 3,
+    validityMonths: 24,
   });
   const other = em.create(Program, {
     code: 'OUTRO',
     name: 'Outro programa',
     adhesionOpensOn: '2025-01-01',
     adhesionClosesOn: '2025-12-31',
+    decisionBusinessDays: 3,
+    validityMonths: 24,
   });
   const adhesion = (
     municipality: Municipality,
@@ -243,7 +251,14 @@ export async function seedAnalyticsFixture(em: Em): Promise<AnalyticsFixture> {
     status: AdhesionStatus,
     validUntil: string | null = null,
   ) =>
-    em.create(Adhesion, { municipality, program, status, requestedOn: '2020-01-10', validUntil });
+    em.create(Adhesion, {
+      municipality,
+      program,
+      status,
+      requestedOn: '2020-01-10',
+      validUntil,
+      demo: true,
+    });
   adhesion(a, course, AdhesionStatus.APPROVED, '2099-12-31');
   adhesion(b, course, AdhesionStatus.APPROVED, '2021-01-01');
   adhesion(c, course, AdhesionStatus.REQUESTED);
@@ -268,6 +283,7 @@ export async function seedAnalyticsFixture(em: Em): Promise<AnalyticsFixture> {
       status: value,
       statusDate,
       dueDate,
+      demo: true,
     });
   const { RAG, PMS } = Instrument;
   const { PENDING, IN_PROGRESS, SENT, APPROVED } = InstrumentStatusValue;

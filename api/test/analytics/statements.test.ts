@@ -110,6 +110,7 @@ describe.skipIf(!databaseAvailable)('analytics statement counts', () => {
         name: `Região Extra ${index}`,
         nameSearch: `regiao extra ${index}`,
         state: rs,
+        demo: true,
       }),
     );
     municipalities.forEach((municipality, index) => {
@@ -119,18 +120,21 @@ describe.skipIf(!databaseAvailable)('analytics statement counts', () => {
         code: `GX-${index}`,
         name: `Gestor Extra ${index}`,
         nameSearch: `gestor extra ${index}`,
+        demo: true,
       });
       em.create(Mandate, {
         person: gestor,
         role: MandateRole.MUNICIPAL_SECRETARY,
         municipality,
         startDate: '2021-01-01',
+        demo: true,
       });
       em.create(Adhesion, {
         municipality,
         program,
         status: AdhesionStatus.APPROVED,
         requestedOn: '2024-01-01',
+        demo: true,
       });
       em.create(InstrumentStatus, {
         municipality,
@@ -139,6 +143,7 @@ describe.skipIf(!databaseAvailable)('analytics statement counts', () => {
         status: InstrumentStatusValue.SENT,
         statusDate: '2024-03-01',
         dueDate: '2024-03-30',
+        demo: true,
       });
       em.create(Event, {
         kind: index % 2 ? EventKind.CIR_MEETING : EventKind.WEB_OFICINA,
@@ -148,6 +153,8 @@ describe.skipIf(!databaseAvailable)('analytics statement counts', () => {
         state: rs,
         healthRegion: regions[index % regions.length],
         participantCount: index,
+        topics: [],
+        demo: true,
       });
     });
     regions.forEach((region, index) => {
@@ -155,11 +162,13 @@ describe.skipIf(!databaseAvailable)('analytics statement counts', () => {
         code: `AX-${index}`,
         name: `Apoiador Extra ${index}`,
         nameSearch: `apoiador extra ${index}`,
+        demo: true,
       });
       const mandate = em.create(Mandate, {
         person: apoiador,
         role: MandateRole.APOIADOR,
         startDate: '2022-01-01',
+        demo: true,
       });
       mandate.healthRegions.set([region, regions[(index + 1) % regions.length]!]);
     });
