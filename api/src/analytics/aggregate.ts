@@ -38,6 +38,8 @@ export interface Metric {
   description: string;
   sql: string;
   bindings?: readonly Binding[];
+  /** A count: never null, 0 when nothing matched (sums stay null when nothing was reported). */
+  counts?: boolean;
 }
 
 /** A ratio of two numbers of the same group, or of a group's number to its total over all groups. */
@@ -118,7 +120,7 @@ export async function aggregate(
     const values: Record<string, number | null> = {};
     spec.metrics.forEach((metric, index) => {
       const value = toInt(row[`m${index}`]);
-      values[metric.field] = value;
+      values[metric.field] = metric.counts ? (value ?? 0) : value;
     });
     return { key, values };
   });
@@ -139,7 +141,13 @@ export async function aggregate(
       numbers[ratio.field] = denominator === 0 ? null : numerator / denominator;
     }
     return {
-      key: { ...key, label: dimensions.map((dimension) => dimension.label(key)).join(' · ') },
+      key: {
+        ...key,
+        label:
+          dimensions.length === 0
+            ? 'total'
+            : dimensions.map((dimension) => dimension.label(key)).join(' · '),
+      },
       ...numbers,
     };
   });
@@ -210,7 +218,7 @@ export function aggregateTypes(name: string, options: AggregateTypeOptions) {
   const numberFields = (target: object) => {
     for (const metric of options.metrics) {
       Field(() => (metric.type === 'Int' ? Int : Float), {
-        nullable: true,
+        nullable: !metric.counts,
         description: metric.description,
       })(target, metric.field);
     }

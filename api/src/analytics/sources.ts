@@ -107,12 +107,19 @@ const countWhen = (condition: string) => `sum(case when ${condition} then 1 else
 
 export const municipalityStatsSpec: AggregateSpec = {
   metrics: [
-    { field: 'count', type: 'Int', description: 'Municipalities in the group.', sql: 'count(*)' },
+    {
+      field: 'count',
+      type: 'Int',
+      description: 'Municipalities in the group.',
+      sql: 'count(*)',
+      counts: true,
+    },
     {
       field: 'populationKnownCount',
       type: 'Int',
       description: 'Municipalities of the group with a known population.',
       sql: 'count(m.population)',
+      counts: true,
     },
     {
       field: 'populationSum',
@@ -166,7 +173,13 @@ const eventSums = [
 
 export const eventStatsSpec: AggregateSpec = {
   metrics: [
-    { field: 'count', type: 'Int', description: 'Events in the group.', sql: 'count(*)' },
+    {
+      field: 'count',
+      type: 'Int',
+      description: 'Events in the group.',
+      sql: 'count(*)',
+      counts: true,
+    },
     ...eventSums,
   ],
   ratios: [
@@ -191,18 +204,26 @@ export const oficinaKinds = [EventKind.WEB_OFICINA];
 
 export const activitySummarySpec: AggregateSpec = {
   metrics: [
-    { field: 'eventCount', type: 'Int', description: 'Events of any kind.', sql: 'count(*)' },
+    {
+      field: 'eventCount',
+      type: 'Int',
+      description: 'Events of any kind.',
+      sql: 'count(*)',
+      counts: true,
+    },
     {
       field: 'meetingCount',
       type: 'Int',
       description: `Meetings (${meetingKinds.join(', ')}).`,
       sql: countWhen(`e.kind in (${quoted(meetingKinds)})`),
+      counts: true,
     },
     {
       field: 'oficinaCount',
       type: 'Int',
       description: `Oficinas (${oficinaKinds.join(', ')}).`,
       sql: countWhen(`e.kind in (${quoted(oficinaKinds)})`),
+      counts: true,
     },
     ...eventSums,
   ],
@@ -210,7 +231,15 @@ export const activitySummarySpec: AggregateSpec = {
 };
 
 const countAndShare = (what: string): AggregateSpec => ({
-  metrics: [{ field: 'count', type: 'Int', description: `${what} in the group.`, sql: 'count(*)' }],
+  metrics: [
+    {
+      field: 'count',
+      type: 'Int',
+      description: `${what} in the group.`,
+      sql: 'count(*)',
+      counts: true,
+    },
+  ],
   ratios: [
     {
       field: 'share',
@@ -235,6 +264,7 @@ export const instrumentStatsSpec: AggregateSpec = {
       sql: countWhen(
         `i.status in (${quoted(sent)}) and (i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date))`,
       ),
+      counts: true,
     },
   ],
   ratios: countAndShare('Statuses').ratios,
@@ -249,12 +279,14 @@ export function adhesionRateSpec(on: string): AggregateSpec {
         type: 'Int',
         description: 'Municipalities of the filter (all eligible).',
         sql: 'count(*)',
+        counts: true,
       },
       {
         field: 'adheredCount',
         type: 'Int',
         description: 'With an APPROVED adhesion valid on the day asked.',
         sql: countWhen(`a.status = 'APPROVED' and (a.valid_until is null or a.valid_until >= ?)`),
+        counts: true,
         bindings: [on],
       },
       {
@@ -262,18 +294,21 @@ export function adhesionRateSpec(on: string): AggregateSpec {
         type: 'Int',
         description: 'With a REQUESTED adhesion awaiting decision.',
         sql: countWhen(`a.status = '${AdhesionStatus.REQUESTED}'`),
+        counts: true,
       },
       {
         field: 'rejectedCount',
         type: 'Int',
         description: 'With a REJECTED adhesion.',
         sql: countWhen(`a.status = '${AdhesionStatus.REJECTED}'`),
+        counts: true,
       },
       {
         field: 'suspendedCount',
         type: 'Int',
         description: 'With a SUSPENDED adhesion.',
         sql: countWhen(`a.status = '${AdhesionStatus.SUSPENDED}'`),
+        counts: true,
       },
       {
         field: 'expiredCount',
@@ -282,6 +317,7 @@ export function adhesionRateSpec(on: string): AggregateSpec {
         sql: countWhen(
           `a.status = 'EXPIRED' or (a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ?)`,
         ),
+        counts: true,
         bindings: [on],
       },
       {
@@ -289,6 +325,7 @@ export function adhesionRateSpec(on: string): AggregateSpec {
         type: 'Int',
         description: 'Never asked to adhere.',
         sql: countWhen('a.id is null'),
+        counts: true,
       },
     ],
     ratios: [
@@ -320,30 +357,35 @@ export function complianceSpec(deadline: string | null): AggregateSpec {
         type: 'Int',
         description: 'Municipalities of the filter (all expected to send).',
         sql: 'count(*)',
+        counts: true,
       },
       {
         field: 'reportedCount',
         type: 'Int',
         description: 'With any status recorded.',
         sql: countWhen('i.id is not null'),
+        counts: true,
       },
       {
         field: 'sentCount',
         type: 'Int',
         description: 'SENT or APPROVED, on time or not.',
         sql: countWhen(`i.status in (${quoted(sent)})`),
+        counts: true,
       },
       {
         field: 'approvedCount',
         type: 'Int',
         description: 'APPROVED.',
         sql: countWhen(`i.status = '${InstrumentStatusValue.APPROVED}'`),
+        counts: true,
       },
       {
         field: 'onTimeCount',
         type: 'Int',
         description: 'SENT or APPROVED by the deadline.',
         sql: countWhen(`i.status in (${quoted(sent)}) and (${onTime.sql})`),
+        counts: true,
         bindings: onTime.bindings,
       },
       {
@@ -351,6 +393,7 @@ export function complianceSpec(deadline: string | null): AggregateSpec {
         type: 'Int',
         description: 'Not sent yet: no status, PENDING or IN_PROGRESS.',
         sql: countWhen(`i.id is null or i.status in ('PENDING', 'IN_PROGRESS')`),
+        counts: true,
       },
     ],
     ratios: [
@@ -382,10 +425,12 @@ function holderOn(role: MandateRole): string {
 export function turnoverSpec(from: string, to: string): AggregateSpec {
   const changed = (role: MandateRole) => ({
     sql: countWhen(`coalesce(${holderOn(role)}, -1) <> coalesce(${holderOn(role)}, -1)`),
+    counts: true,
     bindings: [from, from, to, to] as Binding[],
   });
   const present = (role: MandateRole, on: string) => ({
     sql: countWhen(`${holderOn(role)} is not null`),
+    counts: true,
     bindings: [on, on] as Binding[],
   });
   return {
@@ -395,6 +440,7 @@ export function turnoverSpec(from: string, to: string): AggregateSpec {
         type: 'Int',
         description: 'Municipalities in the group.',
         sql: 'count(*)',
+        counts: true,
       },
       {
         field: 'gestorOnFromCount',

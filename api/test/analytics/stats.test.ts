@@ -223,7 +223,7 @@ describe.skipIf(!databaseAvailable)('group-by aggregates', () => {
       expect(result.errors).toBeUndefined();
       expect(result.data!.none.rows).toEqual([]);
       expect(result.data!.total.rows).toEqual([
-        { label: '', count: 0, populationSum: null, populationAvg: null, share: null },
+        { label: 'total', count: 0, populationSum: null, populationAvg: null, share: null },
       ]);
     });
 
