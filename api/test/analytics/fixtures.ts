@@ -230,7 +230,7 @@ export async function seedAnalyticsFixture(em: Em): Promise<AnalyticsFixture> {
 
   // Adhesions to the 360-hour course (and one to another program).
   const course = em.create(Program, {
-    code: 'CURSO-360',
+    code: 'NT-425-2025',
     name: 'Curso de 360 horas',
     adhesionOpensOn: '2025-01-01',
     adhesionClosesOn: '2025-12-31',

@@ -225,7 +225,7 @@ describe.skipIf(!databaseAvailable)('questions analysts ask', () => {
     it('divides adhered by eligible per region; regions with no adhesion get rate 0', async () => {
       const result = await data(
         `query ($codes: [String!]) {
-          adhesionRates(programCode: "CURSO-360", filter: { ibgeCode: $codes }, groupBy: [HEALTH_REGION]) {
+          adhesionRates(programCode: "NT-425-2025", filter: { ibgeCode: $codes }, groupBy: [HEALTH_REGION]) {
             rows {
               healthRegionCode eligibleCount adheredCount requestedCount rejectedCount
               suspendedCount expiredCount withoutAdhesionCount rate
@@ -263,7 +263,7 @@ describe.skipIf(!databaseAvailable)('questions analysts ask', () => {
     it('reads validity on the day asked: B was still adhered on 2020-06-01', async () => {
       const result = await data(
         `query ($codes: [String!]) {
-          adhesionRates(programCode: "CURSO-360", filter: { ibgeCode: $codes, healthRegionCode: ["43001"] }, groupBy: [HEALTH_REGION], on: "2020-06-01") {
+          adhesionRates(programCode: "NT-425-2025", filter: { ibgeCode: $codes, healthRegionCode: ["43001"] }, groupBy: [HEALTH_REGION], on: "2020-06-01") {
             rows { healthRegionCode adheredCount expiredCount rate }
           }
         }`,
@@ -276,7 +276,7 @@ describe.skipIf(!databaseAvailable)('questions analysts ask', () => {
 
     it('counts a whole state by default grouping (UF)', async () => {
       const result = await data(`{
-        adhesionRates(programCode: "CURSO-360", filter: { uf: ["RS"] }) {
+        adhesionRates(programCode: "NT-425-2025", filter: { uf: ["RS"] }) {
           rows { uf eligibleCount adheredCount withoutAdhesionCount rate }
         }
       }`);

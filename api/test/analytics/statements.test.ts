@@ -53,7 +53,7 @@ const questions: { name: string; query: string; statements: number }[] = [
   {
     name: 'adhesionRates',
     statements: 2,
-    query: `{ adhesionRates(programCode: "CURSO-360", groupBy: [UF, HEALTH_REGION]) { rows { label rate } } }`,
+    query: `{ adhesionRates(programCode: "NT-425-2025", groupBy: [UF, HEALTH_REGION]) { rows { label rate } } }`,
   },
   {
     name: 'instrumentCompliance',
@@ -98,7 +98,7 @@ describe.skipIf(!databaseAvailable)('analytics statement counts', () => {
   async function growTheNetwork(): Promise<void> {
     const em = t.app.orm.em.fork();
     const rs = await em.findOneOrFail(State, { uf: 'RS' });
-    const program = await em.findOneOrFail(Program, { code: 'CURSO-360' });
+    const program = await em.findOneOrFail(Program, { code: 'NT-425-2025' });
     const municipalities = await em.find(
       Municipality,
       { state: rs, healthRegion: null, population: null },

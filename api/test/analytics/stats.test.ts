@@ -316,7 +316,7 @@ describe.skipIf(!databaseAvailable)('group-by aggregates', () => {
   describe('adhesionStats', () => {
     it('groups by status as of today: an approved adhesion past its validity is EXPIRED', async () => {
       const result = await rows(`{
-        adhesionStats(filter: { programCode: ["CURSO-360"] }, groupBy: [STATUS]) { rows { status count share } }
+        adhesionStats(filter: { programCode: ["NT-425-2025"] }, groupBy: [STATUS]) { rows { status count share } }
       }`);
       expect(result).toEqual([
         { status: 'REQUESTED', count: 1, share: 1 / 6 },
@@ -330,13 +330,13 @@ describe.skipIf(!databaseAvailable)('group-by aggregates', () => {
     it('groups by program and UF, region and size class', async () => {
       const result = await t.gql<{ p: { rows: Rows }; r: { rows: Rows }; s: { rows: Rows } }>(`{
         p: adhesionStats(groupBy: [PROGRAM, UF]) { rows { programCode programName uf count } }
-        r: adhesionStats(filter: { programCode: ["CURSO-360"] }, groupBy: [HEALTH_REGION]) { rows { healthRegionCode count } }
-        s: adhesionStats(filter: { programCode: ["CURSO-360"], uf: ["RS"] }, groupBy: [SIZE_CLASS_COARSE]) { rows { sizeClassCoarse count } }
+        r: adhesionStats(filter: { programCode: ["NT-425-2025"] }, groupBy: [HEALTH_REGION]) { rows { healthRegionCode count } }
+        s: adhesionStats(filter: { programCode: ["NT-425-2025"], uf: ["RS"] }, groupBy: [SIZE_CLASS_COARSE]) { rows { sizeClassCoarse count } }
       }`);
       expect(result.errors).toBeUndefined();
       expect(result.data!.p.rows).toEqual([
-        { programCode: 'CURSO-360', programName: 'Curso de 360 horas', uf: 'RS', count: 5 },
-        { programCode: 'CURSO-360', programName: 'Curso de 360 horas', uf: 'SC', count: 1 },
+        { programCode: 'NT-425-2025', programName: 'Curso de 360 horas', uf: 'RS', count: 5 },
+        { programCode: 'NT-425-2025', programName: 'Curso de 360 horas', uf: 'SC', count: 1 },
         { programCode: 'OUTRO', programName: 'Outro programa', uf: 'RS', count: 1 },
       ]);
       expect(result.data!.r.rows).toEqual([
