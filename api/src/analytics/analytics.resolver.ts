@@ -57,6 +57,9 @@ import {
   turnoverSpec,
 } from './sources';
 
+const regionsAsOfHelp =
+  'Group by the health regions (and macroregions) municipalities were in on this day, from region memberships; default: current regions. Filters still use current regions.';
+
 const groupByHelp =
   'Dimensions to group by, in order; an empty list gives one group with the totals.';
 
@@ -81,11 +84,16 @@ export class AnalyticsResolver {
       description: groupByHelp,
     })
     groupBy: MunicipalityDimension[],
+    @Arg('regionsAsOf', () => LocalDate, {
+      nullable: true,
+      description: regionsAsOfHelp,
+    })
+    regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     return aggregate(
       em,
-      municipalitySource(em, filter),
+      municipalitySource(em, filter, regionsAsOf),
       dimensionsOf(groupBy, municipalityDimensions),
       municipalityStatsSpec,
     );
@@ -179,13 +187,18 @@ export class AnalyticsResolver {
       description: groupByHelp,
     })
     groupBy: MunicipalityDimension[],
+    @Arg('regionsAsOf', () => LocalDate, {
+      nullable: true,
+      description: regionsAsOfHelp,
+    })
+    regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     checkRange(from, to);
     const filter = uf ? { uf: [validUf(uf, 'uf')] } : null;
     return aggregate(
       em,
-      municipalitySource(em, filter),
+      municipalitySource(em, filter, regionsAsOf),
       dimensionsOf(groupBy, municipalityDimensions),
       turnoverSpec(from, to),
     );
@@ -209,6 +222,11 @@ export class AnalyticsResolver {
     })
     groupBy: MunicipalityDimension[],
     @Arg('on', () => LocalDate, { nullable: true }) on: string | null,
+    @Arg('regionsAsOf', () => LocalDate, {
+      nullable: true,
+      description: regionsAsOfHelp,
+    })
+    regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult | null> {
     const program = await em.findOne(Program, { code: programCode.trim(), deletedAt: null });
@@ -217,7 +235,7 @@ export class AnalyticsResolver {
     }
     return aggregate(
       em,
-      adhesionRateSource(em, filter, program.id),
+      adhesionRateSource(em, filter, program.id, regionsAsOf),
       dimensionsOf(groupBy, municipalityDimensions),
       adhesionRateSpec(on ?? today()),
     );
@@ -246,11 +264,16 @@ export class AnalyticsResolver {
       description: "Overrides each status's due date.",
     })
     deadline: string | null,
+    @Arg('regionsAsOf', () => LocalDate, {
+      nullable: true,
+      description: regionsAsOfHelp,
+    })
+    regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     return aggregate(
       em,
-      complianceSource(em, filter, instrument, period.trim()),
+      complianceSource(em, filter, instrument, period.trim(), regionsAsOf),
       dimensionsOf(groupBy, municipalityDimensions),
       complianceSpec(deadline),
     );

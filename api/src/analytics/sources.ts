@@ -17,6 +17,7 @@ import { EventKind } from '../activity/activity.enums';
 import { Municipality } from '../territory/municipality.entity';
 import { municipalityWhere, type MunicipalityFilter } from '../territory/municipality.input';
 import { type AggregateSpec, type Binding, knexOf } from './aggregate';
+import { regionOnSql } from './point-in-time';
 
 /**
  * The FROM clauses of the aggregates. Filters are the API's own filter inputs, compiled by the
@@ -35,16 +36,33 @@ function idsMatching<T extends object>(
     .getKnexQuery();
 }
 
-/** Municipalities with their state, current health region and macroregion. */
-function withTerritory(query: Knex.QueryBuilder): Knex.QueryBuilder {
-  return query
-    .join('states as s', 's.id', 'm.state_id')
-    .leftJoin('health_regions as hr', 'hr.id', 'm.health_region_id')
-    .leftJoin('health_macroregions as mr', 'mr.id', 'hr.macroregion_id');
+/**
+ * Municipalities with their state, health region and macroregion: the current region, or the one
+ * each municipality was in on `regionsOn` (from region memberships).
+ */
+function withTerritory(em: Em, query: Knex.QueryBuilder, regionsOn?: string | null) {
+  query.join('states as s', 's.id', 'm.state_id');
+  if (regionsOn) {
+    const placed = regionOnSql(regionsOn);
+    query
+      .leftJoin(
+        knexOf(em).raw(`(${placed.sql}) as pl`, placed.bindings),
+        'pl.municipality_id',
+        'm.id',
+      )
+      .leftJoin('health_regions as hr', 'hr.id', 'pl.health_region_id');
+  } else {
+    query.leftJoin('health_regions as hr', 'hr.id', 'm.health_region_id');
+  }
+  return query.leftJoin('health_macroregions as mr', 'mr.id', 'hr.macroregion_id');
 }
 
-export function municipalitySource(em: Em, filter: MunicipalityFilter | null | undefined) {
-  return withTerritory(knexOf(em)('municipalities as m')).whereIn(
+export function municipalitySource(
+  em: Em,
+  filter: MunicipalityFilter | null | undefined,
+  regionsOn?: string | null,
+) {
+  return withTerritory(em, knexOf(em)('municipalities as m'), regionsOn).whereIn(
     'm.id',
     idsMatching(em, Municipality, municipalityWhere(filter)),
   );
@@ -62,7 +80,7 @@ export function adhesionSource(em: Em, filter: AdhesionFilter | null | undefined
   const query = knexOf(em)('adhesions as a')
     .join('programs as p', 'p.id', 'a.program_id')
     .join('municipalities as m', 'm.id', 'a.municipality_id');
-  return withTerritory(query).whereIn('a.id', idsMatching(em, Adhesion, adhesionWhere(filter)));
+  return withTerritory(em, query).whereIn('a.id', idsMatching(em, Adhesion, adhesionWhere(filter)));
 }
 
 export function instrumentSource(em: Em, filter: InstrumentStatusFilter | null | undefined) {
@@ -71,7 +89,7 @@ export function instrumentSource(em: Em, filter: InstrumentStatusFilter | null |
     'm.id',
     'i.municipality_id',
   );
-  return withTerritory(query).whereIn(
+  return withTerritory(em, query).whereIn(
     'i.id',
     idsMatching(em, InstrumentStatus, instrumentStatusWhere(filter)),
   );
@@ -82,8 +100,9 @@ export function adhesionRateSource(
   em: Em,
   filter: MunicipalityFilter | null | undefined,
   programId: number,
+  regionsOn?: string | null,
 ) {
-  return municipalitySource(em, filter).joinRaw(
+  return municipalitySource(em, filter, regionsOn).joinRaw(
     'left join adhesions a on a.municipality_id = m.id and a.program_id = ? and a.deleted_at is null',
     [programId],
   );
@@ -95,8 +114,9 @@ export function complianceSource(
   filter: MunicipalityFilter | null | undefined,
   instrument: string,
   period: string,
+  regionsOn?: string | null,
 ) {
-  return municipalitySource(em, filter).joinRaw(
+  return municipalitySource(em, filter, regionsOn).joinRaw(
     'left join instrument_statuses i on i.municipality_id = m.id and i.instrument = ? and i.period = ? and i.deleted_at is null',
     [instrument, period],
   );

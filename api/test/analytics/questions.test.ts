@@ -174,6 +174,21 @@ describe.skipIf(!databaseAvailable)('questions analysts ask', () => {
       ]);
     });
 
+    it('groups by the regions of the `from` day with `regionsAsOf`', async () => {
+      const result = await data(`{
+        gestorTurnover(uf: "RS", from: "2020-10-01", to: "2021-06-01", regionsAsOf: "2020-10-01") {
+          rows { healthRegionCode municipalityCount gestorChangedCount }
+        }
+      }`);
+      // E was in 43001 on 2020-10-01: its gestor left, so 43001 counts 2 changes among 3.
+      expect(result.gestorTurnover!.rows).toEqual([
+        { healthRegionCode: '43001', municipalityCount: 3, gestorChangedCount: 2 },
+        { healthRegionCode: '43002', municipalityCount: 2, gestorChangedCount: 1 },
+        { healthRegionCode: '43003', municipalityCount: 2, gestorChangedCount: 1 },
+        { healthRegionCode: null, municipalityCount: 490, gestorChangedCount: 0 },
+      ]);
+    });
+
     it('groups by coarse size class', async () => {
       const result = await data(`{
         gestorTurnover(uf: "RS", from: "2020-10-01", to: "2021-06-01", groupBy: [SIZE_CLASS_COARSE]) {

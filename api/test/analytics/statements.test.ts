@@ -26,6 +26,11 @@ const questions: { name: string; query: string; statements: number }[] = [
     query: `{ municipalityStats(groupBy: [UF, HEALTH_REGION, SIZE_CLASS]) { groups { key { label } count populationSum share } rows { uf count } } }`,
   },
   {
+    name: 'municipalityStats by the regions of a day',
+    statements: 1,
+    query: `{ municipalityStats(groupBy: [MACROREGION, HEALTH_REGION], regionsAsOf: "2019-06-01") { rows { label count } } }`,
+  },
+  {
     name: 'eventStats',
     statements: 1,
     query: `{ eventStats(groupBy: [MONTH, KIND, ORGANIZATION]) { rows { label count participantsSum accessesSum } } }`,

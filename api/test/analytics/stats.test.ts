@@ -141,6 +141,32 @@ describe.skipIf(!databaseAvailable)('group-by aggregates', () => {
       ]);
     });
 
+    it('groups by the regions as they were on a day (`regionsAsOf`)', async () => {
+      const result = await t.gql<{ then: { rows: Rows }; before: { rows: Rows } }>(
+        `query ($codes: [String!]) {
+          then: municipalityStats(filter: { ibgeCode: $codes }, groupBy: [HEALTH_REGION], regionsAsOf: "2019-06-01") { rows { healthRegionCode count } }
+          before: municipalityStats(filter: { ibgeCode: $codes }, groupBy: [MACROREGION, HEALTH_REGION], regionsAsOf: "2010-01-01") { rows { label count } }
+        }`,
+        { codes: fx.all },
+      );
+      expect(result.errors).toBeUndefined();
+      // 2019-06-01: C was still in 43001 and E already in it.
+      expect(result.data!.then.rows).toEqual([
+        { healthRegionCode: '42001', count: 1 },
+        { healthRegionCode: '43001', count: 4 },
+        { healthRegionCode: '43002', count: 1 },
+        { healthRegionCode: '43003', count: 2 },
+      ]);
+      // 2010-01-01: C and E have membership history, none of it that old: no region then.
+      expect(result.data!.before.rows).toEqual([
+        { label: '4301 Macro Norte · 43001 Região Alfa', count: 2 },
+        { label: '4301 Macro Norte · 43002 Região Beta', count: 1 },
+        { label: '(sem macrorregião de saúde) · 42001 Região Litoral', count: 1 },
+        { label: '(sem macrorregião de saúde) · 43003 Região Capital', count: 2 },
+        { label: '(sem macrorregião de saúde) · (sem região de saúde)', count: 2 },
+      ]);
+    });
+
     it('groups by IBGE size class in size order, unknown population last', async () => {
       const result = await rows(
         `query ($codes: [String!]) {
