@@ -240,6 +240,14 @@ interface Target {
 }
 
 async function createTarget(driver: string): Promise<Target> {
+  if (driver === 'sqlite' && process.env.BENCH_SQLITE_FILE) {
+    // Keeps (and reuses) the built network in this file, to iterate on queries.
+    return {
+      name: 'SQLite',
+      databaseUrl: `sqlite:${process.env.BENCH_SQLITE_FILE}`,
+      drop: async () => undefined,
+    };
+  }
   if (driver === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-bench-analytics-'));
     return {
@@ -289,7 +297,9 @@ async function benchTarget(driver: string): Promise<string[]> {
     const started = performance.now();
     await migrate(orm);
     await seedTerritory(orm.em.fork());
-    await seedNetwork(orm.em.fork());
+    if ((await orm.em.fork().count(Event, {})) === 0) {
+      await seedNetwork(orm.em.fork());
+    }
     await orm.close(true);
     process.stderr.write(
       `${target.name}: network built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,

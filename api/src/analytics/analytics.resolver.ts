@@ -54,6 +54,7 @@ import {
   instrumentStatsSpec,
   municipalitySource,
   municipalityStatsSpec,
+  turnoverSource,
   turnoverSpec,
 } from './sources';
 
@@ -198,9 +199,9 @@ export class AnalyticsResolver {
     const filter = uf ? { uf: [validUf(uf, 'uf')] } : null;
     return aggregate(
       em,
-      municipalitySource(em, filter, regionsAsOf),
+      turnoverSource(em, filter, from, to, regionsAsOf),
       dimensionsOf(groupBy, municipalityDimensions),
-      turnoverSpec(from, to),
+      turnoverSpec,
     );
   }
 

@@ -48,7 +48,7 @@ export const InstrumentStats = aggregateTypes('InstrumentStats', {
 export const GestorTurnover = aggregateTypes('GestorTurnover', {
   description: 'Municipalities whose gestor (and mayor) changed between two days, per group.',
   dimensions: Object.values(municipalityDimensions),
-  ...turnoverSpec(anyDay, anyDay),
+  ...turnoverSpec,
 });
 
 export const AdhesionRates = aggregateTypes('AdhesionRates', {

@@ -2,14 +2,15 @@ import type { Em } from '../db/orm';
 import { MandateRole } from '../people/people.enums';
 import { type Binding, runSql, toInt, toText } from './aggregate';
 import type { ApoiadorCoverage, ApoiadorCoverageGroup } from './analytics.types';
-import { regionOnSql } from './point-in-time';
 
 /**
- * Apoiador mandates in office on the day with their regions of one state (`covered`), each
- * municipality's region on that day (`placed`) and the gestores in office (`gestores`).
+ * Apoiador mandates in office on the day with their regions of one state (`covered`), and the
+ * municipalities in those regions on that day (`placed`): those whose membership history places
+ * them there, plus those without history whose current region it is (see `regionOnSql`). Only
+ * the covered regions are placed, and gestores are joined through the mandates' indexes, so the
+ * cost follows the state asked, not the country.
  */
 function coverageCtes(uf: string, at: string): { sql: string; bindings: Binding[] } {
-  const placed = regionOnSql(at);
   return {
     sql: `with covered as (
         select distinct md.person_id, mhr.health_region_id
@@ -20,28 +21,33 @@ function coverageCtes(uf: string, at: string): { sql: string; bindings: Binding[
         where md.role = ? and md.deleted_at is null and hr.deleted_at is null
           and md.start_date <= ? and (md.end_date is null or md.end_date > ?) and s.uf = ?
       ),
-      placed as (${placed.sql}),
-      gestores as (
-        select g.municipality_id, g.person_id from mandates g
-        where g.role = ? and g.deleted_at is null
-          and g.start_date <= ? and (g.end_date is null or g.end_date > ?)
+      placed as (
+        select rm.health_region_id, rm.municipality_id
+        from region_memberships rm
+        join municipalities m on m.id = rm.municipality_id and m.deleted_at is null
+        where rm.deleted_at is null
+          and (rm.valid_from is null or rm.valid_from <= ?) and (rm.valid_to is null or rm.valid_to > ?)
+          and rm.health_region_id in (select health_region_id from covered)
+        union all
+        select m.health_region_id, m.id
+        from municipalities m
+        where m.deleted_at is null
+          and m.health_region_id in (select health_region_id from covered)
+          and not exists (select 1 from region_memberships z where z.municipality_id = m.id and z.deleted_at is null)
       )`,
-    bindings: [
-      MandateRole.APOIADOR,
-      at,
-      at,
-      uf,
-      ...placed.bindings,
-      MandateRole.MUNICIPAL_SECRETARY,
-      at,
-      at,
-    ],
+    bindings: [MandateRole.APOIADOR, at, at, uf, at, at],
   };
 }
 
-const joins = `from covered c
-  left join placed pl on pl.health_region_id = c.health_region_id
-  left join gestores g on g.municipality_id = pl.municipality_id`;
+function joins(at: string): { sql: string; bindings: Binding[] } {
+  return {
+    sql: `from covered c
+      left join placed pl on pl.health_region_id = c.health_region_id
+      left join mandates g on g.municipality_id = pl.municipality_id and g.role = ?
+        and g.deleted_at is null and g.start_date <= ? and (g.end_date is null or g.end_date > ?)`,
+    bindings: [MandateRole.MUNICIPAL_SECRETARY, at, at],
+  };
+}
 
 /**
  * Two grouped statements, whatever the number of apoiadores: one per apoiador × region, one per
@@ -49,25 +55,27 @@ const joins = `from covered c
  */
 export async function apoiadorCoverage(em: Em, uf: string, at: string): Promise<ApoiadorCoverage> {
   const ctes = coverageCtes(uf, at);
+  const from = joins(at);
+  const bindings = [...ctes.bindings, ...from.bindings];
   const perRegion = await runSql(
     em,
     `${ctes.sql}
      select c.person_id, hr.code, hr.name,
        count(distinct pl.municipality_id) as municipalities, count(distinct g.person_id) as gestores
-     ${joins}
+     ${from.sql}
      join health_regions hr on hr.id = c.health_region_id
      group by c.person_id, hr.code, hr.name`,
-    ctes.bindings,
+    bindings,
   );
   const perPerson = await runSql(
     em,
     `${ctes.sql}
      select c.person_id, p.code, p.name, count(distinct c.health_region_id) as regions,
        count(distinct pl.municipality_id) as municipalities, count(distinct g.person_id) as gestores
-     ${joins}
+     ${from.sql}
      join people p on p.id = c.person_id
      group by c.person_id, p.code, p.name`,
-    ctes.bindings,
+    bindings,
   );
 
   const groups: ApoiadorCoverageGroup[] = perPerson.map((row) => {

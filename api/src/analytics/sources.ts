@@ -433,26 +433,39 @@ export function complianceSpec(deadline: string | null): AggregateSpec {
   };
 }
 
-/** The person holding `role` in municipality `m` on a day (the latest-started if several). */
-function holderOn(role: MandateRole): string {
-  return `(select x.person_id from mandates x where x.municipality_id = m.id and x.role = '${role}' and x.deleted_at is null and x.start_date <= ? and (x.end_date is null or x.end_date > ?) order by x.start_date desc, x.id desc limit 1)`;
+/**
+ * Each municipality of the filter beside who held office on `from` and `to`: one pass over the
+ * gestor and mayor mandates, grouped per municipality (if two mandates overlap, the higher
+ * person id stands for the office).
+ */
+export function turnoverSource(
+  em: Em,
+  filter: MunicipalityFilter | null | undefined,
+  from: string,
+  to: string,
+  regionsOn?: string | null,
+) {
+  const holder = (role: MandateRole, column: string) =>
+    `max(case when x.role = '${role}' and x.start_date <= ? and (x.end_date is null or x.end_date > ?) then x.person_id end) as ${column}`;
+  const { MUNICIPAL_SECRETARY, MAYOR } = MandateRole;
+  const holders = `(select x.municipality_id,
+      ${holder(MUNICIPAL_SECRETARY, 'gestor_from')}, ${holder(MUNICIPAL_SECRETARY, 'gestor_to')},
+      ${holder(MAYOR, 'mayor_from')}, ${holder(MAYOR, 'mayor_to')}
+    from mandates x
+    where x.deleted_at is null and x.municipality_id is not null and x.role in ('${MUNICIPAL_SECRETARY}', '${MAYOR}')
+    group by x.municipality_id) as h`;
+  return municipalitySource(em, filter, regionsOn).leftJoin(
+    knexOf(em).raw(holders, [from, from, to, to, from, from, to, to]),
+    'h.municipality_id',
+    'm.id',
+  );
 }
 
-/**
- * Changed = the person in office on `to` is not the one on `from`; a vacancy counts as "nobody",
- * so vacancy → someone is a change and no one on either day is not.
- */
-export function turnoverSpec(from: string, to: string): AggregateSpec {
-  const changed = (role: MandateRole) => ({
-    sql: countWhen(`coalesce(${holderOn(role)}, -1) <> coalesce(${holderOn(role)}, -1)`),
-    counts: true,
-    bindings: [from, from, to, to] as Binding[],
-  });
-  const present = (role: MandateRole, on: string) => ({
-    sql: countWhen(`${holderOn(role)} is not null`),
-    counts: true,
-    bindings: [on, on] as Binding[],
-  });
+export const turnoverSpec: AggregateSpec = (() => {
+  // Changed: the person on `to` is not the one on `from`; a vacancy counts as "nobody", so
+  // vacancy → someone is a change and no one on either day is not.
+  const changed = (office: string) =>
+    countWhen(`coalesce(h.${office}_from, -1) <> coalesce(h.${office}_to, -1)`);
   return {
     metrics: [
       {
@@ -466,25 +479,29 @@ export function turnoverSpec(from: string, to: string): AggregateSpec {
         field: 'gestorOnFromCount',
         type: 'Int',
         description: 'With a gestor in office on `from`.',
-        ...present(MandateRole.MUNICIPAL_SECRETARY, from),
+        sql: countWhen('h.gestor_from is not null'),
+        counts: true,
       },
       {
         field: 'gestorOnToCount',
         type: 'Int',
         description: 'With a gestor in office on `to`.',
-        ...present(MandateRole.MUNICIPAL_SECRETARY, to),
+        sql: countWhen('h.gestor_to is not null'),
+        counts: true,
       },
       {
         field: 'gestorChangedCount',
         type: 'Int',
         description: 'Whose gestor on `to` is not the one on `from`.',
-        ...changed(MandateRole.MUNICIPAL_SECRETARY),
+        sql: changed('gestor'),
+        counts: true,
       },
       {
         field: 'mayorChangedCount',
         type: 'Int',
         description: 'Whose mayor on `to` is not the one on `from`.',
-        ...changed(MandateRole.MAYOR),
+        sql: changed('mayor'),
+        counts: true,
       },
     ],
     ratios: [
@@ -502,4 +519,4 @@ export function turnoverSpec(from: string, to: string): AggregateSpec {
       },
     ],
   };
-}
+})();
