@@ -16,7 +16,7 @@ import { AdhesionStatus, InstrumentStatusValue } from '../programs/programs.enum
 import { EventKind } from '../activity/activity.enums';
 import { Municipality } from '../territory/municipality.entity';
 import { municipalityWhere, type MunicipalityFilter } from '../territory/municipality.input';
-import { type AggregateSpec, type Binding, knexOf } from './aggregate';
+import { type AggregateSpec, knexOf } from './aggregate';
 import { regionOnSql } from './point-in-time';
 
 /**
