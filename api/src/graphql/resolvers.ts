@@ -1,6 +1,11 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { EventResolver, ParticipationResolver } from '../activity/activity.resolver';
 import {
+  AnalyticsResolver,
+  ApoiadorCoverageResolver,
+  HealthRegionHistoryResolver,
+} from '../analytics/analytics.resolver';
+import {
   MandateResolver,
   MunicipalityPeopleResolver,
   OrganizationResolver,
@@ -50,4 +55,7 @@ export const resolvers: NonEmptyArray<Function> = [
   AuditResolver,
   ...writeResolvers,
   ImportRunResolver,
+  AnalyticsResolver,
+  ApoiadorCoverageResolver,
+  HealthRegionHistoryResolver,
 ];

@@ -1,4 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { healthRegionOn } from '../analytics/point-in-time';
+import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { HealthMacroregion } from './health-macroregion.entity';
@@ -301,8 +303,18 @@ export class MunicipalityResolver {
     return municipality.state.load() as Promise<State>;
   }
 
-  @FieldResolver(() => HealthRegion, { nullable: true })
-  async healthRegion(@Root() municipality: Municipality): Promise<HealthRegion | null> {
+  @FieldResolver(() => HealthRegion, {
+    nullable: true,
+    description: 'The current health region, or the one on `asOf` (from region memberships).',
+  })
+  async healthRegion(
+    @Root() municipality: Municipality,
+    @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
+    @Ctx() context: GraphQLContext,
+  ): Promise<HealthRegion | null> {
+    if (asOf) {
+      return healthRegionOn(context, municipality.id, asOf);
+    }
     return (await municipality.healthRegion?.load()) ?? null;
   }
 

@@ -1,0 +1,259 @@
+import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { Em } from '../db/orm';
+
+/** A value bound to a `?` placeholder: never spliced into SQL text. */
+export type Binding = string | number;
+
+type GraphQLTypeFn = NonNullable<Parameters<typeof Field>[0]> & (() => unknown);
+
+/** The values of a group's key, by GraphQL field name (`uf`, `healthRegionCode`…). */
+export type KeyValues = Record<string, unknown>;
+
+/** One column of a group key: how SQL computes it and how GraphQL shows it. */
+export interface KeyColumn {
+  field: string;
+  type: GraphQLTypeFn;
+  description: string;
+  /** Expression over the source's table aliases. */
+  sql: string;
+  bindings?: readonly Binding[];
+  /** Driver value → GraphQL value (PostgreSQL and SQLite return booleans and bigints differently). */
+  parse: (value: unknown) => unknown;
+}
+
+/** Something to group by: one or more key columns, a label, and where its groups sort. */
+export interface Dimension {
+  columns: readonly KeyColumn[];
+  /** Label of the group, in Portuguese (what staff read in a sheet); null keys get their own. */
+  label: (key: KeyValues) => string;
+  /** Sort position of a group; null sorts last. */
+  rank: (key: KeyValues) => string | number | null;
+}
+
+/** A number computed per group by an SQL aggregate function. */
+export interface Metric {
+  field: string;
+  type: 'Int' | 'Float';
+  description: string;
+  sql: string;
+  bindings?: readonly Binding[];
+  /** A count: never null, 0 when nothing matched (sums stay null when nothing was reported). */
+  counts?: boolean;
+}
+
+/** A ratio of two numbers of the same group, or of a group's number to its total over all groups. */
+export interface Ratio {
+  field: string;
+  description: string;
+  numerator: string;
+  denominator: { metric: string } | { totalOf: string };
+}
+
+export interface AggregateSpec {
+  metrics: readonly Metric[];
+  ratios: readonly Ratio[];
+}
+
+export interface AggregateGroup {
+  key: KeyValues;
+  [metric: string]: unknown;
+}
+
+/** Every aggregate answers in two shapes: nested groups, and flat rows of scalars for a sheet. */
+export interface AggregateResult {
+  groups: AggregateGroup[];
+  rows: Record<string, unknown>[];
+}
+
+export const toInt = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
+export const toText = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
+export const toBoolean = (value: unknown): boolean | null =>
+  value === null || value === undefined ? null : value === true || Number(value) === 1;
+
+export function knexOf(em: Em): Knex {
+  return (em as unknown as SqlEntityManager).getKnex();
+}
+
+/** Runs SQL through the ORM's connection, so it is logged (and counted) like every statement. */
+export function runSql<T = Record<string, unknown>>(
+  em: Em,
+  query: Knex.QueryBuilder | string,
+  bindings: readonly Binding[] = [],
+): Promise<T[]> {
+  return (em as unknown as SqlEntityManager).getConnection().execute<T[]>(query, [...bindings]);
+}
+
+/**
+ * Runs one `SELECT … GROUP BY` over `source` and shapes the result. The database does the
+ * counting; JavaScript only parses the (few) group rows, derives ratios and sorts the groups by
+ * each dimension's rank so size classes come in size order, not alphabetical order.
+ */
+export async function aggregate(
+  em: Em,
+  source: Knex.QueryBuilder,
+  dimensions: readonly Dimension[],
+  spec: AggregateSpec,
+): Promise<AggregateResult> {
+  const knex = knexOf(em);
+  const columns = uniqueColumns(dimensions);
+  const query = source.clone();
+  columns.forEach((column, index) =>
+    query.select(knex.raw(`${column.sql} as k${index}`, [...(column.bindings ?? [])])),
+  );
+  spec.metrics.forEach((metric, index) =>
+    query.select(knex.raw(`${metric.sql} as m${index}`, [...(metric.bindings ?? [])])),
+  );
+  if (columns.length > 0) {
+    // Positions, not expressions: a parameterised key expression would not match itself.
+    query.groupByRaw(columns.map((_, index) => String(index + 1)).join(', '));
+  }
+  const raw = await runSql(em, query);
+
+  const parsed = raw.map((row) => {
+    const key: KeyValues = {};
+    columns.forEach((column, index) => {
+      key[column.field] = column.parse(row[`k${index}`]);
+    });
+    const values: Record<string, number | null> = {};
+    spec.metrics.forEach((metric, index) => {
+      const value = toInt(row[`m${index}`]);
+      values[metric.field] = metric.counts ? (value ?? 0) : value;
+    });
+    return { key, values };
+  });
+  const totals: Record<string, number> = {};
+  for (const { values } of parsed) {
+    for (const [field, value] of Object.entries(values)) {
+      totals[field] = (totals[field] ?? 0) + (value ?? 0);
+    }
+  }
+  const groups = parsed.map(({ key, values }) => {
+    const numbers: Record<string, number | null> = { ...values };
+    for (const ratio of spec.ratios) {
+      const numerator = values[ratio.numerator] ?? 0;
+      const denominator =
+        'metric' in ratio.denominator
+          ? (values[ratio.denominator.metric] ?? 0)
+          : (totals[ratio.denominator.totalOf] ?? 0);
+      numbers[ratio.field] = denominator === 0 ? null : numerator / denominator;
+    }
+    return {
+      key: {
+        ...key,
+        label:
+          dimensions.length === 0
+            ? 'total'
+            : dimensions.map((dimension) => dimension.label(key)).join(' · '),
+      },
+      ...numbers,
+    };
+  });
+  groups.sort((a, b) => compareKeys(dimensions, a.key, b.key));
+  return { groups, rows: groups.map(({ key, ...numbers }) => ({ ...key, ...numbers })) };
+}
+
+function compareKeys(dimensions: readonly Dimension[], a: KeyValues, b: KeyValues): number {
+  for (const dimension of dimensions) {
+    const left = dimension.rank(a);
+    const right = dimension.rank(b);
+    if (left === right) {
+      continue;
+    }
+    if (left === null) {
+      return 1;
+    }
+    if (right === null) {
+      return -1;
+    }
+    return left < right ? -1 : 1;
+  }
+  return 0;
+}
+
+function uniqueColumns(dimensions: readonly Dimension[]): KeyColumn[] {
+  const byField = new Map<string, KeyColumn>();
+  for (const dimension of dimensions) {
+    for (const column of dimension.columns) {
+      byField.set(column.field, column);
+    }
+  }
+  return [...byField.values()];
+}
+
+/** Deduplicates a `groupBy` list, keeping the order the analyst gave. */
+export function dimensionsOf<D extends string>(
+  groupBy: readonly D[] | null | undefined,
+  registry: Record<D, Dimension>,
+): Dimension[] {
+  return [...new Set(groupBy ?? [])].map((name) => registry[name]);
+}
+
+export interface AggregateTypeOptions extends AggregateSpec {
+  description: string;
+  dimensions: readonly Dimension[];
+}
+
+/**
+ * Builds the GraphQL types of one aggregate, named after it: `XKey` (the group's key columns
+ * and label), `XGroup` (key + numbers), `XRow` (the same, flat: scalars only, for a sheet) and
+ * `X` itself (`groups` and `rows`). One description of the columns feeds SQL and schema alike.
+ */
+export function aggregateTypes(name: string, options: AggregateTypeOptions) {
+  const columns = uniqueColumns(options.dimensions);
+  const labelField = (target: object) =>
+    Field(() => String, {
+      description: 'The group in words, e.g. "43001 Região Centro-Sul · até 5 mil".',
+    })(target, 'label');
+  const columnFields = (target: object) => {
+    for (const column of columns) {
+      Field(column.type, {
+        nullable: true,
+        description: `${column.description} Null when not grouped by it, or for the group without one.`,
+      })(target, column.field);
+    }
+  };
+  const numberFields = (target: object) => {
+    for (const metric of options.metrics) {
+      Field(() => (metric.type === 'Int' ? Int : Float), {
+        nullable: !metric.counts,
+        description: metric.description,
+      })(target, metric.field);
+    }
+    for (const ratio of options.ratios) {
+      Field(() => Float, { nullable: true, description: ratio.description })(target, ratio.field);
+    }
+  };
+
+  class Key {}
+  labelField(Key.prototype);
+  columnFields(Key.prototype);
+  ObjectType(`${name}Key`, { description: `What a group of \`${name}\` shares.` })(Key);
+
+  class Group {}
+  Field(() => Key)(Group.prototype, 'key');
+  numberFields(Group.prototype);
+  ObjectType(`${name}Group`, { description: `One group of \`${name}\`.` })(Group);
+
+  class Row {}
+  labelField(Row.prototype);
+  columnFields(Row.prototype);
+  numberFields(Row.prototype);
+  ObjectType(`${name}Row`, {
+    description: `One group of \`${name}\` as scalar columns, ready for a spreadsheet.`,
+  })(Row);
+
+  class Result {}
+  Field(() => [Group], { description: 'Groups with their key as an object.' })(
+    Result.prototype,
+    'groups',
+  );
+  Field(() => [Row], { description: 'The same groups as flat rows of scalars.' })(
+    Result.prototype,
+    'rows',
+  );
+  ObjectType(name, { description: options.description })(Result);
+  return Result as new () => AggregateResult;
+}

@@ -1,0 +1,315 @@
+import { Int } from 'type-graphql';
+import { EventKind, Modality } from '../activity/activity.enums';
+import { AdhesionStatus, Instrument, InstrumentStatusValue } from '../programs/programs.enums';
+import { ManagementType, SizeClass, SizeClassCoarse } from '../territory/territory.enums';
+import {
+  type Binding,
+  type Dimension,
+  type KeyValues,
+  toBoolean,
+  toInt,
+  toText,
+} from './aggregate';
+import {
+  type AdhesionDimension,
+  type EventDimension,
+  type InstrumentDimension,
+  type MunicipalityDimension,
+} from './analytics.enums';
+
+/*
+ * Table aliases every source uses, so one dimension serves several aggregates:
+ * m municipalities · s states · hr health_regions · mr health_macroregions · e events ·
+ * o organizations · a adhesions · p programs · i instrument_statuses.
+ */
+
+/** Position of an enum value in its declaration: size classes sort by size, statuses by stage. */
+function ordinal(values: readonly string[]) {
+  return (value: unknown): number | null => {
+    const index = values.indexOf(value as string);
+    return index < 0 ? null : index;
+  };
+}
+
+function enumDimension(
+  field: string,
+  description: string,
+  type: object,
+  sql: string,
+  labels: Record<string, string>,
+  nullLabel: string,
+  bindings: readonly Binding[] = [],
+): Dimension {
+  const rank = ordinal(Object.keys(labels));
+  return {
+    columns: [{ field, type: () => type, description, sql, bindings, parse: toText }],
+    label: (key) => (key[field] == null ? nullLabel : (labels[key[field] as string] ?? '')),
+    rank: (key) => rank(key[field]),
+  };
+}
+
+function codeNameDimension(
+  prefix: string,
+  what: string,
+  alias: string,
+  nullLabel: string,
+): Dimension {
+  const code = `${prefix}Code`;
+  const name = `${prefix}Name`;
+  return {
+    columns: [
+      {
+        field: code,
+        type: () => String,
+        description: `Code of the ${what}.`,
+        sql: `${alias}.code`,
+        parse: toText,
+      },
+      {
+        field: name,
+        type: () => String,
+        description: `Name of the ${what}.`,
+        sql: `${alias}.name`,
+        parse: toText,
+      },
+    ],
+    label: (key: KeyValues) => (key[code] == null ? nullLabel : `${key[code]} ${key[name]}`),
+    rank: (key: KeyValues) => toText(key[code]),
+  };
+}
+
+const uf: Dimension = {
+  columns: [
+    { field: 'uf', type: () => String, description: 'State acronym.', sql: 's.uf', parse: toText },
+    {
+      field: 'stateName',
+      type: () => String,
+      description: 'State name.',
+      sql: 's.name',
+      parse: toText,
+    },
+  ],
+  label: (key) => (key.uf == null ? '(sem UF)' : String(key.uf)),
+  rank: (key) => toText(key.uf),
+};
+
+const macroregion = codeNameDimension(
+  'macroregion',
+  'health macroregion',
+  'mr',
+  '(sem macrorregião de saúde)',
+);
+const healthRegion = codeNameDimension(
+  'healthRegion',
+  'health region',
+  'hr',
+  '(sem região de saúde)',
+);
+
+const sizeClassLabels: Record<SizeClass, string> = {
+  [SizeClass.UP_TO_5K]: 'até 5 mil hab.',
+  [SizeClass.FROM_5K_TO_10K]: '5 a 10 mil hab.',
+  [SizeClass.FROM_10K_TO_20K]: '10 a 20 mil hab.',
+  [SizeClass.FROM_20K_TO_50K]: '20 a 50 mil hab.',
+  [SizeClass.FROM_50K_TO_100K]: '50 a 100 mil hab.',
+  [SizeClass.FROM_100K_TO_500K]: '100 a 500 mil hab.',
+  [SizeClass.OVER_500K]: 'mais de 500 mil hab.',
+};
+const sizeClass = enumDimension(
+  'sizeClass',
+  "IBGE's size class.",
+  SizeClass,
+  'm.size_class',
+  sizeClassLabels,
+  '(população desconhecida)',
+);
+
+/** Same bounds as `coarseSizeClassOf`: ≤5,000 small, ≤50,000 medium, above that large. */
+const sizeClassCoarse = enumDimension(
+  'sizeClassCoarse',
+  'Coarse size class (≤5k, 5–50k, >50k).',
+  SizeClassCoarse,
+  `case when m.population is null then null when m.population <= 5000 then 'SMALL' when m.population <= 50000 then 'MEDIUM' else 'LARGE' end`,
+  {
+    [SizeClassCoarse.SMALL]: 'pequeno (até 5 mil hab.)',
+    [SizeClassCoarse.MEDIUM]: 'médio (5 a 50 mil hab.)',
+    [SizeClassCoarse.LARGE]: 'grande (mais de 50 mil hab.)',
+  },
+  '(população desconhecida)',
+);
+
+const managementType = enumDimension(
+  'managementType',
+  'Management type.',
+  ManagementType,
+  'm.management_type',
+  {
+    [ManagementType.APS_ONLY]: 'só atenção primária',
+    [ManagementType.PARTIAL_MEDIUM_COMPLEXITY]: 'média complexidade parcial',
+    [ManagementType.FULL]: 'gestão plena',
+  },
+  '(gestão não informada)',
+);
+
+const capital: Dimension = {
+  columns: [
+    {
+      field: 'capital',
+      type: () => Boolean,
+      description: 'True for state capitals.',
+      sql: 'm.is_capital',
+      parse: toBoolean,
+    },
+  ],
+  label: (key) => (key.capital ? 'capital' : 'interior'),
+  rank: (key) => (key.capital == null ? null : key.capital ? 0 : 1),
+};
+
+export const municipalityDimensions: Record<MunicipalityDimension, Dimension> = {
+  UF: uf,
+  MACROREGION: macroregion,
+  HEALTH_REGION: healthRegion,
+  SIZE_CLASS: sizeClass,
+  SIZE_CLASS_COARSE: sizeClassCoarse,
+  MANAGEMENT_TYPE: managementType,
+  CAPITAL: capital,
+};
+
+const labelsOf = <E extends string>(values: Record<string, E>) =>
+  Object.fromEntries(Object.values(values).map((value) => [value, value])) as unknown as Record<
+    E,
+    string
+  >;
+
+export const eventDimensions: Record<EventDimension, Dimension> = {
+  KIND: enumDimension(
+    'kind',
+    'Event kind.',
+    EventKind,
+    'e.kind',
+    labelsOf(EventKind),
+    '(sem tipo)',
+  ),
+  MONTH: {
+    columns: [
+      {
+        field: 'month',
+        type: () => String,
+        description: 'Month of the start date, YYYY-MM.',
+        sql: 'substr(e.start_date, 1, 7)',
+        parse: toText,
+      },
+    ],
+    label: (key) => String(key.month),
+    rank: (key) => toText(key.month),
+  },
+  YEAR: {
+    columns: [
+      {
+        field: 'year',
+        type: () => Int,
+        description: 'Year of the start date.',
+        sql: 'substr(e.start_date, 1, 4)',
+        parse: toInt,
+      },
+    ],
+    label: (key) => String(key.year),
+    rank: (key) => toInt(key.year),
+  },
+  UF: uf,
+  HEALTH_REGION: healthRegion,
+  MODALITY: enumDimension(
+    'modality',
+    'Modality.',
+    Modality,
+    'e.modality',
+    { IN_PERSON: 'presencial', ONLINE: 'online', HYBRID: 'híbrido' },
+    '(sem modalidade)',
+  ),
+  ORGANIZATION: {
+    columns: [
+      {
+        field: 'organizationCode',
+        type: () => String,
+        description: "Organiser's code.",
+        sql: 'o.code',
+        parse: toText,
+      },
+      {
+        field: 'organizationName',
+        type: () => String,
+        description: "Organiser's name.",
+        sql: 'o.name',
+        parse: toText,
+      },
+    ],
+    label: (key) =>
+      key.organizationCode == null ? '(sem organizador)' : String(key.organizationCode),
+    rank: (key) => toText(key.organizationCode),
+  },
+};
+
+/** An approved adhesion past its validity reads as expired (as `Adhesion.status` does). */
+export function effectiveAdhesionStatusSql(on: string): { sql: string; bindings: Binding[] } {
+  return {
+    sql: `case when a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ? then 'EXPIRED' else a.status end`,
+    bindings: [on],
+  };
+}
+
+export function adhesionDimensions(on: string): Record<AdhesionDimension, Dimension> {
+  const status = effectiveAdhesionStatusSql(on);
+  return {
+    PROGRAM: codeNameDimension('program', 'program', 'p', '(sem programa)'),
+    STATUS: enumDimension(
+      'status',
+      'Adhesion status on the day asked (APPROVED past validity reads EXPIRED).',
+      AdhesionStatus,
+      status.sql,
+      labelsOf(AdhesionStatus),
+      '(sem status)',
+      status.bindings,
+    ),
+    UF: uf,
+    MACROREGION: macroregion,
+    HEALTH_REGION: healthRegion,
+    SIZE_CLASS: sizeClass,
+    SIZE_CLASS_COARSE: sizeClassCoarse,
+  };
+}
+
+export const instrumentDimensions: Record<InstrumentDimension, Dimension> = {
+  INSTRUMENT: enumDimension(
+    'instrument',
+    'Management instrument.',
+    Instrument,
+    'i.instrument',
+    labelsOf(Instrument),
+    '(sem instrumento)',
+  ),
+  PERIOD: {
+    columns: [
+      {
+        field: 'period',
+        type: () => String,
+        description: 'Reference period.',
+        sql: 'i.period',
+        parse: toText,
+      },
+    ],
+    label: (key) => String(key.period),
+    rank: (key) => toText(key.period),
+  },
+  STATUS: enumDimension(
+    'status',
+    'Instrument status.',
+    InstrumentStatusValue,
+    'i.status',
+    labelsOf(InstrumentStatusValue),
+    '(sem status)',
+  ),
+  UF: uf,
+  MACROREGION: macroregion,
+  HEALTH_REGION: healthRegion,
+  SIZE_CLASS: sizeClass,
+};

@@ -1,0 +1,522 @@
+import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
+import { eventWhere, type EventFilter } from '../activity/activity.input';
+import { Event } from '../activity/event.entity';
+import type { Em } from '../db/orm';
+import { MandateRole } from '../people/people.enums';
+import { Adhesion } from '../programs/adhesion.entity';
+import { InstrumentStatus } from '../programs/instrument-status.entity';
+import {
+  adhesionWhere,
+  instrumentStatusWhere,
+  type AdhesionFilter,
+  type InstrumentStatusFilter,
+} from '../programs/programs.input';
+import { AdhesionStatus, InstrumentStatusValue } from '../programs/programs.enums';
+import { EventKind } from '../activity/activity.enums';
+import { Municipality } from '../territory/municipality.entity';
+import { municipalityWhere, type MunicipalityFilter } from '../territory/municipality.input';
+import { type AggregateSpec, knexOf } from './aggregate';
+import { regionOnSql } from './point-in-time';
+
+/**
+ * The FROM clauses of the aggregates. Filters are the API's own filter inputs, compiled by the
+ * ORM into an `id IN (subquery)`: an aggregate counts exactly what the matching list returns,
+ * in the same single statement.
+ */
+function idsMatching<T extends object>(
+  em: Em,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+): Knex.QueryBuilder {
+  return (em as unknown as SqlEntityManager)
+    .createQueryBuilder(entity, 'f')
+    .select('f.id')
+    .where(where)
+    .getKnexQuery();
+}
+
+/**
+ * Municipalities with their state, health region and macroregion: the current region, or the one
+ * each municipality was in on `regionsOn` (from region memberships).
+ */
+function withTerritory(em: Em, query: Knex.QueryBuilder, regionsOn?: string | null) {
+  query.join('states as s', 's.id', 'm.state_id');
+  if (regionsOn) {
+    const placed = regionOnSql(regionsOn);
+    query
+      .leftJoin(
+        knexOf(em).raw(`(${placed.sql}) as pl`, placed.bindings),
+        'pl.municipality_id',
+        'm.id',
+      )
+      .leftJoin('health_regions as hr', 'hr.id', 'pl.health_region_id');
+  } else {
+    query.leftJoin('health_regions as hr', 'hr.id', 'm.health_region_id');
+  }
+  return query.leftJoin('health_macroregions as mr', 'mr.id', 'hr.macroregion_id');
+}
+
+export function municipalitySource(
+  em: Em,
+  filter: MunicipalityFilter | null | undefined,
+  regionsOn?: string | null,
+) {
+  return withTerritory(em, knexOf(em)('municipalities as m'), regionsOn).whereIn(
+    'm.id',
+    idsMatching(em, Municipality, municipalityWhere(filter)),
+  );
+}
+
+export function eventSource(em: Em, filter: EventFilter | null | undefined) {
+  return knexOf(em)('events as e')
+    .leftJoin('states as s', 's.id', 'e.state_id')
+    .leftJoin('health_regions as hr', 'hr.id', 'e.health_region_id')
+    .leftJoin('organizations as o', 'o.id', 'e.organization_id')
+    .whereIn('e.id', idsMatching(em, Event, eventWhere(filter)));
+}
+
+export function adhesionSource(em: Em, filter: AdhesionFilter | null | undefined) {
+  const query = knexOf(em)('adhesions as a')
+    .join('programs as p', 'p.id', 'a.program_id')
+    .join('municipalities as m', 'm.id', 'a.municipality_id');
+  return withTerritory(em, query).whereIn('a.id', idsMatching(em, Adhesion, adhesionWhere(filter)));
+}
+
+export function instrumentSource(em: Em, filter: InstrumentStatusFilter | null | undefined) {
+  const query = knexOf(em)('instrument_statuses as i').join(
+    'municipalities as m',
+    'm.id',
+    'i.municipality_id',
+  );
+  return withTerritory(em, query).whereIn(
+    'i.id',
+    idsMatching(em, InstrumentStatus, instrumentStatusWhere(filter)),
+  );
+}
+
+/** Each municipality of the filter beside its adhesion to one program (if any). */
+export function adhesionRateSource(
+  em: Em,
+  filter: MunicipalityFilter | null | undefined,
+  programId: number,
+  regionsOn?: string | null,
+) {
+  return municipalitySource(em, filter, regionsOn).joinRaw(
+    'left join adhesions a on a.municipality_id = m.id and a.program_id = ? and a.deleted_at is null',
+    [programId],
+  );
+}
+
+/** Each municipality of the filter beside its status for one instrument and period (if any). */
+export function complianceSource(
+  em: Em,
+  filter: MunicipalityFilter | null | undefined,
+  instrument: string,
+  period: string,
+  regionsOn?: string | null,
+) {
+  return municipalitySource(em, filter, regionsOn).joinRaw(
+    'left join instrument_statuses i on i.municipality_id = m.id and i.instrument = ? and i.period = ? and i.deleted_at is null',
+    [instrument, period],
+  );
+}
+
+const quoted = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
+const countWhen = (condition: string) => `sum(case when ${condition} then 1 else 0 end)`;
+
+export const municipalityStatsSpec: AggregateSpec = {
+  metrics: [
+    {
+      field: 'count',
+      type: 'Int',
+      description: 'Municipalities in the group.',
+      sql: 'count(*)',
+      counts: true,
+    },
+    {
+      field: 'populationKnownCount',
+      type: 'Int',
+      description: 'Municipalities of the group with a known population.',
+      sql: 'count(m.population)',
+      counts: true,
+    },
+    {
+      field: 'populationSum',
+      type: 'Int',
+      description: 'Sum of known populations.',
+      sql: 'sum(m.population)',
+    },
+    {
+      field: 'populationMin',
+      type: 'Int',
+      description: 'Smallest known population.',
+      sql: 'min(m.population)',
+    },
+    {
+      field: 'populationMax',
+      type: 'Int',
+      description: 'Largest known population.',
+      sql: 'max(m.population)',
+    },
+  ],
+  ratios: [
+    {
+      field: 'populationAvg',
+      description: 'Mean of known populations (populationSum / populationKnownCount).',
+      numerator: 'populationSum',
+      denominator: { metric: 'populationKnownCount' },
+    },
+    {
+      field: 'share',
+      description: "The group's share of all municipalities matched (0–1).",
+      numerator: 'count',
+      denominator: { totalOf: 'count' },
+    },
+  ],
+};
+
+const eventSums = [
+  {
+    field: 'participantsSum',
+    type: 'Int',
+    description: 'Sum of reported participants (null when none reported).',
+    sql: 'sum(e.participant_count)',
+  },
+  {
+    field: 'accessesSum',
+    type: 'Int',
+    description: 'Sum of reported accesses (web oficinas).',
+    sql: 'sum(e.access_count)',
+  },
+] as const;
+
+export const eventStatsSpec: AggregateSpec = {
+  metrics: [
+    {
+      field: 'count',
+      type: 'Int',
+      description: 'Events in the group.',
+      sql: 'count(*)',
+      counts: true,
+    },
+    ...eventSums,
+  ],
+  ratios: [
+    {
+      field: 'share',
+      description: "The group's share of all events matched (0–1).",
+      numerator: 'count',
+      denominator: { totalOf: 'count' },
+    },
+  ],
+};
+
+/** Meetings: CIR, CIB, board, assembly, web meeting. Oficinas: web oficinas. */
+export const meetingKinds = [
+  EventKind.CIR_MEETING,
+  EventKind.CIB_MEETING,
+  EventKind.BOARD_MEETING,
+  EventKind.ASSEMBLY,
+  EventKind.WEB_MEETING,
+];
+export const oficinaKinds = [EventKind.WEB_OFICINA];
+
+export const activitySummarySpec: AggregateSpec = {
+  metrics: [
+    {
+      field: 'eventCount',
+      type: 'Int',
+      description: 'Events of any kind.',
+      sql: 'count(*)',
+      counts: true,
+    },
+    {
+      field: 'meetingCount',
+      type: 'Int',
+      description: `Meetings (${meetingKinds.join(', ')}).`,
+      sql: countWhen(`e.kind in (${quoted(meetingKinds)})`),
+      counts: true,
+    },
+    {
+      field: 'oficinaCount',
+      type: 'Int',
+      description: `Oficinas (${oficinaKinds.join(', ')}).`,
+      sql: countWhen(`e.kind in (${quoted(oficinaKinds)})`),
+      counts: true,
+    },
+    ...eventSums,
+  ],
+  ratios: [],
+};
+
+const countAndShare = (what: string): AggregateSpec => ({
+  metrics: [
+    {
+      field: 'count',
+      type: 'Int',
+      description: `${what} in the group.`,
+      sql: 'count(*)',
+      counts: true,
+    },
+  ],
+  ratios: [
+    {
+      field: 'share',
+      description: `The group's share of all ${what.toLowerCase()} matched (0–1).`,
+      numerator: 'count',
+      denominator: { totalOf: 'count' },
+    },
+  ],
+});
+
+export const adhesionStatsSpec = countAndShare('Adhesions');
+
+const sent = [InstrumentStatusValue.SENT, InstrumentStatusValue.APPROVED];
+
+export const instrumentStatsSpec: AggregateSpec = {
+  metrics: [
+    ...countAndShare('Statuses').metrics,
+    {
+      field: 'onTimeCount',
+      type: 'Int',
+      description: 'Sent or approved on or before the due date (or with no due date).',
+      sql: countWhen(
+        `i.status in (${quoted(sent)}) and (i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date))`,
+      ),
+      counts: true,
+    },
+  ],
+  ratios: countAndShare('Statuses').ratios,
+};
+
+/** Adhered = APPROVED and still valid on `on`; every municipality of the filter is eligible. */
+export function adhesionRateSpec(on: string): AggregateSpec {
+  return {
+    metrics: [
+      {
+        field: 'eligibleCount',
+        type: 'Int',
+        description: 'Municipalities of the filter (all eligible).',
+        sql: 'count(*)',
+        counts: true,
+      },
+      {
+        field: 'adheredCount',
+        type: 'Int',
+        description: 'With an APPROVED adhesion valid on the day asked.',
+        sql: countWhen(`a.status = 'APPROVED' and (a.valid_until is null or a.valid_until >= ?)`),
+        counts: true,
+        bindings: [on],
+      },
+      {
+        field: 'requestedCount',
+        type: 'Int',
+        description: 'With a REQUESTED adhesion awaiting decision.',
+        sql: countWhen(`a.status = '${AdhesionStatus.REQUESTED}'`),
+        counts: true,
+      },
+      {
+        field: 'rejectedCount',
+        type: 'Int',
+        description: 'With a REJECTED adhesion.',
+        sql: countWhen(`a.status = '${AdhesionStatus.REJECTED}'`),
+        counts: true,
+      },
+      {
+        field: 'suspendedCount',
+        type: 'Int',
+        description: 'With a SUSPENDED adhesion.',
+        sql: countWhen(`a.status = '${AdhesionStatus.SUSPENDED}'`),
+        counts: true,
+      },
+      {
+        field: 'expiredCount',
+        type: 'Int',
+        description: 'EXPIRED, or APPROVED but past validity on the day asked.',
+        sql: countWhen(
+          `a.status = 'EXPIRED' or (a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ?)`,
+        ),
+        counts: true,
+        bindings: [on],
+      },
+      {
+        field: 'withoutAdhesionCount',
+        type: 'Int',
+        description: 'Never asked to adhere.',
+        sql: countWhen('a.id is null'),
+        counts: true,
+      },
+    ],
+    ratios: [
+      {
+        field: 'rate',
+        description: 'adheredCount / eligibleCount (0–1).',
+        numerator: 'adheredCount',
+        denominator: { metric: 'eligibleCount' },
+      },
+    ],
+  };
+}
+
+/**
+ * On time = SENT or APPROVED with a status date on or before the deadline: `deadline` when
+ * given, else the row's due date; with neither, any sent status counts as on time.
+ */
+export function complianceSpec(deadline: string | null): AggregateSpec {
+  const onTime = deadline
+    ? { sql: 'i.status_date is not null and i.status_date <= ?', bindings: [deadline] }
+    : {
+        sql: 'i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date)',
+        bindings: [],
+      };
+  return {
+    metrics: [
+      {
+        field: 'municipalityCount',
+        type: 'Int',
+        description: 'Municipalities of the filter (all expected to send).',
+        sql: 'count(*)',
+        counts: true,
+      },
+      {
+        field: 'reportedCount',
+        type: 'Int',
+        description: 'With any status recorded.',
+        sql: countWhen('i.id is not null'),
+        counts: true,
+      },
+      {
+        field: 'sentCount',
+        type: 'Int',
+        description: 'SENT or APPROVED, on time or not.',
+        sql: countWhen(`i.status in (${quoted(sent)})`),
+        counts: true,
+      },
+      {
+        field: 'approvedCount',
+        type: 'Int',
+        description: 'APPROVED.',
+        sql: countWhen(`i.status = '${InstrumentStatusValue.APPROVED}'`),
+        counts: true,
+      },
+      {
+        field: 'onTimeCount',
+        type: 'Int',
+        description: 'SENT or APPROVED by the deadline.',
+        sql: countWhen(`i.status in (${quoted(sent)}) and (${onTime.sql})`),
+        counts: true,
+        bindings: onTime.bindings,
+      },
+      {
+        field: 'pendingCount',
+        type: 'Int',
+        description: 'Not sent yet: no status, PENDING or IN_PROGRESS.',
+        sql: countWhen(`i.id is null or i.status in ('PENDING', 'IN_PROGRESS')`),
+        counts: true,
+      },
+    ],
+    ratios: [
+      {
+        field: 'onTimeShare',
+        description: 'onTimeCount / municipalityCount (0–1).',
+        numerator: 'onTimeCount',
+        denominator: { metric: 'municipalityCount' },
+      },
+      {
+        field: 'sentShare',
+        description: 'sentCount / municipalityCount (0–1).',
+        numerator: 'sentCount',
+        denominator: { metric: 'municipalityCount' },
+      },
+    ],
+  };
+}
+
+/**
+ * Each municipality of the filter beside who held office on `from` and `to`: one pass over the
+ * gestor and mayor mandates, grouped per municipality (if two mandates overlap, the higher
+ * person id stands for the office).
+ */
+export function turnoverSource(
+  em: Em,
+  filter: MunicipalityFilter | null | undefined,
+  from: string,
+  to: string,
+  regionsOn?: string | null,
+) {
+  const holder = (role: MandateRole, column: string) =>
+    `max(case when x.role = '${role}' and x.start_date <= ? and (x.end_date is null or x.end_date > ?) then x.person_id end) as ${column}`;
+  const { MUNICIPAL_SECRETARY, MAYOR } = MandateRole;
+  const holders = `(select x.municipality_id,
+      ${holder(MUNICIPAL_SECRETARY, 'gestor_from')}, ${holder(MUNICIPAL_SECRETARY, 'gestor_to')},
+      ${holder(MAYOR, 'mayor_from')}, ${holder(MAYOR, 'mayor_to')}
+    from mandates x
+    where x.deleted_at is null and x.municipality_id is not null and x.role in ('${MUNICIPAL_SECRETARY}', '${MAYOR}')
+    group by x.municipality_id) as h`;
+  return municipalitySource(em, filter, regionsOn).leftJoin(
+    knexOf(em).raw(holders, [from, from, to, to, from, from, to, to]),
+    'h.municipality_id',
+    'm.id',
+  );
+}
+
+export const turnoverSpec: AggregateSpec = (() => {
+  // Changed: the person on `to` is not the one on `from`; a vacancy counts as "nobody", so
+  // vacancy → someone is a change and no one on either day is not.
+  const changed = (office: string) =>
+    countWhen(`coalesce(h.${office}_from, -1) <> coalesce(h.${office}_to, -1)`);
+  return {
+    metrics: [
+      {
+        field: 'municipalityCount',
+        type: 'Int',
+        description: 'Municipalities in the group.',
+        sql: 'count(*)',
+        counts: true,
+      },
+      {
+        field: 'gestorOnFromCount',
+        type: 'Int',
+        description: 'With a gestor in office on `from`.',
+        sql: countWhen('h.gestor_from is not null'),
+        counts: true,
+      },
+      {
+        field: 'gestorOnToCount',
+        type: 'Int',
+        description: 'With a gestor in office on `to`.',
+        sql: countWhen('h.gestor_to is not null'),
+        counts: true,
+      },
+      {
+        field: 'gestorChangedCount',
+        type: 'Int',
+        description: 'Whose gestor on `to` is not the one on `from`.',
+        sql: changed('gestor'),
+        counts: true,
+      },
+      {
+        field: 'mayorChangedCount',
+        type: 'Int',
+        description: 'Whose mayor on `to` is not the one on `from`.',
+        sql: changed('mayor'),
+        counts: true,
+      },
+    ],
+    ratios: [
+      {
+        field: 'gestorChangedShare',
+        description: 'gestorChangedCount / municipalityCount (0–1).',
+        numerator: 'gestorChangedCount',
+        denominator: { metric: 'municipalityCount' },
+      },
+      {
+        field: 'mayorChangedShare',
+        description: 'mayorChangedCount / municipalityCount (0–1).',
+        numerator: 'mayorChangedCount',
+        denominator: { metric: 'municipalityCount' },
+      },
+    ],
+  };
+})();
