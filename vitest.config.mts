@@ -11,6 +11,9 @@ export default defineConfig({
       },
     }),
   ],
+  // One `graphql` for everybody: type-graphql `require`s the CommonJS build, so sources must not
+  // get the ES module build (graphql-js refuses a schema from "another module or realm").
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['api/test/**/*.test.ts', 'sheets-addon/test/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],

@@ -106,7 +106,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
           (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
           randomUUID();
         const viewer = await authenticate(em, req.headers, config, verifyApiKey);
-        return { em, config, viewer, requestId, logger: logger.child({ requestId }) };
+        const baseUrl = `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`;
+        return { em, config, viewer, requestId, logger: logger.child({ requestId }), baseUrl };
       },
     }),
   );

@@ -19,6 +19,7 @@ import {
   RegionMembershipResolver,
   StateResolver,
 } from '../territory/territory.resolver';
+import { SavedQueryResolver } from '../queries/saved-query.resolver';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the schema; features add theirs here. */
@@ -40,4 +41,5 @@ export const resolvers: NonEmptyArray<Function> = [
   AdhesionResolver,
   EnrolmentResolver,
   InstrumentStatusResolver,
+  SavedQueryResolver,
 ];
