@@ -5,10 +5,8 @@ import { toGlobalId } from './global-id';
 /** Relay's `Node`: anything with a global id can be fetched back with `node(id:)`. */
 @InterfaceType({ description: 'An object with a global id, fetchable with `node(id:)`.' })
 export abstract class Node {
-  // Read from `globalId`: implementers' `id` property is the numeric row id, and an interface
-  // field named after it would resolve to that number instead of the global id.
-  @Field(() => ID, { name: 'id', description: 'Global, opaque id (type and row id).' })
-  globalId!: string;
+  @Field(() => ID, { description: 'Global, opaque id (type and row id).' })
+  id!: string;
 }
 
 /**
