@@ -1,3 +1,4 @@
+/* global process, console */
 // Bundles the add-on for Apps Script: dist/Code.js (one script, entry points as top-level
 // functions), dist/Sidebar.html (script and styles inlined) and dist/appsscript.json.
 // dist/ is clasp's rootDir. Usage: node sheets-addon/build.mjs
@@ -82,8 +83,12 @@ export async function build() {
   });
   const html = fs
     .readFileSync(path.join(root, 'src/sidebar/sidebar.html'), 'utf8')
-    .replace('/* STYLE */', () => fs.readFileSync(path.join(root, 'src/sidebar/sidebar.css'), 'utf8'))
-    .replace('/* SCRIPT */', () => sidebarScript.outputFiles[0].text.replace(/<\/script/gi, '<\\/script'));
+    .replace('/* STYLE */', () =>
+      fs.readFileSync(path.join(root, 'src/sidebar/sidebar.css'), 'utf8'),
+    )
+    .replace('/* SCRIPT */', () =>
+      sidebarScript.outputFiles[0].text.replace(/<\/script/gi, '<\\/script'),
+    );
   fs.writeFileSync(path.join(dist, 'Sidebar.html'), html);
   fs.copyFileSync(path.join(root, 'appsscript.json'), path.join(dist, 'appsscript.json'));
   return { dist, exports };
@@ -91,5 +96,7 @@ export async function build() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { dist: out, exports } = await build();
-  console.log(`built ${path.relative(process.cwd(), out)}: ${exports.length} entry points (${exports.join(', ')})`);
+  console.log(
+    `built ${path.relative(process.cwd(), out)}: ${exports.length} entry points (${exports.join(', ')})`,
+  );
 }

@@ -10,7 +10,11 @@ export interface RowBlock<T> {
   rows: T[][];
 }
 
-export function rowBlocks<T>(rows: readonly T[][], width: number, maxCells = MAX_CELLS_PER_WRITE): RowBlock<T>[] {
+export function rowBlocks<T>(
+  rows: readonly T[][],
+  width: number,
+  maxCells = MAX_CELLS_PER_WRITE,
+): RowBlock<T>[] {
   const perBlock = Math.max(1, Math.floor(maxCells / Math.max(1, width)));
   const blocks: RowBlock<T>[] = [];
   for (let offset = 0; offset < rows.length; offset += perBlock) {

@@ -28,7 +28,10 @@ export interface GraphQLErrorBody {
 
 /** Normalises what people paste: no trailing slash, no `/graphql`, http(s) only. */
 export function normalizeServerUrl(raw: string): string {
-  const url = raw.trim().replace(/\/+$/, '').replace(/\/graphql$/, '');
+  const url = raw
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\/graphql$/, '');
   if (!/^https?:\/\/[^\s/]+/.test(url)) {
     throw new AddonError('errUnreachable', { detail: `"${raw}" não é um endereço http(s)` });
   }

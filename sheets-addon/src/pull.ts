@@ -61,10 +61,15 @@ export interface ResolvedQuery {
   paged: PagedQuery;
 }
 
-export function savedQueryByName(name: string): { query: string; variables: Record<string, unknown> | null } {
+export function savedQueryByName(name: string): {
+  query: string;
+  variables: Record<string, unknown> | null;
+} {
   const data = client().request<{
     savedQuery: { query: string; variables: Record<string, unknown> | null } | null;
-  }>(`query RedeSavedQuery($name: String!) { savedQuery(name: $name) { query variables } }`, { name });
+  }>(`query RedeSavedQuery($name: String!) { savedQuery(name: $name) { query variables } }`, {
+    name,
+  });
   if (!data.savedQuery) {
     throw new AddonError('errNotFound', { what: name });
   }
@@ -84,7 +89,11 @@ export function pagedOrError(text: string): PagedQuery {
 
 function resolveQuery(binding: TableBinding): ResolvedQuery {
   if (binding.query) {
-    return { text: binding.query, variables: binding.variables, paged: pagedOrError(binding.query) };
+    return {
+      text: binding.query,
+      variables: binding.variables,
+      paged: pagedOrError(binding.query),
+    };
   }
   const saved = savedQueryByName(binding.queryName!);
   return {
@@ -115,7 +124,10 @@ function scheduleContinuation(): void {
     (trigger) => trigger.getHandlerFunction() === CONTINUE_HANDLER,
   );
   if (!exists) {
-    ScriptApp.newTrigger(CONTINUE_HANDLER).timeBased().after(60 * 1000).create();
+    ScriptApp.newTrigger(CONTINUE_HANDLER)
+      .timeBased()
+      .after(60 * 1000)
+      .create();
   }
 }
 
@@ -135,7 +147,11 @@ function describeEditable(binding: TableBinding): void {
   const data = client().request<{ type: { inputFields: IntrospectedInputField[] | null } | null }>(
     inputTypeQuery(inputType),
   );
-  binding.editable = editableSpec(binding.typeName, binding.columns, data.type?.inputFields ?? null);
+  binding.editable = editableSpec(
+    binding.typeName,
+    binding.columns,
+    data.type?.inputFields ?? null,
+  );
 }
 
 /** Starts pulling a table's query into its staging sheet; finishes now or in a later run. */
@@ -197,7 +213,9 @@ function finishPull(binding: TableBinding, job: PullJob): number {
   const fresh = readRows(stagingSheet(binding.id, false), 1, 1, job.staged, width);
   const current = job.mode === 'refresh' ? readTable(binding) : [];
   const keyIndexes = binding.editable
-    ? binding.editable.keyFields.map((field) => binding.columns.indexOf(binding.editable!.columns[field]!))
+    ? binding.editable.keyFields.map((field) =>
+        binding.columns.indexOf(binding.editable!.columns[field]!),
+      )
     : null;
   const merged = mergeRefresh(keyIndexes, current, readSnapshot(binding), fresh);
   const sheet = sheetOf(binding);
@@ -205,7 +223,12 @@ function finishPull(binding: TableBinding, job: PullJob): number {
   writeRows(sheet, binding.row + 1, binding.column, merged.visible, width);
   if (previousRows > merged.visible.length) {
     sheet
-      .getRange(binding.row + 1 + merged.visible.length, binding.column, previousRows - merged.visible.length, width)
+      .getRange(
+        binding.row + 1 + merged.visible.length,
+        binding.column,
+        previousRows - merged.visible.length,
+        width,
+      )
       .clear({ contentsOnly: false });
   }
   writeSnapshot(binding, merged.snapshot);

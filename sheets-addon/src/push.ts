@@ -16,7 +16,8 @@ import {
   type TableBinding,
 } from './table-store';
 
-export type UpsertStatus = 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'CONFLICT' | 'INVALID' | 'FORBIDDEN';
+export type UpsertStatus =
+  'CREATED' | 'UPDATED' | 'UNCHANGED' | 'CONFLICT' | 'INVALID' | 'FORBIDDEN';
 
 export interface UpsertRowResult {
   rowIndex: number;
@@ -75,7 +76,10 @@ function describeCurrent(current: Record<string, unknown> | null): string {
     return '';
   }
   return Object.entries(current)
-    .map(([field, value]) => `${field}: ${value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .map(
+      ([field, value]) =>
+        `${field}: ${value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+    )
     .join('\n');
 }
 

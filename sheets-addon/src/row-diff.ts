@@ -129,7 +129,12 @@ export function planPush(
     try {
       const input: Record<string, unknown> = {};
       for (const field of spec.keyFields) {
-        input[field] = coerce(row[index(spec.columns[field]!)]!, spec.types[field]!, sheetRow, field);
+        input[field] = coerce(
+          row[index(spec.columns[field]!)]!,
+          spec.types[field]!,
+          sheetRow,
+          field,
+        );
       }
       let changed = false;
       for (const [field, column] of Object.entries(spec.columns)) {
@@ -187,13 +192,20 @@ export function mergeRefresh(
   fresh: readonly (readonly SheetValue[])[],
 ): MergedTable {
   if (!keyIndexes || keyIndexes.length === 0) {
-    return { visible: fresh.map((row) => [...row]), snapshot: fresh.map((row) => [...row]), kept: [] };
+    return {
+      visible: fresh.map((row) => [...row]),
+      snapshot: fresh.map((row) => [...row]),
+      kept: [],
+    };
   }
   const oldByKey = new Map<string, readonly SheetValue[]>();
   for (const row of oldSnapshot) {
     oldByKey.set(rowKey(row, keyIndexes), row);
   }
-  const pending = new Map<string, { row: readonly SheetValue[]; original?: readonly SheetValue[] }>();
+  const pending = new Map<
+    string,
+    { row: readonly SheetValue[]; original?: readonly SheetValue[] }
+  >();
   for (const row of current) {
     if (row.every((cell) => normalizeCell(cell) === null)) {
       continue;

@@ -20,7 +20,10 @@ export function scheduleState(): ScheduleState {
 }
 
 function saveSchedule(state: ScheduleState): void {
-  documentProperties().setProperty(SCHEDULE_KEY, checkedPropertyValue(SCHEDULE_KEY, JSON.stringify(state)));
+  documentProperties().setProperty(
+    SCHEDULE_KEY,
+    checkedPropertyValue(SCHEDULE_KEY, JSON.stringify(state)),
+  );
 }
 
 /** One time-driven trigger per spreadsheet, replaced when the frequency changes. */
@@ -67,7 +70,11 @@ export function runScheduledRefresh(locale: Locale): ScheduleState {
   const result = refreshAll(locale);
   const state: ScheduleState = {
     ...scheduleState(),
-    lastRun: { at: new Date().toISOString(), ok: result.ok, outcome: result.outcome.slice(0, 2000) },
+    lastRun: {
+      at: new Date().toISOString(),
+      ok: result.ok,
+      outcome: result.outcome.slice(0, 2000),
+    },
   };
   saveSchedule(state);
   return state;

@@ -1,9 +1,19 @@
-import { parseQuery, singleQueryOperation, variableDefinitions } from '../../api/src/queries/query-paging';
+import {
+  parseQuery,
+  singleQueryOperation,
+  variableDefinitions,
+} from '../../api/src/queries/query-paging';
 import { normalizeServerUrl } from './graphql-client';
 import { AddonError, catalog, isLocale, translate, type Locale, type MessageKey } from './i18n';
 import { insertTable, pagedOrError, refreshTable, savedQueryByName } from './pull';
 import { pushTable, tableToPush, type PushSummary } from './push';
-import { scheduleState, setSchedule, refreshAll, type Frequency, type ScheduleState } from './schedule';
+import {
+  scheduleState,
+  setSchedule,
+  refreshAll,
+  type Frequency,
+  type ScheduleState,
+} from './schedule';
 import {
   client,
   currentLocale,
@@ -60,7 +70,11 @@ function viewerLabel(locale: Locale, viewer: ViewerInfo | null): string {
   const scope = viewer.stateUf
     ? translate(locale, 'scopeState', { uf: viewer.stateUf })
     : translate(locale, 'scopeNational');
-  return translate(locale, 'connectedAs', { name: viewer.name ?? viewer.kind, role: viewer.role, scope });
+  return translate(locale, 'connectedAs', {
+    name: viewer.name ?? viewer.kind,
+    role: viewer.role,
+    scope,
+  });
 }
 
 export function sidebarState(): SidebarState {
@@ -109,11 +123,19 @@ export function sidebarSetLocale(locale: string): SidebarState {
   return sidebarState();
 }
 
-export function sidebarListQueries(): { name: string; description: string | null; stateUf: string | null }[] {
+export function sidebarListQueries(): {
+  name: string;
+  description: string | null;
+  stateUf: string | null;
+}[] {
   return userFacing(() => {
     const data = client().request<{
-      savedQueries: { nodes: { name: string; description: string | null; stateUf: string | null }[] };
-    }>(`query RedeSavedQueries { savedQueries(first: 500) { nodes { name description stateUf } } }`);
+      savedQueries: {
+        nodes: { name: string; description: string | null; stateUf: string | null }[];
+      };
+    }>(
+      `query RedeSavedQueries { savedQueries(first: 500) { nodes { name description stateUf } } }`,
+    );
     return data.savedQueries.nodes;
   });
 }
@@ -125,7 +147,10 @@ export interface QueryForm {
 }
 
 /** The variables form of a saved query (by name) or of a query written in the sidebar. */
-export function sidebarQueryForm(request: { name?: string | null; query?: string | null }): QueryForm {
+export function sidebarQueryForm(request: {
+  name?: string | null;
+  query?: string | null;
+}): QueryForm {
   return userFacing(() => {
     const saved = request.name ? savedQueryByName(request.name) : null;
     const text = saved?.query ?? request.query ?? '';
@@ -136,7 +161,11 @@ export function sidebarQueryForm(request: { name?: string | null; query?: string
       names.length > 0
         ? readTypeDescriptions(names, client().request(describeTypesQuery(names)))
         : {};
-    return { query: text, columns: paged.columns, fields: buildForm(definitions, types, saved?.variables ?? {}) };
+    return {
+      query: text,
+      columns: paged.columns,
+      fields: buildForm(definitions, types, saved?.variables ?? {}),
+    };
   });
 }
 

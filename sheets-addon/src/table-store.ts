@@ -171,7 +171,10 @@ export function readSnapshot(binding: TableBinding): SheetValue[][] {
   return sheet ? readRows(sheet, 1, 1, sheet.getLastRow(), binding.columns.length) : [];
 }
 
-export function writeSnapshot(binding: TableBinding, rows: readonly (readonly SheetValue[])[]): void {
+export function writeSnapshot(
+  binding: TableBinding,
+  rows: readonly (readonly SheetValue[])[],
+): void {
   const sheet = hiddenSheet(snapshotSheetName(binding.id), true)!;
   sheet.clearContents();
   writeRows(sheet, 1, 1, rows, binding.columns.length);
@@ -214,7 +217,12 @@ export function readMarks(binding: TableBinding, rows: number) {
   if (rows === 0) {
     return { backgrounds: [] as (string | null)[][], notes: [] as string[][] };
   }
-  const range = sheetOf(binding).getRange(binding.row + 1, binding.column, rows, binding.columns.length);
+  const range = sheetOf(binding).getRange(
+    binding.row + 1,
+    binding.column,
+    rows,
+    binding.columns.length,
+  );
   return {
     backgrounds: range.getBackgrounds() as (string | null)[][],
     notes: range.getNotes() as string[][],

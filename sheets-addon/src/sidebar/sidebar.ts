@@ -10,7 +10,6 @@ import { type PushSummary } from '../push';
 interface Runner {
   withSuccessHandler(handler: (value: never) => void): Runner;
   withFailureHandler(handler: (error: Error) => void): Runner;
-  [method: string]: ((...args: unknown[]) => void) | Runner['withSuccessHandler'];
 }
 
 declare const google: { script: { run: Runner } };
@@ -27,7 +26,7 @@ function call<T>(method: string, ...args: unknown[]): Promise<T> {
     const runner = google.script.run
       .withSuccessHandler((value: never) => resolve(value as T))
       .withFailureHandler((error: Error) => reject(error));
-    (runner[method] as (...a: unknown[]) => void)(...args);
+    (runner as unknown as Record<string, (...a: unknown[]) => void>)[method]!(...args);
   }).finally(() => document.body.classList.remove('busy'));
 }
 
@@ -75,7 +74,9 @@ function render(next: SidebarState): void {
     ...next.tables.map((table) => {
       const item = document.createElement('li');
       const last = table.lastRun
-        ? text('lastRun').replace('{at}', table.lastRun.at.replace('T', ' ').slice(0, 16)).replace('{outcome}', table.lastRun.outcome)
+        ? text('lastRun')
+            .replace('{at}', table.lastRun.at.replace('T', ' ').slice(0, 16))
+            .replace('{outcome}', table.lastRun.outcome)
         : text('neverRun');
       item.textContent = `${table.title} — ${table.rows}\n${last}\n`;
       const button = document.createElement('button');
@@ -95,7 +96,9 @@ function render(next: SidebarState): void {
   $<HTMLSelectElement>('#schedule').value = next.schedule.frequency;
   const run = next.schedule.lastRun;
   $('#schedule-status').textContent = run
-    ? text('lastRun').replace('{at}', run.at.replace('T', ' ').slice(0, 16)).replace('{outcome}', run.outcome)
+    ? text('lastRun')
+        .replace('{at}', run.at.replace('T', ' ').slice(0, 16))
+        .replace('{outcome}', run.outcome)
     : text('neverRun');
 }
 
@@ -111,14 +114,18 @@ async function act(method: string, ...args: unknown[]): Promise<void> {
 
 async function loadQueries(): Promise<void> {
   try {
-    const queries = await call<{ name: string; description: string | null; stateUf: string | null }[]>(
-      'sidebarListQueries',
-    );
+    const queries =
+      await call<{ name: string; description: string | null; stateUf: string | null }[]>(
+        'sidebarListQueries',
+      );
     const select = $<HTMLSelectElement>('#saved-queries');
     select.replaceChildren(
       new Option('—', ''),
       ...queries.map((query) => {
-        const option = new Option(`${query.name}${query.stateUf ? ` (${query.stateUf})` : ''}`, query.name);
+        const option = new Option(
+          `${query.name}${query.stateUf ? ` (${query.stateUf})` : ''}`,
+          query.name,
+        );
         option.title = query.description ?? '';
         return option;
       }),
@@ -145,15 +152,23 @@ function renderForm(next: QueryForm): void {
       if (field.kind === 'enum' || field.kind === 'boolean') {
         const select = document.createElement('select');
         const options = field.kind === 'enum' ? field.options : ['true', 'false'];
-        select.append(new Option('', ''), ...options.map((option) => new Option(option, option)));
         select.multiple = field.list;
+        select.append(
+          ...(field.list ? [] : [new Option('', '')]),
+          ...options.map((option) => new Option(option, option)),
+        );
         input = select;
       } else if (field.kind === 'json') {
         input = document.createElement('textarea');
         input.rows = 3;
       } else {
         input = document.createElement('input');
-        input.type = field.kind === 'int' || field.kind === 'float' ? (field.list ? 'text' : 'number') : 'text';
+        input.type =
+          field.kind === 'int' || field.kind === 'float'
+            ? field.list
+              ? 'text'
+              : 'number'
+            : 'text';
       }
       input.name = field.name;
       input.value = field.value;
@@ -167,7 +182,9 @@ function renderForm(next: QueryForm): void {
 function formValues(): Record<string, string> {
   const values: Record<string, string> = {};
   for (const field of form?.fields ?? []) {
-    const input = document.querySelector<HTMLInputElement | HTMLSelectElement>(`#variables-form [name="${field.name}"]`);
+    const input = document.querySelector<HTMLInputElement | HTMLSelectElement>(
+      `#variables-form [name="${field.name}"]`,
+    );
     if (input instanceof HTMLSelectElement && input.multiple) {
       values[field.name] = [...input.selectedOptions].map((option) => option.value).join(',');
     } else {
@@ -178,7 +195,10 @@ function formValues(): Record<string, string> {
 }
 
 function renderPush(summary: PushSummary): void {
-  say(summary.message, summary.conflicts + summary.invalid + summary.forbidden + summary.problems.length > 0);
+  say(
+    summary.message,
+    summary.conflicts + summary.invalid + summary.forbidden + summary.problems.length > 0,
+  );
   $('#push-rows').replaceChildren(
     ...summary.rows.map((row) => {
       const item = document.createElement('li');
@@ -200,19 +220,23 @@ function wire(): void {
     button.addEventListener('click', () => showTab(button.dataset.tab!));
   });
   $('#locale').addEventListener('change', () => {
-    call<SidebarState>('sidebarSetLocale', $<HTMLSelectElement>('#locale').value).then(render, failed);
+    call<SidebarState>('sidebarSetLocale', $<HTMLSelectElement>('#locale').value).then(
+      render,
+      failed,
+    );
   });
   $('#connect-form').addEventListener('submit', (event) => {
     event.preventDefault();
     say('…');
-    call<SidebarState>('sidebarConnect', $<HTMLInputElement>('#server-url').value, $<HTMLInputElement>('#api-key').value).then(
-      (next) => {
-        render(next);
-        $<HTMLInputElement>('#api-key').value = '';
-        say(next.connection?.label ?? '');
-      },
-      failed,
-    );
+    call<SidebarState>(
+      'sidebarConnect',
+      $<HTMLInputElement>('#server-url').value,
+      $<HTMLInputElement>('#api-key').value,
+    ).then((next) => {
+      render(next);
+      $<HTMLInputElement>('#api-key').value = '';
+      say(next.connection?.label ?? '');
+    }, failed);
   });
   $('#disconnect').addEventListener('click', () => {
     call<SidebarState>('sidebarDisconnect').then(render, failed);
@@ -227,7 +251,9 @@ function wire(): void {
   $('#use-query').addEventListener('click', () => {
     selectedName = null;
     $<HTMLSelectElement>('#saved-queries').value = '';
-    call<QueryForm>('sidebarQueryForm', { query: $<HTMLTextAreaElement>('#query-text').value }).then(renderForm, failed);
+    call<QueryForm>('sidebarQueryForm', {
+      query: $<HTMLTextAreaElement>('#query-text').value,
+    }).then(renderForm, failed);
   });
   $('#insert').addEventListener('click', () => {
     if (!form) {
@@ -244,7 +270,10 @@ function wire(): void {
   });
   $('#refresh-all').addEventListener('click', () => void act('sidebarRefresh', null));
   $('#schedule').addEventListener('change', () => {
-    call<SidebarState>('sidebarSchedule', $<HTMLSelectElement>('#schedule').value).then(render, failed);
+    call<SidebarState>('sidebarSchedule', $<HTMLSelectElement>('#schedule').value).then(
+      render,
+      failed,
+    );
   });
   $('#preview').addEventListener('click', () => {
     call<PushSummary>('sidebarPush', true).then(renderPush, failed);

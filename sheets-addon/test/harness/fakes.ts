@@ -24,7 +24,12 @@ export interface Counters {
   urlFetches: number;
 }
 
-export const counters: Counters = { setValuesCalls: 0, cellsWritten: 0, getValuesCalls: 0, urlFetches: 0 };
+export const counters: Counters = {
+  setValuesCalls: 0,
+  cellsWritten: 0,
+  getValuesCalls: 0,
+  urlFetches: 0,
+};
 
 function columnLetters(column: number): string {
   let letters = '';
@@ -69,7 +74,9 @@ export class FakeRange {
   }
   private each<T>(read: (cell: CellState) => T): T[][] {
     return Array.from({ length: this.numRows }, (_, r) =>
-      Array.from({ length: this.numColumns }, (__, c) => read(this.sheet.cell(this.row + r, this.column + c))),
+      Array.from({ length: this.numColumns }, (__, c) =>
+        read(this.sheet.cell(this.row + r, this.column + c)),
+      ),
     );
   }
   private assign<T>(values: T[][], write: (cell: CellState, value: T) => void, what: string) {
@@ -264,7 +271,10 @@ export class FakeSheet {
   }
   addDeveloperMetadata(key: string, value: string) {
     this.metadata.push(new FakeMetadata(this, key, value));
-    const total = this.metadata.reduce((sum, entry) => sum + entry.getKey().length + (entry.getValue()?.length ?? 0), 0);
+    const total = this.metadata.reduce(
+      (sum, entry) => sum + entry.getKey().length + (entry.getValue()?.length ?? 0),
+      0,
+    );
     if (total > 30_000) {
       throw new Error('developer metadata over 30,000 characters on one sheet');
     }
@@ -348,7 +358,9 @@ class FakeCache {
     return this.values.get(key) ?? null;
   }
   getAll(keys: string[]) {
-    return Object.fromEntries(keys.filter((key) => this.values.has(key)).map((key) => [key, this.values.get(key)!]));
+    return Object.fromEntries(
+      keys.filter((key) => this.values.has(key)).map((key) => [key, this.values.get(key)!]),
+    );
   }
   put(key: string, value: string) {
     this.putAll({ [key]: value });
@@ -374,12 +386,22 @@ export interface FakeTrigger {
   getUniqueId(): string;
 }
 
-export function createServices(distDir: string, http: (url: string, request: Record<string, unknown>) => { status: number; body: string }) {
+export function createServices(
+  distDir: string,
+  http: (url: string, request: Record<string, unknown>) => { status: number; body: string },
+) {
   const book = new FakeSpreadsheet();
-  const properties = { user: new FakeProperties(), document: new FakeProperties(), script: new FakeProperties() };
+  const properties = {
+    user: new FakeProperties(),
+    document: new FakeProperties(),
+    script: new FakeProperties(),
+  };
   const cache = new FakeCache();
   const triggers: FakeTrigger[] = [];
-  const ui = { menus: [] as { title: string; items: [string, string][] }[], sidebars: [] as { title: string; html: string }[] };
+  const ui = {
+    menus: [] as { title: string; items: [string, string][] }[],
+    sidebars: [] as { title: string; html: string }[],
+  };
   let triggerIds = 0;
 
   const triggerBuilder = (handler: string) => {

@@ -31,7 +31,10 @@ export interface GasHost {
 
 export async function startGas(): Promise<GasHost> {
   buildAddon();
-  const workerFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rede-gas-')), 'gas-worker.cjs');
+  const workerFile = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'rede-gas-')),
+    'gas-worker.cjs',
+  );
   await esbuild.build({
     entryPoints: [path.join(__dirname, 'gas-worker.ts')],
     bundle: true,
@@ -42,7 +45,10 @@ export async function startGas(): Promise<GasHost> {
     logLevel: 'warning',
   });
   const worker = new Worker(workerFile, { workerData: { distDir } });
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
   let nextId = 0;
   worker.on('message', (message: { id: number; result?: unknown; error?: string }) => {
     const waiter = pending.get(message.id);

@@ -7,7 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import { MessageChannel, Worker, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import {
+  MessageChannel,
+  Worker,
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+} from 'node:worker_threads';
 import { counters, createServices } from './fakes';
 
 const fetcherSource = `
@@ -55,7 +61,9 @@ function syncHttp(url: string, request: Record<string, unknown>): { status: numb
 const { distDir } = workerData as { distDir: string };
 const services = createServices(distDir, syncHttp);
 const context = vm.createContext({ ...services.globals, console });
-vm.runInContext(fs.readFileSync(path.join(distDir, 'Code.js'), 'utf8'), context, { filename: 'Code.js' });
+vm.runInContext(fs.readFileSync(path.join(distDir, 'Code.js'), 'utf8'), context, {
+  filename: 'Code.js',
+});
 
 const env = { ...services, counters, context };
 
@@ -65,7 +73,14 @@ function clone(value: unknown): unknown {
 
 parentPort!.on(
   'message',
-  (message: { id: number; kind: 'call' | 'run'; name: string; args: unknown[]; source: string; arg: unknown }) => {
+  (message: {
+    id: number;
+    kind: 'call' | 'run';
+    name: string;
+    args: unknown[];
+    source: string;
+    arg: unknown;
+  }) => {
     try {
       let result: unknown;
       if (message.kind === 'call') {
@@ -75,10 +90,12 @@ parentPort!.on(
         }
         result = (fn as (...args: unknown[]) => unknown)(...message.args);
       } else {
-        result = (new Function('env', 'arg', `return (${message.source})(env, arg);`) as (e: unknown, a: unknown) => unknown)(
-          env,
-          message.arg,
-        );
+        result = (
+          new Function('env', 'arg', `return (${message.source})(env, arg);`) as (
+            e: unknown,
+            a: unknown,
+          ) => unknown
+        )(env, message.arg);
       }
       parentPort!.postMessage({ id: message.id, result: clone(result) });
     } catch (error) {
