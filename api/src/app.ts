@@ -15,6 +15,7 @@ import type { AppConfig } from './config';
 import { initOrm, migrate, type Orm } from './db/orm';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
+import { pageSizeRule, unlessPageOversized } from './graphql/page-size.rule';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
@@ -67,7 +68,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env !== 'production',
     formatError: (formatted, error) => formatError(formatted, error, config, logger),
-    validationRules: protection.validationRules,
+    validationRules: [
+      pageSizeRule(config.limits.maxPageSize),
+      ...protection.validationRules.map((rule) =>
+        unlessPageOversized(rule, config.limits.maxPageSize),
+      ),
+    ],
     allowBatchedHttpRequests: false,
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),

@@ -8,14 +8,22 @@ import { State } from '../../src/territory/state.entity';
 import { sizeClassOf } from '../../src/territory/territory.enums';
 
 /**
- * Gives every RS municipality a region (30 regions in 7 macroregions, round robin by IBGE code)
- * and a population, so nested selections and filters have something to walk.
+ * Gives every municipality of RS, SC and PR a region (30 regions in 7 macroregions per state,
+ * round robin by IBGE code) and a population (1,000 + index × 1,000 within the state), so nested
+ * selections and filters have something to walk.
  */
 export async function seedRsRegions(em: Em): Promise<void> {
-  const rs = await em.findOneOrFail(State, { uf: 'RS' });
+  for (const uf of ['RS', 'SC', 'PR']) {
+    await seedStateRegions(em, uf);
+  }
+}
+
+async function seedStateRegions(em: Em, uf: string): Promise<void> {
+  const rs = await em.findOneOrFail(State, { uf });
+  const prefix = rs.ibgeCode;
   const macroregions = Array.from({ length: 7 }, (_, index) =>
     em.create(HealthMacroregion, {
-      code: `43${String(index + 1).padStart(2, '0')}`,
+      code: `${prefix}${String(index + 1).padStart(2, '0')}`,
       name: `Macro ${index + 1}`,
       nameSearch: `macro ${index + 1}`,
       state: rs,
@@ -24,7 +32,7 @@ export async function seedRsRegions(em: Em): Promise<void> {
   );
   const regions = Array.from({ length: 30 }, (_, index) =>
     em.create(HealthRegion, {
-      code: `43${String(index + 1).padStart(3, '0')}`,
+      code: `${prefix}${String(index + 1).padStart(3, '0')}`,
       name: `Região ${index + 1}`,
       nameSearch: searchText(`Região ${index + 1}`),
       state: rs,
