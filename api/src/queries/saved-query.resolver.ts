@@ -252,7 +252,7 @@ export class SavedQueryResolver {
   })
   async createExportToken(
     @Arg('savedQueryName', () => String) savedQueryName: string,
-    @Ctx() { em, viewer, requestId, baseUrl }: GraphQLContext,
+    @Ctx() { em, config, viewer, requestId, baseUrl }: GraphQLContext,
   ): Promise<CreatedExportToken> {
     const query = await findVisibleQuery(em, viewer, savedQueryName);
     assertCanEdit(viewer, query.stateUf);
@@ -278,7 +278,7 @@ export class SavedQueryResolver {
       return created;
     });
     const path = exportPath(query, token);
-    return { token, url: `${baseUrl ?? ''}${path}`, exportToken };
+    return { token, url: `${config.publicUrl ?? baseUrl ?? ''}${path}`, exportToken };
   }
 
   @Mutation(() => ExportToken, {

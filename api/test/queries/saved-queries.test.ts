@@ -269,3 +269,28 @@ describe.skipIf(!databaseAvailable)('saved queries', () => {
     });
   });
 });
+
+describe.skipIf(!databaseAvailable)('CSV links behind a proxy', () => {
+  it('are built on PUBLIC_URL when it is set', async () => {
+    const t = await createTestApp({ env: { PUBLIC_URL: 'https://rede.example.org/' } });
+    try {
+      const admin = await t.createKey(Role.ADMIN);
+      const headers = { authorization: `Bearer ${admin}` };
+      await t.gql(
+        create,
+        { input: { name: 'Todos', query: allMunicipalities, stateUf: null } },
+        headers,
+      );
+      const result = await t.gql<{ createExportToken: { url: string } }>(
+        `mutation { createExportToken(savedQueryName: "Todos") { url } }`,
+        {},
+        headers,
+      );
+      expect(result.data?.createExportToken.url).toMatch(
+        /^https:\/\/rede\.example\.org\/export\/[A-Za-z0-9_-]+\.csv\?token=rx_/,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
