@@ -20,6 +20,10 @@ import {
   StateResolver,
 } from '../territory/territory.resolver';
 import { SavedQueryResolver } from '../queries/saved-query.resolver';
+import { ApiKeyResolver } from '../auth/api-key.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { ViewerResolver } from '../auth/viewer.resolver';
+import { writeResolvers } from '../writes/write.resolvers';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the schema; features add theirs here. */
@@ -42,4 +46,8 @@ export const resolvers: NonEmptyArray<Function> = [
   EnrolmentResolver,
   InstrumentStatusResolver,
   SavedQueryResolver,
+  ViewerResolver,
+  ApiKeyResolver,
+  AuditResolver,
+  ...writeResolvers,
 ];

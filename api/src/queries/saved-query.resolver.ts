@@ -125,7 +125,7 @@ export class SavedQueryResolver {
   async createSavedQuery(
     @Arg('input', () => CreateSavedQueryInput) input: CreateSavedQueryInput,
     @Info() info: GraphQLResolveInfo,
-    @Ctx() { em, viewer, requestId }: GraphQLContext,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
   ): Promise<SavedQuery> {
     const scopedUf = viewer.kind === 'key' && viewer.role !== Role.ADMIN ? viewer.stateUf : null;
     const stateUf = input.stateUf === undefined ? scopedUf : validStateUf(input.stateUf);
@@ -150,7 +150,7 @@ export class SavedQueryResolver {
       await tx.flush();
       recordAudit(tx, {
         viewer,
-        via: AuditVia.API,
+        via: via ?? AuditVia.API,
         requestId,
         entityType: 'SavedQuery',
         entityId: query.id,
@@ -166,7 +166,7 @@ export class SavedQueryResolver {
   async updateSavedQuery(
     @Arg('input', () => UpdateSavedQueryInput) input: UpdateSavedQueryInput,
     @Info() info: GraphQLResolveInfo,
-    @Ctx() { em, viewer, requestId }: GraphQLContext,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
   ): Promise<SavedQuery> {
     const query = await findVisibleQuery(em, viewer, input.name);
     assertCanEdit(viewer, query.stateUf);
@@ -204,7 +204,7 @@ export class SavedQueryResolver {
     await em.transactional(async (tx) => {
       recordAudit(tx, {
         viewer,
-        via: AuditVia.API,
+        via: via ?? AuditVia.API,
         requestId,
         entityType: 'SavedQuery',
         entityId: query.id,
@@ -220,7 +220,7 @@ export class SavedQueryResolver {
   @Mutation(() => Boolean, { description: 'Soft-deletes a saved query and revokes its CSV links.' })
   async deleteSavedQuery(
     @Arg('name', () => String) name: string,
-    @Ctx() { em, viewer, requestId }: GraphQLContext,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
   ): Promise<boolean> {
     const query = await findVisibleQuery(em, viewer, name);
     assertCanEdit(viewer, query.stateUf);
@@ -235,7 +235,7 @@ export class SavedQueryResolver {
       }
       recordAudit(tx, {
         viewer,
-        via: AuditVia.API,
+        via: via ?? AuditVia.API,
         requestId,
         entityType: 'SavedQuery',
         entityId: query.id,
@@ -252,7 +252,7 @@ export class SavedQueryResolver {
   })
   async createExportToken(
     @Arg('savedQueryName', () => String) savedQueryName: string,
-    @Ctx() { em, config, viewer, requestId, baseUrl }: GraphQLContext,
+    @Ctx() { em, config, viewer, requestId, via, baseUrl }: GraphQLContext,
   ): Promise<CreatedExportToken> {
     const query = await findVisibleQuery(em, viewer, savedQueryName);
     assertCanEdit(viewer, query.stateUf);
@@ -267,7 +267,7 @@ export class SavedQueryResolver {
       await tx.flush();
       recordAudit(tx, {
         viewer,
-        via: AuditVia.API,
+        via: via ?? AuditVia.API,
         requestId,
         entityType: 'ExportToken',
         entityId: created.id,
@@ -286,7 +286,7 @@ export class SavedQueryResolver {
   })
   async revokeExportToken(
     @Arg('id', () => ID) id: string,
-    @Ctx() { em, viewer, requestId }: GraphQLContext,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
   ): Promise<ExportToken> {
     const { typeName, rowId } = fromGlobalId(id);
     const token =
@@ -312,7 +312,7 @@ export class SavedQueryResolver {
       token.revokedAt = new Date();
       recordAudit(tx, {
         viewer,
-        via: AuditVia.API,
+        via: via ?? AuditVia.API,
         requestId,
         entityType: 'ExportToken',
         entityId: token.id,
