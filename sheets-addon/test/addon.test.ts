@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../api/src/auth/auth.enums';
