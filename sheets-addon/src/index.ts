@@ -19,6 +19,7 @@ export {
   sidebarPush,
   sidebarQueryForm,
   sidebarRefresh,
+  sidebarResolveConflicts,
   sidebarSchedule,
   sidebarSetLocale,
   sidebarState,

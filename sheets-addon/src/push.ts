@@ -12,6 +12,7 @@ import {
   saveBinding,
   sheetOf,
   writeMarks,
+  writeRows,
   writeSnapshot,
   type TableBinding,
 } from './table-store';
@@ -238,6 +239,101 @@ function applyResults(
   writeMarks(binding, marks);
   binding.rows = current.length;
   saveBinding(binding);
+}
+
+export interface ResolveSummary {
+  resolved: number;
+  message: string;
+}
+
+/**
+ * Settles conflicts deliberately, row by row, with the server's current values (read with a dry
+ * run): `theirs` writes them into the sheet; `mine` keeps the user's cells and moves the row's
+ * version and snapshot to the server's, so the next push sends the user's values as a normal
+ * update — a choice the user made, not a silent overwrite.
+ */
+export function resolveConflicts(
+  binding: TableBinding,
+  choice: 'mine' | 'theirs',
+  locale: Locale,
+): ResolveSummary {
+  const spec = binding.editable!;
+  const width = binding.columns.length;
+  const current = readTable(binding);
+  const snapshot = readSnapshot(binding);
+  const plan = planPush(spec, binding.columns, current, snapshot, binding.row + 1);
+  const updates = plan.changes.filter((change) => change.kind === 'update');
+  const graphql = client();
+  const conflicts: { change: RowChange; current: Record<string, unknown> }[] = [];
+  for (let offset = 0; offset < updates.length; offset += PUSH_BATCH) {
+    const batch = updates.slice(offset, offset + PUSH_BATCH);
+    const data = graphql.request<{ result: { rows: UpsertRowResult[] } }>(upsertDocument(spec), {
+      rows: batch.map((change) => change.input),
+      dryRun: true,
+    });
+    for (const result of data.result.rows) {
+      if (result.status === 'CONFLICT' && result.current) {
+        conflicts.push({ change: batch[result.rowIndex]!, current: result.current });
+      }
+    }
+  }
+  const keyIndexes = spec.keyFields.map((field) => binding.columns.indexOf(spec.columns[field]!));
+  const versionIndex = binding.columns.indexOf(spec.versionColumn);
+  const fieldOfColumn = new Map(
+    Object.entries(spec.columns).map(([field, column]) => [column, field]),
+  );
+  const before = new Map(snapshot.map((row) => [rowKey(row, keyIndexes), row]));
+  const serverRows = new Map<number, SheetValue[]>();
+  for (const conflict of conflicts) {
+    const row = current[conflict.change.row]!;
+    const old = before.get(rowKey(row, keyIndexes)) ?? row;
+    serverRows.set(
+      conflict.change.row,
+      binding.columns.map((column, index) => {
+        if (index === versionIndex) {
+          return (conflict.current.version as number | undefined) ?? null;
+        }
+        const field = fieldOfColumn.get(column);
+        return field && field in conflict.current
+          ? (conflict.current[field] as SheetValue)
+          : (old[index] ?? null);
+      }),
+    );
+  }
+  if (serverRows.size === 0) {
+    return { resolved: 0, message: translate(locale, 'resolved', { count: 0 }) };
+  }
+  const marks = readMarks(binding, current.length);
+  for (const [index, serverRow] of serverRows) {
+    if (choice === 'theirs') {
+      current[index] = [...serverRow];
+      marks.backgrounds[index] = new Array<string | null>(width).fill(null);
+      marks.notes[index] = new Array<string>(width).fill('');
+    } else {
+      current[index]![versionIndex] = serverRow[versionIndex]!;
+      marks.backgrounds[index] = new Array<string | null>(width).fill(colours.pending);
+      marks.notes[index] = Array.from({ length: width }, (_, column) =>
+        column === 0
+          ? translate(locale, 'keptMine', { version: String(serverRow[versionIndex]) })
+          : '',
+      );
+    }
+  }
+  writeRows(sheetOf(binding), binding.row + 1, binding.column, current, width);
+  writeSnapshot(
+    binding,
+    current.map((row, index) =>
+      serverRows.has(index)
+        ? [...serverRows.get(index)!]
+        : [...(before.get(rowKey(row, keyIndexes)) ?? new Array<SheetValue>(width).fill(null))],
+    ),
+  );
+  writeMarks(binding, marks);
+  saveBinding(binding);
+  return {
+    resolved: serverRows.size,
+    message: translate(locale, 'resolved', { count: serverRows.size }),
+  };
 }
 
 export { VERSION_FIELD };

@@ -6,7 +6,13 @@ import {
 import { normalizeServerUrl } from './graphql-client';
 import { AddonError, catalog, isLocale, translate, type Locale, type MessageKey } from './i18n';
 import { insertTable, pagedOrError, refreshTable, savedQueryByName } from './pull';
-import { pushTable, tableToPush, type PushSummary } from './push';
+import {
+  pushTable,
+  resolveConflicts,
+  tableToPush,
+  type PushSummary,
+  type ResolveSummary,
+} from './push';
 import {
   scheduleState,
   setSchedule,
@@ -229,4 +235,11 @@ export function sidebarSchedule(frequency: Frequency): SidebarState {
 
 export function sidebarPush(dryRun: boolean, tableId: string | null = null): PushSummary {
   return userFacing(() => pushTable(tableToPush(tableId), dryRun, currentLocale()));
+}
+
+export function sidebarResolveConflicts(
+  choice: 'mine' | 'theirs',
+  tableId: string | null = null,
+): ResolveSummary {
+  return userFacing(() => resolveConflicts(tableToPush(tableId), choice, currentLocale()));
 }

@@ -27,6 +27,7 @@ const ENTRY_POINTS = [
   'sidebarQueryForm',
   'sidebarInsert',
   'sidebarRefresh',
+  'sidebarResolveConflicts',
   'sidebarSchedule',
   'sidebarPush',
 ];
@@ -372,6 +373,55 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
       tableId,
     );
     expect([summary.sent, summary.conflicts]).toEqual([1, 1]);
+  });
+
+  it('settles conflicts only when the user chooses: theirs, or mine over the server’s version', async () => {
+    await edit('4300109', 2, 'Agudo (meu)'); // read at v2, while someone else moves it to v3:
+    await t.gql(
+      `mutation ($rows: [MunicipalityUpsertInput!]!) { upsertMunicipalities(rows: $rows) { updated } }`,
+      { rows: [{ ibgeCode: '4300109', expectedVersion: 2, population: 17000 }] },
+      { authorization: `Bearer ${editorKey}` },
+    );
+    const pushed = await gas.call<{ conflicts: number }>('sidebarPush', false, tableId);
+    expect(pushed.conflicts).toBe(2);
+
+    // Take the server's values for both: the sheet shows them, nothing is sent.
+    const theirs = await gas.call<{ resolved: number }>(
+      'sidebarResolveConflicts',
+      'theirs',
+      tableId,
+    );
+    expect(theirs.resolved).toBe(2);
+    expect((await rowOf('4300059')).slice(2, 3)).toEqual([3999]);
+    expect((await rowOf('4300109')).slice(1, 3)).toEqual(['Agudo (RS)', 17000]);
+    const nothing = await gas.call<{ sent: number; message: string }>(
+      'sidebarPush',
+      false,
+      tableId,
+    );
+    expect([nothing.sent, nothing.message]).toEqual([0, 'Nenhuma alteração para enviar.']);
+
+    // Keep mine: the user's value goes over the server's current version on the next push.
+    await edit('4300059', 3, 3800);
+    await t.gql(
+      `mutation ($rows: [MunicipalityUpsertInput!]!) { upsertMunicipalities(rows: $rows) { updated } }`,
+      { rows: [{ ibgeCode: '4300059', expectedVersion: 2, population: 4100 }] },
+      { authorization: `Bearer ${editorKey}` },
+    );
+    expect((await gas.call<{ conflicts: number }>('sidebarPush', false, tableId)).conflicts).toBe(
+      1,
+    );
+    const mine = await gas.call<{ resolved: number }>('sidebarResolveConflicts', 'mine', tableId);
+    expect(mine.resolved).toBe(1);
+    expect((await rowOf('4300059')).slice(2)).toEqual([3800, '', 'RS', '', 3]);
+    const final = await gas.call<{ updated: number; conflicts: number }>(
+      'sidebarPush',
+      false,
+      tableId,
+    );
+    expect([final.updated, final.conflicts]).toEqual([1, 0]);
+    const db = await t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4300059' });
+    expect([db.population, db.version]).toEqual([3800, 4]);
   });
 
   it('hands a long pull over to a trigger before the time limit and resumes it', async () => {

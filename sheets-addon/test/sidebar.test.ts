@@ -194,6 +194,17 @@ describe.skipIf(!databaseAvailable || !fs.existsSync(CHROMIUM))('the sidebar in 
     );
     expect(await page.locator('#push-rows li.CONFLICT').textContent()).toContain('population: 777');
     await shoot('4-enviar');
+    expect(await page.isVisible('#resolve-mine')).toBe(true);
+    await page.click('#resolve-mine');
+    await expect.poll(() => page.textContent('#message')).toBe('1 conflitos resolvidos.');
+    await page.click('#push');
+    await expect
+      .poll(() => page.textContent('#message'))
+      .toBe('0 criadas, 1 atualizadas, 0 sem mudança, 0 conflitos, 0 inválidas, 0 proibidas.');
+    const settled = await t.app.orm.em
+      .fork()
+      .findOneOrFail(Municipality, { ibgeCode: second!.ibgeCode });
+    expect(settled.population).toBe(12345);
   });
 
   it('switches to English', async () => {

@@ -195,6 +195,7 @@ function formValues(): Record<string, string> {
 }
 
 function renderPush(summary: PushSummary): void {
+  $('#resolve').hidden = summary.conflicts === 0;
   say(
     summary.message,
     summary.conflicts + summary.invalid + summary.forbidden + summary.problems.length > 0,
@@ -278,6 +279,15 @@ function wire(): void {
   $('#preview').addEventListener('click', () => {
     call<PushSummary>('sidebarPush', true).then(renderPush, failed);
   });
+  for (const choice of ['mine', 'theirs'] as const) {
+    $(`#resolve-${choice}`).addEventListener('click', () => {
+      call<{ message: string }>('sidebarResolveConflicts', choice).then((result) => {
+        say(result.message);
+        $('#resolve').hidden = true;
+        $('#push-rows').replaceChildren();
+      }, failed);
+    });
+  }
   $('#push').addEventListener('click', () => {
     call<PushSummary>('sidebarPush', false).then(renderPush, failed);
   });
