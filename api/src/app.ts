@@ -113,8 +113,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
           (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
           randomUUID();
         const viewer = await authenticate(em, req.headers, config, verifyApiKey);
+        const baseUrl = `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`;
         const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
-        return { em, config, viewer, requestId, via, logger: logger.child({ requestId }) };
+        return { em, config, viewer, requestId, via, logger: logger.child({ requestId }), baseUrl };
       },
     }),
   );

@@ -37,6 +37,7 @@ const envSchema = z.object({
   ANONYMOUS_ACCESS: z.enum(['none', 'reader']).optional(),
   CORS_ORIGINS: z.string().default(''),
   REDIS_URL: z.string().url().optional(),
+  PUBLIC_URL: z.string().url().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   SEED_ON_START: booleanString.default(true),
   DEMO_ON_START: booleanString.default(true),
@@ -65,6 +66,8 @@ export interface AppConfig {
   anonymousAccess: 'none' | 'reader';
   corsOrigins: string[];
   redisUrl?: string;
+  /** Where clients reach the server (behind a proxy); absolute links (CSV exports) use it. */
+  publicUrl?: string;
   seedOnStart: boolean;
   demoOnStart: boolean;
 }
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     redisUrl: e.REDIS_URL,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     seedOnStart: e.SEED_ON_START,
     demoOnStart: e.DEMO_ON_START,
   });

@@ -11,6 +11,8 @@ export interface GraphQLContext {
   viewer: Viewer;
   requestId: string;
   logger: Logger;
+  /** Scheme and host the request came to, e.g. `http://127.0.0.1:4000` (for absolute links). */
+  baseUrl?: string;
   /** Which door writes come through (API, or SHEETS when `x-rede-client: sheets`). */
   via?: AuditVia;
 }

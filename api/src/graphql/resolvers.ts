@@ -24,6 +24,7 @@ import {
   RegionMembershipResolver,
   StateResolver,
 } from '../territory/territory.resolver';
+import { SavedQueryResolver } from '../queries/saved-query.resolver';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { ViewerResolver } from '../auth/viewer.resolver';
@@ -50,6 +51,7 @@ export const resolvers: NonEmptyArray<Function> = [
   AdhesionResolver,
   EnrolmentResolver,
   InstrumentStatusResolver,
+  SavedQueryResolver,
   ViewerResolver,
   ApiKeyResolver,
   AuditResolver,

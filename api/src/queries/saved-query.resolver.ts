@@ -1,0 +1,331 @@
+import { QueryOrder } from '@mikro-orm/core';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Info,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { AuditAction, AuditVia } from '../audit/audit.enums';
+import { recordAudit } from '../audit/audit.service';
+import { Role } from '../auth/auth.enums';
+import { hasRole } from '../auth/policy';
+import { fromGlobalId } from '../common/global-id';
+import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import type { GraphQLContext } from '../graphql/context';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../graphql/errors';
+import { ExportToken } from './export-token.entity';
+import { SavedQuery } from './saved-query.entity';
+import {
+  CreateSavedQueryInput,
+  CreatedExportToken,
+  SavedQueryConnection,
+  SavedQueryFilter,
+  UpdateSavedQueryInput,
+} from './saved-query.input';
+import {
+  assertCanEdit,
+  canSeeQuery,
+  findVisibleQuery,
+  generateExportToken,
+  validName,
+  validQueryText,
+  validStateUf,
+  visibleQueriesWhere,
+} from './saved-query.service';
+
+function snapshot(query: SavedQuery): Record<string, unknown> {
+  return {
+    name: query.name,
+    description: query.description ?? null,
+    query: query.query,
+    variables: query.variables ?? null,
+    stateUf: query.stateUf ?? null,
+  };
+}
+
+/** The CSV path of a saved query; `url` is it on the server the request came to. */
+export function exportPath(query: SavedQuery, token: string): string {
+  return `/export/${query.globalId}.csv?token=${encodeURIComponent(token)}`;
+}
+
+@Resolver(() => SavedQuery)
+export class SavedQueryResolver {
+  @Query(() => SavedQueryConnection, {
+    description: 'Saved queries this key may use: national ones and those of its state.',
+  })
+  async savedQueries(
+    @Arg('filter', () => SavedQueryFilter, { nullable: true }) filter: SavedQueryFilter | null,
+    @Args() args: ConnectionArgs,
+    @Ctx() { em, config, viewer }: GraphQLContext,
+  ): Promise<SavedQueryConnection> {
+    const conditions = [visibleQueriesWhere(viewer)] as object[];
+    if (filter?.search?.trim()) {
+      const pattern = `%${filter.search.trim().replace(/[%_\\]/g, '')}%`;
+      // LIKE ignores case for ASCII on SQLite; PostgreSQL needs ILIKE for the same answer.
+      const like = config.database.driver === 'postgresql' ? '$ilike' : '$like';
+      conditions.push({
+        $or: [{ name: { [like]: pattern } }, { description: { [like]: pattern } }],
+      });
+    }
+    if (filter?.stateUf) {
+      const ufs = filter.stateUf.map(validStateUf);
+      const named = ufs.filter((uf): uf is string => uf !== null);
+      conditions.push({
+        $or: [
+          ...(named.length > 0 ? [{ stateUf: { $in: named } }] : []),
+          ...(ufs.includes(null) ? [{ stateUf: null }] : []),
+        ],
+      });
+    }
+    const page = await paginate({
+      em,
+      entity: SavedQuery,
+      where: { $and: conditions },
+      orderBy: [{ name: QueryOrder.ASC }, { id: QueryOrder.ASC }],
+      args,
+      limits: config.limits,
+    });
+    return toConnection(SavedQueryConnection, page);
+  }
+
+  @Query(() => SavedQuery, { nullable: true, description: 'A saved query by its exact name.' })
+  async savedQuery(
+    @Arg('name', () => String) name: string,
+    @Ctx() { em, viewer }: GraphQLContext,
+  ): Promise<SavedQuery | null> {
+    const query = await em.findOne(SavedQuery, { name: name.trim(), deletedAt: null });
+    return query && canSeeQuery(viewer, query) ? query : null;
+  }
+
+  @FieldResolver(() => [ExportToken], {
+    description: 'CSV links of this query (editors of its state and admins only).',
+  })
+  async exportTokens(
+    @Root() query: SavedQuery,
+    @Ctx() { em, viewer }: GraphQLContext,
+  ): Promise<ExportToken[]> {
+    if (!hasRole(viewer, Role.EDITOR)) {
+      return [];
+    }
+    return em.find(
+      ExportToken,
+      { savedQuery: query.id, deletedAt: null },
+      { orderBy: { id: QueryOrder.ASC } },
+    );
+  }
+
+  @Mutation(() => SavedQuery, { description: 'Saves a query for a state (or nationally).' })
+  async createSavedQuery(
+    @Arg('input', () => CreateSavedQueryInput) input: CreateSavedQueryInput,
+    @Info() info: GraphQLResolveInfo,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
+  ): Promise<SavedQuery> {
+    const scopedUf = viewer.kind === 'key' && viewer.role !== Role.ADMIN ? viewer.stateUf : null;
+    const stateUf = input.stateUf === undefined ? scopedUf : validStateUf(input.stateUf);
+    assertCanEdit(viewer, stateUf);
+    const name = validName(input.name);
+    if (await em.findOne(SavedQuery, { name })) {
+      throw new BadUserInputError(`A saved query named "${name}" already exists`, {
+        argument: 'name',
+      });
+    }
+    const text = validQueryText(info.schema, input.query);
+    return em.transactional(async (tx) => {
+      const query = tx.create(SavedQuery, {
+        name,
+        description: input.description?.trim() || null,
+        query: text,
+        variables: input.variables ?? null,
+        stateUf,
+        createdBy: viewer.kind === 'anonymous' ? 'anonymous' : viewer.name,
+        source: 'api',
+      });
+      await tx.flush();
+      recordAudit(tx, {
+        viewer,
+        via: via ?? AuditVia.API,
+        requestId,
+        entityType: 'SavedQuery',
+        entityId: query.id,
+        action: AuditAction.CREATE,
+        after: snapshot(query),
+        stateUf,
+      });
+      return query;
+    });
+  }
+
+  @Mutation(() => SavedQuery)
+  async updateSavedQuery(
+    @Arg('input', () => UpdateSavedQueryInput) input: UpdateSavedQueryInput,
+    @Info() info: GraphQLResolveInfo,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
+  ): Promise<SavedQuery> {
+    const query = await findVisibleQuery(em, viewer, input.name);
+    assertCanEdit(viewer, query.stateUf);
+    if (input.expectedVersion != null && input.expectedVersion !== query.version) {
+      throw new ConflictError(
+        `Saved query "${query.name}" is at version ${query.version}, not ${input.expectedVersion}; reload it`,
+        snapshot(query),
+      );
+    }
+    const before = snapshot(query);
+    if (input.newName != null) {
+      const name = validName(input.newName);
+      const clash = await em.findOne(SavedQuery, { name, id: { $ne: query.id } });
+      if (clash) {
+        throw new BadUserInputError(`A saved query named "${name}" already exists`, {
+          argument: 'newName',
+        });
+      }
+      query.name = name;
+    }
+    if (input.stateUf !== undefined) {
+      const stateUf = validStateUf(input.stateUf);
+      assertCanEdit(viewer, stateUf);
+      query.stateUf = stateUf;
+    }
+    if (input.description !== undefined) {
+      query.description = input.description?.trim() || null;
+    }
+    if (input.query != null) {
+      query.query = validQueryText(info.schema, input.query);
+    }
+    if (input.variables !== undefined) {
+      query.variables = input.variables;
+    }
+    await em.transactional(async (tx) => {
+      recordAudit(tx, {
+        viewer,
+        via: via ?? AuditVia.API,
+        requestId,
+        entityType: 'SavedQuery',
+        entityId: query.id,
+        action: AuditAction.UPDATE,
+        before,
+        after: snapshot(query),
+        stateUf: query.stateUf ?? null,
+      });
+    });
+    return query;
+  }
+
+  @Mutation(() => Boolean, { description: 'Soft-deletes a saved query and revokes its CSV links.' })
+  async deleteSavedQuery(
+    @Arg('name', () => String) name: string,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
+  ): Promise<boolean> {
+    const query = await findVisibleQuery(em, viewer, name);
+    assertCanEdit(viewer, query.stateUf);
+    const now = new Date();
+    const tokens = await em.find(ExportToken, { savedQuery: query.id, revokedAt: null });
+    await em.transactional(async (tx) => {
+      query.deletedAt = now;
+      // Frees the unique name for a new query; the audit entry keeps the old one.
+      query.name = `${query.name.slice(0, 150)} (deleted ${query.id})`;
+      for (const token of tokens) {
+        token.revokedAt = now;
+      }
+      recordAudit(tx, {
+        viewer,
+        via: via ?? AuditVia.API,
+        requestId,
+        entityType: 'SavedQuery',
+        entityId: query.id,
+        action: AuditAction.DELETE,
+        before: { ...snapshot(query), name: name.trim() },
+        stateUf: query.stateUf ?? null,
+      });
+    });
+    return true;
+  }
+
+  @Mutation(() => CreatedExportToken, {
+    description: 'Publishes a saved query as a CSV link with its own read-only token.',
+  })
+  async createExportToken(
+    @Arg('savedQueryName', () => String) savedQueryName: string,
+    @Ctx() { em, config, viewer, requestId, via, baseUrl }: GraphQLContext,
+  ): Promise<CreatedExportToken> {
+    const query = await findVisibleQuery(em, viewer, savedQueryName);
+    assertCanEdit(viewer, query.stateUf);
+    const { token, prefix, secretHash } = generateExportToken();
+    const exportToken = await em.transactional(async (tx) => {
+      const created = tx.create(ExportToken, {
+        savedQuery: query.id,
+        prefix,
+        secretHash,
+        createdBy: viewer.kind === 'anonymous' ? 'anonymous' : viewer.name,
+      });
+      await tx.flush();
+      recordAudit(tx, {
+        viewer,
+        via: via ?? AuditVia.API,
+        requestId,
+        entityType: 'ExportToken',
+        entityId: created.id,
+        action: AuditAction.CREATE,
+        after: { savedQuery: query.name, prefix },
+        stateUf: query.stateUf ?? null,
+      });
+      return created;
+    });
+    const path = exportPath(query, token);
+    return { token, url: `${config.publicUrl ?? baseUrl ?? ''}${path}`, exportToken };
+  }
+
+  @Mutation(() => ExportToken, {
+    description: 'Revokes a CSV link; the URL stops working at once.',
+  })
+  async revokeExportToken(
+    @Arg('id', () => ID) id: string,
+    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
+  ): Promise<ExportToken> {
+    const { typeName, rowId } = fromGlobalId(id);
+    const token =
+      typeName === 'ExportToken'
+        ? await em.findOne(
+            ExportToken,
+            { id: rowId, deletedAt: null },
+            { populate: ['savedQuery'] },
+          )
+        : null;
+    if (!token || !canSeeQuery(viewer, token.savedQuery.getEntity())) {
+      throw new NotFoundError(`No export token with id "${id}"`, { argument: 'id' });
+    }
+    const query = token.savedQuery.getEntity();
+    if (!hasRole(viewer, Role.EDITOR)) {
+      throw new ForbiddenError('Revoking CSV links needs an EDITOR or ADMIN key');
+    }
+    assertCanEdit(viewer, query.stateUf);
+    if (token.revokedAt) {
+      return token;
+    }
+    await em.transactional(async (tx) => {
+      token.revokedAt = new Date();
+      recordAudit(tx, {
+        viewer,
+        via: via ?? AuditVia.API,
+        requestId,
+        entityType: 'ExportToken',
+        entityId: token.id,
+        action: AuditAction.UPDATE,
+        before: { savedQuery: query.name, prefix: token.prefix, revokedAt: null },
+        after: {
+          savedQuery: query.name,
+          prefix: token.prefix,
+          revokedAt: token.revokedAt.toISOString(),
+        },
+        stateUf: query.stateUf ?? null,
+      });
+    });
+    return token;
+  }
+}
