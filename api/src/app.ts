@@ -18,6 +18,8 @@ import { formatError } from './graphql/format-error';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
+import { databaseUnavailable } from './security/database-errors';
+import { createHardening } from './security/harden';
 import { startupTasks } from './startup';
 
 export interface BootstrapOptions {
@@ -53,12 +55,19 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
+  // Slow clients (slowloris) get the same budget as slow queries, plus a little to answer.
+  server.requestTimeout = config.limits.requestTimeoutMs + 5_000;
+  server.headersTimeout = Math.min(60_000, server.requestTimeout);
+  const hardening = createHardening(config, logger);
+  app.use(hardening.everyRequest);
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth },
     costLimit: { maxCost: config.limits.maxCost },
     maxAliases: { n: config.limits.maxAliases },
     maxDirectives: { n: config.limits.maxDirectives },
-    maxTokens: { n: config.limits.maxTokens },
+    // graphql-js counts tokens while parsing (`parseOptions` below), so a flood of tokens is a
+    // 400 syntax error; armor's own token plugin throws outside the parser and becomes a 500.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: config.env === 'production' },
   });
   const protection = armor.protect();
@@ -67,10 +76,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env !== 'production',
     formatError: (formatted, error) => formatError(formatted, error, config, logger),
-    validationRules: protection.validationRules,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [...protection.validationRules, ...hardening.validationRules],
     allowBatchedHttpRequests: false,
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
+      ...hardening.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -98,6 +109,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   app.use(
     '/graphql',
+    ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -105,11 +117,17 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
         const requestId =
           (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
           randomUUID();
-        const viewer = await authenticate(em, req.headers, config, verifyApiKey);
+        const viewer = await authenticate(em, req.headers, config, verifyApiKey).catch(
+          (error: unknown) => {
+            throw databaseUnavailable(error) ?? error;
+          },
+        );
         return { em, config, viewer, requestId, logger: logger.child({ requestId }) };
       },
     }),
   );
+
+  app.use(hardening.errorHandlers);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -128,6 +146,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       closing ??= (async () => {
         shuttingDown = true;
         await apollo.stop();
+        await hardening.close();
         await orm.close(true);
       })();
       return closing;

@@ -51,6 +51,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     DEMO_ON_START: 'false',
+    // Suites fire many requests from one address; the hardening tests turn the limit back on.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
   const statements = new StatementCounter();
