@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { bootstrap, type App } from '../src/app';
 import { createApiKey } from '../src/auth/api-key.service';
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start on an empty database (migrations only, no territory). */
   empty?: boolean;
+  /** Log somewhere the test can read (default: the config's level to stdout, silent in tests). */
+  logger?: Logger;
 }
 
 /** A real API on 127.0.0.1 over a private copy of the seeded database (SQLite or PostgreSQL). */
@@ -56,7 +59,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const statements = new StatementCounter();
-  const app = await bootstrap({ config, seed: false, onQuery: (sql) => statements.record(sql) });
+  const app = await bootstrap({
+    config,
+    logger: options.logger,
+    seed: false,
+    onQuery: (sql) => statements.record(sql),
+  });
   return {
     app,
     url: app.url,
