@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerBackupCommands } from './backup.commands';
 import { registerDbCommands } from './db.commands';
 
 /** `rede-hub <command>`: every command-line entry of the project, one program. */
 const program = new Command('rede-hub').description('Rede Hub command line').showHelpAfterError();
 registerDbCommands(program);
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`rede-hub: ${(error as Error).message}\n`);
