@@ -4,7 +4,7 @@ import type { ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import type { GraphQLContext } from '../graphql/context';
-import { maxStringLiteralRule, maxVariableStringPlugin } from './graphql-guards';
+import { stringLiteralRule, variableStringPlugin } from './graphql-guards';
 import { accessLog, bodyErrors, corsPolicy, requestTimeout } from './http-guards';
 import { createRateLimit } from './rate-limit';
 
@@ -27,8 +27,8 @@ export function createHardening(config: AppConfig, logger: Logger): Hardening {
     everyRequest: [accessLog(logger), corsPolicy(config)],
     beforeGraphql: [rateLimit.middleware, requestTimeout(config.limits.requestTimeoutMs)],
     errorHandlers: [bodyErrors(config)],
-    validationRules: [maxStringLiteralRule(config.limits.maxStringLength)],
-    plugins: [maxVariableStringPlugin<GraphQLContext>(config.limits.maxStringLength)],
+    validationRules: [stringLiteralRule(config.limits.maxStringLength)],
+    plugins: [variableStringPlugin<GraphQLContext>(config.limits.maxStringLength)],
     close: () => rateLimit.close(),
   };
 }

@@ -181,4 +181,24 @@ describe.skipIf(!databaseAvailable)('hostile queries', () => {
     );
     expect(JSON.stringify(answer.body)).not.toMatch(/maria|99999/);
   });
+
+  it('refuses a NUL character in any string, inline or as a variable (found by the fuzzer)', async () => {
+    const inline = await post(
+      t.url,
+      query('{ municipalities(filter: { nameContains: "a\\u0000b" }) { totalCount } }'),
+    );
+    expect(inline.status).toBe(400);
+    expect(inline.body.errors?.[0]?.message).toMatch(/NUL character/);
+    const variable = await post(
+      t.url,
+      query('query ($f: MunicipalityFilter) { municipalities(filter: $f) { totalCount } }', {
+        f: { nameContains: '\u0000' },
+      }),
+    );
+    expect(variable.status).toBe(400);
+    expect(variable.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(variable.body.errors?.[0]?.message).toMatch(
+      /Variable \$f.nameContains contains a NUL character/,
+    );
+  });
 });
