@@ -15,6 +15,7 @@ import type { AppConfig } from './config';
 import { initOrm, migrate, type Orm } from './db/orm';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
+import { pageSizeRule, unlessPageOversized } from './graphql/page-size.rule';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
@@ -77,7 +78,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     includeStacktraceInErrorResponses: config.env !== 'production',
     formatError: (formatted, error) => formatError(formatted, error, config, logger),
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: [...protection.validationRules, ...hardening.validationRules],
+    validationRules: [
+      pageSizeRule(config.limits.maxPageSize),
+      ...protection.validationRules.map((rule) =>
+        unlessPageOversized(rule, config.limits.maxPageSize),
+      ),
+      ...hardening.validationRules,
+    ],
     allowBatchedHttpRequests: false,
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
