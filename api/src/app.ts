@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { AuditVia } from './audit/audit.enums';
 import { verifyApiKey } from './auth/api-key.service';
 import { authenticate } from './auth/authenticate';
 import { createLogger } from './common/logger';
@@ -129,7 +130,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
             throw databaseUnavailable(error) ?? error;
           },
         );
-        return { em, config, viewer, requestId, logger: logger.child({ requestId }) };
+        const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
+        return { em, config, viewer, requestId, via, logger: logger.child({ requestId }) };
       },
     }),
   );

@@ -3,10 +3,12 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerBackupCommands } from './backup.commands';
 import { registerDbCommands } from './db.commands';
+import { registerKeysCommands } from './keys.commands';
 
 /** `rede-hub <command>`: every command-line entry of the project, one program. */
 const program = new Command('rede-hub').description('Rede Hub command line').showHelpAfterError();
 registerDbCommands(program);
+registerKeysCommands(program);
 registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

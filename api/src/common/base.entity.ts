@@ -9,7 +9,10 @@ import { toGlobalId } from './global-id';
   resolveType: (value: object) => value.constructor.name,
 })
 export abstract class Node {
-  // Resolved from `globalId` (the entities' `id` property is the database row id).
+  /**
+   * Read from `globalId`: type-graphql lets an interface's fields win over those a class
+   * inherits, so a field read from `id` would hand out the database row id instead.
+   */
   @Field(() => ID, { name: 'id', description: 'Global, opaque id (type and row id).' })
   globalId!: string;
 }
