@@ -1,6 +1,7 @@
 import { transformFile } from '@swc/core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../src/common/paths';
 
@@ -57,13 +58,14 @@ export interface ServerProcess {
 /** Starts the real server (`main.js`) in a child process and waits until it listens. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const main = await buildServer();
+  const port = await freePort();
   const child = spawn(process.execPath, [main], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
-      PORT: '0',
+      PORT: String(port),
       LOG_LEVEL: 'info',
       DEMO_ON_START: 'false',
       SEED_ON_START: 'false',
@@ -76,22 +78,26 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   // 'close', not 'exit': the output pipes are drained by then, so `logs()` is complete.
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-    const check = () => {
-      const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
-    });
-  });
+  const url = `http://127.0.0.1:${port}`;
+  let exitedEarly = false;
+  child.once('exit', () => (exitedEarly = true));
+  for (let waited = 0; ; waited += 100) {
+    if (exitedEarly) {
+      throw new Error(`server exited before listening:\n${output}`);
+    }
+    const up = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (up) {
+      break;
+    }
+    if (waited > 90_000) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start within 90 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill(name);
@@ -105,4 +111,15 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
