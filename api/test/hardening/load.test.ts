@@ -254,7 +254,10 @@ describe.skipIf(!databaseAvailable || !wanted)('SIGKILL during bulk upserts', ()
       }
     };
     const writers = Array.from({ length: 20 }, (_, id) => writer(id));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Kill while writers are mid-flight: once a few batches have committed (bounded wait).
+    for (let waited = 0; acknowledgedBatches.size < 3 && waited < 90_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await server.kill();
     stop = true;
     await Promise.all(writers);
