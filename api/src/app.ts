@@ -20,6 +20,8 @@ import { pageSizeRule, unlessPageOversized } from './graphql/page-size.rule';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
+import { databaseUnavailable } from './security/database-errors';
+import { createHardening } from './security/harden';
 import { startupTasks } from './startup';
 
 export interface BootstrapOptions {
@@ -55,12 +57,19 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
+  // Slow clients (slowloris) get the same budget as slow queries, plus a little to answer.
+  server.requestTimeout = config.limits.requestTimeoutMs + 5_000;
+  server.headersTimeout = Math.min(60_000, server.requestTimeout);
+  const hardening = createHardening(config, logger);
+  app.use(hardening.everyRequest);
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth },
     costLimit: { maxCost: config.limits.maxCost },
     maxAliases: { n: config.limits.maxAliases },
     maxDirectives: { n: config.limits.maxDirectives },
-    maxTokens: { n: config.limits.maxTokens },
+    // graphql-js counts tokens while parsing (`parseOptions` below), so a flood of tokens is a
+    // 400 syntax error; armor's own token plugin throws outside the parser and becomes a 500.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: config.env === 'production' },
   });
   const protection = armor.protect();
@@ -69,15 +78,18 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env !== 'production',
     formatError: (formatted, error) => formatError(formatted, error, config, logger),
+    parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: [
       pageSizeRule(config.limits.maxPageSize),
       ...protection.validationRules.map((rule) =>
         unlessPageOversized(rule, config.limits.maxPageSize),
       ),
+      ...hardening.validationRules,
     ],
     allowBatchedHttpRequests: false,
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
+      ...hardening.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -105,6 +117,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   app.use(
     '/graphql',
+    ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -112,13 +125,19 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
         const requestId =
           (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
           randomUUID();
-        const viewer = await authenticate(em, req.headers, config, verifyApiKey);
+        const viewer = await authenticate(em, req.headers, config, verifyApiKey).catch(
+          (error: unknown) => {
+            throw databaseUnavailable(error) ?? error;
+          },
+        );
         const baseUrl = `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`;
         const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
         return { em, config, viewer, requestId, via, logger: logger.child({ requestId }), baseUrl };
       },
     }),
   );
+
+  app.use(hardening.errorHandlers);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -137,6 +156,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       closing ??= (async () => {
         shuttingDown = true;
         await apollo.stop();
+        await hardening.close();
         await orm.close(true);
       })();
       return closing;

@@ -32,6 +32,7 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(2 * 1024 * 1024),
+  MAX_STRING_LENGTH: z.coerce.number().int().min(1).default(100_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   INTROSPECTION: booleanString.default(true),
   ANONYMOUS_ACCESS: z.enum(['none', 'reader']).optional(),
@@ -58,6 +59,8 @@ export interface AppConfig {
     maxTokens: number;
     maxDirectives: number;
     maxBodyBytes: number;
+    /** Longest string accepted in a document or a variable (a 1 MB search pattern is refused). */
+    maxStringLength: number;
     requestTimeoutMs: number;
     rateLimitPerMinute: number;
   };
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTokens: e.MAX_TOKENS,
       maxDirectives: e.MAX_DIRECTIVES,
       maxBodyBytes: e.MAX_BODY_BYTES,
+      maxStringLength: e.MAX_STRING_LENGTH,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     },

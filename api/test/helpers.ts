@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { bootstrap, type App } from '../src/app';
 import { createApiKey } from '../src/auth/api-key.service';
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start on an empty database (migrations only, no territory). */
   empty?: boolean;
+  /** Log somewhere the test can read (default: the config's level to stdout, silent in tests). */
+  logger?: Logger;
 }
 
 /** A real API on 127.0.0.1 over a private copy of the seeded database (SQLite or PostgreSQL). */
@@ -51,10 +54,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     DEMO_ON_START: 'false',
+    // Suites fire many requests from one address; the hardening tests turn the limit back on.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
   const statements = new StatementCounter();
-  const app = await bootstrap({ config, seed: false, onQuery: (sql) => statements.record(sql) });
+  const app = await bootstrap({
+    config,
+    logger: options.logger,
+    seed: false,
+    onQuery: (sql) => statements.record(sql),
+  });
   return {
     app,
     url: app.url,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerBackupCommands } from './backup.commands';
 import { registerDbCommands } from './db.commands';
 import { registerKeysCommands } from './keys.commands';
 import { registerDemoCommands } from './demo.commands';
@@ -12,6 +13,7 @@ registerDbCommands(program);
 registerKeysCommands(program);
 registerImportCommands(program);
 registerDemoCommands(program);
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`rede-hub: ${(error as Error).message}\n`);

@@ -10,7 +10,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DatabaseTarget } from '../config';
+import { ConfigError, type DatabaseTarget } from '../config';
 import { entities } from './entities';
 import { migrationsFor } from './migrations';
 
@@ -68,6 +68,7 @@ export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
   }
   if (database.file !== ':memory:') {
     fs.mkdirSync(path.dirname(database.file), { recursive: true });
+    assertWritable(database.file);
   }
   return {
     ...common,
@@ -87,6 +88,22 @@ export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
       },
     },
   } as Options;
+}
+
+/**
+ * SQLite writes the database file and, in WAL mode, `-wal`/`-shm` files beside it: refuse to start
+ * on a read-only file or folder with a message that says so, instead of failing on first write.
+ */
+function assertWritable(file: string): void {
+  for (const target of fs.existsSync(file) ? [file, path.dirname(file)] : [path.dirname(file)]) {
+    try {
+      fs.accessSync(target, fs.constants.W_OK);
+    } catch (error) {
+      throw new ConfigError(
+        `The SQLite database ${target === file ? 'file' : 'folder'} ${target} is read-only (${(error as NodeJS.ErrnoException).code}); make it writable or point DATABASE_URL elsewhere`,
+      );
+    }
+  }
 }
 
 interface SqliteConnection {

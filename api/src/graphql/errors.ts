@@ -3,6 +3,8 @@ import { GraphQLError } from 'graphql';
 /** Every error the API returns carries one of these in `extensions.code`. */
 export enum ErrorCode {
   BadUserInput = 'BAD_USER_INPUT',
+  BadRequest = 'BAD_REQUEST',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   NotFound = 'NOT_FOUND',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
@@ -16,6 +18,8 @@ export enum ErrorCode {
 
 const httpStatusOf: Record<ErrorCode, number> = {
   [ErrorCode.BadUserInput]: 400,
+  [ErrorCode.BadRequest]: 400,
+  [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Unauthenticated]: 401,
   [ErrorCode.Forbidden]: 403,

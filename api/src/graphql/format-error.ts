@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
+import { databaseUnavailable } from '../security/database-errors';
 import { ErrorCode } from './errors';
 
 /**
@@ -33,6 +34,27 @@ export function formatError(
   if (original instanceof OrmValidationError) {
     return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BadUserInput } };
   }
+  const unavailable = databaseUnavailable(original);
+  if (unavailable) {
+    logger.warn({ err: original, path: formatted.path }, 'database unavailable');
+    return {
+      message: unavailable.message,
+      path: formatted.path,
+      extensions: {
+        code: unavailable.extensions.code,
+        retryable: unavailable.extensions.retryable,
+      },
+    };
+  }
+  if (code === ErrorCode.BadUserInput) {
+    // A client's own mistake: no stack trace, which would repeat the rejected value.
+    return {
+      message: withoutEchoedValues(formatted.message),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { ...formatted.extensions, stacktrace: undefined },
+    };
+  }
   if (code && code !== ErrorCode.InternalServerError) {
     return formatted;
   }
@@ -48,4 +70,27 @@ export function formatError(
     ...formatted,
     extensions: { ...formatted.extensions, code: ErrorCode.InternalServerError },
   };
+}
+
+/**
+ * graphql-js repeats a rejected variable's value in its message (`Variable "$input" got invalid
+ * value { email: "…" }`). The value may be personal data or a megabyte of junk, so the message
+ * keeps the variable, the path and the reason, never the value.
+ */
+export function withoutEchoedValues(message: string): string {
+  if (!/^Variable "\$[^"]+" got invalid value /.test(message)) {
+    return message;
+  }
+  // Quoted text that is not a GraphQL name could be anything a client sent: blank it first, so
+  // no `; ` inside a value can confuse the split below.
+  const blanked = message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) =>
+    /^"\$?[_A-Za-z][_0-9A-Za-z.[\]]*"$/.test(quoted) ? quoted : '"…"',
+  );
+  const match =
+    /^(Variable "\$[^"]+" got invalid value) [\s\S]*?((?: at "[^"]*")?); ([\s\S]*)$/.exec(blanked);
+  if (!match) {
+    return message.slice(0, message.indexOf(' got invalid value') + 18);
+  }
+  const reason = match[3]!.replace(/\b(value|values): [\s\S]*$/, '$1.');
+  return `${match[1]}${match[2]}; ${reason}`;
 }

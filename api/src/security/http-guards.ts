@@ -1,0 +1,127 @@
+import cors from 'cors';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config';
+import { ErrorCode } from '../graphql/errors';
+import { sendHttpError } from './http-errors';
+import { rateLimitIdentity } from './rate-limit';
+
+/**
+ * CORS is closed unless `CORS_ORIGINS` lists origins (or `*`). The add-on calls from Google's
+ * servers (`UrlFetchApp`) and `IMPORTDATA` fetches server-side, so neither needs CORS; only a
+ * browser page on another origin does, and it must be named.
+ */
+export function corsPolicy(config: AppConfig): RequestHandler {
+  const origins = config.corsOrigins;
+  if (origins.length === 0) {
+    return (_req, _res, next) => next();
+  }
+  return cors({
+    origin: origins.includes('*') ? '*' : origins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: [
+      'content-type',
+      'authorization',
+      'x-api-key',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'x-request-id',
+    ],
+    maxAge: 600,
+  });
+}
+
+/**
+ * Answers 503 `TIMEOUT` when a request has not finished within `REQUEST_TIMEOUT_MS`, and
+ * silences whatever the late handler writes afterwards so the client sees one clear answer.
+ */
+export function requestTimeout(timeoutMs: number): RequestHandler {
+  return (req, res, next) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent) {
+        return;
+      }
+      sendHttpError(
+        res,
+        503,
+        ErrorCode.Timeout,
+        `The request did not finish within ${timeoutMs} ms and was abandoned; narrow it (filters, smaller pages) or retry later`,
+        { timeoutMs },
+      );
+      muteLateWrites(res);
+    }, timeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.once('finish', clear);
+    res.once('close', clear);
+    next();
+  };
+}
+
+function muteLateWrites(res: Response): void {
+  const ignore = function (this: Response) {
+    return this;
+  };
+  res.status = ignore as Response['status'];
+  res.setHeader = ignore as unknown as Response['setHeader'];
+  res.send = ignore as Response['send'];
+  res.write = (() => true) as Response['write'];
+  res.end = ignore as unknown as Response['end'];
+}
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/**
+ * Turns body-parser failures into GraphQL-shaped errors: an oversized body is a 413
+ * `PAYLOAD_TOO_LARGE` that names the limit, malformed JSON a 400 `BAD_REQUEST`.
+ */
+export function bodyErrors(config: AppConfig): ErrorRequestHandler {
+  return (error: BodyParserError, _req, res, next) => {
+    if (error.type === 'entity.too.large') {
+      sendHttpError(
+        res,
+        413,
+        ErrorCode.PayloadTooLarge,
+        `The request body is larger than the limit of ${config.limits.maxBodyBytes} bytes; send fewer rows per request`,
+        { limitBytes: config.limits.maxBodyBytes },
+      );
+      return;
+    }
+    if (error.type === 'entity.parse.failed') {
+      sendHttpError(res, 400, ErrorCode.BadRequest, 'The request body is not valid JSON');
+      return;
+    }
+    if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+      sendHttpError(res, 415, ErrorCode.BadRequest, error.message);
+      return;
+    }
+    next(error);
+  };
+}
+
+/**
+ * One line per request: method, path without its query string (export links carry a token
+ * there), status, duration and whose budget it spent (a key's public prefix, never the secret).
+ */
+export function accessLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      logger.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          client: rateLimitIdentity(req.headers, req.ip),
+          ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

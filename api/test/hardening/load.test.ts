@@ -1,0 +1,293 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEntry } from '../../src/audit/audit-entry.entity';
+import { createApiKey } from '../../src/auth/api-key.service';
+import { Role } from '../../src/auth/auth.enums';
+import { initOrm } from '../../src/db/orm';
+import { Person } from '../../src/people/person.entity';
+import { startServerProcess, type ServerProcess } from '../child-process';
+import { scratchDatabase, type ScratchDatabase } from '../database';
+import { databaseAvailable, testDatabase } from '../helpers';
+
+/**
+ * Loopback load and SIGKILL: long, so they run on CI and locally with SLOW_TESTS=1.
+ * LOAD_SECONDS (default 60) and LOAD_CLIENTS (default 200) bound the load test.
+ */
+const wanted = process.env.CI === 'true' || process.env.SLOW_TESTS === '1';
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
+const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
+
+const UPSERT = `mutation ($rows: [PersonUpsertInput!]!, $atomic: Boolean) {
+  upsertPeople(rows: $rows, atomic: $atomic) { rows { rowIndex status version errors { message } } }
+}`;
+const READS = [
+  '{ municipalities(first: 20, filter: { uf: ["RS"] }, orderBy: [NAME_ASC]) { totalCount nodes { ibgeCode name healthRegion { code } state { uf } } } }',
+  '{ state(uf: "MT") { name healthRegions(first: 20) { nodes { code name } } } }',
+  '{ municipality(ibgeCode: "4314902") { name population state { name } } }',
+  '{ people(first: 10) { totalCount nodes { code name } } }',
+];
+
+interface RowResult {
+  status: string;
+  version: number | null;
+}
+
+function rss(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function startOn(scratch: ScratchDatabase): Promise<ServerProcess> {
+  return startServerProcess({
+    DATABASE_URL:
+      scratch.target.driver === 'sqlite' ? `sqlite:${scratch.target.file}` : scratch.target.url,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '0',
+  });
+}
+
+async function upsert(url: string, key: string, rows: object[], atomic: boolean) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: UPSERT, variables: { rows, atomic } }),
+  });
+  const body = (await response.json()) as {
+    data?: { upsertPeople: { rows: RowResult[] } };
+    errors?: { message: string }[];
+  };
+  return { status: response.status, rows: body.data?.upsertPeople.rows, errors: body.errors };
+}
+
+async function auditOfPeople(scratch: ScratchDatabase, prefix: string) {
+  const orm = await initOrm({ database: scratch.target });
+  try {
+    const em = orm.em.fork();
+    const people = await em.find(Person, { code: { $like: `${prefix}%` } });
+    const entries = await em.find(AuditEntry, {
+      entityType: 'Person',
+      entityId: { $in: people.map((p) => p.id) },
+    });
+    const byPerson = new Map(
+      people.map((person) => [person.id, { person, creates: 0, updates: 0 }]),
+    );
+    for (const entry of entries) {
+      const tally = byPerson.get(entry.entityId)!;
+      if (entry.action === 'CREATE') {
+        tally.creates += 1;
+      } else if (entry.action === 'UPDATE') {
+        tally.updates += 1;
+      }
+    }
+    const orphanCreates = await em.count(AuditEntry, {
+      entityType: 'Person',
+      action: 'CREATE' as never,
+      entityId: { $nin: people.map((p) => p.id).concat(-1) },
+      after: { $ne: null },
+    });
+    return { people, byPerson, orphanCreates };
+  } finally {
+    await orm.close(true);
+  }
+}
+
+describe.skipIf(!databaseAvailable || !wanted)('load: 200 clients on loopback', () => {
+  let scratch: ScratchDatabase;
+  let server: ServerProcess;
+  let key: string;
+  beforeAll(async () => {
+    scratch = await scratchDatabase(testDatabase);
+    const orm = await initOrm({ database: scratch.target });
+    key = (await createApiKey(orm.em.fork(), { name: 'load', role: Role.EDITOR })).key;
+    await orm.close(true);
+    server = await startOn(scratch);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await scratch?.drop();
+  });
+
+  it(
+    `mixes reads and bulk upserts for ${SECONDS} s: no 5xx, no lost or duplicated write, stable memory`,
+    async () => {
+      const deadline = Date.now() + SECONDS * 1000;
+      const statuses = new Map<number, number>();
+      const failures: string[] = [];
+      /** What the clients were told: code → last acknowledged version, and acknowledged updates. */
+      const acknowledged = new Map<string, { version: number; updates: number }>();
+      const samples: number[] = [];
+      const sampler = setInterval(() => samples.push(rss(server.process.pid!)), 1000);
+      let requests = 0;
+
+      const client = async (id: number) => {
+        let n = 0;
+        const mine: string[] = [];
+        while (Date.now() < deadline) {
+          n += 1;
+          requests += 1;
+          try {
+            if (n % 5 === 1) {
+              // Bulk upsert: 10 new people, plus an update of one written earlier with its version.
+              const rows: object[] = Array.from({ length: 10 }, (_, i) => ({
+                code: `load-${id}-${n}-${i}`,
+                name: `Pessoa Fictícia ${id}-${n}-${i}`,
+              }));
+              const again = mine.length > 0 ? mine[n % mine.length]! : null;
+              if (again) {
+                rows.push({
+                  code: again,
+                  name: `Renamed ${id}-${n}`,
+                  expectedVersion: acknowledged.get(again)!.version,
+                });
+              }
+              const answer = await upsert(server.url, key, rows, false);
+              statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+              if (!answer.rows) {
+                failures.push(
+                  `upsert ${answer.status}: ${JSON.stringify(answer.errors).slice(0, 200)}`,
+                );
+                continue;
+              }
+              answer.rows.forEach((row, index) => {
+                const code = (rows[index] as { code: string }).code;
+                if (row.status === 'CREATED') {
+                  acknowledged.set(code, { version: row.version!, updates: 0 });
+                  mine.push(code);
+                } else if (row.status === 'UPDATED') {
+                  const seen = acknowledged.get(code)!;
+                  acknowledged.set(code, { version: row.version!, updates: seen.updates + 1 });
+                } else {
+                  failures.push(`row ${code}: ${row.status}`);
+                }
+              });
+            } else {
+              const response = await fetch(`${server.url}/graphql`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+                body: JSON.stringify({ query: READS[(id + n) % READS.length] }),
+              });
+              statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+              const body = (await response.json()) as { errors?: unknown };
+              if (body.errors) {
+                failures.push(`read: ${JSON.stringify(body.errors).slice(0, 200)}`);
+              }
+            }
+          } catch (error) {
+            failures.push(`transport: ${(error as Error).message}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id)));
+      clearInterval(sampler);
+
+      const middle = samples[Math.floor(samples.length / 2)]!;
+      const end = samples[samples.length - 1]!;
+      console.log(
+        JSON.stringify({
+          driver: scratch.target.driver,
+          clients: CLIENTS,
+          seconds: SECONDS,
+          requests,
+          statuses: Object.fromEntries(statuses),
+          writes: acknowledged.size,
+          rssMiddleMB: Math.round(middle / 1e6),
+          rssEndMB: Math.round(end / 1e6),
+        }),
+      );
+      expect(failures.slice(0, 5)).toEqual([]);
+      expect(acknowledged.size).toBeGreaterThan(0);
+      expect([...statuses.keys()].filter((status) => status >= 500)).toEqual([]);
+      expect(Math.abs(end - middle) / middle).toBeLessThanOrEqual(0.2);
+
+      // Compare the database and its audit log with what the clients were told.
+      const { people, byPerson, orphanCreates } = await auditOfPeople(scratch, 'load-');
+      expect(people.length).toBe(acknowledged.size);
+      expect(orphanCreates).toBe(0);
+      for (const { person, creates, updates } of byPerson.values()) {
+        const told = acknowledged.get(person.code)!;
+        expect(told, person.code).toBeDefined();
+        expect({ code: person.code, version: person.version, creates, updates }).toEqual({
+          code: person.code,
+          version: told.version,
+          creates: 1,
+          updates: told.updates,
+        });
+      }
+    },
+    SECONDS * 1000 + 180_000,
+  );
+});
+
+describe.skipIf(!databaseAvailable || !wanted)('SIGKILL during bulk upserts', () => {
+  let scratch: ScratchDatabase;
+  let key: string;
+  beforeAll(async () => {
+    scratch = await scratchDatabase(testDatabase);
+    const orm = await initOrm({ database: scratch.target });
+    key = (await createApiKey(orm.em.fork(), { name: 'kill', role: Role.EDITOR })).key;
+    await orm.close(true);
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('leaves every atomic batch fully written with its audit rows, or not at all', async () => {
+    const server = await startOn(scratch);
+    const BATCH = 50;
+    const acknowledgedBatches = new Set<string>();
+    let stop = false;
+    const writer = async (id: number) => {
+      for (let n = 0; !stop; n += 1) {
+        const batch = `kill-${id}-${n}-`;
+        const rows = Array.from({ length: BATCH }, (_, i) => ({
+          code: `${batch}${i}`,
+          name: `Pessoa Fictícia ${i}`,
+        }));
+        try {
+          const answer = await upsert(server.url, key, rows, true);
+          if (answer.rows?.every((row) => row.status === 'CREATED')) {
+            acknowledgedBatches.add(batch);
+          }
+        } catch {
+          return; // the server is gone
+        }
+      }
+    };
+    const writers = Array.from({ length: 20 }, (_, id) => writer(id));
+    // Kill while writers are mid-flight: once a few batches have committed (bounded wait).
+    for (let waited = 0; acknowledgedBatches.size < 3 && waited < 90_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await server.kill();
+    stop = true;
+    await Promise.all(writers);
+    expect(acknowledgedBatches.size).toBeGreaterThan(0);
+
+    // Restart on the same database: it starts, and what it holds is consistent.
+    const again = await startOn(scratch);
+    await again.stop();
+    const { people, byPerson, orphanCreates } = await auditOfPeople(scratch, 'kill-');
+    const perBatch = new Map<string, number>();
+    for (const person of people) {
+      const batch = person.code.replace(/\d+$/, '');
+      perBatch.set(batch, (perBatch.get(batch) ?? 0) + 1);
+    }
+    console.log(
+      JSON.stringify({
+        driver: scratch.target.driver,
+        batchesSeen: perBatch.size,
+        acknowledged: acknowledgedBatches.size,
+      }),
+    );
+    for (const [batch, count] of perBatch) {
+      expect({ batch, count }).toEqual({ batch, count: BATCH });
+    }
+    for (const batch of acknowledgedBatches) {
+      expect(perBatch.get(batch), batch).toBe(BATCH);
+    }
+    for (const { person, creates } of byPerson.values()) {
+      expect({ code: person.code, creates }).toEqual({ code: person.code, creates: 1 });
+    }
+    expect(orphanCreates).toBe(0);
+  }, 300_000);
+});
