@@ -117,7 +117,7 @@ export function accessLog(logger: Logger): RequestHandler {
           path: req.path,
           status: res.statusCode,
           client: rateLimitIdentity(req.headers, req.ip),
-          ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
         },
         'request',
       );
