@@ -19,6 +19,11 @@ export interface CaseDefinition {
   title: string;
   /** Concurrent connections autocannon keeps open. */
   connections: number;
+  /**
+   * Heavy cases run a fixed number of requests per target (full run; `--quick` uses 2) instead of
+   * a duration, so no request is left running when the next target starts.
+   */
+  requests?: number;
   /** Rede Hub's document. */
   redeHub: string;
   /** PostGraphile v5's equivalent; null when the peer has no equivalent (aggregates). */
@@ -100,7 +105,8 @@ const nestedPull: CaseDefinition = {
   id: 'nestedPull',
   operationName: 'NestedPull',
   title: 'nested pull: all municipalities + state, region, macroregion, current gestor',
-  connections: 2,
+  connections: 1,
+  requests: 12,
   redeHub: `query NestedPull($asOf: LocalDate) {
   municipalities(first: 10000, orderBy: [IBGE_CODE_ASC]) {
     nodes {${municipalityFields}
@@ -231,7 +237,8 @@ const aggregate: CaseDefinition = {
   id: 'aggregate',
   operationName: 'Aggregate',
   title: 'aggregate: eventStats by health region and month (GROUP BY)',
-  connections: 2,
+  connections: 1,
+  requests: 12,
   redeHub: `query Aggregate {
   eventStats(groupBy: [HEALTH_REGION, MONTH]) {
     rows { healthRegionCode month count participantsSum accessesSum }

@@ -201,7 +201,7 @@ async function generateWorkload(orm: Orm, driver: DatabaseTarget['driver'], even
         m.state_id, m.health_region_id, case when seq.i % 4 = 0 then m.id else null end, '[]',
         5 + seq.i % 97, case when seq.i % 11 = 4 then 10 + seq.i % 300 else null end, true
       from ${series}
-      join ${rank} m on m.rn = (seq.i * 7919) % (select count(*) from municipalities where deleted_at is null)
+      join ${rank} m on m.rn = (cast(seq.i as bigint) * 7919) % (select count(*) from municipalities where deleted_at is null)
       order by seq.i`);
   });
   await orm.em.getConnection().execute('analyze');

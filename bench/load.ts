@@ -9,6 +9,8 @@ import path from 'node:path';
 export interface LoadResult {
   /** Successful responses. */
   requests: number;
+  /** CPU time of the server process per successful response (not the database's). */
+  cpuMsPerRequest?: number;
   seconds: number;
   throughput: number;
   p50: number;
@@ -20,7 +22,10 @@ export interface LoadResult {
 export interface LoadOptions {
   url: string;
   connections: number;
-  seconds: number;
+  /** Run for this long, or … */
+  seconds?: number;
+  /** … until this many requests have been answered (heavy cases: nothing left in flight). */
+  requests?: number;
   /** The JSON body of the n-th request. */
   body(n: number): string;
 }
@@ -67,6 +72,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 /** One load run's raw figures; runs of the same target in several rounds are merged. */
 export interface LoadSample {
   times: number[];
+  /** Server CPU time used during the run, when measured. */
+  cpuMs?: number;
   seconds: number;
   errors: number;
   non2xx: number;
@@ -75,8 +82,10 @@ export interface LoadSample {
 export function summarise(samples: readonly LoadSample[]): LoadResult {
   const times = samples.flatMap((sample) => sample.times).sort((a, b) => a - b);
   const seconds = samples.reduce((sum, sample) => sum + sample.seconds, 0);
+  const cpuMs = samples.reduce((sum, sample) => sum + (sample.cpuMs ?? 0), 0);
   return {
     requests: times.length,
+    cpuMsPerRequest: times.length > 0 && cpuMs > 0 ? cpuMs / times.length : undefined,
     seconds,
     throughput: seconds > 0 ? times.length / seconds : 0,
     p50: percentile(times, 50),
@@ -94,7 +103,7 @@ export function runLoad(peersDir: string, options: LoadOptions): Promise<LoadSam
       {
         url: `${options.url}/graphql`,
         connections: options.connections,
-        duration: options.seconds,
+        ...(options.requests ? { amount: options.requests } : { duration: options.seconds }),
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         requests: [

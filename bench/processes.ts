@@ -97,6 +97,28 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   };
 }
 
+/** CPU time (user + system) a process has used so far, in ms. */
+export function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticksPerSecond = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/**
+ * Waits until a server is idle (under 5% of a core over 250 ms), so work a previous run left in
+ * flight is not billed to the next one; gives up after `maxMs`.
+ */
+export async function settle(pid: number, maxMs = 60_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (Date.now() < until) {
+    const before = cpuMsOf(pid);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (cpuMsOf(pid) - before < 12.5) {
+      return;
+    }
+  }
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; returns the peak in MB. */
 export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
   let peak = rssOf(pid);

@@ -37,8 +37,8 @@ function ratio(a: number | undefined, b: number | undefined): string {
 
 export function renderTable(reports: readonly CaseReport[]): string {
   const lines = [
-    '| case | target | conns | p50 ms | p99 ms | req/s | p50 vs PostGraphile | req/s vs PostGraphile | p50 vs floor (HTTP) | p50 vs raw SQL | SQL stmts/req | peak RSS MB |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| case | target | conns | p50 ms | p99 ms | req/s | server CPU ms/req | p50 vs PostGraphile | req/s vs PostGraphile | CPU vs PostGraphile | p50 vs floor (HTTP) | p50 vs raw SQL | SQL stmts/req | peak RSS MB |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const report of reports) {
     const peer = report.targets.postgraphile?.load;
@@ -58,9 +58,11 @@ export function renderTable(reports: readonly CaseReport[]): string {
           id === 'rawSql' ? '1' : String(report.connections),
           fixed(load.p50, 2),
           fixed(load.p99, 2),
-          fixed(load.throughput, 0),
+          fixed(load.throughput, load.throughput < 10 ? 2 : 0),
+          fixed(load.cpuMsPerRequest, 1),
           isRedeHub ? ratio(load.p50, peer?.p50) : '',
           isRedeHub ? ratio(load.throughput, peer?.throughput) : '',
+          isRedeHub ? ratio(load.cpuMsPerRequest, peer?.cpuMsPerRequest) : '',
           isRedeHub ? ratio(load.p50, floor?.p50) : '',
           isRedeHub ? ratio(load.p50, raw?.p50) : '',
           fixed(entry.statementsPerRequest, 1),
@@ -72,7 +74,7 @@ export function renderTable(reports: readonly CaseReport[]): string {
       );
     }
     for (const note of report.notes) {
-      lines.push(`| ${report.id} | note: ${note.replace(/\|/g, '/')} |||||||||||`);
+      lines.push(`| ${report.id} | note: ${note.replace(/\|/g, '/')} |||||||||||||`);
     }
   }
   return lines.join('\n');

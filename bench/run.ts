@@ -16,7 +16,7 @@ import { cases, type CaseDefinition, type CaseVariables } from './cases';
 import { benchDatabases, prepareData } from './data';
 import { percentile, runLoad, summarise, type LoadResult, type LoadSample } from './load';
 import { ensurePeers } from './peers';
-import { sampleRss, startServer, type ServerProcess } from './processes';
+import { cpuMsOf, sampleRss, settle, startServer, type ServerProcess } from './processes';
 import { renderTable, type CaseReport, type TargetReport, type TargetId } from './report';
 import { type RedeHubServerMessage } from './rede-hub-server';
 
@@ -363,31 +363,42 @@ async function main(): Promise<void> {
             statementsPerRequest: await statementsPerRequest(
               target.server,
               target.server.url,
-              Array.from({ length: 10 }, (_, n) => body(n)),
+              Array.from({ length: definition.requests ? 2 : 10 }, (_, n) => body(n)),
             ),
           };
         }
         await runLoad(peers.dir, {
           url: target.server.url,
           connections: definition.connections,
-          seconds: options.warmupSeconds,
+          ...(definition.requests ? { requests: 1 } : { seconds: options.warmupSeconds }),
           body,
         });
+        await settle(target.server.child.pid!);
         samples.set(target.id, []);
       }
       // Rounds interleave the targets so that load from elsewhere on the machine falls on all.
       for (let round = 0; round < options.rounds; round += 1) {
         for (let i = 0; i < runnable.length; i += 1) {
           const { target, body } = runnable[(i + round) % runnable.length]!;
-          const rss = sampleRss(target.server.child.pid!);
-          samples.get(target.id)!.push(
-            await runLoad(peers.dir, {
-              url: target.server.url,
-              connections: definition.connections,
-              seconds: options.seconds / options.rounds,
-              body,
-            }),
-          );
+          const pid = target.server.child.pid!;
+          const rss = sampleRss(pid);
+          const cpuBefore = cpuMsOf(pid);
+          const sample = await runLoad(peers.dir, {
+            url: target.server.url,
+            connections: definition.connections,
+            ...(definition.requests
+              ? {
+                  requests: Math.max(
+                    1,
+                    Math.round((options.quick ? 2 : definition.requests) / options.rounds),
+                  ),
+                }
+              : { seconds: options.seconds / options.rounds }),
+            body,
+          });
+          await settle(pid);
+          sample.cpuMs = cpuMsOf(pid) - cpuBefore;
+          samples.get(target.id)!.push(sample);
           peaks.set(target.id, Math.max(peaks.get(target.id) ?? 0, rss.stop()));
         }
       }
@@ -400,6 +411,7 @@ async function main(): Promise<void> {
         report.targets[target.id] = entry;
         log(
           `  ${target.id.padEnd(14)} p50 ${entry.load.p50.toFixed(2)} ms  p99 ${entry.load.p99.toFixed(2)} ms  ${entry.load.throughput.toFixed(1)} req/s` +
+            `  CPU ${entry.load.cpuMsPerRequest?.toFixed(1) ?? '?'} ms/req` +
             `  RSS ≤ ${entry.rssPeakMb!.toFixed(0)} MB` +
             (entry.statementsPerRequest !== undefined
               ? `  ${entry.statementsPerRequest} statements/request`

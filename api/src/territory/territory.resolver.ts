@@ -1,6 +1,9 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { LoadStrategy } from '@mikro-orm/core';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
+import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import {
@@ -222,13 +225,15 @@ export class HealthRegionResolver {
   }
 
   @FieldResolver(() => State)
-  state(@Root() region: HealthRegion): Promise<State> {
-    return region.state.load() as Promise<State>;
+  state(@Root() region: HealthRegion): State | Promise<State> {
+    return loadedOrLoad(region.state) as State | Promise<State>;
   }
 
   @FieldResolver(() => HealthMacroregion, { nullable: true })
-  async macroregion(@Root() region: HealthRegion): Promise<HealthMacroregion | null> {
-    return (await region.macroregion?.load()) ?? null;
+  macroregion(
+    @Root() region: HealthRegion,
+  ): HealthMacroregion | null | Promise<HealthMacroregion | null> {
+    return loadedOrLoad(region.macroregion);
   }
 
   @FieldResolver(() => Municipality, {
@@ -270,11 +275,14 @@ export class MunicipalityResolver {
   municipality(
     @Arg('ibgeCode', () => String) ibgeCode: string,
     @Ctx() { em }: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Municipality | null> {
-    return em.findOne(Municipality, {
-      ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'),
-      deletedAt: null,
-    });
+    const populate = selectedToOneRelations(info, em, Municipality.name);
+    return em.findOne(
+      Municipality,
+      { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null },
+      populate.length ? { populate: populate as never, strategy: LoadStrategy.JOINED } : {},
+    );
   }
 
   @Query(() => MunicipalityConnection)
@@ -284,6 +292,7 @@ export class MunicipalityResolver {
     orderBy: MunicipalityOrder[] | null,
     @Args() args: ConnectionArgs,
     @Ctx() { em, config }: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<MunicipalityConnection> {
     const page = await paginate({
       em,
@@ -292,18 +301,21 @@ export class MunicipalityResolver {
       orderBy: municipalityOrder(orderBy),
       args,
       limits: config.limits,
+      populate: selectedToOneRelations(info, em, Municipality.name, { connection: true }),
     });
     return toConnection(MunicipalityConnection, page);
   }
 
   @FieldResolver(() => State)
-  state(@Root() municipality: Municipality): Promise<State> {
-    return municipality.state.load() as Promise<State>;
+  state(@Root() municipality: Municipality): State | Promise<State> {
+    return loadedOrLoad(municipality.state) as State | Promise<State>;
   }
 
   @FieldResolver(() => HealthRegion, { nullable: true })
-  async healthRegion(@Root() municipality: Municipality): Promise<HealthRegion | null> {
-    return (await municipality.healthRegion?.load()) ?? null;
+  healthRegion(
+    @Root() municipality: Municipality,
+  ): HealthRegion | null | Promise<HealthRegion | null> {
+    return loadedOrLoad(municipality.healthRegion);
   }
 
   @FieldResolver(() => SizeClassCoarse, {
