@@ -41,6 +41,7 @@ describe.skipIf(!databaseAvailable)('nested selections', () => {
       name: 'Metropolitana',
       nameSearch: 'metropolitana',
       state: ref(rs),
+      demo: true,
     });
     const region = em.create(HealthRegion, {
       code: '43010',
@@ -48,6 +49,7 @@ describe.skipIf(!databaseAvailable)('nested selections', () => {
       nameSearch: 'capital e vale do gravatai',
       state: ref(rs),
       macroregion: ref(macroregion),
+      demo: true,
     });
     const [portoAlegre, alvorada] = await Promise.all([
       em.findOneOrFail(Municipality, { ibgeCode: '4314902' }),
@@ -56,7 +58,7 @@ describe.skipIf(!databaseAvailable)('nested selections', () => {
     portoAlegre.healthRegion = ref(region);
     alvorada.healthRegion = ref(region);
     const person = (code: string, name: string) =>
-      em.create(Person, { code, name, nameSearch: name.toLowerCase() });
+      em.create(Person, { code, name, nameSearch: name.toLowerCase(), demo: true });
     const gestor = (p: Person, municipality: Municipality, startDate: string, endDate?: string) =>
       em.create(Mandate, {
         person: ref(p),
@@ -64,6 +66,7 @@ describe.skipIf(!databaseAvailable)('nested selections', () => {
         municipality: ref(municipality),
         startDate,
         endDate: endDate ?? null,
+        demo: true,
       });
     gestor(person('p-1', 'Ana Fictícia'), portoAlegre, '2021-01-01', '2025-01-01');
     gestor(person('p-2', 'Bruno Imaginário'), portoAlegre, '2025-01-01');
