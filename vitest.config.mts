@@ -1,5 +1,8 @@
 import swc from 'unplugin-swc';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 export default defineConfig({
   plugins: [
@@ -11,6 +14,11 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: {
+    // graphql ships CJS and ESM copies; dependencies loaded by Node get the CJS one, so source
+    // files must too, or schema objects from two realms meet ("from another module or realm").
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['api/test/**/*.test.ts', 'sheets-addon/test/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],

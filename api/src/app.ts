@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { AuditVia } from './audit/audit.enums';
 import { verifyApiKey } from './auth/api-key.service';
 import { authenticate } from './auth/authenticate';
 import { createLogger } from './common/logger';
@@ -18,6 +19,7 @@ import type { AppConfig } from './config';
 import { initOrm, migrate, type Orm } from './db/orm';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
+import { pageSizeRule, unlessPageOversized } from './graphql/page-size.rule';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
@@ -70,7 +72,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env !== 'production',
     formatError: (formatted, error) => formatError(formatted, error, config, logger),
-    validationRules: protection.validationRules,
+    validationRules: [
+      pageSizeRule(config.limits.maxPageSize),
+      ...protection.validationRules.map((rule) =>
+        unlessPageOversized(rule, config.limits.maxPageSize),
+      ),
+    ],
     allowBatchedHttpRequests: false,
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
@@ -112,7 +119,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
           (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
           randomUUID();
         const viewer = await authenticate(em, req.headers, config, verifyApiKey);
-        return { em, config, viewer, requestId, logger: logger.child({ requestId }) };
+        const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
+        return { em, config, viewer, requestId, via, logger: logger.child({ requestId }) };
       },
     }),
   );

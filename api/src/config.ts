@@ -23,7 +23,7 @@ const envSchema = z.object({
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
   MAX_DEPTH: z.coerce.number().int().min(1).default(12),
-  MAX_COST: z.coerce.number().int().min(1).default(50_000),
+  MAX_COST: z.coerce.number().int().min(1).default(5_000_000),
   MAX_ALIASES: z.coerce.number().int().min(1).default(50),
   MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
   MAX_DIRECTIVES: z.coerce.number().int().min(1).default(50),

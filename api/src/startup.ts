@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from './config';
 import type { Orm } from './db/orm';
+import { createFirstAdminKey } from './auth/first-admin-key';
 import { seedTerritory } from './territory/territory.seed';
 
 export interface StartupContext {
@@ -24,5 +25,7 @@ const loadShippedTerritory: StartupTask = async ({ orm, logger, seed }) => {
   }
 };
 
+const firstAdminKey: StartupTask = (context) => createFirstAdminKey(context);
+
 /** In order; features append theirs (demo network, first admin key…). */
-export const startupTasks: StartupTask[] = [loadShippedTerritory];
+export const startupTasks: StartupTask[] = [loadShippedTerritory, firstAdminKey];

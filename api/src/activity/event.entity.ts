@@ -9,7 +9,7 @@ import { State } from '../territory/state.entity';
 import { EventKind, Modality } from './activity.enums';
 
 @ObjectType({
-  implements: Node,
+  implements: [Node, BaseEntity],
   description: 'A meeting, oficina, training, visit… with its attendance.',
 })
 @Entity({ tableName: 'events' })

@@ -7,7 +7,7 @@ import { ParticipationRole } from './activity.enums';
 import { Event } from './event.entity';
 
 /** A person or a municipality taking part in an event, as organiser, speaker or attendee. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'participations' })
 export class Participation extends BaseEntity {
   @ManyToOne(() => Event, { ref: true, index: true })

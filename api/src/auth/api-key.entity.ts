@@ -4,7 +4,7 @@ import { BaseEntity, Node } from '../common/base.entity';
 import { Role } from './auth.enums';
 
 /** An API key: only a short public prefix is kept in clear, the secret is stored as a hash. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'api_keys' })
 export class ApiKey extends BaseEntity {
   @Field(() => String)

@@ -58,3 +58,19 @@ export async function verifyApiKey(em: Em, key: string): Promise<Viewer | null> 
     stateUf: apiKey.stateUf ?? null,
   };
 }
+
+/** Revokes a key (kept, with its name, for the audit log); null when there is no such key. */
+export async function revokeApiKey(em: Em, id: number): Promise<ApiKey | null> {
+  const apiKey = await em.findOne(ApiKey, { id });
+  if (!apiKey) {
+    return null;
+  }
+  apiKey.revokedAt ??= new Date();
+  await em.flush();
+  return apiKey;
+}
+
+/** Active admin keys, to know whether a first one must be made. */
+export function countActiveAdminKeys(em: Em): Promise<number> {
+  return em.count(ApiKey, { role: 'ADMIN' as Role, revokedAt: null, deletedAt: null });
+}

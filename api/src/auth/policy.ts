@@ -31,3 +31,25 @@ export function canSeeContact(viewer: Viewer, personUfs: readonly string[]): boo
   }
   return personUfs.includes(viewer.stateUf);
 }
+
+/**
+ * Whether the viewer may write a row belonging to `ufs` (the states of its territory). Rows of no
+ * state (a person without mandates yet) are writable by every editor; a scoped key writes only
+ * rows all of whose states are its own.
+ */
+export function canWriteIn(viewer: Viewer, ufs: readonly string[]): boolean {
+  if (!hasRole(viewer, Role.EDITOR)) {
+    return false;
+  }
+  if (viewer.kind !== 'key' || viewer.role === Role.ADMIN || viewer.stateUf === null) {
+    return true;
+  }
+  return ufs.every((uf) => uf === viewer.stateUf);
+}
+
+/** "rows of RS" / "every state", for error messages. */
+export function scopeDescription(viewer: Viewer): string {
+  return viewer.kind === 'key' && viewer.role !== Role.ADMIN && viewer.stateUf
+    ? `rows of ${viewer.stateUf}`
+    : 'every state';
+}

@@ -1,21 +1,34 @@
 import { OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { Field, ID, Int, InterfaceType } from 'type-graphql';
 import { toGlobalId } from './global-id';
 
 /** Relay's `Node`: anything with a global id can be fetched back with `node(id:)`. */
-@InterfaceType({ description: 'An object with a global id, fetchable with `node(id:)`.' })
+@InterfaceType({
+  description: 'An object with a global id, fetchable with `node(id:)`.',
+  // Each entity class is its own GraphQL type, named after the class.
+  resolveType: (value: object) => value.constructor.name,
+})
 export abstract class Node {
-  @Field(() => ID, { description: 'Global, opaque id (type and row id).' })
-  id!: string;
+  /**
+   * Read from `globalId`: type-graphql lets an interface's fields win over those a class
+   * inherits, so a field read from `id` would hand out the database row id instead.
+   */
+  @Field(() => ID, { name: 'id', description: 'Global, opaque id (type and row id).' })
+  globalId!: string;
 }
 
 /**
  * Columns every row of the graph carries: a surrogate id, timestamps, an optimistic-lock
  * `version` (a stale version is a conflict, never a silent overwrite), a soft-delete marker and
  * the `source` that last wrote the row (an import, a client, the demo generator).
- * Its `@Field`s are inherited by every entity's object type.
+ * Every entity's object type implements it (and `Node`) and inherits its fields.
  */
-@ObjectType('BaseEntity', { implements: Node })
+@InterfaceType('Versioned', {
+  implements: Node,
+  description:
+    'A row of the graph: global id, timestamps, optimistic-lock version, soft delete and source.',
+  resolveType: (value: object) => value.constructor.name,
+})
 export abstract class BaseEntity {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'version' | 'deletedAt' | 'source' | 'globalId';
 

@@ -94,7 +94,22 @@ interface SqliteConnection {
 }
 
 export async function initOrm(options: OrmOptions): Promise<Orm> {
-  return MikroORM.init(ormOptions(options));
+  const orm = await MikroORM.init(ormOptions(options));
+  if (options.database.driver === 'sqlite') {
+    keepDatesAsDates(orm.em.getPlatform());
+  }
+  return orm;
+}
+
+/**
+ * MikroORM's SQLite platform turns `Date`s into numbers when it computes change sets, but the
+ * snapshot of a loaded row keeps the hydrated `Date` (with `forceUtcTimezone`), so every loaded
+ * row with a datetime column looked changed: any flush rewrote it and bumped its `version`, which
+ * turned innocent reads into optimistic-lock conflicts. Comparing `Date` with `Date` fixes it; the
+ * sqlite3 driver still stores a `Date` as epoch milliseconds, as before.
+ */
+function keepDatesAsDates(platform: object): void {
+  Object.assign(platform, { processDateProperty: (value: unknown) => value });
 }
 
 /** Applies the committed migrations of the target's dialect; safe to call on every start. */

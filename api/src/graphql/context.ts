@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditVia } from '../audit/audit.enums';
 import type { Viewer } from '../auth/viewer';
 import type { AppConfig } from '../config';
 import type { Em } from '../db/orm';
@@ -10,4 +11,6 @@ export interface GraphQLContext {
   viewer: Viewer;
   requestId: string;
   logger: Logger;
+  /** Which door writes come through (API, or SHEETS when `x-rede-client: sheets`). */
+  via?: AuditVia;
 }

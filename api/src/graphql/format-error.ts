@@ -16,6 +16,12 @@ export function formatError(
   logger: Logger,
 ): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  // Apollo re-labels every validation error GRAPHQL_VALIDATION_FAILED; our own rules keep theirs.
+  const causeCode = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError
+    ?.extensions?.code;
+  if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && typeof causeCode === 'string') {
+    return { ...formatted, extensions: { ...formatted.extensions, code: causeCode } };
+  }
   const code = formatted.extensions?.code;
   if (original instanceof OptimisticLockError) {
     return {

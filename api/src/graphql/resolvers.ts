@@ -19,6 +19,10 @@ import {
   RegionMembershipResolver,
   StateResolver,
 } from '../territory/territory.resolver';
+import { ApiKeyResolver } from '../auth/api-key.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { ViewerResolver } from '../auth/viewer.resolver';
+import { writeResolvers } from '../writes/write.resolvers';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the schema; features add theirs here. */
@@ -40,4 +44,8 @@ export const resolvers: NonEmptyArray<Function> = [
   AdhesionResolver,
   EnrolmentResolver,
   InstrumentStatusResolver,
+  ViewerResolver,
+  ApiKeyResolver,
+  AuditResolver,
+  ...writeResolvers,
 ];

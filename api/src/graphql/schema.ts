@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema } from 'type-graphql';
+import { authChecker } from '../auth/auth-checker';
 import { projectRoot } from '../common/paths';
 import { resolvers } from './resolvers';
 
@@ -11,6 +12,7 @@ let cached: GraphQLSchema | undefined;
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= await buildSchema({
     resolvers,
+    authChecker,
     validate: false,
     emitSchemaFile: false,
   });

@@ -14,7 +14,7 @@ export enum ImportStatus {
 registerEnumType(ImportStatus, { name: 'ImportStatus' });
 
 /** The record of one import: what came in, from whom, what it changed and how it ended. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'import_runs' })
 export class ImportRun extends BaseEntity {
   @Field(() => String)

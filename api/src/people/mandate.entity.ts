@@ -22,7 +22,7 @@ import { MandateRole, SeatType } from './people.enums';
  * A time-bounded role: person × organisation × role × territorial scope × [startDate, endDate).
  * History is kept, so "who was the apoiador of region 43001 on 2020-10-01" has an answer.
  */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'mandates' })
 @Index({ properties: ['role', 'startDate', 'endDate'] })
 @Index({ properties: ['municipality', 'role'] })

@@ -4,7 +4,7 @@ import { BaseEntity, Node } from '../common/base.entity';
 import { State } from '../territory/state.entity';
 import { OrganizationKind } from './people.enums';
 
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'organizations' })
 export class Organization extends BaseEntity {
   @Field(() => String, { description: 'Natural key, e.g. CONASEMS, COSEMS-RS, SES-MT.' })

@@ -6,7 +6,7 @@ import { BaseEntity, Node } from '../common/base.entity';
  * A person of the network. `email` and `phone` are personal data: they are not GraphQL fields
  * here, a field resolver exposes them only to roles allowed to see them.
  */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'people' })
 export class Person extends BaseEntity {
   @Field(() => String, { description: 'Natural key used by imports and bulk upserts.' })

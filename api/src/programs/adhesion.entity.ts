@@ -6,7 +6,10 @@ import { Municipality } from '../territory/municipality.entity';
 import { Program } from './program.entity';
 import { AdhesionStatus } from './programs.enums';
 
-@ObjectType({ implements: Node, description: "A municipality's adhesion to a program." })
+@ObjectType({
+  implements: [Node, BaseEntity],
+  description: "A municipality's adhesion to a program.",
+})
 @Entity({ tableName: 'adhesions' })
 @Unique({ properties: ['municipality', 'program'] })
 export class Adhesion extends BaseEntity {

@@ -7,7 +7,7 @@ import { Municipality } from '../territory/municipality.entity';
 import { Program } from './program.entity';
 
 /** A professional enrolled in a program through a municipality whose adhesion is approved. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'enrolments' })
 @Unique({ properties: ['person', 'program'] })
 export class Enrolment extends BaseEntity {

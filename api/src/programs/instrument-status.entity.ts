@@ -6,7 +6,7 @@ import { Municipality } from '../territory/municipality.entity';
 import { Instrument, InstrumentStatusValue } from './programs.enums';
 
 /** Where a municipality stands with one management instrument for one period. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'instrument_statuses' })
 @Unique({ properties: ['municipality', 'instrument', 'period'] })
 @Index({ properties: ['instrument', 'period', 'status'] })

@@ -7,7 +7,7 @@ import { LocalDate } from '../common/scalars';
  * A program municipalities adhere to, e.g. the 360-hour course of Nota Técnica 425/2025:
  * an adhesion window, a decision deadline in business days, a validity in months.
  */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'programs' })
 export class Program extends BaseEntity {
   @Field(() => String)

@@ -4,7 +4,7 @@ import { BaseEntity, Node } from '../common/base.entity';
 import { SavedQuery } from './saved-query.entity';
 
 /** A read-only token that publishes one saved query as a CSV link (for `=IMPORTDATA()`). */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'export_tokens' })
 export class ExportToken extends BaseEntity {
   @ManyToOne(() => SavedQuery, { ref: true, index: true })

@@ -4,7 +4,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity, Node } from '../common/base.entity';
 
 /** A named GraphQL query kept in the hub, shared with a state's staff (or everyone when no UF). */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'saved_queries' })
 export class SavedQuery extends BaseEntity {
   @Field(() => String)

@@ -4,7 +4,7 @@ import { BaseEntity, Node } from '../common/base.entity';
 import { State } from './state.entity';
 
 @ObjectType({
-  implements: Node,
+  implements: [Node, BaseEntity],
   description: 'A health macroregion (macrorregião de saúde) of a state.',
 })
 @Entity({ tableName: 'health_macroregions' })

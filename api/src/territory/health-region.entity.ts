@@ -6,7 +6,7 @@ import { State } from './state.entity';
 import type { Municipality } from './municipality.entity';
 
 @ObjectType({
-  implements: Node,
+  implements: [Node, BaseEntity],
   description:
     'A health region (região de saúde), the territory of a CIR. Code = state code + number.',
 })

@@ -6,7 +6,7 @@ import { State } from './state.entity';
 import { ManagementType, SizeClass } from './territory.enums';
 
 @ObjectType({
-  implements: Node,
+  implements: [Node, BaseEntity],
   description: 'A municipality, identified by its 7-digit IBGE code.',
 })
 @Entity({ tableName: 'municipalities' })

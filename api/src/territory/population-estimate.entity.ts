@@ -4,7 +4,7 @@ import { BaseEntity, Node } from '../common/base.entity';
 import { Municipality } from './municipality.entity';
 
 /** One IBGE population estimate; every year is kept, the newest feeds `Municipality.population`. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'population_estimates' })
 @Unique({ properties: ['municipality', 'year'] })
 export class PopulationEstimate extends BaseEntity {

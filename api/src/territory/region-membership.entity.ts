@@ -9,7 +9,7 @@ import { Municipality } from './municipality.entity';
  * Which health region a municipality belonged to, and when. CIB deliberations move
  * municipalities between regions; the old membership is closed (`validTo`), never overwritten.
  */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'region_memberships' })
 @Index({ properties: ['municipality', 'validFrom'] })
 export class RegionMembership extends BaseEntity {

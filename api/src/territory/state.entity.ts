@@ -4,7 +4,7 @@ import { BaseEntity, Node } from '../common/base.entity';
 import { GeographicRegion } from './territory.enums';
 
 @ObjectType({
-  implements: Node,
+  implements: [Node, BaseEntity],
   description: 'A federative unit (UF): 26 states and the Federal District.',
 })
 @Entity({ tableName: 'states' })

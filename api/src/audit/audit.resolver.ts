@@ -1,0 +1,122 @@
+import { type FilterQuery } from '@mikro-orm/core';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  FieldResolver,
+  Root,
+} from 'type-graphql';
+import { Role } from '../auth/auth.enums';
+import { fromGlobalId, toGlobalId } from '../common/global-id';
+import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import type { GraphQLContext } from '../graphql/context';
+import { actorOf } from '../writes/write.resolver';
+import { AuditEntry } from './audit-entry.entity';
+import { AuditLogFilter } from './audit.input';
+import { revertImport } from './revert-import';
+
+@ObjectType()
+export class AuditEntryConnection extends Connection(AuditEntry) {}
+
+@ObjectType({ description: 'What `revertImport` did.' })
+export class RevertImportResult {
+  @Field(() => Int)
+  importRunId!: number;
+
+  @Field(() => Int, { description: 'Rows written back to their state before the import.' })
+  reverted!: number;
+
+  @Field(() => [AuditEntry], { description: 'The REVERT entries written.' })
+  entries!: AuditEntry[];
+}
+
+/** Entries a viewer may read: admins and unscoped editors all, a scoped editor its state's. */
+export function auditWhere(
+  context: GraphQLContext,
+  filter: AuditLogFilter | null,
+): FilterQuery<AuditEntry> {
+  const { viewer } = context;
+  const where: FilterQuery<AuditEntry> & Record<string, unknown> = {};
+  if (viewer.kind === 'key' && viewer.role !== Role.ADMIN && viewer.stateUf) {
+    where.stateUf = viewer.stateUf;
+  }
+  if (!filter) {
+    return where;
+  }
+  const and: FilterQuery<AuditEntry>[] = [where];
+  if (filter.entityType) {
+    and.push({ entityType: filter.entityType });
+  }
+  if (filter.entityId) {
+    const { typeName, rowId } = fromGlobalId(filter.entityId);
+    and.push({ entityType: typeName, entityId: rowId });
+  }
+  if (filter.action?.length) {
+    and.push({ action: { $in: filter.action } });
+  }
+  if (filter.via?.length) {
+    and.push({ via: { $in: filter.via } });
+  }
+  for (const field of ['actor', 'requestId', 'importRunId', 'stateUf'] as const) {
+    if (filter[field] !== null && filter[field] !== undefined) {
+      and.push({ [field]: filter[field] });
+    }
+  }
+  if (filter.since) {
+    and.push({ at: { $gte: filter.since } });
+  }
+  if (filter.until) {
+    and.push({ at: { $lt: filter.until } });
+  }
+  return { $and: and };
+}
+
+@Resolver(() => AuditEntry)
+export class AuditResolver {
+  @Authorized(Role.EDITOR)
+  @Query(() => AuditEntryConnection, {
+    description:
+      'Every change (who, when, before, after), newest first; scoped like the data (a state-scoped key sees its state, admins everything).',
+  })
+  async auditLog(
+    @Arg('filter', () => AuditLogFilter, { nullable: true }) filter: AuditLogFilter | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() context: GraphQLContext,
+  ): Promise<AuditEntryConnection> {
+    const shape = await paginate({
+      em: context.em,
+      entity: AuditEntry,
+      where: auditWhere(context, filter),
+      orderBy: [{ id: 'desc' }],
+      args,
+      limits: context.config.limits,
+    });
+    return toConnection(AuditEntryConnection, shape);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => RevertImportResult, {
+    description:
+      'Writes every row an import changed back to its state before the import (all or nothing; CONFLICT if a row changed since). Audited.',
+  })
+  async revertImport(
+    @Arg('id', () => ID, { description: 'Global id of the ImportRun, or its number.' }) id: string,
+    @Ctx() context: GraphQLContext,
+  ): Promise<RevertImportResult> {
+    const importRunId = /^\d+$/.test(id) ? Number(id) : fromGlobalId(id).rowId;
+    return revertImport(actorOf(context), importRunId);
+  }
+
+  @FieldResolver(() => ID, { description: 'Global id of the changed row, for `node(id:)`.' })
+  entityGlobalId(@Root() entry: AuditEntry): string {
+    return toGlobalId(entry.entityType, entry.entityId);
+  }
+}

@@ -1,0 +1,160 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { EventKind, Modality } from '../../activity/activity.enums';
+import { Event } from '../../activity/event.entity';
+import { Organization } from '../../people/organization.entity';
+import { HealthRegion } from '../../territory/health-region.entity';
+import { Municipality } from '../../territory/municipality.entity';
+import { type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../write.fields';
+import { NATIONAL, type WriteSpec } from '../write.spec';
+
+const count = z.number().int().min(0, 'Must be 0 or more');
+
+export const eventWrites: WriteSpec<Event> = {
+  typeName: 'Event',
+  entity: Event,
+  fields: [
+    'code',
+    'kind',
+    'title',
+    'startDate',
+    'endDate',
+    'modality',
+    'organizationCode',
+    'stateUf',
+    'healthRegionCode',
+    'municipalityIbgeCode',
+    'topics',
+    'participantCount',
+    'accessCount',
+    'notes',
+  ],
+  requiredOnCreate: ['kind', 'title', 'startDate', 'modality'],
+  schema: z.object({
+    ...rowIdentity,
+    code: naturalKey(80).nullish(),
+    kind: z.enum(EventKind).nullish(),
+    title: text(500).nullish(),
+    startDate: localDate.nullish(),
+    endDate: localDate.nullish(),
+    modality: z.enum(Modality).nullish(),
+    organizationCode: naturalKey(50).nullish(),
+    stateUf: uf.nullish(),
+    healthRegionCode: z
+      .string()
+      .trim()
+      .regex(/^\d{5}$/, 'Expected a 5-digit region code')
+      .nullish(),
+    municipalityIbgeCode: ibgeCode.nullish(),
+    topics: z.array(text(100)).max(50).nullish(),
+    participantCount: count.nullish(),
+    accessCount: count.nullish(),
+    notes: z.string().max(10_000).nullish(),
+  }),
+  keyOfInput: (input) => (typeof input.code === 'string' ? input.code : null),
+  keyOfFlat: (flat) => (flat.code as string | null | undefined) ?? null,
+  load: (em, { ids, keys }) =>
+    em.find(
+      Event,
+      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
+      { populate: ['organization', 'state', 'healthRegion', 'municipality'] },
+    ),
+  async prepare(batch, drafts) {
+    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
+    await batch.loadRefs(Organization, 'code', values('organizationCode'));
+    await batch.loadRefs(HealthRegion, 'code', values('healthRegionCode'));
+    await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
+  },
+  snapshot: (row) => ({
+    code: row.code ?? null,
+    kind: row.kind,
+    title: row.title,
+    startDate: row.startDate,
+    endDate: row.endDate ?? null,
+    modality: row.modality,
+    organizationCode: row.organization?.unwrap().code ?? null,
+    stateUf: row.state?.unwrap().uf ?? null,
+    healthRegionCode: row.healthRegion?.unwrap().code ?? null,
+    municipalityIbgeCode: row.municipality?.unwrap().ibgeCode ?? null,
+    topics: row.topics,
+    participantCount: row.participantCount ?? null,
+    accessCount: row.accessCount ?? null,
+    notes: row.notes ?? null,
+  }),
+  check(draft, _before, batch) {
+    const problems: FieldProblem[] = [];
+    const endDate = draft.endDate as string | null | undefined;
+    if (endDate && endDate < (draft.startDate as string)) {
+      problems.push({
+        field: 'endDate',
+        message: `Ends (${endDate}) before it starts (${String(draft.startDate)})`,
+      });
+    }
+    if (draft.organizationCode && !batch.ref(Organization, draft.organizationCode as string)) {
+      problems.push({
+        field: 'organizationCode',
+        message: `No organisation has code ${String(draft.organizationCode)}`,
+      });
+    }
+    if (draft.stateUf && !batch.state(draft.stateUf as string)) {
+      problems.push({ field: 'stateUf', message: `Unknown UF ${String(draft.stateUf)}` });
+    }
+    if (draft.healthRegionCode && !batch.ref(HealthRegion, draft.healthRegionCode as string)) {
+      problems.push({
+        field: 'healthRegionCode',
+        message: `No health region has code ${String(draft.healthRegionCode)}`,
+      });
+    }
+    if (
+      draft.municipalityIbgeCode &&
+      !batch.ref(Municipality, draft.municipalityIbgeCode as string)
+    ) {
+      problems.push({
+        field: 'municipalityIbgeCode',
+        message: `No municipality has code ${String(draft.municipalityIbgeCode)}`,
+      });
+    }
+    if (this.ufsOf(draft, batch).length > 1) {
+      problems.push({
+        field: 'stateUf',
+        message: 'The state, region and municipality are in different states',
+      });
+    }
+    return problems;
+  },
+  ufsOf(flat: Flat, batch) {
+    const ufs = new Set<string>();
+    if (flat.stateUf) {
+      ufs.add(flat.stateUf as string);
+    }
+    for (const code of [flat.healthRegionCode, flat.municipalityIbgeCode]) {
+      const codeUf = batch.ufOfCode(code as string | null | undefined);
+      if (codeUf) {
+        ufs.add(codeUf);
+      }
+    }
+    // No territory at all means national: beyond any state-scoped key.
+    return ufs.size > 0 ? [...ufs] : [NATIONAL];
+  },
+  create: () => new Event(),
+  write(row, draft, batch) {
+    const maybe = <T extends object>(value: T | undefined) => (value ? ref(value) : null);
+    row.code = (draft.code as string | null | undefined) ?? null;
+    row.kind = draft.kind as EventKind;
+    row.title = draft.title as string;
+    row.startDate = draft.startDate as string;
+    row.endDate = (draft.endDate as string | null | undefined) ?? null;
+    row.modality = draft.modality as Modality;
+    row.organization = maybe(batch.ref(Organization, draft.organizationCode as string | null));
+    const stateUf =
+      (draft.stateUf as string | null | undefined) ?? this.ufsOf(draft, batch)[0] ?? null;
+    row.state = maybe(stateUf ? batch.state(stateUf) : undefined);
+    row.healthRegion = maybe(batch.ref(HealthRegion, draft.healthRegionCode as string | null));
+    row.municipality = maybe(batch.ref(Municipality, draft.municipalityIbgeCode as string | null));
+    row.topics = (draft.topics as string[] | null | undefined) ?? [];
+    row.participantCount = (draft.participantCount as number | null | undefined) ?? null;
+    row.accessCount = (draft.accessCount as number | null | undefined) ?? null;
+    row.notes = (draft.notes as string | null | undefined) ?? null;
+  },
+};

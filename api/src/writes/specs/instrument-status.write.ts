@@ -1,0 +1,106 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { InstrumentStatus } from '../../programs/instrument-status.entity';
+import {
+  Instrument,
+  instrumentStatusOrder,
+  InstrumentStatusValue,
+} from '../../programs/programs.enums';
+import { Municipality } from '../../territory/municipality.entity';
+import { type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, localDate, rowIdentity } from '../write.fields';
+import { type WriteSpec } from '../write.spec';
+
+function keyOf(flat: Flat): string | null {
+  return typeof flat.ibgeCode === 'string' &&
+    typeof flat.instrument === 'string' &&
+    typeof flat.period === 'string'
+    ? `${flat.ibgeCode}|${flat.instrument}|${flat.period}`
+    : null;
+}
+
+export const instrumentStatusWrites: WriteSpec<InstrumentStatus> = {
+  typeName: 'InstrumentStatus',
+  entity: InstrumentStatus,
+  fields: ['ibgeCode', 'instrument', 'period', 'status', 'statusDate', 'dueDate'],
+  requiredOnCreate: ['ibgeCode', 'instrument', 'period', 'status'],
+  schema: z.object({
+    ...rowIdentity,
+    ibgeCode: ibgeCode.nullish(),
+    instrument: z.enum(Instrument).nullish(),
+    period: z
+      .string()
+      .trim()
+      .regex(/^\d{4}(-\d{4})?$/, 'Expected a year (2024) or a range of years (2022-2025)')
+      .nullish(),
+    status: z.enum(InstrumentStatusValue).nullish(),
+    statusDate: localDate.nullish(),
+    dueDate: localDate.nullish(),
+  }),
+  keyOfInput: keyOf,
+  keyOfFlat: keyOf,
+  async load(em, { ids, keys }) {
+    const byKey = keys.map((key) => {
+      const [code, instrument, period] = key.split('|') as [string, Instrument, string];
+      return { municipality: { ibgeCode: code }, instrument, period };
+    });
+    return em.find(
+      InstrumentStatus,
+      { $or: [{ id: { $in: ids } }, ...byKey] },
+      { populate: ['municipality'] },
+    );
+  },
+  async prepare(batch, drafts) {
+    await batch.loadRefs(
+      Municipality,
+      'ibgeCode',
+      drafts.map((d) => d.ibgeCode as string | null),
+    );
+  },
+  snapshot: (row) => ({
+    ibgeCode: row.municipality.unwrap().ibgeCode,
+    instrument: row.instrument,
+    period: row.period,
+    status: row.status,
+    statusDate: row.statusDate ?? null,
+    dueDate: row.dueDate ?? null,
+  }),
+  check(draft, before, batch) {
+    const problems: FieldProblem[] = [];
+    if (!batch.ref(Municipality, draft.ibgeCode as string)) {
+      problems.push({
+        field: 'ibgeCode',
+        message: `No municipality has code ${String(draft.ibgeCode)}`,
+      });
+    }
+    if (before) {
+      for (const field of ['ibgeCode', 'instrument', 'period'] as const) {
+        if (before[field] !== draft[field]) {
+          problems.push({ field, message: 'Part of the key: create another status instead' });
+        }
+      }
+      const from = instrumentStatusOrder.indexOf(before.status as InstrumentStatusValue);
+      const to = instrumentStatusOrder.indexOf(draft.status as InstrumentStatusValue);
+      if (to < from && !batch.isAdmin) {
+        problems.push({
+          field: 'status',
+          message: `Statuses only move forward (${instrumentStatusOrder.join(' → ')}); going back from ${String(before.status)} to ${String(draft.status)} needs an admin`,
+        });
+      }
+    }
+    return problems;
+  },
+  ufsOf(flat, batch) {
+    const uf = batch.ufOfCode(flat.ibgeCode as string | undefined);
+    return uf ? [uf] : [];
+  },
+  create: () => new InstrumentStatus(),
+  write(row, draft, batch) {
+    row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);
+    row.instrument = draft.instrument as Instrument;
+    row.period = draft.period as string;
+    row.status = draft.status as InstrumentStatusValue;
+    row.statusDate = (draft.statusDate as string | null | undefined) ?? null;
+    row.dueDate = (draft.dueDate as string | null | undefined) ?? null;
+  },
+};

@@ -1,0 +1,259 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { Mandate } from '../../people/mandate.entity';
+import { Organization } from '../../people/organization.entity';
+import { MandateRole, SeatType } from '../../people/people.enums';
+import { Person } from '../../people/person.entity';
+import { HealthRegion } from '../../territory/health-region.entity';
+import { Municipality } from '../../territory/municipality.entity';
+import { type Batch, type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, localDate, naturalKey, rowIdentity, uf } from '../write.fields';
+import { NATIONAL, type WriteSpec } from '../write.spec';
+
+const GESTORES = 'mandate.gestores';
+
+interface Interval {
+  id: number | null;
+  municipality: string;
+  start: string;
+  end: string | null;
+}
+
+/** [start, end) intervals overlap; a null end is open. */
+function overlaps(
+  a: { start: string; end: string | null },
+  b: { start: string; end: string | null },
+) {
+  return (b.end === null || a.start < b.end) && (a.end === null || b.start < a.end);
+}
+
+function gestores(batch: Batch): Interval[] {
+  return batch.scratch.get(GESTORES) as Interval[];
+}
+
+export const mandateWrites: WriteSpec<Mandate> = {
+  typeName: 'Mandate',
+  entity: Mandate,
+  fields: [
+    'code',
+    'personCode',
+    'organizationCode',
+    'role',
+    'seat',
+    'stateUf',
+    'municipalityIbgeCode',
+    'healthRegionCodes',
+    'startDate',
+    'endDate',
+  ],
+  requiredOnCreate: ['personCode', 'role', 'startDate'],
+  schema: z.object({
+    ...rowIdentity,
+    code: naturalKey(80).nullish(),
+    personCode: naturalKey(50).nullish(),
+    organizationCode: naturalKey(50).nullish(),
+    role: z.enum(MandateRole).nullish(),
+    seat: z.enum(SeatType).nullish(),
+    stateUf: uf.nullish(),
+    municipalityIbgeCode: ibgeCode.nullish(),
+    healthRegionCodes: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^\d{5}$/, 'Expected 5-digit region codes'),
+      )
+      .max(100)
+      .transform((codes) => [...new Set(codes)].sort())
+      .nullish(),
+    startDate: localDate.nullish(),
+    endDate: localDate.nullish(),
+  }),
+  keyOfInput: (input) => (typeof input.code === 'string' ? input.code : null),
+  keyOfFlat: (flat) => (flat.code as string | null | undefined) ?? null,
+  load: (em, { ids, keys }) =>
+    em.find(
+      Mandate,
+      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
+      { populate: ['person', 'organization', 'state', 'municipality', 'healthRegions'] },
+    ),
+  async prepare(batch, drafts) {
+    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
+    await batch.loadRefs(Person, 'code', values('personCode'));
+    await batch.loadRefs(Organization, 'code', values('organizationCode'));
+    await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
+    await batch.loadRefs(
+      HealthRegion,
+      'code',
+      drafts.flatMap((d) => (d.healthRegionCodes as string[] | null | undefined) ?? []),
+    );
+    const municipalities = [
+      ...new Set(
+        drafts
+          .filter((d) => d.role === MandateRole.MUNICIPAL_SECRETARY && d.municipalityIbgeCode)
+          .map((d) => d.municipalityIbgeCode as string),
+      ),
+    ];
+    const existing =
+      municipalities.length === 0
+        ? []
+        : await batch.em.find(
+            Mandate,
+            {
+              role: MandateRole.MUNICIPAL_SECRETARY,
+              municipality: { ibgeCode: { $in: municipalities } },
+              deletedAt: null,
+            },
+            { populate: ['municipality'] },
+          );
+    batch.scratch.set(
+      GESTORES,
+      existing.map((m) => ({
+        id: m.id,
+        municipality: m.municipality!.unwrap().ibgeCode,
+        start: m.startDate,
+        end: m.endDate ?? null,
+      })),
+    );
+  },
+  snapshot: (row) => ({
+    code: row.code ?? null,
+    personCode: row.person.unwrap().code,
+    organizationCode: row.organization?.unwrap().code ?? null,
+    role: row.role,
+    seat: row.seat ?? null,
+    stateUf: row.state?.unwrap().uf ?? null,
+    municipalityIbgeCode: row.municipality?.unwrap().ibgeCode ?? null,
+    healthRegionCodes: row.healthRegions
+      .getItems()
+      .map((r) => r.code)
+      .sort(),
+    startDate: row.startDate,
+    endDate: row.endDate ?? null,
+  }),
+  check(draft, _before, batch, selfId) {
+    const problems: FieldProblem[] = [];
+    const startDate = draft.startDate as string;
+    const endDate = (draft.endDate as string | null | undefined) ?? null;
+    const municipality = (draft.municipalityIbgeCode as string | null | undefined) ?? null;
+    const regions = (draft.healthRegionCodes as string[] | null | undefined) ?? [];
+    if (!batch.ref(Person, draft.personCode as string)) {
+      problems.push({
+        field: 'personCode',
+        message: `No person has code ${String(draft.personCode)}`,
+      });
+    }
+    if (draft.organizationCode && !batch.ref(Organization, draft.organizationCode as string)) {
+      problems.push({
+        field: 'organizationCode',
+        message: `No organisation has code ${String(draft.organizationCode)}`,
+      });
+    }
+    if (draft.stateUf && !batch.state(draft.stateUf as string)) {
+      problems.push({ field: 'stateUf', message: `Unknown UF ${String(draft.stateUf)}` });
+    }
+    if (municipality && !batch.ref(Municipality, municipality)) {
+      problems.push({
+        field: 'municipalityIbgeCode',
+        message: `No municipality has code ${municipality}`,
+      });
+    }
+    for (const code of regions) {
+      if (!batch.ref(HealthRegion, code)) {
+        problems.push({ field: 'healthRegionCodes', message: `No health region has code ${code}` });
+      }
+    }
+    if (endDate !== null && endDate < startDate) {
+      problems.push({
+        field: 'endDate',
+        message: `Ends (${endDate}) before it starts (${startDate})`,
+      });
+    }
+    if (draft.role === MandateRole.APOIADOR) {
+      if (regions.length === 0) {
+        problems.push({
+          field: 'healthRegionCodes',
+          message: "An apoiador's scope is one or more health regions",
+        });
+      }
+      if (municipality) {
+        problems.push({
+          field: 'municipalityIbgeCode',
+          message: "An apoiador's scope is health regions, not a municipality",
+        });
+      }
+    }
+    if (draft.role === MandateRole.MUNICIPAL_SECRETARY) {
+      if (!municipality) {
+        problems.push({
+          field: 'municipalityIbgeCode',
+          message: 'A municipal secretary (gestor) needs a municipality',
+        });
+      } else {
+        const clash = gestores(batch).find(
+          (other) =>
+            other.municipality === municipality &&
+            (selfId === null || other.id !== selfId) &&
+            overlaps(other, { start: startDate, end: endDate }),
+        );
+        if (clash) {
+          problems.push({
+            field: 'startDate',
+            message: `Municipality ${municipality} already has a gestor from ${clash.start} to ${clash.end ?? 'now'}; end that mandate first`,
+          });
+        }
+      }
+    }
+    return problems;
+  },
+  ufsOf(flat: Flat, batch) {
+    const ufs = new Set<string>();
+    if (flat.stateUf) {
+      ufs.add(flat.stateUf as string);
+    }
+    const municipalityUf = batch.ufOfCode(flat.municipalityIbgeCode as string | null);
+    if (municipalityUf) {
+      ufs.add(municipalityUf);
+    }
+    for (const code of (flat.healthRegionCodes as string[] | null | undefined) ?? []) {
+      const regionUf = batch.ufOfCode(code);
+      if (regionUf) {
+        ufs.add(regionUf);
+      }
+    }
+    // No territory at all means national: beyond any state-scoped key.
+    return ufs.size > 0 ? [...ufs] : [NATIONAL];
+  },
+  create: () => new Mandate(),
+  write(row, draft, batch) {
+    row.code = (draft.code as string | null | undefined) ?? null;
+    row.person = ref(batch.ref(Person, draft.personCode as string)!);
+    const organization = batch.ref(Organization, draft.organizationCode as string | null);
+    row.organization = organization ? ref(organization) : null;
+    row.role = draft.role as MandateRole;
+    row.seat = (draft.seat as SeatType | null | undefined) ?? null;
+    const state = draft.stateUf ? batch.state(draft.stateUf as string) : undefined;
+    row.state = state ? ref(state) : null;
+    const municipality = batch.ref(Municipality, draft.municipalityIbgeCode as string | null);
+    row.municipality = municipality ? ref(municipality) : null;
+    row.healthRegions.set(
+      ((draft.healthRegionCodes as string[] | null | undefined) ?? []).map((code) =>
+        batch.ref(HealthRegion, code)!,
+      ),
+    );
+    row.startDate = draft.startDate as string;
+    row.endDate = (draft.endDate as string | null | undefined) ?? null;
+  },
+  afterWrite(row, draft, batch) {
+    if (draft.role === MandateRole.MUNICIPAL_SECRETARY && draft.municipalityIbgeCode) {
+      const list = gestores(batch).filter((g) => g.id === null || g.id !== row.id);
+      list.push({
+        id: row.id ?? null,
+        municipality: draft.municipalityIbgeCode as string,
+        start: draft.startDate as string,
+        end: (draft.endDate as string | null | undefined) ?? null,
+      });
+      batch.scratch.set(GESTORES, list);
+    }
+  },
+};

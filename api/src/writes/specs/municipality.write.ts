@@ -1,0 +1,121 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { searchText } from '../../common/text';
+import { HealthRegion } from '../../territory/health-region.entity';
+import { Municipality } from '../../territory/municipality.entity';
+import { ManagementType, sizeClassOf } from '../../territory/territory.enums';
+import { type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, rowIdentity, text } from '../write.fields';
+import { type WriteSpec } from '../write.spec';
+
+export const municipalityWrites: WriteSpec<Municipality> = {
+  typeName: 'Municipality',
+  entity: Municipality,
+  fields: [
+    'ibgeCode',
+    'name',
+    'population',
+    'populationYear',
+    'managementType',
+    'healthRegionCode',
+    'isCapital',
+    'latitude',
+    'longitude',
+  ],
+  requiredOnCreate: ['ibgeCode', 'name'],
+  schema: z.object({
+    ...rowIdentity,
+    ibgeCode: ibgeCode.nullish(),
+    name: text(200).nullish(),
+    population: z.number().int().min(0, 'Must be 0 or more').nullish(),
+    populationYear: z.number().int().min(1872).max(2100).nullish(),
+    managementType: z.enum(ManagementType).nullish(),
+    healthRegionCode: z
+      .string()
+      .trim()
+      .regex(/^\d{5}$/, 'Expected a 5-digit region code')
+      .nullish(),
+    isCapital: z.boolean().nullish(),
+    latitude: z.number().min(-90).max(90).nullish(),
+    longitude: z.number().min(-180).max(180).nullish(),
+  }),
+  keyOfInput: (input) => (typeof input.ibgeCode === 'string' ? input.ibgeCode : null),
+  keyOfFlat: (flat) => (flat.ibgeCode as string | undefined) ?? null,
+  load: (em, { ids, keys }) =>
+    em.find(
+      Municipality,
+      { $or: [{ id: { $in: ids } }, { ibgeCode: { $in: keys } }] },
+      { populate: ['healthRegion'] },
+    ),
+  async prepare(batch, drafts) {
+    await batch.loadRefs(
+      HealthRegion,
+      'code',
+      drafts.map((d) => d.healthRegionCode as string | null),
+      ['state'],
+    );
+  },
+  snapshot: (row) => ({
+    ibgeCode: row.ibgeCode,
+    name: row.name,
+    population: row.population ?? null,
+    populationYear: row.populationYear ?? null,
+    managementType: row.managementType ?? null,
+    healthRegionCode: row.healthRegion?.unwrap().code ?? null,
+    isCapital: row.isCapital,
+    latitude: row.latitude ?? null,
+    longitude: row.longitude ?? null,
+  }),
+  check(draft, before, batch) {
+    const problems: FieldProblem[] = [];
+    const uf = batch.ufOfCode(draft.ibgeCode as string);
+    if (!uf) {
+      problems.push({
+        field: 'ibgeCode',
+        message: 'No state has the code these digits start with',
+      });
+    }
+    if (before && before.ibgeCode !== draft.ibgeCode) {
+      problems.push({
+        field: 'ibgeCode',
+        message: 'The IBGE code of a municipality cannot change',
+      });
+    }
+    const regionCode = draft.healthRegionCode as string | null | undefined;
+    if (regionCode) {
+      const region = batch.ref(HealthRegion, regionCode);
+      if (!region) {
+        problems.push({
+          field: 'healthRegionCode',
+          message: `No health region has code ${regionCode}`,
+        });
+      } else if (region.state.unwrap().uf !== uf) {
+        problems.push({
+          field: 'healthRegionCode',
+          message: `Region ${regionCode} is in ${region.state.unwrap().uf}, the municipality in ${uf}`,
+        });
+      }
+    }
+    return problems;
+  },
+  ufsOf: (flat, batch) => {
+    const uf = batch.ufOfCode(flat.ibgeCode as string | undefined);
+    return uf ? [uf] : [];
+  },
+  create: () => new Municipality(),
+  write(row, draft: Flat, batch) {
+    row.ibgeCode = draft.ibgeCode as string;
+    row.name = draft.name as string;
+    row.nameSearch = searchText(row.name);
+    row.state = ref(batch.state(batch.ufOfCode(row.ibgeCode)!)!);
+    row.population = (draft.population as number | null | undefined) ?? null;
+    row.sizeClass = sizeClassOf(row.population);
+    row.populationYear = (draft.populationYear as number | null | undefined) ?? null;
+    row.managementType = (draft.managementType as ManagementType | null | undefined) ?? null;
+    const region = batch.ref(HealthRegion, draft.healthRegionCode as string | null);
+    row.healthRegion = region ? ref(region) : null;
+    row.isCapital = Boolean(draft.isCapital);
+    row.latitude = (draft.latitude as number | null | undefined) ?? null;
+    row.longitude = (draft.longitude as number | null | undefined) ?? null;
+  },
+};

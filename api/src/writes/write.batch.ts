@@ -1,0 +1,107 @@
+import { type EntityClass } from '@mikro-orm/core';
+import { Role } from '../auth/auth.enums';
+import { hasRole } from '../auth/policy';
+import { type Viewer } from '../auth/viewer';
+import type { Em } from '../db/orm';
+import { State } from '../territory/state.entity';
+
+/** Field name → message, as returned to clients in `errors`. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** A flat record of a row: the input's field names and values (`ibgeCode`, `healthRegionCode`…). */
+export type Flat = Record<string, unknown>;
+
+/**
+ * Everything the rows of one batch share, loaded with one statement per kind: the states, and the
+ * referenced rows by natural key (regions by code, municipalities by IBGE code…). Specs read it
+ * synchronously while they check and write rows, so the statement count grows with batches.
+ */
+export class Batch {
+  private readonly refs = new Map<string, Map<string, unknown>>();
+  private statesByIbge = new Map<string, State>();
+  private statesByUf = new Map<string, State>();
+  /** Per-spec scratch data (e.g. the gestor mandates of the batch's municipalities). */
+  readonly scratch = new Map<string, unknown>();
+
+  constructor(
+    readonly em: Em,
+    readonly viewer: Viewer,
+  ) {}
+
+  get isAdmin(): boolean {
+    return hasRole(this.viewer, Role.ADMIN);
+  }
+
+  async loadStates(): Promise<void> {
+    if (this.statesByUf.size > 0) {
+      return;
+    }
+    const states = await this.em.find(State, {});
+    this.statesByIbge = new Map(states.map((state) => [state.ibgeCode, state]));
+    this.statesByUf = new Map(states.map((state) => [state.uf, state]));
+  }
+
+  state(uf: string): State | undefined {
+    return this.statesByUf.get(uf);
+  }
+
+  /** UF of a municipality or region code: both start with the state's two-digit IBGE code. */
+  ufOfCode(code: string | null | undefined): string | null {
+    if (!code) {
+      return null;
+    }
+    return this.statesByIbge.get(code.slice(0, 2))?.uf ?? null;
+  }
+
+  /** Loads rows of `entity` whose `field` is one of `values` (one statement), for `ref()`. */
+  async loadRefs<T extends object>(
+    entity: EntityClass<T>,
+    field: keyof T & string,
+    values: Iterable<string | null | undefined>,
+    populate: string[] = [],
+  ): Promise<void> {
+    const wanted = [...new Set([...values].filter((v): v is string => typeof v === 'string'))];
+    const cache = this.cacheOf(entity);
+    const missing = wanted.filter((value) => !cache.has(value));
+    if (missing.length === 0) {
+      return;
+    }
+    const rows = await this.em.find(entity, { [field]: { $in: missing } } as never, {
+      populate: populate as never,
+    });
+    for (const row of rows) {
+      cache.set(String((row as Record<string, unknown>)[field]), row);
+    }
+  }
+
+  /** Remembers a row under its natural key (rows created earlier in the same batch). */
+  remember<T extends object>(entity: EntityClass<T>, key: string, row: T): void {
+    this.cacheOf(entity).set(key, row);
+  }
+
+  ref<T extends object>(entity: EntityClass<T>, value: string | null | undefined): T | undefined {
+    if (!value) {
+      return undefined;
+    }
+    return this.cacheOf(entity).get(value) as T | undefined;
+  }
+
+  private cacheOf(entity: EntityClass<unknown>): Map<string, unknown> {
+    let cache = this.refs.get(entity.name);
+    if (!cache) {
+      cache = new Map();
+      this.refs.set(entity.name, cache);
+    }
+    return cache;
+  }
+}
+
+/** Compares two flat records field by field (arrays by value), for UNCHANGED detection. */
+export function sameValues(a: Flat, b: Flat, fields: readonly string[]): boolean {
+  return fields.every(
+    (field) => JSON.stringify(a[field] ?? null) === JSON.stringify(b[field] ?? null),
+  );
+}

@@ -1,0 +1,68 @@
+import { addBusinessDays } from '@brazilian-utils/brazilian-utils';
+import { z } from 'zod';
+import { describeIbgeCodeProblem, ibgeCodeProblem } from '../territory/ibge-code';
+
+/** `YYYY-MM-DD`, a real calendar day. */
+export const localDate = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, 'Not a calendar day');
+
+/** A 7-digit IBGE municipality code with a valid check digit. */
+export const ibgeCode = z
+  .string()
+  .trim()
+  .superRefine((value, context) => {
+    const problem = ibgeCodeProblem(value);
+    if (problem) {
+      context.addIssue({ code: 'custom', message: describeIbgeCodeProblem(value, problem) });
+    }
+  });
+
+export const naturalKey = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
+export const text = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
+export const uf = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2}$/, 'Expected a two-letter UF, e.g. RS')
+  .transform((value) => value.toUpperCase());
+
+/** Fields every upsert input carries besides its own. */
+export const rowIdentity = {
+  id: z.string().nullish(),
+  expectedVersion: z.number().int().min(1, 'Versions start at 1').nullish(),
+};
+
+function parseIso(value: string): Date {
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  return new Date(year, month - 1, day, 12);
+}
+
+function formatIso(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** `days` Brazilian business days after `isoDate` (weekends and national holidays skipped). */
+export function addBusinessDaysIso(isoDate: string, days: number): string {
+  const result = addBusinessDays(parseIso(isoDate), days);
+  if (!result) {
+    throw new Error(`Cannot add business days to ${isoDate}`);
+  }
+  return formatIso(result);
+}
+
+/** The same day `months` later (clamped to the month's end: 2024-01-31 + 1 → 2024-02-29). */
+export function addMonthsIso(isoDate: string, months: number): string {
+  const date = parseIso(isoDate);
+  const day = date.getDate();
+  date.setDate(1);
+  date.setMonth(date.getMonth() + months);
+  const lastDay = new Date(date.getFullYear(), date.getMonth() + 1, 0).getDate();
+  date.setDate(Math.min(day, lastDay));
+  return formatIso(date);
+}

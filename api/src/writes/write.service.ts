@@ -1,0 +1,558 @@
+import {
+  DeadlockException,
+  LockMode,
+  LockWaitTimeoutException,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
+import { AuditAction, AuditVia } from '../audit/audit.enums';
+import { type AuditEntry } from '../audit/audit-entry.entity';
+import { recordAudit } from '../audit/audit.service';
+import { canWriteIn, scopeDescription } from '../auth/policy';
+import { type Viewer } from '../auth/viewer';
+import { type BaseEntity } from '../common/base.entity';
+import { fromGlobalId, toGlobalId } from '../common/global-id';
+import type { Em } from '../db/orm';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../graphql/errors';
+import { summarise, UpsertStatus, type UpsertResult, type UpsertRowResult } from './upsert.types';
+import { Batch, sameValues, type Flat, type FieldProblem } from './write.batch';
+import { type WriteSpec } from './write.spec';
+
+/** Who writes, through which door: what the audit log records. */
+export interface WriteActor {
+  em: Em;
+  viewer: Viewer;
+  via: AuditVia;
+  requestId?: string | null;
+  importRunId?: number | null;
+  /** PostgreSQL locks the rows it is about to change (`FOR UPDATE`); SQLite has one writer. */
+  lockRows: boolean;
+}
+
+export type WriteMode = 'upsert' | 'create' | 'update';
+
+export interface UpsertOptions {
+  atomic?: boolean | null;
+  dryRun?: boolean | null;
+}
+
+export const MAX_UPSERT_ROWS = 5000;
+/** Rows per batch: each batch costs a constant number of statements. */
+export const UPSERT_BATCH_SIZE = 500;
+
+class Rollback extends Error {}
+
+const appliedStatuses = new Set([UpsertStatus.CREATED, UpsertStatus.UPDATED]);
+
+function rowResult(
+  rowIndex: number,
+  status: UpsertStatus,
+  extra: Partial<UpsertRowResult> = {},
+): UpsertRowResult {
+  return { rowIndex, status, id: null, version: null, errors: [], current: null, ...extra };
+}
+
+/**
+ * The one write path of the API: single-row mutations, bulk upserts and reverts all go through
+ * it, so validation, domain rules, state scope, optimistic concurrency and audit happen here and
+ * nowhere else. (Role checks happen before, in the schema's `authChecker`.)
+ */
+export async function writeRows(
+  actor: WriteActor,
+  spec: WriteSpec,
+  mode: WriteMode,
+  inputs: readonly Flat[],
+  options: UpsertOptions = {},
+): Promise<UpsertResult> {
+  if (inputs.length > MAX_UPSERT_ROWS) {
+    throw new BadUserInputError(
+      `At most ${MAX_UPSERT_ROWS} rows per call (got ${inputs.length}); split the rows into several calls`,
+      { argument: 'rows' },
+    );
+  }
+  const atomic = Boolean(options.atomic);
+  const dryRun = Boolean(options.dryRun);
+  const em = actor.em.fork({ clear: true });
+  const seenKeys = new Map<string, number>();
+  const results: UpsertRowResult[] = [];
+  const chunks: { index: number; input: Flat }[][] = [];
+  inputs.forEach((input, index) => {
+    if (index % UPSERT_BATCH_SIZE === 0) {
+      chunks.push([]);
+    }
+    chunks.at(-1)!.push({ index, input });
+  });
+
+  const failed = () => results.some((row) => !appliedOrUnchanged(row.status));
+  if (atomic || dryRun) {
+    try {
+      await em.transactional(async (tem) => {
+        for (const chunk of chunks) {
+          results.push(...(await writeChunk({ ...actor, em: tem }, spec, mode, chunk, seenKeys)));
+        }
+        if (dryRun || failed()) {
+          throw new Rollback();
+        }
+      });
+    } catch (error) {
+      if (isRace(error)) {
+        throw new ConflictError(`${RACE_MESSAGE}; nothing was written`, null);
+      }
+      if (!(error instanceof Rollback)) {
+        throw error;
+      }
+    }
+    if (atomic && failed()) {
+      const firstFailure = results.find((row) => !appliedOrUnchanged(row.status))!;
+      for (const row of results) {
+        if (appliedStatuses.has(row.status)) {
+          if (row.status === UpsertStatus.CREATED) {
+            row.id = null;
+            row.version = null;
+          }
+          row.status = UpsertStatus.UNCHANGED;
+          row.errors = [
+            {
+              field: 'row',
+              message: `not written: the atomic upsert stopped at row ${firstFailure.rowIndex} (${firstFailure.status})`,
+            },
+          ];
+        }
+      }
+    }
+    if (dryRun) {
+      for (const row of results) {
+        if (row.status === UpsertStatus.CREATED) {
+          row.id = null;
+          row.version = null;
+        }
+      }
+    }
+  } else {
+    for (const chunk of chunks) {
+      try {
+        const chunkResults = await em.transactional((tem) =>
+          writeChunk({ ...actor, em: tem }, spec, mode, chunk, seenKeys),
+        );
+        results.push(...chunkResults);
+      } catch (error) {
+        if (!isRace(error)) {
+          throw error;
+        }
+        const message = `${RACE_MESSAGE}; no row of this batch (rows ${chunk[0]!.index}–${chunk.at(-1)!.index}) was written`;
+        results.push(
+          ...chunk.map(({ index }) =>
+            rowResult(index, UpsertStatus.CONFLICT, { errors: [{ field: 'row', message }] }),
+          ),
+        );
+      }
+      em.clear();
+    }
+  }
+  return summarise(results);
+}
+
+const RACE_MESSAGE =
+  'Another write to the same rows committed at the same moment; send the rows again';
+
+/** Errors that mean "someone else wrote these rows concurrently", never a bug of the input. */
+function isRace(error: unknown): boolean {
+  return (
+    error instanceof OptimisticLockError ||
+    error instanceof UniqueConstraintViolationException ||
+    error instanceof DeadlockException ||
+    error instanceof LockWaitTimeoutException
+  );
+}
+
+function appliedOrUnchanged(status: UpsertStatus): boolean {
+  return appliedStatuses.has(status) || status === UpsertStatus.UNCHANGED;
+}
+
+function zodProblems(error: {
+  issues: { path: PropertyKey[]; message: string }[];
+}): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || 'row',
+    message: issue.message,
+  }));
+}
+
+/** Decodes a global id of `spec`'s type, or explains why it is not one. */
+function rowIdOf(spec: WriteSpec, id: string): number | FieldProblem {
+  try {
+    const decoded = fromGlobalId(id);
+    if (decoded.typeName !== spec.typeName) {
+      return {
+        field: 'id',
+        message: `"${id}" is the id of a ${decoded.typeName}, not a ${spec.typeName}`,
+      };
+    }
+    return decoded.rowId;
+  } catch (error) {
+    return { field: 'id', message: (error as Error).message };
+  }
+}
+
+async function loadExisting(
+  actor: WriteActor,
+  spec: WriteSpec,
+  query: { ids: number[]; keys: string[] },
+): Promise<BaseEntity[]> {
+  if (query.ids.length === 0 && query.keys.length === 0) {
+    return [];
+  }
+  const rows = await spec.load(actor.em, query);
+  if (actor.lockRows && rows.length > 0) {
+    // Lock, then re-read: the version compared below is the one no one else can change until commit.
+    await actor.em.find(
+      spec.entity,
+      { id: { $in: rows.map((row) => row.id) } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
+  }
+  return rows;
+}
+
+async function writeChunk(
+  actor: WriteActor,
+  spec: WriteSpec,
+  mode: WriteMode,
+  chunk: { index: number; input: Flat }[],
+  seenKeys: Map<string, number>,
+): Promise<UpsertRowResult[]> {
+  const { em, viewer } = actor;
+  const batch = new Batch(em, viewer);
+  await batch.loadStates();
+  const results = new Map<number, UpsertRowResult>();
+
+  // 1. Parse every row; find its identity (global id or natural key).
+  const parsed: { index: number; input: Flat; rowId: number | null; key: string | null }[] = [];
+  for (const { index, input } of chunk) {
+    const outcome = spec.schema.safeParse(input);
+    if (!outcome.success) {
+      results.set(
+        index,
+        rowResult(index, UpsertStatus.INVALID, { errors: zodProblems(outcome.error) }),
+      );
+      continue;
+    }
+    const data = outcome.data;
+    let rowId: number | null = null;
+    if (typeof data.id === 'string') {
+      const decoded = rowIdOf(spec, data.id);
+      if (typeof decoded !== 'number') {
+        results.set(index, rowResult(index, UpsertStatus.INVALID, { errors: [decoded] }));
+        continue;
+      }
+      rowId = decoded;
+    }
+    const key = spec.keyOfInput(data);
+    if (rowId === null && key === null) {
+      results.set(
+        index,
+        rowResult(index, UpsertStatus.INVALID, {
+          errors: [{ field: 'id', message: `Give the row's \`id\` or its natural key` }],
+        }),
+      );
+      continue;
+    }
+    const identity = rowId !== null ? `id:${rowId}` : `key:${key}`;
+    const earlier = seenKeys.get(identity);
+    if (earlier !== undefined) {
+      results.set(
+        index,
+        rowResult(index, UpsertStatus.INVALID, {
+          errors: [{ field: rowId !== null ? 'id' : 'key', message: `Same row as row ${earlier}` }],
+        }),
+      );
+      continue;
+    }
+    seenKeys.set(identity, index);
+    parsed.push({ index, input: data, rowId, key });
+  }
+
+  // 2. Load the existing rows and everything the drafts refer to: a fixed number of statements.
+  const existing = await loadExisting(actor, spec, {
+    ids: parsed.flatMap((row) => (row.rowId !== null ? [row.rowId] : [])),
+    keys: parsed.flatMap((row) => (row.rowId === null && row.key !== null ? [row.key] : [])),
+  });
+  const byId = new Map(existing.map((row) => [row.id, row]));
+  const byKey = new Map<string, BaseEntity>();
+  const snapshots = new Map<BaseEntity, Flat>();
+  for (const row of existing) {
+    const snapshot = spec.snapshot(row, batch);
+    snapshots.set(row, snapshot);
+    const key = spec.keyOfFlat(snapshot);
+    if (key !== null) {
+      byKey.set(key, row);
+    }
+  }
+  const provided = (input: Flat): Flat =>
+    Object.fromEntries(spec.fields.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+  const targets = parsed.map((row) => {
+    const current = row.rowId !== null ? byId.get(row.rowId) : byKey.get(row.key!);
+    const before = current ? snapshots.get(current)! : null;
+    return { ...row, current, before, draft: { ...(before ?? {}), ...provided(row.input) } };
+  });
+  await spec.prepare(
+    batch,
+    targets.flatMap((t) => (t.before ? [t.before, t.draft] : [t.draft])),
+  );
+
+  // 3. Decide each row, in order (later rows see the earlier ones of the batch).
+  const written: { index: number; row: BaseEntity; before: Flat | null; action: AuditAction }[] =
+    [];
+  for (const target of targets) {
+    const { index, current, before, draft, input } = target;
+    const fail = (status: UpsertStatus, extra: Partial<UpsertRowResult> = {}) =>
+      results.set(index, rowResult(index, status, extra));
+    if (!current) {
+      if (target.rowId !== null) {
+        fail(UpsertStatus.INVALID, {
+          errors: [{ field: 'id', message: `No ${spec.typeName} has id ${String(input.id)}` }],
+        });
+        continue;
+      }
+      if (mode === 'update') {
+        fail(UpsertStatus.INVALID, {
+          errors: [{ field: 'key', message: `No ${spec.typeName} with key ${target.key}` }],
+        });
+        continue;
+      }
+    } else {
+      const identity = { id: toGlobalId(spec.typeName, current.id), version: current.version };
+      if (!canWriteIn(viewer, spec.ufsOf(before!, batch))) {
+        fail(UpsertStatus.FORBIDDEN, {
+          ...identity,
+          errors: [{ field: 'row', message: forbiddenMessage(viewer, spec, before!, batch) }],
+        });
+        continue;
+      }
+      if (mode === 'create') {
+        fail(UpsertStatus.INVALID, {
+          ...identity,
+          errors: [
+            { field: 'key', message: `A ${spec.typeName} with key ${target.key} already exists` },
+          ],
+        });
+        continue;
+      }
+      if (current.deletedAt) {
+        fail(UpsertStatus.INVALID, {
+          ...identity,
+          errors: [{ field: 'row', message: `This ${spec.typeName} is deleted; restore it first` }],
+        });
+        continue;
+      }
+      const expected = input.expectedVersion;
+      if (expected === undefined || expected === null || expected !== current.version) {
+        fail(UpsertStatus.CONFLICT, {
+          ...identity,
+          current: { ...before, id: identity.id, version: current.version },
+          errors: [
+            {
+              field: 'expectedVersion',
+              message:
+                expected === undefined || expected === null
+                  ? `The row exists (version ${current.version}); send \`expectedVersion\` to change it`
+                  : `The row was changed by someone else: your version is ${expected}, the current one is ${current.version}`,
+            },
+          ],
+        });
+        continue;
+      }
+    }
+    const missing = current
+      ? []
+      : spec.requiredOnCreate
+          .filter((field) => draft[field] === undefined || draft[field] === null)
+          .map((field) => ({ field, message: `Required to create a ${spec.typeName}` }));
+    const problems = [
+      ...missing,
+      ...(missing.length ? [] : spec.check(draft, before, batch, current?.id ?? null)),
+    ];
+    if (problems.length > 0) {
+      fail(UpsertStatus.INVALID, {
+        id: current ? toGlobalId(spec.typeName, current.id) : null,
+        version: current?.version ?? null,
+        errors: problems,
+      });
+      continue;
+    }
+    if (!canWriteIn(viewer, spec.ufsOf(draft, batch))) {
+      fail(UpsertStatus.FORBIDDEN, {
+        errors: [{ field: 'row', message: forbiddenMessage(viewer, spec, draft, batch) }],
+      });
+      continue;
+    }
+    if (current && sameValues(before!, draft, spec.fields)) {
+      fail(UpsertStatus.UNCHANGED, {
+        id: toGlobalId(spec.typeName, current.id),
+        version: current.version,
+      });
+      continue;
+    }
+    const row = current ?? spec.create(em);
+    spec.write(row, draft, batch);
+    row.source =
+      actor.via === AuditVia.SHEETS ? 'sheets' : actor.via === AuditVia.IMPORT ? 'import' : 'api';
+    em.persist(row);
+    spec.afterWrite?.(row, draft, batch);
+    written.push({
+      index,
+      row,
+      before,
+      action: current ? AuditAction.UPDATE : AuditAction.CREATE,
+    });
+  }
+
+  // 4. Write the rows, then their audit entries (they need the new ids): same transaction.
+  if (written.length > 0) {
+    await em.flush();
+    for (const { index, row, before, action } of written) {
+      const after = spec.snapshot(row, batch);
+      audit(actor, spec, row, action, before, after, batch);
+      results.set(
+        index,
+        rowResult(
+          index,
+          action === AuditAction.CREATE ? UpsertStatus.CREATED : UpsertStatus.UPDATED,
+          {
+            id: toGlobalId(spec.typeName, row.id),
+            version: row.version,
+          },
+        ),
+      );
+    }
+    await em.flush();
+  }
+  return chunk.map(({ index }) => results.get(index)!);
+}
+
+function audit(
+  actor: WriteActor,
+  spec: WriteSpec,
+  row: BaseEntity,
+  action: AuditAction,
+  before: Flat | null,
+  after: Flat | null,
+  batch: Batch,
+): AuditEntry {
+  const ufs = spec.ufsOf(after ?? before ?? {}, batch);
+  return recordAudit(actor.em, {
+    viewer: actor.viewer,
+    via: actor.via,
+    requestId: actor.requestId,
+    importRunId: actor.importRunId,
+    entityType: spec.typeName,
+    entityId: row.id,
+    action,
+    before,
+    after: after ? { ...after, version: row.version, deleted: Boolean(row.deletedAt) } : null,
+    stateUf: ufs.length === 1 ? ufs[0] : null,
+  });
+}
+
+function forbiddenMessage(viewer: Viewer, spec: WriteSpec, flat: Flat, batch: Batch): string {
+  const ufs = spec.ufsOf(flat, batch);
+  return `Your key writes only ${scopeDescription(viewer)}; this ${spec.typeName} belongs to ${ufs.join(', ') || 'no state'} (an unscoped editor or an admin is needed)`;
+}
+
+/** A single-row write: the upsert path, with its row status turned into the matching error. */
+export async function writeOne(
+  actor: WriteActor,
+  spec: WriteSpec,
+  mode: WriteMode,
+  input: Flat,
+): Promise<BaseEntity> {
+  const result = (await writeRows(actor, spec, mode, [input], { atomic: true })).rows[0]!;
+  throwIfFailed(result, spec);
+  const rowId = fromGlobalId(result.id!).rowId;
+  return actor.em.fork({ clear: true }).findOneOrFail(spec.entity, { id: rowId });
+}
+
+function throwIfFailed(result: UpsertRowResult, spec: WriteSpec): void {
+  const details = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  switch (result.status) {
+    case UpsertStatus.CREATED:
+    case UpsertStatus.UPDATED:
+    case UpsertStatus.UNCHANGED:
+      return;
+    case UpsertStatus.INVALID:
+      throw new BadUserInputError(`Invalid ${spec.typeName}: ${details}`, {
+        fields: result.errors,
+      });
+    case UpsertStatus.CONFLICT:
+      throw new ConflictError(`Conflict on ${spec.typeName}: ${details}`, result.current);
+    case UpsertStatus.FORBIDDEN:
+      throw new ForbiddenError(details, { fields: result.errors });
+    default:
+      throw new Error(`Unexpected status ${String(result.status)}`);
+  }
+}
+
+/** Soft delete (`deleted: true`) or restore: scope, version and audit as for any write. */
+export async function setDeleted(
+  actor: WriteActor,
+  spec: WriteSpec,
+  globalId: string,
+  expectedVersion: number,
+  deleted: boolean,
+): Promise<BaseEntity> {
+  const rowId = rowIdOf(spec, globalId);
+  if (typeof rowId !== 'number') {
+    throw new BadUserInputError(rowId.message, { argument: 'id' });
+  }
+  const em = actor.em.fork({ clear: true });
+  return em.transactional(async (tem) => {
+    const scoped = { ...actor, em: tem };
+    const batch = new Batch(tem, actor.viewer);
+    await batch.loadStates();
+    const [row] = await loadExisting(scoped, spec, { ids: [rowId], keys: [] });
+    if (!row) {
+      throw new NotFoundError(`No ${spec.typeName} has id ${globalId}`, { argument: 'id' });
+    }
+    const before = spec.snapshot(row, batch);
+    await spec.prepare(batch, [before]);
+    if (!canWriteIn(actor.viewer, spec.ufsOf(before, batch))) {
+      throw new ForbiddenError(forbiddenMessage(actor.viewer, spec, before, batch));
+    }
+    if (row.version !== expectedVersion) {
+      throw new ConflictError(
+        `The row was changed by someone else: your version is ${expectedVersion}, the current one is ${row.version}`,
+        { ...before, id: globalId, version: row.version },
+      );
+    }
+    if (Boolean(row.deletedAt) === deleted) {
+      throw new BadUserInputError(
+        `This ${spec.typeName} is ${deleted ? 'already deleted' : 'not deleted'}`,
+        { argument: 'id' },
+      );
+    }
+    if (!deleted) {
+      const problems = spec.check(before, null, batch, row.id);
+      if (problems.length > 0) {
+        throw new BadUserInputError(
+          `Cannot restore ${spec.typeName}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+          { fields: problems },
+        );
+      }
+    }
+    row.deletedAt = deleted ? new Date() : null;
+    await tem.flush();
+    audit(
+      scoped,
+      spec,
+      row,
+      deleted ? AuditAction.DELETE : AuditAction.RESTORE,
+      { ...before, deleted: !deleted },
+      spec.snapshot(row, batch),
+      batch,
+    );
+    await tem.flush();
+    return row;
+  });
+}
+
+export { audit as recordRowAudit };

@@ -1,0 +1,46 @@
+import { type EntityClass } from '@mikro-orm/core';
+import { type z } from 'zod';
+import { type BaseEntity } from '../common/base.entity';
+import { type Batch, type Flat, type FieldProblem } from './write.batch';
+
+/**
+ * How the write engine handles one entity type. Everything row-specific works on *flat*
+ * records named like the upsert input (`healthRegionCode`, not a relation): the engine merges
+ * the current values with the provided ones into a draft, the spec checks the draft (domain
+ * rules, references, scope) and only then writes it onto the entity. Audit `before`/`after`
+ * use the same flat shape, which is what lets `revertImport` write a `before` back.
+ */
+export interface WriteSpec<E extends BaseEntity = BaseEntity> {
+  /** GraphQL type name, also the global-id type and the audit `entityType`. */
+  typeName: string;
+  entity: EntityClass<E>;
+  /** Flat input fields, excluding `id` and `expectedVersion`. */
+  fields: readonly string[];
+  /** Fields a new row must have. */
+  requiredOnCreate: readonly string[];
+  /** Validates and normalises one input row (every field optional; `null` clears). */
+  schema: z.ZodType<Flat>;
+  /** Natural key of a (parsed) input row, or null when it has none. */
+  keyOfInput(input: Flat): string | null;
+  /** Natural key of a flat snapshot. */
+  keyOfFlat(flat: Flat): string | null;
+  /** Loads existing rows by id or natural key, with what `snapshot` needs (deleted rows too). */
+  load(em: Em, query: { ids: number[]; keys: string[] }): Promise<E[]>;
+  /** Loads what `check` and `write` need for these drafts (references, related rows). */
+  prepare(batch: Batch, drafts: Flat[]): Promise<void>;
+  snapshot(row: E, batch: Batch): Flat;
+  /** Domain rules and references; `selfId` is the row's id when it exists. */
+  check(draft: Flat, before: Flat | null, batch: Batch, selfId: number | null): FieldProblem[];
+  /** States the row belongs to; an empty list means no state (e.g. a person without mandates). */
+  ufsOf(flat: Flat, batch: Batch): string[];
+  create(em: Em): E;
+  /** Writes a checked draft onto the entity. */
+  write(row: E, draft: Flat, batch: Batch): void;
+  /** After a row is written: lets later rows of the batch see it. */
+  afterWrite?(row: E, draft: Flat, batch: Batch): void;
+}
+
+type Em = Batch['em'];
+
+/** What `ufsOf` returns for rows of the whole country (no state): only unscoped keys write them. */
+export const NATIONAL = 'BR';
