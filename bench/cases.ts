@@ -106,7 +106,7 @@ const nestedPull: CaseDefinition = {
   operationName: 'NestedPull',
   title: 'nested pull: all municipalities + state, region, macroregion, current gestor',
   connections: 1,
-  requests: 12,
+  requests: 8,
   redeHub: `query NestedPull($asOf: LocalDate) {
   municipalities(first: 10000, orderBy: [IBGE_CODE_ASC]) {
     nodes {${municipalityFields}
@@ -238,7 +238,7 @@ const aggregate: CaseDefinition = {
   operationName: 'Aggregate',
   title: 'aggregate: eventStats by health region and month (GROUP BY)',
   connections: 1,
-  requests: 12,
+  requests: 8,
   redeHub: `query Aggregate {
   eventStats(groupBy: [HEALTH_REGION, MONTH]) {
     rows { healthRegionCode month count participantsSum accessesSum }
@@ -252,7 +252,7 @@ const aggregate: CaseDefinition = {
   ) order by g.code nulls last, g.month), '[]'::json)))::text
 from (
   select r.code, substr(e.start_date, 1, 7) as month, count(*) as count,
-    coalesce(sum(e.participant_count), 0) as participants, coalesce(sum(e.access_count), 0) as accesses
+    sum(e.participant_count) as participants, sum(e.access_count) as accesses
   from events e left join health_regions r on r.id = e.health_region_id
   where e.deleted_at is null
   group by r.code, substr(e.start_date, 1, 7)
