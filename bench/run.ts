@@ -299,6 +299,31 @@ async function main(): Promise<void> {
 
   const variables: CaseVariables = { asOf: new Date().toISOString().slice(0, 10), uf: 'MG' };
   const reports: CaseReport[] = [];
+  const stamp = startedAt.toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  const resultsFile = path.join(
+    root,
+    'bench',
+    'results',
+    `${stamp}${options.quick ? '-quick' : ''}.json`,
+  );
+  /** Writes what is measured so far (after every case), and returns the table. */
+  const save = (statementsByPageSize?: Record<string, number>): string => {
+    const table = renderTable(reports);
+    const result = {
+      date: startedAt.toISOString(),
+      command: `npm run bench${options.quick ? ' -- --quick' : ''}`,
+      options,
+      machine: { ...machine(), postgres: postgresVersion },
+      versions: { ...peers.versions, rede_hub_node: process.version },
+      data,
+      statementsByPageSize,
+      cases: reports,
+      table,
+    };
+    fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+    fs.writeFileSync(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
+    return `${table}\n\nwritten ${path.relative(root, resultsFile)}`;
+  };
   try {
     for (const definition of cases.filter((c) => options.cases.includes(c.id))) {
       log(`\ncase ${definition.id}: ${definition.title}`);
@@ -429,6 +454,7 @@ async function main(): Promise<void> {
         Math.min(options.seconds, 10),
       );
       report.targets.rawSql = { load: raw };
+      save();
       log(
         `  rawSql         p50 ${raw.p50.toFixed(2)} ms  p99 ${raw.p99.toFixed(2)} ms (one client)`,
       );
@@ -452,27 +478,7 @@ async function main(): Promise<void> {
     }
     log(`\nstatements per nested pull by page size: ${JSON.stringify(constancy)}`);
 
-    const result = {
-      date: startedAt.toISOString(),
-      command: `npm run bench${options.quick ? ' -- --quick' : ''}`,
-      options,
-      machine: { ...machine(), postgres: postgresVersion },
-      versions: {
-        ...peers.versions,
-        rede_hub_node: process.version,
-      },
-      data,
-      statementsByPageSize: constancy,
-      cases: reports,
-    };
-    const table = renderTable(reports);
-    log(`\n${table}`);
-    const resultsDir = path.join(root, 'bench', 'results');
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const stamp = startedAt.toISOString().slice(0, 16).replace(/[:T]/g, '-');
-    const file = path.join(resultsDir, `${stamp}${options.quick ? '-quick' : ''}.json`);
-    fs.writeFileSync(file, `${JSON.stringify({ ...result, table }, null, 2)}\n`);
-    log(`\nwritten ${path.relative(root, file)}`);
+    log(`\n${save(constancy)}`);
   } finally {
     await pool.end();
     await Promise.all(Object.values(servers).map((server) => server.stop()));
