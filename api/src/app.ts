@@ -1,6 +1,9 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
@@ -92,6 +95,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       ...hardening.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
+      // No type sets cache hints, and the default plugin wraps every field of every row
+      // (22,000 per nested pull) to compute a Cache-Control header nobody sends.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

@@ -1,4 +1,9 @@
-import type { EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import {
+  LoadStrategy,
+  type EntityName,
+  type FilterQuery,
+  type QueryOrderMap,
+} from '@mikro-orm/core';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { AppConfig } from '../config';
 import type { Em } from '../db/orm';
@@ -155,6 +160,8 @@ export interface PaginateOptions<T extends object> {
   orderBy: QueryOrderMap<T>[];
   args: ConnectionArgs;
   limits: AppConfig['limits'];
+  /** To-one relations to load with joins in the page's statement (see `selectedToOneRelations`). */
+  populate?: readonly string[];
 }
 
 /**
@@ -164,7 +171,7 @@ export interface PaginateOptions<T extends object> {
 export async function paginate<T extends object>(
   options: PaginateOptions<T>,
 ): Promise<ConnectionShape<T>> {
-  const { em, entity, where, orderBy, args, limits } = options;
+  const { em, entity, where, orderBy, args, limits, populate } = options;
   const window = pageWindow(args, limits);
   let total: Promise<number> | null = null;
   const countTotal = () => (total ??= em.count(entity, where));
@@ -183,6 +190,9 @@ export async function paginate<T extends object>(
           orderBy,
           offset,
           limit: window.lastCount === null ? limit + 1 : limit,
+          ...(populate?.length
+            ? { populate: populate as never, strategy: LoadStrategy.JOINED }
+            : {}),
         });
   const hasMore = window.lastCount === null && rows.length > limit;
   const nodes = hasMore ? rows.slice(0, limit) : rows;

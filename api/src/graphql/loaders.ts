@@ -19,7 +19,9 @@ export function requestLoader<K, V>(
   }
   let loader = loaders.get(name);
   if (!loader) {
-    loader = new DataLoader<K, V>(batch, { maxBatchSize: 5_000 }) as DataLoader<unknown, unknown>;
+    // As large as the default maximum page (10,000), so a page of any legal size is one batch:
+    // all 5,571 municipalities with their gestor are 2 statements, not 3.
+    loader = new DataLoader<K, V>(batch, { maxBatchSize: 10_000 }) as DataLoader<unknown, unknown>;
     loaders.set(name, loader);
   }
   return loader as DataLoader<K, V>;

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { LoadStrategy } from '@mikro-orm/core';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { canSeeContact, hasRole } from '../auth/policy';
 import { Role } from '../auth/auth.enums';
 import { today } from '../common/dates';
@@ -6,6 +8,7 @@ import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
+import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { State } from '../territory/state.entity';
@@ -180,8 +183,8 @@ export class MandateResolver {
   }
 
   @FieldResolver(() => Person)
-  person(@Root() mandate: Mandate): Promise<Person> {
-    return mandate.person.load() as Promise<Person>;
+  person(@Root() mandate: Mandate): Person | Promise<Person> {
+    return loadedOrLoad(mandate.person) as Person | Promise<Person>;
   }
 
   @FieldResolver(() => Organization, { nullable: true })
@@ -219,8 +222,15 @@ export class MunicipalityPeopleResolver {
     @Root() municipality: Municipality,
     @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
     @Ctx() context: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Mandate | null> {
-    return mandateInForce(context, municipality, MandateRole.MUNICIPAL_SECRETARY, asOf ?? today());
+    return mandateInForce(
+      context,
+      municipality,
+      MandateRole.MUNICIPAL_SECRETARY,
+      asOf ?? today(),
+      selectedToOneRelations(info, context.em, Mandate.name),
+    );
   }
 
   @FieldResolver(() => Mandate, {
@@ -231,8 +241,15 @@ export class MunicipalityPeopleResolver {
     @Root() municipality: Municipality,
     @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
     @Ctx() context: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Mandate | null> {
-    return mandateInForce(context, municipality, MandateRole.MAYOR, asOf ?? today());
+    return mandateInForce(
+      context,
+      municipality,
+      MandateRole.MAYOR,
+      asOf ?? today(),
+      selectedToOneRelations(info, context.em, Mandate.name),
+    );
   }
 }
 
@@ -241,15 +258,21 @@ function mandateInForce(
   municipality: Municipality,
   role: MandateRole,
   on: string,
+  populate: readonly string[],
 ): Promise<Mandate | null> {
   const loader = requestLoader<number, Mandate | null>(
     context,
-    `mandate:${role}:${on}`,
+    `mandate:${role}:${on}:${populate.join(',')}`,
     async (ids) => {
       const mandates = await context.em.find(
         Mandate,
         { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
-        { orderBy: { startDate: 'desc' } },
+        {
+          orderBy: { startDate: 'desc' },
+          ...(populate.length
+            ? { populate: populate as never, strategy: LoadStrategy.JOINED }
+            : {}),
+        },
       );
       const byMunicipality = new Map<number, Mandate>();
       for (const mandate of mandates) {

@@ -1,8 +1,11 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { LoadStrategy } from '@mikro-orm/core';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { healthRegionOn } from '../analytics/point-in-time';
 import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
+import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import {
@@ -224,13 +227,15 @@ export class HealthRegionResolver {
   }
 
   @FieldResolver(() => State)
-  state(@Root() region: HealthRegion): Promise<State> {
-    return region.state.load() as Promise<State>;
+  state(@Root() region: HealthRegion): State | Promise<State> {
+    return loadedOrLoad(region.state) as State | Promise<State>;
   }
 
   @FieldResolver(() => HealthMacroregion, { nullable: true })
-  async macroregion(@Root() region: HealthRegion): Promise<HealthMacroregion | null> {
-    return (await region.macroregion?.load()) ?? null;
+  macroregion(
+    @Root() region: HealthRegion,
+  ): HealthMacroregion | null | Promise<HealthMacroregion | null> {
+    return loadedOrLoad(region.macroregion);
   }
 
   @FieldResolver(() => Municipality, {
@@ -272,11 +277,14 @@ export class MunicipalityResolver {
   municipality(
     @Arg('ibgeCode', () => String) ibgeCode: string,
     @Ctx() { em }: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Municipality | null> {
-    return em.findOne(Municipality, {
-      ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'),
-      deletedAt: null,
-    });
+    const populate = selectedToOneRelations(info, em, Municipality.name);
+    return em.findOne(
+      Municipality,
+      { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null },
+      populate.length ? { populate: populate as never, strategy: LoadStrategy.JOINED } : {},
+    );
   }
 
   @Query(() => MunicipalityConnection)
@@ -286,6 +294,7 @@ export class MunicipalityResolver {
     orderBy: MunicipalityOrder[] | null,
     @Args() args: ConnectionArgs,
     @Ctx() { em, config }: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<MunicipalityConnection> {
     const page = await paginate({
       em,
@@ -294,13 +303,14 @@ export class MunicipalityResolver {
       orderBy: municipalityOrder(orderBy),
       args,
       limits: config.limits,
+      populate: selectedToOneRelations(info, em, Municipality.name, { connection: true }),
     });
     return toConnection(MunicipalityConnection, page);
   }
 
   @FieldResolver(() => State)
-  state(@Root() municipality: Municipality): Promise<State> {
-    return municipality.state.load() as Promise<State>;
+  state(@Root() municipality: Municipality): State | Promise<State> {
+    return loadedOrLoad(municipality.state) as State | Promise<State>;
   }
 
   @FieldResolver(() => HealthRegion, {
@@ -315,7 +325,7 @@ export class MunicipalityResolver {
     if (asOf) {
       return healthRegionOn(context, municipality.id, asOf);
     }
-    return (await municipality.healthRegion?.load()) ?? null;
+    return loadedOrLoad(municipality.healthRegion);
   }
 
   @FieldResolver(() => SizeClassCoarse, {

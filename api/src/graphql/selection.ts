@@ -1,0 +1,127 @@
+import { ReferenceKind, type EntityMetadata, type Reference } from '@mikro-orm/core';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { Em } from '../db/orm';
+
+/** Where the nodes of a connection sit in its selection. */
+const connectionNodePaths = [['nodes'], ['edges', 'node']] as const;
+
+/**
+ * The to-one relations a query selects below a field, as MikroORM populate paths
+ * (`['state', 'healthRegion', 'healthRegion.macroregion']`). Loading them with joins in the
+ * page's own statement replaces one batched statement — and one round trip — per relation and
+ * level. Only argument-free fields named like a many-to-one property count: a field with
+ * arguments (`healthRegion(asOf:)`) is resolved its own way, so preloading it would be waste.
+ */
+export function selectedToOneRelations(
+  info: GraphQLResolveInfo,
+  em: Em,
+  entityName: string,
+  options: { connection?: boolean; maxDepth?: number } = {},
+): string[] {
+  const meta = em.getMetadata().find(entityName);
+  if (!meta) {
+    return [];
+  }
+  const roots = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+  const sets = options.connection
+    ? connectionNodePaths.flatMap((path) => descend(info, roots, [...path]))
+    : roots;
+  const paths = new Set<string>();
+  collect(info, sets, meta, '', options.maxDepth ?? 3, paths);
+  return [...paths];
+}
+
+/** The selection sets reached by following field names (through fragments) from `sets`. */
+function descend(
+  info: GraphQLResolveInfo,
+  sets: readonly SelectionSetNode[],
+  path: string[],
+): SelectionSetNode[] {
+  if (path.length === 0) {
+    return [...sets];
+  }
+  const [name, ...rest] = path;
+  const next: SelectionSetNode[] = [];
+  for (const set of sets) {
+    for (const field of fieldsOf(info, set)) {
+      if (field.name.value === name && field.selectionSet) {
+        next.push(field.selectionSet);
+      }
+    }
+  }
+  return descend(info, next, rest);
+}
+
+function collect(
+  info: GraphQLResolveInfo,
+  sets: readonly SelectionSetNode[],
+  meta: EntityMetadata,
+  prefix: string,
+  depth: number,
+  paths: Set<string>,
+): void {
+  if (depth === 0) {
+    return;
+  }
+  const children = new Map<string, SelectionSetNode[]>();
+  for (const set of sets) {
+    for (const field of fieldsOf(info, set)) {
+      const property = meta.properties[field.name.value as keyof typeof meta.properties];
+      if (
+        !property ||
+        property.kind !== ReferenceKind.MANY_TO_ONE ||
+        (field.arguments?.length ?? 0) > 0 ||
+        !field.selectionSet
+      ) {
+        continue;
+      }
+      const list = children.get(property.name) ?? [];
+      list.push(field.selectionSet);
+      children.set(property.name, list);
+    }
+  }
+  for (const [name, childSets] of children) {
+    const path = `${prefix}${name}`;
+    paths.add(path);
+    const target = meta.properties[name as keyof typeof meta.properties]!.targetMeta;
+    if (target) {
+      collect(info, childSets, target, `${path}.`, depth - 1, paths);
+    }
+  }
+}
+
+type FieldNodeOf<T> = T extends { kind: Kind.FIELD } ? T : never;
+
+/** The fields of a selection set, with fragment spreads and inline fragments flattened. */
+function fieldsOf(
+  info: GraphQLResolveInfo,
+  set: SelectionSetNode,
+): FieldNodeOf<SelectionSetNode['selections'][number]>[] {
+  const fields: FieldNodeOf<SelectionSetNode['selections'][number]>[] = [];
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      fields.push(selection);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      fields.push(...fieldsOf(info, selection.selectionSet));
+    } else {
+      const fragment = info.fragments[selection.name.value];
+      if (fragment) {
+        fields.push(...fieldsOf(info, fragment.selectionSet));
+      }
+    }
+  }
+  return fields;
+}
+
+/**
+ * A relation's entity: at once when it was loaded with its parent (no promise, no microtask per
+ * field over thousands of rows), otherwise through MikroORM's batched `load()`.
+ */
+export function loadedOrLoad<T extends object>(
+  reference: Reference<T> | null | undefined,
+): T | null | Promise<T | null> {
+  if (!reference) {
+    return null;
+  }
+  return reference.isInitialized() ? reference.getEntity() : reference.load();
+}
