@@ -8,7 +8,7 @@ import { projectRoot } from '../src/common/paths';
 let built: Promise<string> | undefined;
 
 /**
- * Compiles `api/src` once per test process with swc (what vitest itself uses), into a folder
+ * Compiles `api/src` and `seeds` once per test process with swc (what vitest itself uses), into a folder
  * inside the project so `node_modules` and `projectRoot` resolve as they do for `dist/`.
  */
 export function buildServer(): Promise<string> {
@@ -19,12 +19,16 @@ export function buildServer(): Promise<string> {
       '.cache',
       `rede-hub-child-${process.pid}`,
     );
-    const sources = fs
-      .readdirSync(path.join(projectRoot, 'api', 'src'), { recursive: true, encoding: 'utf8' })
-      .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
+    // Everything the build compiles: the API and the seeds it imports (the demo generator).
+    const sources = ['api/src', 'seeds'].flatMap((root) =>
+      fs
+        .readdirSync(path.join(projectRoot, root), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+        .map((file) => path.join(root, file)),
+    );
     await Promise.all(
       sources.map(async (file) => {
-        const source = path.join(projectRoot, 'api', 'src', file);
+        const source = path.join(projectRoot, file);
         const output = await transformFile(source, {
           jsc: {
             parser: { syntax: 'typescript', decorators: true },
@@ -33,7 +37,7 @@ export function buildServer(): Promise<string> {
           },
           module: { type: 'commonjs' },
         });
-        const target = path.join(outDir, 'api', 'src', file.replace(/\.ts$/, '.js'));
+        const target = path.join(outDir, file.replace(/\.ts$/, '.js'));
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, output.code);
       }),
