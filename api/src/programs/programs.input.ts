@@ -26,14 +26,17 @@ export class AdhesionFilter {
   municipalityIbgeCode?: string[];
 }
 
-export function adhesionWhere(filter: AdhesionFilter | null | undefined): FilterQuery<Adhesion> {
-  const and: Record<string, unknown>[] = [{ deletedAt: null }];
-  if (filter?.programCode) {
-    and.push({ program: { code: { $in: filter.programCode } } });
-  }
-  if (filter?.status) {
-    and.push({ status: { $in: filter.status } });
-  }
+interface MunicipalityScopeFilter {
+  uf?: string[];
+  healthRegionCode?: string[];
+  municipalityIbgeCode?: string[];
+}
+
+/** Conditions on the row's municipality (state, health region, IBGE code) shared by both filters. */
+function municipalityScopeWhere(
+  filter: MunicipalityScopeFilter | null | undefined,
+): Record<string, unknown>[] {
+  const and: Record<string, unknown>[] = [];
   if (filter?.uf) {
     and.push({ municipality: { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } });
   }
@@ -46,6 +49,18 @@ export function adhesionWhere(filter: AdhesionFilter | null | undefined): Filter
     );
     and.push({ municipality: { ibgeCode: { $in: codes } } });
   }
+  return and;
+}
+
+export function adhesionWhere(filter: AdhesionFilter | null | undefined): FilterQuery<Adhesion> {
+  const and: Record<string, unknown>[] = [{ deletedAt: null }];
+  if (filter?.programCode) {
+    and.push({ program: { code: { $in: filter.programCode } } });
+  }
+  if (filter?.status) {
+    and.push({ status: { $in: filter.status } });
+  }
+  and.push(...municipalityScopeWhere(filter));
   return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<Adhesion>;
 }
 
@@ -83,17 +98,6 @@ export function instrumentStatusWhere(
   if (filter?.status) {
     and.push({ status: { $in: filter.status } });
   }
-  if (filter?.uf) {
-    and.push({ municipality: { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } });
-  }
-  if (filter?.healthRegionCode) {
-    and.push({ municipality: { healthRegion: { code: { $in: filter.healthRegionCode } } } });
-  }
-  if (filter?.municipalityIbgeCode) {
-    const codes = filter.municipalityIbgeCode.map((code) =>
-      validIbgeCode(code, 'filter.municipalityIbgeCode'),
-    );
-    and.push({ municipality: { ibgeCode: { $in: codes } } });
-  }
+  and.push(...municipalityScopeWhere(filter));
   return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<InstrumentStatus>;
 }
