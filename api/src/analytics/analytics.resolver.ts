@@ -58,11 +58,22 @@ import {
   turnoverSpec,
 } from './sources';
 
-const regionsAsOfHelp =
-  'Group by the health regions (and macroregions) municipalities were in on this day, from region memberships; default: current regions. Filters still use current regions.';
+/** `groupBy: [Dimension!]!` with its default, the same on every aggregate. */
+function GroupByArg<D extends string>(dimension: Record<string, D>, defaultValue: D[]) {
+  return Arg('groupBy', () => [dimension], {
+    defaultValue,
+    description: 'Dimensions to group by, in order; an empty list gives one group with the totals.',
+  });
+}
 
-const groupByHelp =
-  'Dimensions to group by, in order; an empty list gives one group with the totals.';
+/** `regionsAsOf: LocalDate`, for aggregates that can group by past health regions. */
+function RegionsAsOfArg() {
+  return Arg('regionsAsOf', () => LocalDate, {
+    nullable: true,
+    description:
+      'Group by the health regions (and macroregions) municipalities were in on this day, from region memberships; default: current regions. Filters still use current regions.',
+  });
+}
 
 function checkRange(from: string | null | undefined, to: string | null | undefined): void {
   if (from && to && from > to) {
@@ -80,16 +91,8 @@ export class AnalyticsResolver {
   })
   municipalityStats(
     @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
-    @Arg('groupBy', () => [MunicipalityDimension], {
-      defaultValue: [MunicipalityDimension.UF],
-      description: groupByHelp,
-    })
-    groupBy: MunicipalityDimension[],
-    @Arg('regionsAsOf', () => LocalDate, {
-      nullable: true,
-      description: regionsAsOfHelp,
-    })
-    regionsAsOf: string | null,
+    @GroupByArg(MunicipalityDimension, [MunicipalityDimension.UF]) groupBy: MunicipalityDimension[],
+    @RegionsAsOfArg() regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     return aggregate(
@@ -105,11 +108,7 @@ export class AnalyticsResolver {
   })
   eventStats(
     @Arg('filter', () => EventFilter, { nullable: true }) filter: EventFilter | null,
-    @Arg('groupBy', () => [EventDimension], {
-      defaultValue: [EventDimension.KIND],
-      description: groupByHelp,
-    })
-    groupBy: EventDimension[],
+    @GroupByArg(EventDimension, [EventDimension.KIND]) groupBy: EventDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     checkRange(filter?.from, filter?.to);
@@ -126,11 +125,7 @@ export class AnalyticsResolver {
   })
   adhesionStats(
     @Arg('filter', () => AdhesionFilter, { nullable: true }) filter: AdhesionFilter | null,
-    @Arg('groupBy', () => [AdhesionDimension], {
-      defaultValue: [AdhesionDimension.STATUS],
-      description: groupByHelp,
-    })
-    groupBy: AdhesionDimension[],
+    @GroupByArg(AdhesionDimension, [AdhesionDimension.STATUS]) groupBy: AdhesionDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     return aggregate(
@@ -147,10 +142,7 @@ export class AnalyticsResolver {
   instrumentStats(
     @Arg('filter', () => InstrumentStatusFilter, { nullable: true })
     filter: InstrumentStatusFilter | null,
-    @Arg('groupBy', () => [InstrumentDimension], {
-      defaultValue: [InstrumentDimension.INSTRUMENT, InstrumentDimension.STATUS],
-      description: groupByHelp,
-    })
+    @GroupByArg(InstrumentDimension, [InstrumentDimension.INSTRUMENT, InstrumentDimension.STATUS])
     groupBy: InstrumentDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
@@ -183,16 +175,9 @@ export class AnalyticsResolver {
     uf: string | null,
     @Arg('from', () => LocalDate) from: string,
     @Arg('to', () => LocalDate) to: string,
-    @Arg('groupBy', () => [MunicipalityDimension], {
-      defaultValue: [MunicipalityDimension.HEALTH_REGION],
-      description: groupByHelp,
-    })
+    @GroupByArg(MunicipalityDimension, [MunicipalityDimension.HEALTH_REGION])
     groupBy: MunicipalityDimension[],
-    @Arg('regionsAsOf', () => LocalDate, {
-      nullable: true,
-      description: regionsAsOfHelp,
-    })
-    regionsAsOf: string | null,
+    @RegionsAsOfArg() regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     checkRange(from, to);
@@ -217,17 +202,9 @@ export class AnalyticsResolver {
       description: 'The eligible municipalities (default: all).',
     })
     filter: MunicipalityFilter | null,
-    @Arg('groupBy', () => [MunicipalityDimension], {
-      defaultValue: [MunicipalityDimension.UF],
-      description: groupByHelp,
-    })
-    groupBy: MunicipalityDimension[],
+    @GroupByArg(MunicipalityDimension, [MunicipalityDimension.UF]) groupBy: MunicipalityDimension[],
     @Arg('on', () => LocalDate, { nullable: true }) on: string | null,
-    @Arg('regionsAsOf', () => LocalDate, {
-      nullable: true,
-      description: regionsAsOfHelp,
-    })
-    regionsAsOf: string | null,
+    @RegionsAsOfArg() regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult | null> {
     const program = await em.findOne(Program, { code: programCode.trim(), deletedAt: null });
@@ -255,21 +232,14 @@ export class AnalyticsResolver {
       description: 'The municipalities expected to send (default: all).',
     })
     filter: MunicipalityFilter | null,
-    @Arg('groupBy', () => [MunicipalityDimension], {
-      defaultValue: [MunicipalityDimension.HEALTH_REGION],
-      description: groupByHelp,
-    })
+    @GroupByArg(MunicipalityDimension, [MunicipalityDimension.HEALTH_REGION])
     groupBy: MunicipalityDimension[],
     @Arg('deadline', () => LocalDate, {
       nullable: true,
       description: "Overrides each status's due date.",
     })
     deadline: string | null,
-    @Arg('regionsAsOf', () => LocalDate, {
-      nullable: true,
-      description: regionsAsOfHelp,
-    })
-    regionsAsOf: string | null,
+    @RegionsAsOfArg() regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     return aggregate(
@@ -289,11 +259,7 @@ export class AnalyticsResolver {
     uf: string | null,
     @Arg('from', () => LocalDate, { nullable: true }) from: string | null,
     @Arg('to', () => LocalDate, { nullable: true }) to: string | null,
-    @Arg('groupBy', () => [EventDimension], {
-      defaultValue: [EventDimension.KIND],
-      description: groupByHelp,
-    })
-    groupBy: EventDimension[],
+    @GroupByArg(EventDimension, [EventDimension.KIND]) groupBy: EventDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
     checkRange(from, to);

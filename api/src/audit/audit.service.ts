@@ -1,7 +1,7 @@
 import { type Viewer, viewerName } from '../auth/viewer';
 import type { Em } from '../db/orm';
 import { AuditEntry } from './audit-entry.entity';
-import { type AuditAction, type AuditVia } from './audit.enums';
+import { type AuditAction, AuditVia } from './audit.enums';
 
 export interface AuditInput {
   viewer: Viewer;
@@ -15,6 +15,19 @@ export interface AuditInput {
   after?: Record<string, unknown> | null;
   /** UF of the changed row, so the log can be scoped like the data. */
   stateUf?: string | null;
+}
+
+/** Who made a change and how: a request's viewer, channel (default: the API) and id. */
+export function originOf(request: {
+  viewer: Viewer;
+  via?: AuditVia | null;
+  requestId?: string | null;
+}): Pick<AuditInput, 'viewer' | 'via' | 'requestId'> {
+  return {
+    viewer: request.viewer,
+    via: request.via ?? AuditVia.API,
+    requestId: request.requestId ?? null,
+  };
 }
 
 /**

@@ -12,10 +12,11 @@ import {
   Root,
 } from 'type-graphql';
 import { type GraphQLResolveInfo } from 'graphql';
-import { AuditAction, AuditVia } from '../audit/audit.enums';
-import { recordAudit } from '../audit/audit.service';
+import { AuditAction } from '../audit/audit.enums';
+import { originOf, recordAudit } from '../audit/audit.service';
 import { Role } from '../auth/auth.enums';
 import { hasRole } from '../auth/policy';
+import { viewerName } from '../auth/viewer';
 import { fromGlobalId } from '../common/global-id';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
@@ -144,14 +145,12 @@ export class SavedQueryResolver {
         query: text,
         variables: input.variables ?? null,
         stateUf,
-        createdBy: viewer.kind === 'anonymous' ? 'anonymous' : viewer.name,
+        createdBy: viewerName(viewer),
         source: 'api',
       });
       await tx.flush();
       recordAudit(tx, {
-        viewer,
-        via: via ?? AuditVia.API,
-        requestId,
+        ...originOf({ viewer, via, requestId }),
         entityType: 'SavedQuery',
         entityId: query.id,
         action: AuditAction.CREATE,
@@ -203,9 +202,7 @@ export class SavedQueryResolver {
     }
     await em.transactional(async (tx) => {
       recordAudit(tx, {
-        viewer,
-        via: via ?? AuditVia.API,
-        requestId,
+        ...originOf({ viewer, via, requestId }),
         entityType: 'SavedQuery',
         entityId: query.id,
         action: AuditAction.UPDATE,
@@ -234,9 +231,7 @@ export class SavedQueryResolver {
         token.revokedAt = now;
       }
       recordAudit(tx, {
-        viewer,
-        via: via ?? AuditVia.API,
-        requestId,
+        ...originOf({ viewer, via, requestId }),
         entityType: 'SavedQuery',
         entityId: query.id,
         action: AuditAction.DELETE,
@@ -262,13 +257,11 @@ export class SavedQueryResolver {
         savedQuery: query.id,
         prefix,
         secretHash,
-        createdBy: viewer.kind === 'anonymous' ? 'anonymous' : viewer.name,
+        createdBy: viewerName(viewer),
       });
       await tx.flush();
       recordAudit(tx, {
-        viewer,
-        via: via ?? AuditVia.API,
-        requestId,
+        ...originOf({ viewer, via, requestId }),
         entityType: 'ExportToken',
         entityId: created.id,
         action: AuditAction.CREATE,
@@ -311,9 +304,7 @@ export class SavedQueryResolver {
     await em.transactional(async (tx) => {
       token.revokedAt = new Date();
       recordAudit(tx, {
-        viewer,
-        via: via ?? AuditVia.API,
-        requestId,
+        ...originOf({ viewer, via, requestId }),
         entityType: 'ExportToken',
         entityId: token.id,
         action: AuditAction.UPDATE,

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver, type ClassType } from 'type-graphql';
-import { AuditVia } from '../audit/audit.enums';
+import { originOf } from '../audit/audit.service';
 import { Role } from '../auth/auth.enums';
 import { type BaseEntity } from '../common/base.entity';
 import type { GraphQLContext } from '../graphql/context';
@@ -11,9 +11,7 @@ import { type WriteSpec } from './write.spec';
 export function actorOf(context: GraphQLContext): WriteActor {
   return {
     em: context.em,
-    viewer: context.viewer,
-    via: context.via ?? AuditVia.API,
-    requestId: context.requestId,
+    ...originOf(context),
     lockRows: context.config.database.driver === 'postgresql',
   };
 }
