@@ -17,7 +17,13 @@ import { bootstrap } from '../api/src/app';
 import { projectRoot } from '../api/src/common/paths';
 import { searchText } from '../api/src/common/text';
 import { loadConfig } from '../api/src/config';
-import { initOrm, migrate, StatementCounter, type Em } from '../api/src/db/orm';
+import {
+  initOrm,
+  migrate,
+  refreshPlannerStatistics,
+  StatementCounter,
+  type Em,
+} from '../api/src/db/orm';
 import { EventKind, Modality } from '../api/src/activity/activity.enums';
 import { Event } from '../api/src/activity/event.entity';
 import { Mandate } from '../api/src/people/mandate.entity';
@@ -323,6 +329,7 @@ async function benchTarget(driver: string): Promise<string[]> {
     await seedTerritory(orm.em.fork());
     if ((await orm.em.fork().count(Event, {})) === 0) {
       await seedNetwork(orm.em.fork());
+      await refreshPlannerStatistics(orm.em.fork());
     }
     await orm.close(true);
     process.stderr.write(

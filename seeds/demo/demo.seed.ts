@@ -1,7 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import { Event } from '../../api/src/activity/event.entity';
 import { Participation } from '../../api/src/activity/participation.entity';
-import type { Em, Orm } from '../../api/src/db/orm';
+import { type Em, type Orm, refreshPlannerStatistics } from '../../api/src/db/orm';
 import { Mandate } from '../../api/src/people/mandate.entity';
 import { Organization } from '../../api/src/people/organization.entity';
 import { Person } from '../../api/src/people/person.entity';
@@ -186,6 +186,7 @@ export async function seedDemoNetwork(
       }
     }
   });
+  await refreshPlannerStatistics(em);
   const seconds = (Date.now() - started) / 1000;
   const total = Object.values(rows).reduce((sum, count) => sum + count, 0);
   return {
