@@ -1,4 +1,4 @@
-import { Entity, Enum, ManyToOne, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, type Ref, Unique } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity, Node } from '../common/base.entity';
 import { Person } from '../people/person.entity';
@@ -6,9 +6,13 @@ import { Municipality } from '../territory/municipality.entity';
 import { ParticipationRole } from './activity.enums';
 import { Event } from './event.entity';
 
-/** A person or a municipality taking part in an event, as organiser, speaker or attendee. */
+/**
+ * A person or a municipality taking part in an event, as organiser, speaker or attendee. A person
+ * takes part in an event once (rows without a person, i.e. municipalities, are not constrained).
+ */
 @ObjectType({ implements: [Node, BaseEntity] })
 @Entity({ tableName: 'participations' })
+@Unique({ properties: ['event', 'person'] })
 export class Participation extends BaseEntity {
   @ManyToOne(() => Event, { ref: true, index: true })
   event!: Ref<Event>;

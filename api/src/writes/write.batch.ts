@@ -48,6 +48,12 @@ export class Batch {
     return this.statesByUf.get(uf);
   }
 
+  /** Lets later rows of the batch refer to a state created earlier in it. */
+  rememberState(state: State): void {
+    this.statesByUf.set(state.uf, state);
+    this.statesByIbge.set(state.ibgeCode, state);
+  }
+
   /** UF of a municipality or region code: both start with the state's two-digit IBGE code. */
   ufOfCode(code: string | null | undefined): string | null {
     if (!code) {

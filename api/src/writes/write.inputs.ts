@@ -1,8 +1,8 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { EventKind, Modality } from '../activity/activity.enums';
+import { EventKind, Modality, ParticipationRole } from '../activity/activity.enums';
 import { MandateRole, OrganizationKind, SeatType } from '../people/people.enums';
 import { AdhesionStatus, Instrument, InstrumentStatusValue } from '../programs/programs.enums';
-import { ManagementType } from '../territory/territory.enums';
+import { GeographicRegion, ManagementType } from '../territory/territory.enums';
 
 /*
  * Upsert inputs: every field optional so that an omitted field is left unchanged and `null`
@@ -23,6 +23,12 @@ export class MunicipalityUpsertInput {
   @Field(() => Boolean, { nullable: true }) isCapital?: boolean | null;
   @Field(() => Float, { nullable: true }) latitude?: number | null;
   @Field(() => Float, { nullable: true }) longitude?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'YYYY-MM-DD (default: today): when a new `healthRegionCode` takes effect. The current region membership ends that day and a new one begins.',
+  })
+  effectiveFrom?: string | null;
 }
 
 @InputType()
@@ -145,4 +151,62 @@ export class ProgramUpsertInput {
   @Field(() => String, { nullable: true }) adhesionClosesOn?: string | null;
   @Field(() => Int, { nullable: true }) decisionBusinessDays?: number | null;
   @Field(() => Int, { nullable: true }) validityMonths?: number | null;
+}
+
+@InputType()
+export class StateUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Natural key, e.g. RS.' }) uf?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true, description: 'Two-digit IBGE code, e.g. 43.' })
+  ibgeCode?: string | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => GeographicRegion, { nullable: true }) region?: GeographicRegion | null;
+}
+
+@InputType()
+export class HealthMacroregionUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: '4-digit code, e.g. 4301.' })
+  code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+}
+
+@InputType({
+  description:
+    'Natural key: municipality × region × validFrom. Spans are [validFrom, validTo): validTo is the first day in the next region.',
+})
+export class RegionMembershipUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Municipality IBGE code.' })
+  ibgeCode?: string | null;
+  @Field(() => String, { nullable: true }) healthRegionCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD; null: since always.' })
+  validFrom?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD, exclusive; null: current.' })
+  validTo?: string | null;
+}
+
+@InputType({ description: 'Natural key: municipality × year.' })
+export class PopulationEstimateUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Municipality IBGE code.' })
+  ibgeCode?: string | null;
+  @Field(() => Int, { nullable: true }) year?: number | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => Int, { nullable: true }) population?: number | null;
+}
+
+@InputType({
+  description: 'Natural key: event × person (or event × municipality when there is no person).',
+})
+export class ParticipationUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) eventCode?: string | null;
+  @Field(() => String, { nullable: true }) personCode?: string | null;
+  @Field(() => String, { nullable: true }) municipalityIbgeCode?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => ParticipationRole, { nullable: true }) role?: ParticipationRole | null;
 }

@@ -49,7 +49,7 @@ export function writeResolver<E extends BaseEntity>(
       return writeRows(actorOf(context), spec, 'upsert', rows.map(plain), { atomic, dryRun });
     }
 
-    @Authorized(Role.EDITOR)
+    @Authorized(spec.roles?.create ?? Role.EDITOR)
     @Mutation(() => objectType, { name: `create${singular}` })
     async create(
       @Arg('input', () => inputType) input: object,
@@ -71,7 +71,7 @@ export function writeResolver<E extends BaseEntity>(
       return (await writeOne(actorOf(context), spec, 'update', plain(input))) as E;
     }
 
-    @Authorized(Role.EDITOR)
+    @Authorized(spec.roles?.delete ?? Role.EDITOR)
     @Mutation(() => objectType, { name: `delete${singular}`, description: 'Soft delete.' })
     async remove(
       @Arg('id', () => ID) id: string,
@@ -81,7 +81,7 @@ export function writeResolver<E extends BaseEntity>(
       return (await setDeleted(actorOf(context), spec, id, expectedVersion, true)) as E;
     }
 
-    @Authorized(Role.EDITOR)
+    @Authorized(spec.roles?.delete ?? Role.EDITOR)
     @Mutation(() => objectType, {
       name: `restore${singular}`,
       description: 'Undoes a soft delete.',

@@ -1,4 +1,5 @@
 import { Event } from '../activity/event.entity';
+import { Participation } from '../activity/participation.entity';
 import { Mandate } from '../people/mandate.entity';
 import { Organization } from '../people/organization.entity';
 import { Program } from '../programs/program.entity';
@@ -7,13 +8,21 @@ import { Person } from '../people/person.entity';
 import { Adhesion } from '../programs/adhesion.entity';
 import { Enrolment } from '../programs/enrolment.entity';
 import { InstrumentStatus } from '../programs/instrument-status.entity';
+import { HealthMacroregion } from '../territory/health-macroregion.entity';
 import { Municipality } from '../territory/municipality.entity';
+import { PopulationEstimate } from '../territory/population-estimate.entity';
+import { RegionMembership } from '../territory/region-membership.entity';
+import { State } from '../territory/state.entity';
 import { adhesionWrites, enrolmentWrites } from './specs/adhesion.write';
 import { eventWrites } from './specs/event.write';
 import { instrumentStatusWrites } from './specs/instrument-status.write';
 import { mandateWrites } from './specs/mandate.write';
 import { municipalityWrites } from './specs/municipality.write';
+import { participationWrites } from './specs/participation.write';
 import { personWrites } from './specs/person.write';
+import { populationEstimateWrites } from './specs/population-estimate.write';
+import { regionMembershipWrites } from './specs/region-membership.write';
+import { healthMacroregionWrites, stateWrites } from './specs/state.write';
 import { healthRegionWrites, organizationWrites, programWrites } from './specs/reference.write';
 import {
   AdhesionUpsertInput,
@@ -26,6 +35,11 @@ import {
   MandateUpsertInput,
   MunicipalityUpsertInput,
   PersonUpsertInput,
+  StateUpsertInput,
+  HealthMacroregionUpsertInput,
+  RegionMembershipUpsertInput,
+  PopulationEstimateUpsertInput,
+  ParticipationUpsertInput,
 } from './write.inputs';
 import { writeResolver } from './write.resolver';
 import { type WriteSpec } from './write.spec';
@@ -43,6 +57,11 @@ export const writeSpecs: ReadonlyMap<string, WriteSpec> = new Map(
     healthRegionWrites,
     organizationWrites,
     programWrites,
+    stateWrites,
+    healthMacroregionWrites,
+    regionMembershipWrites,
+    populationEstimateWrites,
+    participationWrites,
   ].map((spec) => [spec.typeName, spec as unknown as WriteSpec]),
 );
 
@@ -96,5 +115,30 @@ export const writeResolvers = [
     { singular: 'Program', plural: 'Programs' },
     ProgramUpsertInput,
     Program,
+  ),
+  writeResolver(stateWrites, { singular: 'State', plural: 'States' }, StateUpsertInput, State),
+  writeResolver(
+    healthMacroregionWrites,
+    { singular: 'HealthMacroregion', plural: 'HealthMacroregions' },
+    HealthMacroregionUpsertInput,
+    HealthMacroregion,
+  ),
+  writeResolver(
+    regionMembershipWrites,
+    { singular: 'RegionMembership', plural: 'RegionMemberships' },
+    RegionMembershipUpsertInput,
+    RegionMembership,
+  ),
+  writeResolver(
+    populationEstimateWrites,
+    { singular: 'PopulationEstimate', plural: 'PopulationEstimates' },
+    PopulationEstimateUpsertInput,
+    PopulationEstimate,
+  ),
+  writeResolver(
+    participationWrites,
+    { singular: 'Participation', plural: 'Participations' },
+    ParticipationUpsertInput,
+    Participation,
   ),
 ];

@@ -8,7 +8,7 @@ import {
 import { AuditAction, AuditVia } from '../audit/audit.enums';
 import { type AuditEntry } from '../audit/audit-entry.entity';
 import { recordAudit } from '../audit/audit.service';
-import { canWriteIn, scopeDescription } from '../auth/policy';
+import { canWriteIn, hasRole, scopeDescription } from '../auth/policy';
 import { type Viewer } from '../auth/viewer';
 import { type BaseEntity } from '../common/base.entity';
 import { fromGlobalId, toGlobalId } from '../common/global-id';
@@ -16,7 +16,7 @@ import type { Em } from '../db/orm';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../graphql/errors';
 import { summarise, UpsertStatus, type UpsertResult, type UpsertRowResult } from './upsert.types';
 import { Batch, sameValues, type Flat, type FieldProblem } from './write.batch';
-import { type WriteSpec } from './write.spec';
+import { type RelatedChange, type WriteSpec } from './write.spec';
 
 /** Who writes, through which door: what the audit log records. */
 export interface WriteActor {
@@ -288,8 +288,9 @@ async function writeChunk(
       byKey.set(key, row);
     }
   }
+  const inputFields = [...spec.fields, ...(spec.transientFields ?? [])];
   const provided = (input: Flat): Flat =>
-    Object.fromEntries(spec.fields.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+    Object.fromEntries(inputFields.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
   const targets = parsed.map((row) => {
     const current = row.rowId !== null ? byId.get(row.rowId) : byKey.get(row.key!);
     const before = current ? snapshots.get(current)! : null;
@@ -298,11 +299,14 @@ async function writeChunk(
   await spec.prepare(
     batch,
     targets.flatMap((t) => (t.before ? [t.before, t.draft] : [t.draft])),
+    targets.map((t) => ({ before: t.before, draft: t.draft })),
   );
 
   // 3. Decide each row, in order (later rows see the earlier ones of the batch).
   const written: { index: number; row: BaseEntity; before: Flat | null; action: AuditAction }[] =
     [];
+  // Rows of other types the batch changes too, once each (the first `before` is the true one).
+  const related = new Map<BaseEntity, RelatedChange>();
   for (const target of targets) {
     const { index, current, before, draft, input } = target;
     const fail = (status: UpsertStatus, extra: Partial<UpsertRowResult> = {}) =>
@@ -317,6 +321,17 @@ async function writeChunk(
       if (mode === 'update') {
         fail(UpsertStatus.INVALID, {
           errors: [{ field: 'key', message: `No ${spec.typeName} with key ${target.key}` }],
+        });
+        continue;
+      }
+      if (spec.roles?.create && !hasRole(viewer, spec.roles.create)) {
+        fail(UpsertStatus.FORBIDDEN, {
+          errors: [
+            {
+              field: 'row',
+              message: `Only the ${spec.roles.create} role creates a ${spec.typeName}`,
+            },
+          ],
         });
         continue;
       }
@@ -409,6 +424,13 @@ async function writeChunk(
       actor.via === AuditVia.SHEETS ? 'sheets' : actor.via === AuditVia.IMPORT ? 'import' : 'api';
     em.persist(row);
     spec.afterWrite?.(row, draft, batch);
+    for (const change of spec.related?.(row, before, draft, batch) ?? []) {
+      change.row.source = row.source;
+      em.persist(change.row);
+      if (!related.has(change.row)) {
+        related.set(change.row, change);
+      }
+    }
     written.push({
       index,
       row,
@@ -420,6 +442,17 @@ async function writeChunk(
   // 4. Write the rows, then their audit entries (they need the new ids): same transaction.
   if (written.length > 0) {
     await em.flush();
+    for (const change of related.values()) {
+      audit(
+        actor,
+        change.spec,
+        change.row,
+        change.action,
+        change.before,
+        change.spec.snapshot(change.row, batch),
+        batch,
+      );
+    }
     for (const { index, row, before, action } of written) {
       const after = spec.snapshot(row, batch);
       audit(actor, spec, row, action, before, after, batch);
@@ -528,6 +561,11 @@ export async function setDeleted(
     if (!canWriteIn(actor.viewer, spec.ufsOf(before, batch))) {
       throw new ForbiddenError(forbiddenMessage(actor.viewer, spec, before, batch));
     }
+    if (spec.roles?.delete && !hasRole(actor.viewer, spec.roles.delete)) {
+      throw new ForbiddenError(
+        `Only the ${spec.roles.delete} role deletes or restores a ${spec.typeName}`,
+      );
+    }
     if (row.version !== expectedVersion) {
       throw new ConflictError(
         `The row was changed by someone else: your version is ${expectedVersion}, the current one is ${row.version}`,
@@ -539,6 +577,15 @@ export async function setDeleted(
         `This ${spec.typeName} is ${deleted ? 'already deleted' : 'not deleted'}`,
         { argument: 'id' },
       );
+    }
+    if (deleted) {
+      const problems = (await spec.checkDelete?.(row, batch)) ?? [];
+      if (problems.length > 0) {
+        throw new BadUserInputError(
+          `Cannot delete ${spec.typeName}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+          { fields: problems },
+        );
+      }
     }
     if (!deleted) {
       const problems = spec.check(before, null, batch, row.id);

@@ -1,5 +1,7 @@
 import { type EntityClass } from '@mikro-orm/core';
 import { type z } from 'zod';
+import { type AuditAction } from '../audit/audit.enums';
+import { type Role } from '../auth/auth.enums';
 import { type BaseEntity } from '../common/base.entity';
 import { type Batch, type Flat, type FieldProblem } from './write.batch';
 
@@ -16,6 +18,13 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   entity: EntityClass<E>;
   /** Flat input fields, excluding `id` and `expectedVersion`. */
   fields: readonly string[];
+  /**
+   * Input-only fields (e.g. a municipality's `effectiveFrom`): copied into the draft for `check`
+   * and `related`, but neither stored, compared for UNCHANGED nor snapshotted.
+   */
+  transientFields?: readonly string[];
+  /** Roles beyond `editor` that some actions need (states: only admins create, delete, restore). */
+  roles?: { create?: Role; delete?: Role };
   /** Fields a new row must have. */
   requiredOnCreate: readonly string[];
   /** Validates and normalises one input row (every field optional; `null` clears). */
@@ -26,8 +35,11 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   keyOfFlat(flat: Flat): string | null;
   /** Loads existing rows by id or natural key, with what `snapshot` needs (deleted rows too). */
   load(em: Em, query: { ids: number[]; keys: string[] }): Promise<E[]>;
-  /** Loads what `check` and `write` need for these drafts (references, related rows). */
-  prepare(batch: Batch, drafts: Flat[]): Promise<void>;
+  /**
+   * Loads what `check` and `write` need for these drafts (references, related rows). `changes`
+   * pairs each row's `before` with its draft, for specs whose related writes depend on what changed.
+   */
+  prepare(batch: Batch, drafts: Flat[], changes?: RowChange[]): Promise<void>;
   snapshot(row: E, batch: Batch): Flat;
   /** Domain rules and references; `selfId` is the row's id when it exists. */
   check(draft: Flat, before: Flat | null, batch: Batch, selfId: number | null): FieldProblem[];
@@ -38,6 +50,36 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   write(row: E, draft: Flat, batch: Batch): void;
   /** After a row is written: lets later rows of the batch see it. */
   afterWrite?(row: E, draft: Flat, batch: Batch): void;
+  /**
+   * Rows of other types that this write changes too (a region change opens and closes region
+   * memberships; the newest population estimate updates its municipality). The engine persists
+   * and audits them in the same transaction; `before` is null for a row it creates.
+   */
+  related?(row: E, before: Flat | null, draft: Flat, batch: Batch): RelatedChange[];
+  /** Why this row may not be soft-deleted (e.g. a state that still has municipalities). */
+  checkDelete?(row: E, batch: Batch): Promise<FieldProblem[]>;
+}
+
+export interface RowChange {
+  before: Flat | null;
+  draft: Flat;
+}
+
+export interface RelatedChange {
+  spec: WriteSpec;
+  row: BaseEntity;
+  before: Flat | null;
+  action: AuditAction.CREATE | AuditAction.UPDATE;
+}
+
+/** A related change of a row of `spec`'s type, typed at the call site. */
+export function relatedChange<T extends BaseEntity>(
+  spec: WriteSpec<T>,
+  row: T,
+  before: Flat | null,
+  action: AuditAction.CREATE | AuditAction.UPDATE,
+): RelatedChange {
+  return { spec: spec as unknown as WriteSpec, row, before, action };
 }
 
 type Em = Batch['em'];

@@ -4,9 +4,33 @@ import { searchText } from '../../common/text';
 import { HealthRegion } from '../../territory/health-region.entity';
 import { Municipality } from '../../territory/municipality.entity';
 import { ManagementType, sizeClassOf } from '../../territory/territory.enums';
-import { type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, rowIdentity, text } from '../write.fields';
-import { type WriteSpec } from '../write.spec';
+import { AuditAction } from '../../audit/audit.enums';
+import { regionChangeSteps, type RegionChangePlan } from '../../territory/region-history';
+import { type Batch, type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, localDate, rowIdentity, text } from '../write.fields';
+import { relatedChange, type RelatedChange, type WriteSpec } from '../write.spec';
+import {
+  loadedMembership,
+  loadMembershipSpans,
+  regionMembershipWrites,
+  rememberSpan,
+  spanOf,
+  spansOf,
+} from './region-membership.write';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+const regionOf = (flat: Flat) => (flat.healthRegionCode as string | null | undefined) ?? null;
+
+/** How a region change of an existing municipality rewrites its membership history. */
+function regionPlan(draft: Flat, before: Flat, batch: Batch): RegionChangePlan {
+  return regionChangeSteps({
+    from: regionOf(before),
+    to: regionOf(draft),
+    effectiveFrom: (draft.effectiveFrom as string | null | undefined) ?? today(),
+    memberships: spansOf(batch, draft.ibgeCode as string),
+  });
+}
 
 export const municipalityWrites: WriteSpec<Municipality> = {
   typeName: 'Municipality',
@@ -22,6 +46,7 @@ export const municipalityWrites: WriteSpec<Municipality> = {
     'latitude',
     'longitude',
   ],
+  transientFields: ['effectiveFrom'],
   requiredOnCreate: ['ibgeCode', 'name'],
   schema: z.object({
     ...rowIdentity,
@@ -38,6 +63,7 @@ export const municipalityWrites: WriteSpec<Municipality> = {
     isCapital: z.boolean().nullish(),
     latitude: z.number().min(-90).max(90).nullish(),
     longitude: z.number().min(-180).max(180).nullish(),
+    effectiveFrom: localDate.nullish(),
   }),
   keyOfInput: (input) => (typeof input.ibgeCode === 'string' ? input.ibgeCode : null),
   keyOfFlat: (flat) => (flat.ibgeCode as string | undefined) ?? null,
@@ -47,12 +73,17 @@ export const municipalityWrites: WriteSpec<Municipality> = {
       { $or: [{ id: { $in: ids } }, { ibgeCode: { $in: keys } }] },
       { populate: ['healthRegion'] },
     ),
-  async prepare(batch, drafts) {
+  async prepare(batch, drafts, changes = []) {
     await batch.loadRefs(
       HealthRegion,
       'code',
       drafts.map((d) => d.healthRegionCode as string | null),
       ['state'],
+    );
+    const moving = changes.filter((c) => c.before && regionOf(c.before) !== regionOf(c.draft));
+    await loadMembershipSpans(
+      batch,
+      moving.map((c) => c.draft.ibgeCode as string),
     );
   },
   snapshot: (row) => ({
@@ -96,6 +127,12 @@ export const municipalityWrites: WriteSpec<Municipality> = {
         });
       }
     }
+    if (problems.length === 0 && before && regionOf(before) !== regionOf(draft)) {
+      const plan = regionPlan(draft, before, batch);
+      if ('problem' in plan) {
+        problems.push({ field: 'effectiveFrom', message: plan.problem });
+      }
+    }
     return problems;
   },
   ufsOf: (flat, batch) => {
@@ -117,5 +154,38 @@ export const municipalityWrites: WriteSpec<Municipality> = {
     row.isCapital = Boolean(draft.isCapital);
     row.latitude = (draft.latitude as number | null | undefined) ?? null;
     row.longitude = (draft.longitude as number | null | undefined) ?? null;
+  },
+  /** A region change closes the current membership and opens the next: history is kept. */
+  related(row, before, draft, batch) {
+    if (!before || regionOf(before) === regionOf(draft)) {
+      return [];
+    }
+    const plan = regionPlan(draft, before, batch);
+    if ('problem' in plan) {
+      throw new Error(`Region change checked but not applicable: ${plan.problem}`);
+    }
+    const changes: RelatedChange[] = [];
+    for (const step of plan.steps) {
+      if (step.kind === 'open') {
+        const membership = regionMembershipWrites.create(batch.em);
+        membership.municipality = ref(row);
+        membership.healthRegion = ref(batch.ref(HealthRegion, step.regionCode)!);
+        membership.validFrom = step.validFrom;
+        membership.validTo = step.validTo;
+        changes.push(relatedChange(regionMembershipWrites, membership, null, AuditAction.CREATE));
+        rememberSpan(batch, row.ibgeCode, null, { ...spanOf(membership), id: -1 });
+        continue;
+      }
+      const membership = loadedMembership(batch, step.membershipId);
+      const previous = regionMembershipWrites.snapshot(membership, batch);
+      if (step.kind === 'close') {
+        membership.validTo = step.validTo;
+      } else {
+        membership.healthRegion = ref(batch.ref(HealthRegion, step.regionCode)!);
+      }
+      changes.push(relatedChange(regionMembershipWrites, membership, previous, AuditAction.UPDATE));
+      rememberSpan(batch, row.ibgeCode, membership.id, spanOf(membership));
+    }
+    return changes;
   },
 };

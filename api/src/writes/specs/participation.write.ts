@@ -1,0 +1,131 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { ParticipationRole } from '../../activity/activity.enums';
+import { Event } from '../../activity/event.entity';
+import { Participation } from '../../activity/participation.entity';
+import { Person } from '../../people/person.entity';
+import { Municipality } from '../../territory/municipality.entity';
+import { type Batch, type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, naturalKey, rowIdentity } from '../write.fields';
+import { type WriteSpec } from '../write.spec';
+import { eventWrites } from './event.write';
+
+/** event × person, or event × municipality for a municipality taking part as such. */
+function keyOf(flat: Flat): string | null {
+  if (typeof flat.eventCode !== 'string') {
+    return null;
+  }
+  if (typeof flat.personCode === 'string') {
+    return `${flat.eventCode}|person:${flat.personCode}`;
+  }
+  if (typeof flat.municipalityIbgeCode === 'string') {
+    return `${flat.eventCode}|municipality:${flat.municipalityIbgeCode}`;
+  }
+  return null;
+}
+
+function flatOf(row: Participation): Flat {
+  return {
+    eventCode: row.event.unwrap().code ?? null,
+    personCode: row.person?.unwrap().code ?? null,
+    municipalityIbgeCode: row.municipality?.unwrap().ibgeCode ?? null,
+    role: row.role,
+  };
+}
+
+/** The states of an event's territory (national events: none, so only unscoped keys). */
+function eventUfs(event: Event | undefined, batch: Batch): string[] {
+  if (!event) {
+    return [];
+  }
+  return eventWrites.ufsOf(
+    {
+      stateUf: event.state?.unwrap().uf ?? null,
+      healthRegionCode: event.healthRegion?.unwrap().code ?? null,
+      municipalityIbgeCode: event.municipality?.unwrap().ibgeCode ?? null,
+    },
+    batch,
+  );
+}
+
+/**
+ * A person (or a municipality) taking part in an event, keyed by event × person: one
+ * participation per person and event (a unique index backs it). Scoped by the event's state.
+ */
+export const participationWrites: WriteSpec<Participation> = {
+  typeName: 'Participation',
+  entity: Participation,
+  fields: ['eventCode', 'personCode', 'municipalityIbgeCode', 'role'],
+  requiredOnCreate: ['eventCode'],
+  schema: z.object({
+    ...rowIdentity,
+    eventCode: naturalKey(80).nullish(),
+    personCode: naturalKey(80).nullish(),
+    municipalityIbgeCode: ibgeCode.nullish(),
+    role: z.enum(ParticipationRole).nullish(),
+  }),
+  keyOfInput: keyOf,
+  keyOfFlat: keyOf,
+  async load(em, { ids, keys }) {
+    const events = keys.map((key) => key.split('|')[0]!);
+    const rows = await em.find(
+      Participation,
+      { $or: [{ id: { $in: ids } }, { event: { code: { $in: events } } }] },
+      { populate: ['event', 'person', 'municipality'] },
+    );
+    const wantedIds = new Set(ids);
+    const wantedKeys = new Set(keys);
+    return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
+  },
+  async prepare(batch, drafts) {
+    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
+    await batch.loadRefs(Event, 'code', values('eventCode'), [
+      'state',
+      'healthRegion',
+      'municipality',
+    ]);
+    await batch.loadRefs(Person, 'code', values('personCode'));
+    await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
+  },
+  snapshot: flatOf,
+  check(draft, before, batch) {
+    const problems: FieldProblem[] = [];
+    if (before) {
+      for (const field of ['eventCode', 'personCode', 'municipalityIbgeCode']) {
+        if ((before[field] ?? null) !== (draft[field] ?? null)) {
+          problems.push({
+            field,
+            message:
+              'The event, person and municipality of a participation cannot change; delete it and create another',
+          });
+        }
+      }
+    }
+    if (!draft.personCode && !draft.municipalityIbgeCode) {
+      problems.push({ field: 'personCode', message: 'Give a person or a municipality' });
+    }
+    const references = [
+      ['eventCode', Event, 'event'],
+      ['personCode', Person, 'person'],
+      ['municipalityIbgeCode', Municipality, 'municipality'],
+    ] as const;
+    for (const [field, entity, noun] of references) {
+      const value = draft[field] as string | null | undefined;
+      const found = value ? batch.ref<{ deletedAt?: Date | null }>(entity, value) : null;
+      if (value && (!found || found.deletedAt)) {
+        problems.push({ field, message: `No ${noun} has code ${value}` });
+      }
+    }
+    return problems;
+  },
+  ufsOf: (flat, batch) => eventUfs(batch.ref(Event, flat.eventCode as string | null), batch),
+  create: () => new Participation(),
+  write(row, draft, batch) {
+    row.event = ref(batch.ref(Event, draft.eventCode as string)!);
+    const person = batch.ref(Person, draft.personCode as string | null);
+    row.person = person ? ref(person) : null;
+    const municipality = batch.ref(Municipality, draft.municipalityIbgeCode as string | null);
+    row.municipality = municipality ? ref(municipality) : null;
+    row.role = (draft.role as ParticipationRole | null | undefined) ?? ParticipationRole.ATTENDEE;
+  },
+};

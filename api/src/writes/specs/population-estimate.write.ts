@@ -1,0 +1,118 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { AuditAction } from '../../audit/audit.enums';
+import { Municipality } from '../../territory/municipality.entity';
+import { PopulationEstimate } from '../../territory/population-estimate.entity';
+import { sizeClassOf } from '../../territory/territory.enums';
+import { type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, rowIdentity } from '../write.fields';
+import { relatedChange, type WriteSpec } from '../write.spec';
+import { municipalityWrites } from './municipality.write';
+
+function keyOf(flat: Flat): string | null {
+  return typeof flat.ibgeCode === 'string' && typeof flat.year === 'number'
+    ? `${flat.ibgeCode}|${flat.year}`
+    : null;
+}
+
+function flatOf(row: PopulationEstimate): Flat {
+  return {
+    ibgeCode: row.municipality.unwrap().ibgeCode,
+    year: row.year,
+    population: row.population,
+  };
+}
+
+/** The first year IBGE counted (1872 census); estimates of the coming year are published early. */
+const FIRST_YEAR = 1872;
+const lastYear = () => new Date().getUTCFullYear() + 1;
+
+/**
+ * IBGE population estimates, one per municipality × year. As in the population-ibge import, the
+ * newest year (the municipality's `populationYear` or later) also becomes the municipality's
+ * `population`: that change is versioned and audited like any municipality update.
+ */
+export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
+  typeName: 'PopulationEstimate',
+  entity: PopulationEstimate,
+  fields: ['ibgeCode', 'year', 'population'],
+  requiredOnCreate: ['ibgeCode', 'year', 'population'],
+  schema: z.object({
+    ...rowIdentity,
+    ibgeCode: ibgeCode.nullish(),
+    year: z.number().int().min(FIRST_YEAR, `No estimate before ${FIRST_YEAR}`).nullish(),
+    population: z.number().int().min(0, 'Must be 0 or more').max(50_000_000).nullish(),
+  }),
+  keyOfInput: keyOf,
+  keyOfFlat: keyOf,
+  async load(em, { ids, keys }) {
+    const codes = keys.map((key) => key.split('|')[0]!);
+    const rows = await em.find(
+      PopulationEstimate,
+      { $or: [{ id: { $in: ids } }, { municipality: { ibgeCode: { $in: codes } } }] },
+      { populate: ['municipality'] },
+    );
+    const wantedIds = new Set(ids);
+    const wantedKeys = new Set(keys);
+    return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
+  },
+  async prepare(batch, drafts) {
+    await batch.loadRefs(
+      Municipality,
+      'ibgeCode',
+      drafts.map((d) => d.ibgeCode as string | null | undefined),
+      ['healthRegion'],
+    );
+  },
+  snapshot: flatOf,
+  check(draft, before, batch) {
+    const problems: FieldProblem[] = [];
+    if (before && (before.ibgeCode !== draft.ibgeCode || before.year !== draft.year)) {
+      problems.push({
+        field: before.year !== draft.year ? 'year' : 'ibgeCode',
+        message:
+          'The municipality and year of an estimate cannot change; delete it and create another',
+      });
+    }
+    if ((draft.year as number) > lastYear()) {
+      problems.push({
+        field: 'year',
+        message: `An estimate is for ${lastYear()} at the latest (got ${String(draft.year)})`,
+      });
+    }
+    const municipality = batch.ref(Municipality, draft.ibgeCode as string);
+    if (!municipality || municipality.deletedAt) {
+      problems.push({
+        field: 'ibgeCode',
+        message: `No municipality has code ${String(draft.ibgeCode)}`,
+      });
+    }
+    return problems;
+  },
+  ufsOf(flat, batch) {
+    const estimateUf = batch.ufOfCode(flat.ibgeCode as string | undefined);
+    return estimateUf ? [estimateUf] : [];
+  },
+  create: () => new PopulationEstimate(),
+  write(row, draft, batch) {
+    row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);
+    row.year = draft.year as number;
+    row.population = draft.population as number;
+  },
+  /** The newest estimate is the municipality's population (older years never replace it). */
+  related(row, _before, _draft, batch) {
+    const municipality = batch.ref(Municipality, row.municipality.unwrap().ibgeCode)!;
+    const newest = (municipality.populationYear ?? 0) <= row.year;
+    if (
+      !newest ||
+      (municipality.population === row.population && municipality.populationYear === row.year)
+    ) {
+      return [];
+    }
+    const before = municipalityWrites.snapshot(municipality, batch);
+    municipality.population = row.population;
+    municipality.populationYear = row.year;
+    municipality.sizeClass = sizeClassOf(row.population);
+    return [relatedChange(municipalityWrites, municipality, before, AuditAction.UPDATE)];
+  },
+};

@@ -1,0 +1,212 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { HealthRegion } from '../../territory/health-region.entity';
+import { Municipality } from '../../territory/municipality.entity';
+import { describeSpan, spansOverlap, type MembershipSpan } from '../../territory/region-history';
+import { RegionMembership } from '../../territory/region-membership.entity';
+import { type Batch, type FieldProblem, type Flat } from '../write.batch';
+import { ibgeCode, localDate, rowIdentity } from '../write.fields';
+import { type WriteSpec } from '../write.spec';
+
+const regionCode = z
+  .string()
+  .trim()
+  .regex(/^\d{5}$/, 'Expected a 5-digit region code');
+
+function keyOf(flat: Flat): string | null {
+  return typeof flat.ibgeCode === 'string' && typeof flat.healthRegionCode === 'string'
+    ? `${flat.ibgeCode}|${flat.healthRegionCode}|${(flat.validFrom as string | null | undefined) ?? ''}`
+    : null;
+}
+
+function flatOf(row: RegionMembership): Flat {
+  return {
+    ibgeCode: row.municipality.unwrap().ibgeCode,
+    healthRegionCode: row.healthRegion.unwrap().code,
+    validFrom: row.validFrom ?? null,
+    validTo: row.validTo ?? null,
+  };
+}
+
+const SPANS = 'regionMembership.spans';
+const ROWS = 'regionMembership.rows';
+
+/** The live memberships of a municipality of the batch (loaded by `loadMembershipSpans`). */
+export function spansOf(batch: Batch, ibge: string): MembershipSpan[] {
+  const all = batch.scratch.get(SPANS) as Map<string, MembershipSpan[]> | undefined;
+  return all?.get(ibge) ?? [];
+}
+
+/** Loads the live memberships of these municipalities into the batch: one statement. */
+export async function loadMembershipSpans(batch: Batch, ibgeCodes: Iterable<string>) {
+  let all = batch.scratch.get(SPANS) as Map<string, MembershipSpan[]> | undefined;
+  if (!all) {
+    all = new Map();
+    batch.scratch.set(SPANS, all);
+    batch.scratch.set(ROWS, new Map());
+  }
+  const byId = batch.scratch.get(ROWS) as Map<number, RegionMembership>;
+  const wanted = [...new Set(ibgeCodes)].filter((code) => !all.has(code));
+  if (wanted.length === 0) {
+    return;
+  }
+  wanted.forEach((code) => all.set(code, []));
+  const rows = await batch.em.find(
+    RegionMembership,
+    { municipality: { ibgeCode: { $in: wanted } }, deletedAt: null },
+    { populate: ['municipality', 'healthRegion'] },
+  );
+  for (const row of rows) {
+    all.get(row.municipality.unwrap().ibgeCode)!.push(spanOf(row));
+    byId.set(row.id, row);
+  }
+}
+
+/** A membership loaded by `loadMembershipSpans`. */
+export function loadedMembership(batch: Batch, id: number): RegionMembership {
+  const row = (batch.scratch.get(ROWS) as Map<number, RegionMembership> | undefined)?.get(id);
+  if (!row) {
+    throw new Error(`Region membership ${id} was not loaded for this batch`);
+  }
+  return row;
+}
+
+export function spanOf(row: RegionMembership): MembershipSpan {
+  return {
+    id: row.id ?? null,
+    regionCode: row.healthRegion.unwrap().code,
+    validFrom: row.validFrom ?? null,
+    validTo: row.validTo ?? null,
+  };
+}
+
+/** Replaces (or adds) a membership's span in the batch, so later rows see it. */
+export function rememberSpan(
+  batch: Batch,
+  ibge: string,
+  previous: number | null,
+  span: MembershipSpan,
+) {
+  const all = batch.scratch.get(SPANS) as Map<string, MembershipSpan[]> | undefined;
+  const spans = (all?.get(ibge) ?? []).filter((s) => previous === null || s.id !== previous);
+  spans.push(span);
+  all?.set(ibge, spans);
+}
+
+/**
+ * A municipality's membership of a health region over `[validFrom, validTo)` (natural key:
+ * municipality × region × validFrom). Memberships of one municipality never overlap, and the
+ * open one (no `validTo`) is its current region: moving a municipality is `updateMunicipality`
+ * with a new `healthRegionCode`, which closes and opens memberships itself.
+ */
+export const regionMembershipWrites: WriteSpec<RegionMembership> = {
+  typeName: 'RegionMembership',
+  entity: RegionMembership,
+  fields: ['ibgeCode', 'healthRegionCode', 'validFrom', 'validTo'],
+  requiredOnCreate: ['ibgeCode', 'healthRegionCode'],
+  schema: z.object({
+    ...rowIdentity,
+    ibgeCode: ibgeCode.nullish(),
+    healthRegionCode: regionCode.nullish(),
+    validFrom: localDate.nullish(),
+    validTo: localDate.nullish(),
+  }),
+  keyOfInput: keyOf,
+  keyOfFlat: keyOf,
+  async load(em, { ids, keys }) {
+    const codes = keys.map((key) => key.split('|')[0]!);
+    const rows = await em.find(
+      RegionMembership,
+      { $or: [{ id: { $in: ids } }, { municipality: { ibgeCode: { $in: codes } } }] },
+      { populate: ['municipality', 'healthRegion'] },
+    );
+    const wantedIds = new Set(ids);
+    const wantedKeys = new Set(keys);
+    return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
+  },
+  async prepare(batch, drafts) {
+    const codes = drafts.map((d) => d.ibgeCode as string | null | undefined);
+    await batch.loadRefs(Municipality, 'ibgeCode', codes, ['healthRegion']);
+    await batch.loadRefs(
+      HealthRegion,
+      'code',
+      drafts.map((d) => d.healthRegionCode as string | null | undefined),
+      ['state'],
+    );
+    await loadMembershipSpans(
+      batch,
+      codes.filter((code): code is string => typeof code === 'string'),
+    );
+  },
+  snapshot: flatOf,
+  check(draft, before, batch, selfId) {
+    const problems: FieldProblem[] = [];
+    const ibge = draft.ibgeCode as string;
+    const code = draft.healthRegionCode as string;
+    const validFrom = (draft.validFrom as string | null | undefined) ?? null;
+    const validTo = (draft.validTo as string | null | undefined) ?? null;
+    if (before && before.ibgeCode !== ibge) {
+      problems.push({
+        field: 'ibgeCode',
+        message: 'The municipality of a membership cannot change; create another membership',
+      });
+    }
+    const municipality = batch.ref(Municipality, ibge);
+    const region = batch.ref(HealthRegion, code);
+    if (!municipality || municipality.deletedAt) {
+      problems.push({ field: 'ibgeCode', message: `No municipality has code ${ibge}` });
+    }
+    if (!region || region.deletedAt) {
+      problems.push({ field: 'healthRegionCode', message: `No health region has code ${code}` });
+    } else if (region.state.unwrap().uf !== batch.ufOfCode(ibge)) {
+      problems.push({
+        field: 'healthRegionCode',
+        message: `Region ${code} is in ${region.state.unwrap().uf}, the municipality in ${batch.ufOfCode(ibge) ?? 'no state'}`,
+      });
+    }
+    if (validFrom !== null && validTo !== null && validTo <= validFrom) {
+      problems.push({
+        field: 'validTo',
+        message: `validTo (${validTo}) is the first day outside the region, so it must come after validFrom (${validFrom})`,
+      });
+    }
+    if (problems.length > 0) {
+      return problems;
+    }
+    const current = municipality!.healthRegion?.unwrap().code ?? null;
+    if (validTo === null && current !== code) {
+      problems.push({
+        field: 'validTo',
+        message: `An open membership (no validTo) is the municipality's current region, which is ${current ?? 'none'}, not ${code}; change the region with updateMunicipality`,
+      });
+    }
+    const span = { id: selfId, regionCode: code, validFrom, validTo };
+    const clash = spansOf(batch, ibge).find(
+      (other) => other.id !== selfId && spansOverlap(span, other),
+    );
+    if (clash) {
+      problems.push({
+        field: 'validFrom',
+        message: `Overlaps the membership ${describeSpan(clash)} of ${ibge}: memberships of one municipality cannot share a day`,
+      });
+    }
+    return problems;
+  },
+  ufsOf(flat, batch) {
+    const membershipUf = batch.ufOfCode(flat.ibgeCode as string | undefined);
+    return membershipUf ? [membershipUf] : [];
+  },
+  create: () => new RegionMembership(),
+  write(row, draft, batch) {
+    row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);
+    row.healthRegion = ref(batch.ref(HealthRegion, draft.healthRegionCode as string)!);
+    row.validFrom = (draft.validFrom as string | null | undefined) ?? null;
+    row.validTo = (draft.validTo as string | null | undefined) ?? null;
+  },
+  afterWrite(row, draft, batch) {
+    rememberSpan(batch, draft.ibgeCode as string, row.id ?? null, {
+      ...spanOf(row),
+      id: row.id ?? -1,
+    });
+  },
+};
