@@ -7,7 +7,7 @@ import { Municipality } from '../../src/territory/municipality.entity';
 import { RegionMembership } from '../../src/territory/region-membership.entity';
 import { State } from '../../src/territory/state.entity';
 import { createTestApp, databaseAvailable, type TestApp } from '../helpers';
-import { bearer, seedWriteFixtures, upsert, type WriteFixtures } from './fixtures';
+import { bearer, seedWriteFixtures, upsert } from './fixtures';
 
 type Row = Record<string, unknown>;
 
@@ -29,7 +29,6 @@ describe.skipIf(!databaseAvailable)(
   'bulk upsert of territory history and participations: statements grow with batches, not rows',
   () => {
     let t: TestApp;
-    let f: WriteFixtures;
     let admin: Record<string, string>;
     /** Every municipality of the database with a test region of its own state. */
     let placed: { ibgeCode: string; region: string }[];
@@ -37,7 +36,7 @@ describe.skipIf(!databaseAvailable)(
 
     beforeAll(async () => {
       t = await createTestApp();
-      f = await seedWriteFixtures(t);
+      await seedWriteFixtures(t);
       admin = bearer(await t.createKey(Role.ADMIN, null, 'contagem'));
       const em = t.app.orm.em.fork();
       for (const state of await em.find(State, {}, { orderBy: { ibgeCode: 'asc' } })) {
