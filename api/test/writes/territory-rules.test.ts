@@ -4,6 +4,7 @@ import { ParticipationRole } from '../../src/activity/activity.enums';
 import { Event } from '../../src/activity/event.entity';
 import { Participation } from '../../src/activity/participation.entity';
 import { Role } from '../../src/auth/auth.enums';
+import { today } from '../../src/common/dates';
 import { Person } from '../../src/people/person.entity';
 import { HealthRegion } from '../../src/territory/health-region.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
@@ -183,9 +184,7 @@ describe.skipIf(!databaseAvailable)('territory history and participations: rules
           healthRegionCode: otherRegion,
         }),
       );
-      expect(spans(await municipality(code))).toEqual([
-        [otherRegion, new Date().toISOString().slice(0, 10), null],
-      ]);
+      expect(spans(await municipality(code))).toEqual([[otherRegion, today(), null]]);
     });
 
     it('refuses a move dated before the current membership began, writing nothing', async () => {

@@ -5,6 +5,7 @@ import { HealthRegion } from '../../territory/health-region.entity';
 import { Municipality } from '../../territory/municipality.entity';
 import { ManagementType, sizeClassOf } from '../../territory/territory.enums';
 import { AuditAction } from '../../audit/audit.enums';
+import { today } from '../../common/dates';
 import { regionChangeSteps, type RegionChangePlan } from '../../territory/region-history';
 import { type Batch, type FieldProblem, type Flat } from '../write.batch';
 import { ibgeCode, localDate, rowIdentity, text } from '../write.fields';
@@ -17,8 +18,6 @@ import {
   spanOf,
   spansOf,
 } from './region-membership.write';
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 const regionOf = (flat: Flat) => (flat.healthRegionCode as string | null | undefined) ?? null;
 
