@@ -597,6 +597,7 @@ export async function setDeleted(
       }
     }
     row.deletedAt = deleted ? new Date() : null;
+    const related = (await spec.relatedOnDelete?.(row, batch)) ?? [];
     await tem.flush();
     audit(
       scoped,
@@ -607,6 +608,17 @@ export async function setDeleted(
       spec.snapshot(row, batch),
       batch,
     );
+    for (const change of related) {
+      audit(
+        scoped,
+        change.spec,
+        change.row,
+        change.action,
+        change.before,
+        change.spec.snapshot(change.row, batch),
+        batch,
+      );
+    }
     await tem.flush();
     return row;
   });

@@ -56,6 +56,11 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
    * and audits them in the same transaction; `before` is null for a row it creates.
    */
   related?(row: E, before: Flat | null, draft: Flat, batch: Batch): RelatedChange[];
+  /**
+   * Like `related`, after a soft delete or restore (`row.deletedAt` already set): e.g. deleting
+   * the newest population estimate gives the municipality the next newest one.
+   */
+  relatedOnDelete?(row: E, batch: Batch): Promise<RelatedChange[]>;
   /** Why this row may not be soft-deleted (e.g. a state that still has municipalities). */
   checkDelete?(row: E, batch: Batch): Promise<FieldProblem[]>;
 }

@@ -317,6 +317,34 @@ describe.skipIf(!databaseAvailable)('territory history and participations: rules
       expect(await municipality(code())).toEqual(before);
     });
 
+    it('deleting the newest estimate puts the next newest back; restoring re-applies it', async () => {
+      const history = async () =>
+        (
+          await t.gql<{
+            municipality: {
+              populationHistory: { nodes: { id: string; version: number; year: number }[] };
+            };
+          }>(
+            `query($code: String!) { municipality(ibgeCode: $code) { populationHistory(first: 10) { nodes { id version year } } } }`,
+            { code: code() },
+          )
+        ).data!.municipality.populationHistory.nodes;
+      const before = await municipality(code());
+      const [newest, older] = await history();
+      expect(newest!.year).toBe(before.populationYear);
+      const deleted = ok(await setDeleted('delete', 'PopulationEstimate', newest!));
+      expect(await municipality(code())).toMatchObject({
+        population: 1,
+        populationYear: older!.year,
+      });
+      ok(await setDeleted('restore', 'PopulationEstimate', deleted));
+      expect(await municipality(code())).toMatchObject({
+        population: before.population,
+        populationYear: before.populationYear,
+        version: before.version + 2,
+      });
+    });
+
     it('refuses years outside 1872 … next year', async () => {
       const next = new Date().getUTCFullYear() + 1;
       refused(

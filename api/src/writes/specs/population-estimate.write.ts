@@ -30,7 +30,8 @@ const lastYear = () => new Date().getUTCFullYear() + 1;
 /**
  * IBGE population estimates, one per municipality × year. As in the population-ibge import, the
  * newest year (the municipality's `populationYear` or later) also becomes the municipality's
- * `population`: that change is versioned and audited like any municipality update.
+ * `population`: that change is versioned and audited like any municipality update, and so is
+ * the one a delete or restore makes.
  */
 export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
   typeName: 'PopulationEstimate',
@@ -113,6 +114,43 @@ export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
     municipality.population = row.population;
     municipality.populationYear = row.year;
     municipality.sizeClass = sizeClassOf(row.population);
+    return [relatedChange(municipalityWrites, municipality, before, AuditAction.UPDATE)];
+  },
+  /**
+   * Deleting the estimate the municipality's population came from puts the next newest back (with
+   * none left, the population stays: it may have been typed in); restoring one re-applies the rule.
+   */
+  async relatedOnDelete(row, batch) {
+    const municipality = await batch.em.findOneOrFail(
+      Municipality,
+      { id: row.municipality.id },
+      { populate: ['healthRegion'] },
+    );
+    let source: PopulationEstimate | undefined = row;
+    if (row.deletedAt) {
+      const fromThis =
+        municipality.populationYear === row.year && municipality.population === row.population;
+      const others = fromThis
+        ? await batch.em.find(
+            PopulationEstimate,
+            { municipality: municipality.id, deletedAt: null, id: { $ne: row.id } },
+            { orderBy: { year: 'desc' }, limit: 1 },
+          )
+        : [];
+      source = others[0];
+    } else if ((municipality.populationYear ?? 0) > row.year) {
+      source = undefined;
+    }
+    if (
+      !source ||
+      (municipality.population === source.population && municipality.populationYear === source.year)
+    ) {
+      return [];
+    }
+    const before = municipalityWrites.snapshot(municipality, batch);
+    municipality.population = source.population;
+    municipality.populationYear = source.year;
+    municipality.sizeClass = sizeClassOf(source.population);
     return [relatedChange(municipalityWrites, municipality, before, AuditAction.UPDATE)];
   },
 };
