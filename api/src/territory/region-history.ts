@@ -88,14 +88,12 @@ export function regionChangeSteps(change: {
       after.push({ ...open, validTo: effectiveFrom });
     }
   } else if (memberships.length === 0 && from !== null) {
-    const earlier = { id: null, regionCode: from, validFrom: null, validTo: effectiveFrom };
-    steps.push({ kind: 'open', ...earlier });
-    after.push(earlier);
+    steps.push({ kind: 'open', regionCode: from, validFrom: null, validTo: effectiveFrom });
+    after.push({ id: null, regionCode: from, validFrom: null, validTo: effectiveFrom });
   }
   if (to !== null && steps.at(-1)?.kind !== 'retarget') {
-    const next = { id: null, regionCode: to, validFrom: effectiveFrom, validTo: null };
-    steps.push({ kind: 'open', ...next });
-    after.push(next);
+    steps.push({ kind: 'open', regionCode: to, validFrom: effectiveFrom, validTo: null });
+    after.push({ id: null, regionCode: to, validFrom: effectiveFrom, validTo: null });
   }
   const overlap = firstOverlap(after);
   if (overlap) {
