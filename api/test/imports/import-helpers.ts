@@ -46,6 +46,37 @@ export async function graphFingerprint(orm: Orm): Promise<Record<string, string>
   return result;
 }
 
+/** Columns that record how a row was written rather than what it says. */
+const bookkeeping = new Set(['id', 'version', 'created_at', 'updated_at', 'source', 'deleted_at']);
+
+/**
+ * What the graph says: every live (not soft-deleted) row of each table, without ids, versions,
+ * timestamps or source, sorted. A revert restores this exactly, though it adds versions, audit
+ * entries and soft-deleted rows (which `graphFingerprint` counts).
+ */
+export async function graphContent(orm: Orm): Promise<Record<string, string[]>> {
+  const connection = orm.em.getConnection();
+  const result: Record<string, string[]> = {};
+  for (const table of graphTables.filter(
+    (name) => !['mandate_health_regions', 'audit_entries'].includes(name),
+  )) {
+    const rows = await connection.execute<Record<string, unknown>[]>(
+      `select * from ${table} where deleted_at is null`,
+    );
+    result[table] = rows
+      .map((row: Record<string, unknown>) =>
+        JSON.stringify(
+          Object.keys(row)
+            .filter((column) => !bookkeeping.has(column))
+            .sort()
+            .map((column) => [column, row[column]]),
+        ),
+      )
+      .sort();
+  }
+  return result;
+}
+
 export function fixtureDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-import-'));
 }
