@@ -176,6 +176,33 @@ describe.skipIf(!databaseAvailable)(`DATASUS Base Territorial tables (${driver})
     ]);
   });
 
+  it('knows each table by its columns when the member names say nothing', async () => {
+    const tables = datasusTables();
+    const zip = writeFixture(
+      dir,
+      'export.zip',
+      await datasusZip({
+        'dados/tabela1.csv': tables.tb_macsaud,
+        'dados/tabela2.csv': tables.rl_municip_regsaud,
+        'dados/tabela3.csv': tables.tb_municip,
+        'dados/tabela4.csv': tables.rl_regsaud_macsaud,
+        'dados/tabela5.csv': tables.tb_regsaud,
+      }),
+    );
+    const outcome = await importFiles(test.app.orm, 'territory-datasus', [zip], {
+      asOf: '2026-06-01',
+      dryRun: true,
+    });
+    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe('dry-run');
+    if (outcome.status === 'dry-run') {
+      // The same tables as the 2025 publication: Canoas moves back to 43001.
+      const counts = countsByEntity(outcome.plans);
+      expect(counts.HealthRegion!.unchanged).toBe(5);
+      expect(counts.Municipality!.updated).toBe(1);
+      expect(counts.RegionMembership).toEqual({ created: 1, updated: 1, unchanged: 6, deleted: 0 });
+    }
+  });
+
   it('refuses a zip member it cannot read (DBF) instead of leaving it out', async () => {
     const tables = datasusTables();
     const zip = writeFixture(
