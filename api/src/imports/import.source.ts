@@ -410,6 +410,12 @@ export async function readZip(file: string, bytes: Buffer): Promise<SourceTable[
         `unsupported member ${member.name}: export it as CSV (a zip may hold CSV, TXT, XLSX or JSON tables)`,
       );
     }
+    // The size the member's header declares, checked before inflating it (a zip bomb).
+    const declared = (member as unknown as { _data?: { uncompressedSize?: number } })._data
+      ?.uncompressedSize;
+    if ((declared ?? 0) > MAX_MEMBER_BYTES) {
+      fail(file, 0, `member ${member.name} is larger than ${MAX_MEMBER_BYTES / 1024 / 1024} MB`);
+    }
     let content: Buffer;
     try {
       content = await member.async('nodebuffer');
