@@ -105,14 +105,19 @@ export class AuditResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => RevertImportResult, {
     description:
-      'Writes every row an import changed back to its state before the import (all or nothing; CONFLICT if a row changed since). Audited.',
+      'Writes every row an import changed back to its state before the import: updated rows get their old values, created rows are soft-deleted, pruned rows restored (all or nothing, one transaction; CONFLICT listing the rows changed since, unless `force`). Audited as REVERT.',
   })
   async revertImport(
     @Arg('id', () => ID, { description: 'Global id of the ImportRun, or its number.' }) id: string,
+    @Arg('force', () => Boolean, {
+      defaultValue: false,
+      description: 'Revert rows changed after the import too (their later changes are lost).',
+    })
+    force: boolean,
     @Ctx() context: GraphQLContext,
   ): Promise<RevertImportResult> {
     const importRunId = /^\d+$/.test(id) ? Number(id) : fromGlobalId(id).rowId;
-    return revertImport(actorOf(context), importRunId);
+    return revertImport(actorOf(context), importRunId, { force });
   }
 
   @FieldResolver(() => ID, { description: 'Global id of the changed row, for `node(id:)`.' })

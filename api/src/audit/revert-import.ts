@@ -1,12 +1,24 @@
-import { LockMode } from '@mikro-orm/core';
+import { type EntityClass, LockMode } from '@mikro-orm/core';
 import { type BaseEntity } from '../common/base.entity';
+import type { Em } from '../db/orm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../graphql/errors';
 import { ImportRun, ImportStatus } from '../imports/import-run.entity';
+import {
+  entityData,
+  type FlatRecord,
+  RefIndex,
+  type RefNamespace,
+  sameValue,
+  snapshot,
+  type Target,
+  targets,
+} from '../imports/import.targets';
 import { Batch, sameValues, type Flat } from '../writes/write.batch';
 import { writeSpecs } from '../writes/write.resolvers';
 import { recordRowAudit, type WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
+import { recordAudit } from './audit.service';
 
 interface Touched {
   entityType: string;
@@ -15,16 +27,24 @@ interface Touched {
   last: AuditEntry;
 }
 
+export interface RevertResult {
+  importRunId: number;
+  reverted: number;
+  entries: AuditEntry[];
+}
+
 /**
  * Undoes an import from its audit entries alone: every row it touched goes back to the `before`
- * of its first entry (rows it created are soft-deleted). All or nothing: if any row changed after
- * the import (its current values differ from the `after` of its last entry), nothing is written
- * and the CONFLICT lists those rows. The revert is itself audited (action REVERT).
+ * of its first entry (rows it created are soft-deleted, rows it pruned are restored). All or
+ * nothing: if any row changed after the import, nothing is written and the CONFLICT lists those
+ * rows — unless `force`, which writes them back too (their later changes are lost, and audited).
+ * The revert is itself audited (action REVERT), in the same transaction.
  */
 export async function revertImport(
   actor: WriteActor,
   importRunId: number,
-): Promise<{ importRunId: number; reverted: number; entries: AuditEntry[] }> {
+  options: { force?: boolean } = {},
+): Promise<RevertResult> {
   const em = actor.em.fork({ clear: true });
   return em.transactional(async (tem) => {
     const scoped: WriteActor = { ...actor, em: tem, importRunId };
@@ -34,129 +54,352 @@ export async function revertImport(
         argument: 'id',
       });
     }
-    if (entries.some((entry) => entry.action === AuditAction.REVERT)) {
+    const run = await tem.findOne(ImportRun, { id: importRunId });
+    if (
+      run?.status === ImportStatus.REVERTED ||
+      entries.some((entry) => entry.action === AuditAction.REVERT)
+    ) {
       throw new BadUserInputError(`Import run ${importRunId} is already reverted`, {
         argument: 'id',
       });
     }
-    const touched = new Map<string, Touched>();
-    for (const entry of entries) {
-      const key = `${entry.entityType}:${entry.entityId}`;
-      const known = touched.get(key);
-      if (known) {
-        known.last = entry;
-      } else {
-        touched.set(key, {
-          entityType: entry.entityType,
-          entityId: entry.entityId,
-          first: entry,
-          last: entry,
-        });
-      }
-    }
-    const batch = new Batch(tem, scoped.viewer);
-    await batch.loadStates();
-    const rows = new Map<string, BaseEntity>();
-    for (const entityType of new Set([...touched.values()].map((t) => t.entityType))) {
-      const spec = writeSpecs.get(entityType);
-      if (!spec) {
-        throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
-          argument: 'id',
-        });
-      }
-      const ids = [...touched.values()]
-        .filter((t) => t.entityType === entityType)
-        .map((t) => t.entityId);
-      for (const row of await spec.load(tem, { ids, keys: [] })) {
-        rows.set(`${entityType}:${row.id}`, row);
-      }
-      if (scoped.lockRows && ids.length > 0) {
-        await tem.find(
-          spec.entity,
-          { id: { $in: ids } },
-          { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-        );
-      }
-    }
-    const plans: { touched: Touched; row: BaseEntity; current: Flat; target: Flat | null }[] = [];
-    const conflicts: Record<string, unknown>[] = [];
-    for (const [key, t] of touched) {
-      const spec = writeSpecs.get(t.entityType)!;
-      const row = rows.get(key);
-      if (!row) {
-        conflicts.push({
-          entityType: t.entityType,
-          entityId: t.entityId,
-          reason: 'the row no longer exists',
-        });
-        continue;
-      }
-      const current = spec.snapshot(row, batch);
-      const after = t.last.after ?? null;
-      const changedSince =
-        after !== null &&
-        (!sameValues({ ...current, ...pick(after, spec.fields) }, current, spec.fields) ||
-          (typeof after.version === 'number' && after.version !== row.version) ||
-          ('deleted' in after && Boolean(after.deleted) !== Boolean(row.deletedAt)));
-      if (changedSince) {
-        conflicts.push({
-          entityType: t.entityType,
-          entityId: t.entityId,
-          reason: 'changed after the import',
-          current: { ...current, version: row.version },
-        });
-        continue;
-      }
-      plans.push({
-        touched: t,
-        row,
-        current,
-        target: t.first.before ? { ...current, ...t.first.before } : null,
-      });
-    }
-    if (conflicts.length > 0) {
-      throw new ConflictError(
-        `${conflicts.length} row(s) changed after import ${importRunId}; nothing was reverted`,
-        { conflicts },
-      );
-    }
-    for (const entityType of new Set(plans.map((p) => p.touched.entityType))) {
-      const spec = writeSpecs.get(entityType)!;
-      await spec.prepare(
-        batch,
-        plans
-          .filter((p) => p.touched.entityType === entityType)
-          .flatMap((p) => (p.target ? [p.target] : [])),
-      );
-    }
-    for (const plan of plans) {
-      const spec = writeSpecs.get(plan.touched.entityType)!;
-      if (plan.target === null) {
-        plan.row.deletedAt ??= new Date();
-      } else {
-        spec.write(plan.row, plan.target, batch);
-        plan.row.deletedAt = plan.target.deleted ? (plan.row.deletedAt ?? new Date()) : null;
-      }
-    }
-    await tem.flush();
-    const written = plans.map((plan) => {
-      const spec = writeSpecs.get(plan.touched.entityType)!;
-      return recordRowAudit(
-        scoped,
-        spec,
-        plan.row,
-        AuditAction.REVERT,
-        { ...plan.current, deleted: plan.touched.last.after?.deleted ?? false },
-        spec.snapshot(plan.row, batch),
-        batch,
-      );
-    });
-    const run = await tem.findOne(ImportRun, { id: importRunId });
+    const touched = touchedRows(entries);
+    // Runs of the import engine audit rows in its flat form (relations by natural key).
+    const reverted =
+      run && run.source === `import:${run.kind}`
+        ? await revertEngineRun(scoped, touched, entries, options.force ?? false)
+        : await revertWrites(scoped, touched, options.force ?? false);
     if (run) {
       run.status = ImportStatus.REVERTED;
     }
     await tem.flush();
-    return { importRunId, reverted: plans.length, entries: written };
+    return { importRunId, reverted: reverted.length, entries: reverted };
+  });
+}
+
+function touchedRows(entries: AuditEntry[]): Map<string, Touched> {
+  const touched = new Map<string, Touched>();
+  for (const entry of entries) {
+    const key = `${entry.entityType}:${entry.entityId}`;
+    const known = touched.get(key);
+    if (known) {
+      known.last = entry;
+    } else {
+      touched.set(key, {
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        first: entry,
+        last: entry,
+      });
+    }
+  }
+  return touched;
+}
+
+function conflictError(importRunId: number, conflicts: Record<string, unknown>[]): ConflictError {
+  return new ConflictError(
+    `${conflicts.length} row(s) changed after import ${importRunId}; nothing was reverted (force: true, or --force on the command line, reverts them anyway)`,
+    { conflicts },
+  );
+}
+
+/** Rows the write service changed with an import run's id (e.g. a sheet pushed as an import). */
+async function revertWrites(
+  scoped: WriteActor,
+  touched: Map<string, Touched>,
+  force: boolean,
+): Promise<AuditEntry[]> {
+  const tem = scoped.em;
+  const importRunId = scoped.importRunId!;
+  const batch = new Batch(tem, scoped.viewer);
+  await batch.loadStates();
+  const rows = new Map<string, BaseEntity>();
+  for (const entityType of new Set([...touched.values()].map((t) => t.entityType))) {
+    const spec = writeSpecs.get(entityType);
+    if (!spec) {
+      throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
+        argument: 'id',
+      });
+    }
+    const ids = [...touched.values()]
+      .filter((t) => t.entityType === entityType)
+      .map((t) => t.entityId);
+    for (const row of await spec.load(tem, { ids, keys: [] })) {
+      rows.set(`${entityType}:${row.id}`, row);
+    }
+    if (scoped.lockRows && ids.length > 0) {
+      await tem.find(
+        spec.entity,
+        { id: { $in: ids } },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+      );
+    }
+  }
+  const plans: { touched: Touched; row: BaseEntity; current: Flat; target: Flat | null }[] = [];
+  const conflicts: Record<string, unknown>[] = [];
+  for (const [key, t] of touched) {
+    const spec = writeSpecs.get(t.entityType)!;
+    const row = rows.get(key);
+    if (!row) {
+      conflicts.push({
+        entityType: t.entityType,
+        entityId: t.entityId,
+        reason: 'the row no longer exists',
+      });
+      continue;
+    }
+    const current = spec.snapshot(row, batch);
+    const after = t.last.after ?? null;
+    const changedSince =
+      after !== null &&
+      (!sameValues({ ...current, ...pick(after, spec.fields) }, current, spec.fields) ||
+        (typeof after.version === 'number' && after.version !== row.version) ||
+        ('deleted' in after && Boolean(after.deleted) !== Boolean(row.deletedAt)));
+    if (changedSince && !force) {
+      conflicts.push({
+        entityType: t.entityType,
+        entityId: t.entityId,
+        reason: 'changed after the import',
+        current: { ...current, version: row.version },
+      });
+      continue;
+    }
+    plans.push({
+      touched: t,
+      row,
+      current,
+      target: t.first.before ? { ...current, ...t.first.before } : null,
+    });
+  }
+  if (conflicts.length > 0) {
+    throw conflictError(importRunId, conflicts);
+  }
+  for (const entityType of new Set(plans.map((p) => p.touched.entityType))) {
+    const spec = writeSpecs.get(entityType)!;
+    await spec.prepare(
+      batch,
+      plans
+        .filter((p) => p.touched.entityType === entityType)
+        .flatMap((p) => (p.target ? [p.target] : [])),
+    );
+  }
+  for (const plan of plans) {
+    const spec = writeSpecs.get(plan.touched.entityType)!;
+    if (plan.target === null) {
+      plan.row.deletedAt ??= new Date();
+    } else {
+      spec.write(plan.row, plan.target, batch);
+      plan.row.deletedAt = plan.target.deleted ? (plan.row.deletedAt ?? new Date()) : null;
+    }
+  }
+  await tem.flush();
+  const written = plans.map((plan) => {
+    const spec = writeSpecs.get(plan.touched.entityType)!;
+    return recordRowAudit(
+      scoped,
+      spec,
+      plan.row,
+      AuditAction.REVERT,
+      { ...plan.current, deleted: plan.touched.last.after?.deleted ?? false },
+      spec.snapshot(plan.row, batch),
+      batch,
+    );
+  });
+  return written;
+}
+
+const CHUNK = 500;
+
+interface EngineRow {
+  touched: Touched;
+  target: Target;
+  row: BaseEntity & Record<string, unknown>;
+  current: FlatRecord;
+}
+
+/** Whether the row should be soft-deleted after the entry: a DELETE, or an update that prunes. */
+function deletedAfter(entry: AuditEntry): boolean {
+  const after = entry.after ?? {};
+  return entry.action === AuditAction.DELETE || (after.deletedAt ?? null) !== null;
+}
+
+/** The rows an import changed, in the import's flat form (fields as the import wrote them). */
+function importedFields(entry: AuditEntry): FlatRecord {
+  const fields = { ...(entry.after ?? {}) } as FlatRecord;
+  delete fields.deletedAt;
+  return fields;
+}
+
+/**
+ * Reverts a run of the import engine. Its audit entries name relations by natural key (a
+ * municipality by IBGE code, a region by code), as its diffs do; they are mapped back to ids
+ * through the same `RefIndex` the import used. A row changed since the import is one whose
+ * fields differ from the import's `after`, whose soft delete differs, or that a later audit entry
+ * touched.
+ */
+async function revertEngineRun(
+  scoped: WriteActor,
+  touched: Map<string, Touched>,
+  entries: AuditEntry[],
+  force: boolean,
+): Promise<AuditEntry[]> {
+  const tem = scoped.em;
+  const importRunId = scoped.importRunId!;
+  const refs = new RefIndex(tem);
+  const lastEntryId = entries.at(-1)!.id;
+  const byType = new Map<string, Touched[]>();
+  for (const t of touched.values()) {
+    byType.set(t.entityType, [...(byType.get(t.entityType) ?? []), t]);
+  }
+  const rows: EngineRow[] = [];
+  const later = new Map<string, AuditEntry[]>();
+  for (const [entityType, list] of byType) {
+    const target = (targets as Record<string, Target>)[entityType];
+    if (!target) {
+      throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
+        argument: 'id',
+      });
+    }
+    for (const definition of target.fields) {
+      if (definition.type === 'ref' || definition.type === 'refList') {
+        await refs.load(definition.namespace);
+      }
+    }
+    if (target.namespace) {
+      await refs.load(target.namespace);
+    }
+    for (let start = 0; start < list.length; start += CHUNK) {
+      const chunk = list.slice(start, start + CHUNK);
+      const ids = chunk.map((t) => t.entityId);
+      const entity = target.entity as EntityClass<BaseEntity>;
+      if (scoped.lockRows) {
+        // Locked apart from the populate: PostgreSQL refuses FOR UPDATE on an outer join.
+        await tem.find(entity, { id: { $in: ids } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      }
+      const found = await tem.find(
+        entity,
+        { id: { $in: ids } },
+        { populate: (target.populate ?? []) as never[] },
+      );
+      const byId = new Map(found.map((row) => [row.id, row]));
+      for (const t of chunk) {
+        const row = byId.get(t.entityId);
+        if (!row) {
+          throw new NotFoundError(
+            `${entityType} #${t.entityId} changed by import ${importRunId} no longer exists; it cannot be reverted`,
+            { argument: 'id' },
+          );
+        }
+        rows.push({
+          touched: t,
+          target,
+          row: row as BaseEntity & Record<string, unknown>,
+          current: snapshot(target, row, refs),
+        });
+      }
+      const changes = await tem.find(
+        AuditEntry,
+        { id: { $gt: lastEntryId }, entityType, entityId: { $in: ids } },
+        { orderBy: { id: 'asc' } },
+      );
+      for (const change of changes) {
+        const key = `${entityType}:${change.entityId}`;
+        later.set(key, [...(later.get(key) ?? []), change]);
+      }
+    }
+  }
+  // A later import that was itself reverted changed nothing that is still there.
+  const laterRuns = new Set(
+    [...later.values()].flat().flatMap((entry) => (entry.importRunId ? [entry.importRunId] : [])),
+  );
+  if (laterRuns.size > 0) {
+    const undone = new Set(
+      (
+        await tem.find(ImportRun, { id: { $in: [...laterRuns] }, status: ImportStatus.REVERTED })
+      ).map((run) => run.id),
+    );
+    for (const [key, list] of later) {
+      later.set(
+        key,
+        list.filter((entry) => !entry.importRunId || !undone.has(entry.importRunId)),
+      );
+    }
+  }
+
+  const conflicts: Record<string, unknown>[] = [];
+  for (const item of rows) {
+    const { touched: t, target, row, current } = item;
+    const expected = importedFields(t.last);
+    const fields = Object.keys(expected).filter(
+      (name) => !sameValue(expected[name], current[name]),
+    );
+    const deletedNow = Boolean(row.deletedAt);
+    const deletedDiffers = deletedNow !== deletedAfter(t.last);
+    const since = later.get(`${t.entityType}:${t.entityId}`) ?? [];
+    if (fields.length > 0 || deletedDiffers || since.length > 0) {
+      conflicts.push({
+        entityType: t.entityType,
+        entityId: t.entityId,
+        key: target.keyOf(current),
+        reason: 'changed after the import',
+        fields: deletedDiffers ? [...fields, 'deletedAt'] : fields,
+        changedBy: since.map((entry) => ({
+          auditEntryId: entry.id,
+          action: entry.action,
+          actor: entry.actor,
+          at: entry.at.toISOString(),
+        })),
+        current: { ...current, deleted: deletedNow, version: row.version },
+      });
+    }
+  }
+  if (conflicts.length > 0 && !force) {
+    throw conflictError(importRunId, conflicts);
+  }
+
+  const now = new Date();
+  const before = new Map<EngineRow, FlatRecord & { deleted: boolean }>();
+  // Rows live before the import come back first, so restored fields can point at them.
+  for (const item of rows) {
+    const { touched: t, target, row, current } = item;
+    before.set(item, { ...current, deleted: Boolean(row.deletedAt) });
+    const was = t.first.before ?? null;
+    if (t.first.action === AuditAction.CREATE) {
+      continue;
+    }
+    const deletedAt = was && typeof was.deletedAt === 'string' ? new Date(was.deletedAt) : null;
+    row.deletedAt = deletedAt;
+    if (!deletedAt && target.namespace) {
+      refs.undelete(target.namespace as RefNamespace, target.keyOf(current));
+    }
+  }
+  for (const { touched: t, target, row } of rows) {
+    if (t.first.action === AuditAction.CREATE) {
+      row.deletedAt ??= now;
+      continue;
+    }
+    const was = { ...(t.first.before ?? {}) } as FlatRecord;
+    delete was.deletedAt;
+    if (Object.keys(was).length > 0) {
+      tem.assign(row, entityData(target, was, refs, tem as Em) as never);
+    }
+  }
+  await tem.flush();
+  return rows.map((item) => {
+    const { touched: t, target, row } = item;
+    const restored = snapshot(target, row, refs);
+    return recordAudit(tem, {
+      viewer: scoped.viewer,
+      via: scoped.via,
+      requestId: scoped.requestId ?? null,
+      importRunId,
+      entityType: t.entityType,
+      entityId: row.id,
+      action: AuditAction.REVERT,
+      before: before.get(item)!,
+      after: { ...restored, deleted: Boolean(row.deletedAt) },
+      stateUf: t.first.stateUf ?? null,
+    });
   });
 }
 

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import os from 'node:os';
+import { revertImport } from '../audit/revert-import';
+import { AuditVia } from '../audit/audit.enums';
+import { systemViewer } from '../auth/viewer';
 import { loadConfig } from '../config';
+import { AppError } from '../graphql/errors';
 import { initOrm, migrate } from '../db/orm';
 import { runImport } from '../imports/import.engine';
 import { progressReporter } from '../imports/import.progress';
@@ -103,6 +107,51 @@ export function registerImportCommands(program: Command): void {
         }
       } finally {
         progress.stop();
+        await orm.close(true);
+      }
+    });
+
+  program
+    .command('import:revert')
+    .description(
+      'undo an import: rows it updated get their old values, rows it created are soft-deleted, rows it pruned come back (one transaction, audited as REVERT)',
+    )
+    .argument('<id>', 'number of the import run (see `imports` in GraphQL or the import output)')
+    .option('--force', 'revert rows changed after the import too (their later changes are lost)')
+    .option('--as <name>', 'who reverts it, for the audit log; default the OS user')
+    .action(async (id: string, options: { force?: boolean; as?: string }) => {
+      if (!/^\d+$/.test(id)) {
+        throw new Error(`the import run id must be a number (got "${id}")`);
+      }
+      const config = loadConfig();
+      const orm = await initOrm({ database: config.database });
+      try {
+        await migrate(orm);
+        const result = await revertImport(
+          {
+            em: orm.em.fork(),
+            viewer: systemViewer(options.as ?? osUser()),
+            via: AuditVia.IMPORT,
+            lockRows: config.database.driver === 'postgresql',
+          },
+          Number(id),
+          { force: options.force },
+        );
+        process.stdout.write(
+          `import #${result.importRunId} reverted: ${result.reverted} row(s) written back, each audited as REVERT\n`,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) {
+          throw error;
+        }
+        process.stderr.write(`${error.message}\n`);
+        const conflicts = (error.extensions.current as { conflicts?: unknown[] } | undefined)
+          ?.conflicts;
+        for (const conflict of conflicts ?? []) {
+          process.stderr.write(`  ${JSON.stringify(conflict)}\n`);
+        }
+        process.exitCode = 1;
+      } finally {
         await orm.close(true);
       }
     });

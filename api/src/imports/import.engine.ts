@@ -9,7 +9,7 @@ import { ImportFileError, IssueList } from './import.issues';
 import type { ImportKind, KindContext, Located } from './import.kind';
 import { applyPlans, type ChangeCounts, countsOf, type TargetPlan } from './import.plan';
 import { ImportRun, ImportStatus } from './import-run.entity';
-import { readSource } from './import.source';
+import { readSources, type SourceTable } from './import.source';
 import { RefIndex } from './import.targets';
 
 export type ImportPhase = 'validate' | 'apply';
@@ -62,10 +62,10 @@ async function validate(
   }
   const located: Located<unknown>[] = [];
   const skipped = new Map<string, number>();
+  let tables: SourceTable[] = [];
   for (const file of files) {
-    let table;
     try {
-      table = await readSource(file.name, file.bytes);
+      tables.push(...(await readSources(file.name, file.bytes)));
     } catch (error) {
       if (error instanceof ImportFileError) {
         issues.add(error.issue);
@@ -73,15 +73,21 @@ async function validate(
       }
       throw error;
     }
+  }
+  if (kind.combine) {
+    // Tables of one publication are joined only when every one of them could be read.
+    tables = issues.empty ? kind.combine(tables, context) : [];
+  }
+  for (const table of tables) {
     table.issues.forEach((issue) => issues.add(issue));
     if (table.decoding?.latin1Lines) {
       notes.push(
-        `${file.name}: ${table.decoding.latin1Lines} of ${table.decoding.latin1Lines + table.decoding.utf8Lines} lines read as Latin-1/Windows-1252`,
+        `${table.file}: ${table.decoding.latin1Lines} of ${table.decoding.latin1Lines + table.decoding.utf8Lines} lines read as Latin-1/Windows-1252`,
       );
     }
     if (table.rows.length === 0) {
       issues.add({
-        file: file.name,
+        file: table.file,
         line: table.headerLine,
         column: null,
         message: 'the file has a header but no data rows',
@@ -102,7 +108,7 @@ async function validate(
       } else {
         const value = kind.readRow(reader, context);
         if (reader.valid && value !== null) {
-          located.push({ file: file.name, line: row.line, row: value });
+          located.push({ file: table.file, line: row.line, row: value });
         }
       }
       if (index % 5000 === 4999 || index === total - 1) {

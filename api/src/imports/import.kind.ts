@@ -34,6 +34,12 @@ export interface ImportKind<Row = unknown> {
   description: string;
   /** Namespaces whose keys validation checks against (loaded before the rows are read). */
   refs: RefNamespace[];
+  /**
+   * Joins the tables of one publication given as several files (or one zip) into the tables
+   * `columns` reads, e.g. DATASUS's separate Base Territorial tables into one municipality table.
+   * Problems of the joined tables (unknown codes, missing members) go to `context.issues`.
+   */
+  combine?(tables: SourceTable[], context: KindContext): SourceTable[];
   columns(table: SourceTable): ColumnSpec[];
   /** Why a row is skipped on purpose (e.g. DATASUS `IGNOR` rows), or null to read it. */
   skip?(reader: RowReader): string | null;

@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import path from 'node:path';
 import { ImportFileError, type ImportIssue } from './import.issues';
 
@@ -22,6 +23,8 @@ export interface SourceTable {
   decoding?: { bom: boolean; utf8Lines: number; latin1Lines: number; delimiter: string };
   /** Problems found while reading cells (formulas in sheets), reported with the row problems. */
   issues: ImportIssue[];
+  /** The zip archive the table was a member of (its `file` is then `archive/member`). */
+  archive?: string;
 }
 
 /** Longest record a CSV may hold: a sane row is a few hundred bytes; this catches runaway quotes. */
@@ -110,12 +113,13 @@ function openingQuoteLine(text: string): number {
   return openedAt;
 }
 
+/**
+ * Line breaks in a record's raw text. CRLF, LF and a lone CR each count once: csv-parse leaves
+ * the `\n` of a CRLF record delimiter out of `raw`, so only counting `\n` would number every
+ * line of a Windows file 1.
+ */
 function countNewlines(text: string): number {
-  let count = 0;
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
-    count += 1;
-  }
-  return count;
+  return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
 export function readCsv(file: string, bytes: Buffer): SourceTable {
@@ -343,11 +347,16 @@ export function readJson(file: string, bytes: Buffer): SourceTable {
 /** Reads one file by its extension (and its first bytes): CSV/TSV/TXT, XLSX or JSON. */
 export async function readSource(file: string, bytes: Buffer): Promise<SourceTable> {
   const extension = path.extname(file).toLowerCase();
-  const isZip = bytes.length >= 2 && bytes[0] === 0x50 && bytes[1] === 0x4b;
-  if (extension === '.xls') {
-    fail(file, 0, 'old binary .xls workbooks are not read; save it as .xlsx or .csv');
+  if (extension === '.xls' || extension === '.dbf') {
+    fail(
+      file,
+      0,
+      extension === '.xls'
+        ? 'old binary .xls workbooks are not read; save it as .xlsx or .csv'
+        : 'DBF tables are not read; export it as CSV',
+    );
   }
-  if (extension === '.xlsx' || isZip) {
+  if (extension === '.xlsx' || isZip(bytes)) {
     if (extension !== '.xlsx') {
       fail(file, 0, 'this is a zip archive, not a text file; give the .xlsx or the CSV inside');
     }
@@ -357,4 +366,75 @@ export async function readSource(file: string, bytes: Buffer): Promise<SourceTab
     return readJson(file, bytes);
   }
   return readCsv(file, bytes);
+}
+
+function isZip(bytes: Buffer): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x50 && bytes[1] === 0x4b;
+}
+
+/** Extensions a zip member may have: the tables `readSource` reads. */
+const tableExtensions = new Set(['.csv', '.tsv', '.txt', '.xlsx', '.json']);
+
+/** Largest member a zip may inflate to: the whole DATASUS Base Territorial is a few MB. */
+export const MAX_MEMBER_BYTES = 200 * 1024 * 1024;
+
+/**
+ * The tables of a zip archive (as published by DATASUS): every CSV/TXT/XLSX/JSON member is read
+ * like a file named `archive.zip/member`. Any other member is an error rather than silently
+ * ignored, so a table in a format we cannot read (DBF) is never quietly left out.
+ */
+export async function readZip(file: string, bytes: Buffer): Promise<SourceTable[]> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bytes, { checkCRC32: true });
+  } catch (error) {
+    fail(file, 0, `not a readable zip archive (${(error as Error).message})`);
+  }
+  const members = Object.values(zip.files).filter(
+    (entry) =>
+      !entry.dir &&
+      !entry.name.startsWith('__MACOSX/') &&
+      !path.basename(entry.name).startsWith('.'),
+  );
+  if (members.length === 0) {
+    fail(file, 0, 'the zip archive holds no files; expected the CSV tables');
+  }
+  const tables: SourceTable[] = [];
+  for (const member of members) {
+    const name = `${file}/${member.name}`;
+    const extension = path.extname(member.name).toLowerCase();
+    if (!tableExtensions.has(extension)) {
+      fail(
+        file,
+        0,
+        `unsupported member ${member.name}: export it as CSV (a zip may hold CSV, TXT, XLSX or JSON tables)`,
+      );
+    }
+    // The size the member's header declares, checked before inflating it (a zip bomb).
+    const declared = (member as unknown as { _data?: { uncompressedSize?: number } })._data
+      ?.uncompressedSize;
+    if ((declared ?? 0) > MAX_MEMBER_BYTES) {
+      fail(file, 0, `member ${member.name} is larger than ${MAX_MEMBER_BYTES / 1024 / 1024} MB`);
+    }
+    let content: Buffer;
+    try {
+      content = await member.async('nodebuffer');
+    } catch (error) {
+      fail(file, 0, `member ${member.name} cannot be unpacked (${(error as Error).message})`);
+    }
+    if (content.length > MAX_MEMBER_BYTES) {
+      fail(file, 0, `member ${member.name} is larger than ${MAX_MEMBER_BYTES / 1024 / 1024} MB`);
+    }
+    tables.push({ ...(await readSource(name, content)), archive: file });
+  }
+  return tables;
+}
+
+/** The tables of one file: a `.zip` (or a zip under another name, not `.xlsx`) gives several. */
+export async function readSources(file: string, bytes: Buffer): Promise<SourceTable[]> {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.zip' || (isZip(bytes) && extension !== '.xlsx')) {
+    return readZip(file, bytes);
+  }
+  return [await readSource(file, bytes)];
 }

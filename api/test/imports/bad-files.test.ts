@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportRun, ImportStatus } from '../../src/imports/import-run.entity';
 import { ibgeCheckDigit } from '../../src/territory/ibge-code';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
-import { fixtureDir, graphFingerprint, importFiles, writeFixture } from './import-helpers';
+import {
+  datasusTables,
+  datasusZip,
+  fixtureDir,
+  graphFingerprint,
+  importFiles,
+  writeFixture,
+} from './import-helpers';
 
 interface BadFile {
   name: string;
@@ -215,6 +222,50 @@ const corpus: BadFile[] = [
     content: () => Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
     expected: 'old-excel.xls: old binary .xls workbooks are not read; save it as .xlsx or .csv',
   },
+  {
+    name: 'unknown-region.zip',
+    kind: 'territory-datasus',
+    content: () =>
+      datasusZip(
+        datasusTables({
+          rl_municip_regsaud: (text) => text.replace('430510;43002', '430510;43999'),
+        }),
+      ),
+    expected:
+      'unknown-region.zip/rl_municip_regsaud.csv:4: CO_REGSAUD: unknown region 43999 (not in tb_regsaud.csv)',
+  },
+  {
+    name: 'unknown-macroregion.zip',
+    kind: 'territory-datasus',
+    content: () =>
+      datasusZip(
+        datasusTables({ rl_regsaud_macsaud: (text) => text.replace('43003;4302', '43003;4309') }),
+      ),
+    expected:
+      'unknown-macroregion.zip/rl_regsaud_macsaud.csv:4: CO_MACSAUD: unknown macroregion 4309 (not in tb_macsaud.csv)',
+  },
+  {
+    name: 'missing-member.zip',
+    kind: 'territory-datasus',
+    content: () => {
+      const { tb_regsaud: _left, ...tables } = datasusTables();
+      return datasusZip(tables);
+    },
+    expected:
+      'missing-member.zip: the zip has no tb_regsaud table (region names come from it); it holds ',
+  },
+  {
+    name: 'dbf-member.zip',
+    kind: 'territory-datasus',
+    content: () => datasusZip({ 'TB_MUNICIP.DBF': Buffer.from([0x03, 0x7d, 0x01, 0x01]) }),
+    expected: 'dbf-member.zip: unsupported member TB_MUNICIP.DBF: export it as CSV',
+  },
+  {
+    name: 'corrupt.zip',
+    kind: 'territory-datasus',
+    content: async () => (await datasusZip(datasusTables())).subarray(0, 300),
+    expected: 'corrupt.zip: not a readable zip archive',
+  },
 ];
 
 describe.skipIf(!databaseAvailable)(`bad import files (${driver})`, () => {
@@ -229,8 +280,8 @@ describe.skipIf(!databaseAvailable)(`bad import files (${driver})`, () => {
     await test?.close();
   });
 
-  it('has a corpus of at least 20 bad files', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(20);
+  it('has a corpus of at least 32 bad files', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(32);
   });
 
   it.each(corpus.map((bad) => [bad.name, bad] as const))(

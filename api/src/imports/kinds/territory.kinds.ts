@@ -17,6 +17,7 @@ import {
 import type { ImportKind, KindContext, Located, PlanContext } from '../import.kind';
 import { type Change, planTarget, type TargetPlan } from '../import.plan';
 import { type FlatRecord, targets } from '../import.targets';
+import { combineDatasusTables, datasusSkipReason } from './datasus.tables';
 
 let ufByStateCode: Map<string, string> | null = null;
 /** "43" → "RS", from the shipped state list. */
@@ -42,6 +43,8 @@ interface DatasusRow {
   latitude: number | null;
   longitude: number | null;
   macroregion: { code: string; name: string } | null;
+  /** From `rl_municip_regsaud` + `tb_regsaud` when the separate tables are given. */
+  region: { code: string; name: string } | null;
 }
 
 const datasusColumns: ColumnSpec[] = [
@@ -49,11 +52,19 @@ const datasusColumns: ColumnSpec[] = [
   { field: 'ibge', aliases: ['comunicdv', 'codmundv'] },
   { field: 'status', aliases: ['costatusmunicip', 'costatus'] },
   { field: 'type', aliases: ['cotipo'] },
-  { field: 'name', aliases: ['dsnomemunicip', 'dsnome', 'nomemunicipio'], required: true },
+  {
+    field: 'name',
+    aliases: ['dsnomemunicip', 'dsnome', 'nomemunicipio', 'nomunicip', 'nomemunicip'],
+    required: true,
+  },
   { field: 'capital', aliases: ['incapital'] },
   { field: 'latitude', aliases: ['nulatitud', 'latitude'] },
   { field: 'longitude', aliases: ['nulongit', 'longitude'] },
-  { field: 'uf', aliases: ['dsufsigla', 'sguf', 'uf'] },
+  { field: 'uf', aliases: ['dsufsigla', 'coufsigla', 'sguf', 'uf'] },
+  /** `CO_UF`: the state's IBGE code (or, in some exports, its acronym). */
+  { field: 'stateCode', aliases: ['couf'] },
+  { field: 'regionCode', aliases: ['coregsaud'] },
+  { field: 'regionName', aliases: ['noregsaud'] },
   { field: 'macroCode', aliases: ['comacsaud'] },
   { field: 'macroStatus', aliases: ['costatusmacsaud'] },
   { field: 'macroName', aliases: ['dsnomemacsaud'] },
@@ -72,19 +83,17 @@ const capitalFlag = oneOf({ E: 'E', F: 'F', N: 'N' } as Record<string, string>, 
 export const territoryDatasusKind: ImportKind<DatasusRow> = {
   name: 'territory-datasus',
   description:
-    'DATASUS Base Territorial: tb_municip, optionally joined with tb_macsaud (CO_MACSAUD, DS_NOME_macsaud)',
+    'DATASUS Base Territorial: tb_municip with rl_municip_regsaud, tb_regsaud, rl_regsaud_macsaud, tb_macsaud (separate files or the zip), or the joined table with CO_MACSAUD',
   refs: ['State', 'Municipality'],
+  combine: combineDatasusTables,
   columns: () => datasusColumns,
-  skip(reader) {
-    const status = reader.raw('status');
-    if (reader.has('status') && status !== 'ATIVO') {
-      return `not active (${reader.header('status')} ${status})`;
-    }
-    if (reader.raw('type') === 'IGNOR' || /0000$/.test(reader.raw('sus'))) {
-      return 'placeholder "ignored municipality" rows';
-    }
-    return null;
-  },
+  skip: (reader) =>
+    datasusSkipReason(
+      reader.raw('sus'),
+      reader.has('status') ? reader.raw('status') : null,
+      reader.raw('type'),
+      reader.header('status'),
+    ),
   readRow(reader, context) {
     const sus = reader.required('sus', ibgeCode);
     const ibge = reader.optional('ibge', ibgeCode);
@@ -102,9 +111,11 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
           }
           return value.toUpperCase();
         })
-      : sus
-        ? (ufOfStateCode(sus.slice(0, 2)) ?? null)
-        : null;
+      : reader.has('stateCode') && /^[A-Za-z]{2}$/.test(reader.raw('stateCode'))
+        ? reader.raw('stateCode').toUpperCase()
+        : sus
+          ? (ufOfStateCode(sus.slice(0, 2)) ?? null)
+          : null;
     if (sus && uf && ufOfStateCode(sus.slice(0, 2)) !== uf) {
       reader.fail(reader.header('uf'), `${uf} is not the state of municipality ${sus}`);
     }
@@ -123,6 +134,18 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
       const macroName = reader.required('macroName', text(200));
       macroregion = macroName ? { code: macroCode, name: macroName } : null;
     }
+    let region: DatasusRow['region'] = null;
+    const regionCode = reader.optional('regionCode', code(10));
+    if (regionCode) {
+      if (!/^\d{5}$/.test(regionCode) || (sus && regionCode.slice(0, 2) !== sus.slice(0, 2))) {
+        reader.fail(
+          reader.header('regionCode'),
+          `"${regionCode}" is not a health region code of this municipality's state (5 digits starting with ${sus?.slice(0, 2)})`,
+        );
+      }
+      const regionName = reader.required('regionName', text(200));
+      region = regionName ? { code: regionCode, name: regionName } : null;
+    }
     if (!sus || !name || !uf) {
       return null;
     }
@@ -136,6 +159,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
       latitude: located ? latitude : null,
       longitude: located ? longitude : null,
       macroregion,
+      region,
     };
   },
   identity: (row) => `municipality ${row.ibgeCode}`,
@@ -180,10 +204,33 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
         )
       : [];
     const pruneWhere = context.prune ? { state: { $in: stateIds } } : null;
-    return [
+    const plans = [
       await planTarget(em, context.refs, targets.HealthMacroregion, [...macroregions.values()], {
         pruneWhere,
       }),
+    ];
+    // Health regions come only with the separate tables (rl_municip_regsaud + tb_regsaud).
+    const regionRows: RegionRow[] = rows.flatMap((row) =>
+      row.region
+        ? [
+            {
+              ibgeCode: row.ibgeCode,
+              regionCode: row.region.code,
+              regionName: row.region.name,
+              macroCode: row.macroregion?.code ?? null,
+            },
+          ]
+        : [],
+    );
+    if (regionRows.length > 0) {
+      await context.refs.load('HealthRegion');
+      plans.push(
+        await planTarget(em, context.refs, targets.HealthRegion, regionsOf(regionRows), {
+          pruneWhere,
+        }),
+      );
+    }
+    plans.push(
       await planTarget(
         em,
         context.refs,
@@ -196,10 +243,15 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
           isCapital: row.isCapital,
           latitude: row.latitude,
           longitude: row.longitude,
+          ...(row.region ? { healthRegion: row.region.code } : {}),
         })),
         { pruneWhere },
       ),
-    ];
+    );
+    if (regionRows.length > 0) {
+      plans.push(await planMemberships(em, regionRows, context));
+    }
+    return plans;
   },
 };
 
@@ -329,24 +381,10 @@ export const healthRegionsKind: ImportKind<RegionRow> = {
   },
   async plan(em, rows, context) {
     await context.refs.load('HealthRegion');
-    const withMacro = rows.some((row) => row.macroCode !== null);
-    const regions = new Map<string, FlatRecord>();
-    for (const row of rows) {
-      if (!regions.has(row.regionCode)) {
-        regions.set(row.regionCode, {
-          code: row.regionCode,
-          name: row.regionName,
-          nameSearch: searchText(row.regionName),
-          state: ufOfStateCode(row.regionCode.slice(0, 2)) ?? null,
-          ...(withMacro ? { macroregion: row.macroCode } : {}),
-          demo: false,
-        });
-      }
-    }
     const ufs = rows.map((row) => ufOfStateCode(row.ibgeCode.slice(0, 2))!);
     const pruneWhere = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
     return [
-      await planTarget(em, context.refs, targets.HealthRegion, [...regions.values()], {
+      await planTarget(em, context.refs, targets.HealthRegion, regionsOf(rows), {
         pruneWhere,
       }),
       await planTarget(
@@ -359,6 +397,25 @@ export const healthRegionsKind: ImportKind<RegionRow> = {
     ];
   },
 };
+
+/** One flat region per code; its macroregion only when some row names one. */
+function regionsOf(rows: RegionRow[]): FlatRecord[] {
+  const withMacro = rows.some((row) => row.macroCode !== null);
+  const regions = new Map<string, FlatRecord>();
+  for (const row of rows) {
+    if (!regions.has(row.regionCode)) {
+      regions.set(row.regionCode, {
+        code: row.regionCode,
+        name: row.regionName,
+        nameSearch: searchText(row.regionName),
+        state: ufOfStateCode(row.regionCode.slice(0, 2)) ?? null,
+        ...(withMacro ? { macroregion: row.macroCode } : {}),
+        demo: false,
+      });
+    }
+  }
+  return [...regions.values()];
+}
 
 /**
  * A municipality that changes region keeps its old membership, closed on `asOf`, and gets a new
