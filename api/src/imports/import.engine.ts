@@ -206,6 +206,8 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   }
 
   const rows = located.map((item) => item.row);
+  // The file/line wrappers are only for messages: drop them before the diff holds its own copy.
+  located.length = 0;
   const planContext = { ...context, prune };
   if (options.dryRun) {
     const plans = await kind.plan(em, rows, planContext);
