@@ -63,7 +63,13 @@ export async function insertRows(
   const meta = em.getMetadata().get(entity.name);
   const props = meta.props.filter(persisted);
   const known = new Set(props.map((prop) => prop.name));
-  for (const name of Object.keys(rows[0]!)) {
+  const given = new Set<string>();
+  for (const row of rows) {
+    for (const name of Object.keys(row)) {
+      given.add(name);
+    }
+  }
+  for (const name of given) {
     if (!known.has(name)) {
       throw new Error(`insertRows(${entity.name}): "${name}" is not a column property`);
     }
@@ -75,9 +81,7 @@ export async function insertRows(
       defaults[stamp] = now;
     }
   }
-  const columns = props.filter(
-    (prop) => prop.name in defaults || rows.some((row) => prop.name in row),
-  );
+  const columns = props.filter((prop) => prop.name in defaults || given.has(prop.name));
   const size = rowsPerStatement(
     em,
     columns.reduce((sum, prop) => sum + prop.fieldNames.length, 0),
