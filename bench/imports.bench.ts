@@ -1,8 +1,10 @@
 /**
  * Import throughput against each database's own bulk path, and the idempotent re-import of the
- * full territory. Not a test: run `npm run bench:imports [-- --rows N] [-- --db postgres]`.
+ * full territory. Not a test: run `npm run bench:imports -- [--rows N] [--db sqlite|postgresql]`
+ * (default 1,000,000 events on SQLite).
  *
- *   floor (SQLite)      sqlite3 `.import --csv` of the same file into a bare staging table
+ *   floor (SQLite)      sqlite3 `.import --csv` of the same file into a bare staging table (without
+ *                       the sqlite3 CLI: one prepared INSERT per row in one transaction)
  *   floor (PostgreSQL)  psql `\copy … from … csv header` into a bare staging table
  *   engine              `rede-hub import events file.csv`: validate, diff, insert, audit, record
  */
@@ -80,21 +82,75 @@ async function scratch(): Promise<{ target: DatabaseTarget; drop(): Promise<void
   };
 }
 
-function floor(target: DatabaseTarget, file: string): number {
-  const started = process.hrtime.bigint();
-  const ddl =
-    'create table events_floor (code text, kind text, title text, start text, uf text, participants integer)';
+interface Floor {
+  method: string;
+  seconds: number;
+}
+
+const floorDdl =
+  'create table events_floor (code text, kind text, title text, start text, uf text, participants integer)';
+
+function commandExists(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Without the sqlite3 CLI: one prepared INSERT per row in one transaction (sqlite3 driver). */
+async function preparedInsertFloor(file: string, csv: string): Promise<number> {
+  const sqlite3 = (await import('sqlite3')).default;
+  const run = (database: InstanceType<typeof sqlite3.Database>, sql: string) =>
+    new Promise<void>((resolve, reject) =>
+      database.run(sql, (error) => (error ? reject(error) : resolve())),
+    );
+  const database = new sqlite3.Database(file);
+  await run(database, floorDdl);
+  const lines = fs.readFileSync(csv, 'utf8').split('\n').slice(1).filter(Boolean);
+  const begin = process.hrtime.bigint();
+  await run(database, 'begin');
+  const insert = database.prepare('insert into events_floor values (?, ?, ?, ?, ?, ?)');
+  await Promise.all(
+    lines.map(
+      (line) =>
+        new Promise<void>((resolve, reject) =>
+          insert.run(line.split(','), (error: Error | null) => (error ? reject(error) : resolve())),
+        ),
+    ),
+  );
+  await new Promise<void>((resolve) => insert.finalize(() => resolve()));
+  await run(database, 'commit');
+  const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
+  await new Promise<void>((resolve) => database.close(() => resolve()));
+  return seconds;
+}
+
+/** The database's own bulk path for the same file, into a bare staging table. */
+async function floor(target: DatabaseTarget, file: string): Promise<Floor> {
   if (target.driver === 'sqlite') {
-    execFileSync('sqlite3', [target.file, ddl]);
+    if (!commandExists('sqlite3')) {
+      return {
+        method: 'one prepared INSERT per row, one transaction (sqlite3 driver; no sqlite3 CLI)',
+        seconds: await preparedInsertFloor(target.file, file),
+      };
+    }
+    execFileSync('sqlite3', [target.file, floorDdl]);
     const begin = process.hrtime.bigint();
     execFileSync('sqlite3', [target.file, `.import --csv --skip 1 ${file} events_floor`]);
-    return Number(process.hrtime.bigint() - begin) / 1e9;
+    return {
+      method: 'sqlite3 .import --csv',
+      seconds: Number(process.hrtime.bigint() - begin) / 1e9,
+    };
   }
-  execFileSync('psql', [target.url, '-qc', ddl]);
+  execFileSync('psql', [target.url, '-qc', floorDdl]);
   const begin = process.hrtime.bigint();
   execFileSync('psql', [target.url, '-qc', `\\copy events_floor from '${file}' csv header`]);
-  void started;
-  return Number(process.hrtime.bigint() - begin) / 1e9;
+  return {
+    method: 'psql \\copy … csv header (COPY FROM STDIN)',
+    seconds: Number(process.hrtime.bigint() - begin) / 1e9,
+  };
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -113,19 +169,22 @@ async function main(): Promise<void> {
     await seedTerritory(orm.em.fork());
     const file = path.join(dir, 'events.csv');
     eventsCsv(file, rows);
-    const floorSeconds = floor(database.target, file);
+    const { method, seconds: floorSeconds } = await floor(database.target, file);
     const [outcome, engineSeconds] = await timed(() =>
       runImport(orm!, { kind: importKinds.events!, files: [file], actor: 'bench', force: true }),
     );
     if (outcome.status !== 'applied') {
       throw new Error(`events import ended ${outcome.status}`);
     }
+    // maxRSS is in kilobytes: the peak of the whole process, so far the events import.
+    const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const lines = [
       `database                 ${db}`,
       `events                   ${rows}`,
-      `floor (bulk path)        ${floorSeconds.toFixed(2)} s  ${Math.round(rows / floorSeconds)} rows/s`,
+      `floor (bulk path)        ${floorSeconds.toFixed(2)} s  ${Math.round(rows / floorSeconds)} rows/s  [${method}]`,
       `engine (import events)   ${engineSeconds.toFixed(2)} s  ${Math.round(rows / engineSeconds)} rows/s`,
       `engine / floor           ${(engineSeconds / floorSeconds).toFixed(1)}×`,
+      `peak RSS (events import) ${peakMb} MB`,
     ];
     if (fs.existsSync(referenceFile)) {
       const territory = importKinds['territory-datasus']!;

@@ -30,13 +30,10 @@ export function originOf(request: {
   };
 }
 
-/**
- * Queues an audit entry on the caller's entity manager: it is written by the same flush, in the
- * same transaction, as the change it describes — both or neither.
- */
-export function recordAudit(em: Em, input: AuditInput): AuditEntry {
-  const entry = em.create(AuditEntry, {
-    at: new Date(),
+/** The columns of an audit entry, as `em.create` or a bulk insert (`insertRows`) takes them. */
+export function auditRow(input: AuditInput, at: Date = new Date()) {
+  return {
+    at,
     actor: viewerName(input.viewer),
     apiKeyId: input.viewer.kind === 'key' ? input.viewer.apiKeyId : null,
     entityType: input.entityType,
@@ -48,7 +45,15 @@ export function recordAudit(em: Em, input: AuditInput): AuditEntry {
     requestId: input.requestId ?? null,
     importRunId: input.importRunId ?? null,
     stateUf: input.stateUf ?? null,
-  });
+  };
+}
+
+/**
+ * Queues an audit entry on the caller's entity manager: it is written by the same flush, in the
+ * same transaction, as the change it describes — both or neither.
+ */
+export function recordAudit(em: Em, input: AuditInput): AuditEntry {
+  const entry = em.create(AuditEntry, auditRow(input));
   em.persist(entry);
   return entry;
 }

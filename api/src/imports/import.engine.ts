@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { systemViewer } from '../auth/viewer';
 import { today } from '../common/dates';
-import type { Orm } from '../db/orm';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { type Orm, refreshPlannerStatistics } from '../db/orm';
 import { mapColumns, RowReader } from './import.cells';
 import { ImportFileError, IssueList } from './import.issues';
 import type { ImportKind, KindContext, Located } from './import.kind';
@@ -211,6 +212,8 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   }
 
   const rows = located.map((item) => item.row);
+  // The file/line wrappers are only for messages: drop them before the diff holds its own copy.
+  located.length = 0;
   const planContext = { ...context, prune };
   if (options.dryRun) {
     const plans = await kind.plan(em, rows, planContext);
@@ -218,7 +221,7 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   }
 
   const startedAt = new Date();
-  return orm.em.fork().transactional(async (tx) => {
+  const outcome = await orm.em.fork().transactional(async (tx) => {
     refs.use(tx);
     const plans = await kind.plan(tx, rows, planContext);
     const total = plans.reduce((sum, plan) => sum + plan.changes.length, 0);
@@ -255,4 +258,31 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
     await tx.flush();
     return { status: 'applied' as const, plans, rows: rows.length, runId, sha256, notes };
   });
+  if (outcome.status === 'applied') {
+    await refreshStatisticsAfter(orm, outcome.plans);
+  }
+  return outcome;
+}
+
+/** Changed rows above which an import refreshes the planner's statistics of what it touched. */
+export const ANALYZE_AFTER_CHANGES = 10_000;
+
+/**
+ * A large import changes the tables' row counts and value distributions faster than
+ * PostgreSQL's autovacuum re-samples them, and stale statistics turn analytics into nested
+ * loops; so after the commit the touched tables (and the audit log) are analysed. No-op on
+ * SQLite.
+ */
+async function refreshStatisticsAfter(orm: Orm, plans: TargetPlan[]): Promise<void> {
+  const changed = plans.filter((plan) => plan.changes.length > 0);
+  const total = changed.reduce((sum, plan) => sum + plan.changes.length, 0);
+  if (total <= ANALYZE_AFTER_CHANGES) {
+    return;
+  }
+  const metadata = orm.getMetadata();
+  const tables = [
+    ...changed.map((plan) => metadata.get(plan.target.entity.name).tableName),
+    metadata.get(AuditEntry.name).tableName,
+  ];
+  await refreshPlannerStatistics(orm.em.fork(), tables);
 }

@@ -1,10 +1,14 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { recordAudit } from '../audit/audit.service';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { auditRow } from '../audit/audit.service';
 import { AuditAction, AuditVia } from '../audit/audit.enums';
 import type { Viewer } from '../auth/viewer';
+import { insertRows } from '../db/insert-rows';
 import type { Em } from '../db/orm';
 import {
+  columnData,
   entityData,
+  insertableInBulk,
   type FlatRecord,
   type RefIndex,
   sameValue,
@@ -53,7 +57,7 @@ export function countsOf(plan: TargetPlan): ChangeCounts {
   return counts;
 }
 
-const LOOKUP_CHUNK = 500;
+const LOOKUP_CHUNK = 1000;
 const APPLY_CHUNK = 1000;
 
 interface Existing {
@@ -197,85 +201,140 @@ export interface ApplyContext {
   onProgress?: (done: number) => void;
 }
 
+const auditActions: Record<ChangeAction, AuditAction> = {
+  create: AuditAction.CREATE,
+  update: AuditAction.UPDATE,
+  delete: AuditAction.DELETE,
+};
+
 /**
  * Writes the plans in order (a later plan may point at rows an earlier one created), in chunks
- * flushed inside the caller's transaction, each change with its audit entry.
+ * inside the caller's transaction, each change with its audit entry. New rows and audit entries
+ * go in as multi-row INSERTs (`insertRows`); updates and soft deletes through the unit of work,
+ * one flush per chunk. The identity map is cleared after each chunk so memory stays bounded.
  */
 export async function applyPlans(plans: TargetPlan[], context: ApplyContext): Promise<void> {
-  const { em, refs } = context;
+  const { em } = context;
   let done = 0;
   for (const plan of plans) {
     const { target } = plan;
     for (let start = 0; start < plan.changes.length; start += APPLY_CHUNK) {
       const chunk = plan.changes.slice(start, start + APPLY_CHUNK);
-      const now = new Date();
-      const ids = chunk.filter((change) => change.id !== null).map((change) => change.id!);
-      const loaded = new Map<number, object>();
-      if (ids.length > 0) {
-        const rows = await em.find(target.entity, { id: { $in: ids } } as never, {
-          populate: (target.populate ?? []) as never[],
-        });
-        for (const row of rows) {
-          loaded.set((row as { id: number }).id, row);
-        }
-      }
-      const written: { change: Change; entity: { id: number } }[] = [];
-      for (const change of chunk) {
-        if (change.action === 'create') {
-          const entity = em.create(target.entity, {
-            ...entityData(target, change.after, refs, em),
-            source: context.source,
-          } as never) as { id: number };
-          written.push({ change, entity });
-          continue;
-        }
-        const entity = loaded.get(change.id!) as Record<string, unknown> & { id: number };
-        if (!entity) {
-          throw new Error(`${target.name} #${change.id} vanished while the import was applied`);
-        }
-        if (change.action === 'delete') {
-          entity.deletedAt = now;
-          change.after = { deletedAt: now.toISOString() };
-        } else {
-          em.assign(entity, entityData(target, change.after, refs, em) as never);
-          if ('deletedAt' in change.after) {
-            entity.deletedAt = null;
-            if (target.namespace) {
-              refs.undelete(target.namespace, change.key);
-            }
-          }
-        }
-        entity.source = context.source;
-        written.push({ change, entity });
-      }
-      await em.flush();
-      for (const { change, entity } of written) {
-        if (change.action === 'create' && target.namespace) {
-          refs.register(target.namespace, change.key, entity.id);
-        }
-        recordAudit(em, {
-          viewer: context.viewer,
-          via: AuditVia.IMPORT,
-          importRunId: context.importRunId,
-          entityType: target.name,
-          entityId: entity.id,
-          action:
-            change.action === 'create'
-              ? AuditAction.CREATE
-              : change.action === 'update'
-                ? AuditAction.UPDATE
-                : AuditAction.DELETE,
-          before: change.before,
-          after: change.after,
-          stateUf: change.stateUf,
-        });
-      }
-      await em.flush();
+      const ids = new Map<Change, number>();
+      await createRows(chunk, target, context, ids);
+      await changeRows(chunk, target, context, ids);
+      const at = new Date();
+      await insertRows(
+        em,
+        AuditEntry,
+        chunk.map((change) =>
+          auditRow(
+            {
+              viewer: context.viewer,
+              via: AuditVia.IMPORT,
+              importRunId: context.importRunId,
+              entityType: target.name,
+              entityId: ids.get(change)!,
+              action: auditActions[change.action],
+              before: change.before,
+              after: change.after,
+              stateUf: change.stateUf,
+            },
+            at,
+          ),
+        ),
+      );
       em.clear();
       done += chunk.length;
       context.onProgress?.(done);
     }
   }
+}
+
+/** Inserts a chunk's new rows and registers their keys, so later rows can point at them. */
+async function createRows(
+  chunk: Change[],
+  target: Target,
+  context: ApplyContext,
+  ids: Map<Change, number>,
+): Promise<void> {
+  const { em, refs } = context;
+  const creates = chunk.filter((change) => change.action === 'create');
+  if (creates.length === 0) {
+    return;
+  }
+  let created: number[];
+  if (insertableInBulk(target)) {
+    created = await insertRows(
+      em,
+      target.entity,
+      creates.map((change) => ({
+        ...columnData(target, change.after, refs),
+        source: context.source,
+      })),
+    );
+  } else {
+    const entities = creates.map(
+      (change) =>
+        em.create(target.entity, {
+          ...entityData(target, change.after, refs, em),
+          source: context.source,
+        } as never) as { id: number },
+    );
+    await em.flush();
+    created = entities.map((entity) => entity.id);
+  }
+  creates.forEach((change, index) => {
+    ids.set(change, created[index]!);
+    if (target.namespace) {
+      refs.register(target.namespace, change.key, created[index]!);
+    }
+  });
+}
+
+/** Updates and soft-deletes a chunk's existing rows: one load, one flush. */
+async function changeRows(
+  chunk: Change[],
+  target: Target,
+  context: ApplyContext,
+  ids: Map<Change, number>,
+): Promise<void> {
+  const { em, refs } = context;
+  const changes = chunk.filter((change) => change.action !== 'create');
+  if (changes.length === 0) {
+    return;
+  }
+  const now = new Date();
+  const loaded = new Map<number, object>();
+  const rows = await em.find(
+    target.entity,
+    { id: { $in: changes.map((change) => change.id!) } } as never,
+    { populate: (target.populate ?? []) as never[] },
+  );
+  for (const row of rows) {
+    loaded.set((row as { id: number }).id, row);
+  }
+  for (const change of changes) {
+    const entity = loaded.get(change.id!) as Record<string, unknown> & { id: number };
+    if (!entity) {
+      throw new Error(`${target.name} #${change.id} vanished while the import was applied`);
+    }
+    if (change.action === 'delete') {
+      entity.deletedAt = now;
+      change.after = { deletedAt: now.toISOString() };
+    } else {
+      em.assign(entity, entityData(target, change.after, refs, em) as never);
+      if ('deletedAt' in change.after) {
+        entity.deletedAt = null;
+        if (target.namespace) {
+          refs.undelete(target.namespace, change.key);
+        }
+      }
+    }
+    entity.source = context.source;
+    ids.set(change, entity.id);
+  }
+  await em.flush();
 }
 
 function show(value: unknown): string {

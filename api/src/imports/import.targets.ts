@@ -370,6 +370,14 @@ export function snapshot(target: Target, entity: object, refs: RefIndex): FlatRe
   return record;
 }
 
+function refId(namespace: RefNamespace, key: string, refs: RefIndex): number {
+  const id = refs.id(namespace, key);
+  if (id === undefined) {
+    throw new Error(`${namespace} "${key}" has no row to point at`);
+  }
+  return id;
+}
+
 /** Entity data for `em.create`/`em.assign` from (part of) a flat record. */
 export function entityData(
   target: Target,
@@ -390,24 +398,54 @@ export function entityData(
         break;
       case 'ref': {
         const entity = refNamespaces[definition.namespace].entity as EntityClass<object>;
-        const id = value === null ? undefined : refs.id(definition.namespace, String(value));
-        if (value !== null && id === undefined) {
-          throw new Error(`${definition.namespace} "${String(value)}" has no row to point at`);
-        }
-        data[definition.name] = id === undefined ? null : em.getReference(entity, id as never);
+        data[definition.name] =
+          value === null
+            ? null
+            : em.getReference(entity, refId(definition.namespace, String(value), refs) as never);
         break;
       }
       case 'refList': {
         const entity = refNamespaces[definition.namespace].entity as EntityClass<object>;
-        data[definition.name] = (value as string[]).map((key) => {
-          const id = refs.id(definition.namespace, key);
-          if (id === undefined) {
-            throw new Error(`${definition.namespace} "${key}" has no row to point at`);
-          }
-          return em.getReference(entity, id as never);
-        });
+        data[definition.name] = (value as string[]).map((key) =>
+          em.getReference(entity, refId(definition.namespace, key, refs) as never),
+        );
         break;
       }
+    }
+  }
+  return data;
+}
+
+/** Whether new rows of the target can go through `insertRows` (no many-to-many to write). */
+export function insertableInBulk(target: Target): boolean {
+  return target.fields.every((definition) => definition.type !== 'refList');
+}
+
+/** A new row for `insertRows`: the flat record with related rows as ids. */
+export function columnData(
+  target: Target,
+  values: FlatRecord,
+  refs: RefIndex,
+): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const definition of target.fields) {
+    if (!(definition.name in values)) {
+      continue;
+    }
+    const value = values[definition.name];
+    switch (definition.type) {
+      case 'scalar':
+      case 'json':
+        data[definition.name] = value;
+        break;
+      case 'ref':
+        data[definition.name] =
+          value === null ? null : refId(definition.namespace, String(value), refs);
+        break;
+      case 'refList':
+        throw new Error(
+          `${target.name}.${definition.name}: a many-to-many cannot be bulk-inserted`,
+        );
     }
   }
   return data;
