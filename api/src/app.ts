@@ -87,7 +87,6 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       ...protection.validationRules.map((rule) =>
         unlessPageOversized(rule, config.limits.maxPageSize),
       ),
-      ...hardening.validationRules,
     ],
     allowBatchedHttpRequests: false,
     plugins: [
@@ -125,6 +124,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     '/graphql',
     ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
+    ...hardening.beforeApollo,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = orm.em.fork();
