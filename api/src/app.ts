@@ -48,7 +48,14 @@ export interface App {
 export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
-  const orm = await initOrm({ database: config.database, onQuery: options.onQuery });
+  const orm = await initOrm({
+    database: config.database,
+    onQuery: options.onQuery,
+    timeouts: {
+      statementMs: config.limits.statementTimeoutMs,
+      idleInTransactionMs: config.limits.idleInTransactionTimeoutMs,
+    },
+  });
   const applied = await migrate(orm);
   if (applied.length > 0) {
     logger.info({ migrations: applied }, 'applied migrations');

@@ -38,10 +38,15 @@ export interface OrmOptions {
   /** Receives every SQL statement the ORM runs. */
   onQuery?: (sql: string) => void;
   debug?: boolean;
+  /**
+   * Server-side time limits for PostgreSQL sessions (ms, 0 or absent: none). The API sets them;
+   * the CLI (imports, migrations, demo) does not, since a large import may rightly run long.
+   */
+  timeouts?: { statementMs: number; idleInTransactionMs: number };
 }
 
 /** The ORM options for a target: one place that knows the difference between the two databases. */
-export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
+export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): Options {
   const common: Options = {
     entities,
     dataloader: DataloaderType.ALL,
@@ -64,6 +69,15 @@ export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
       driver: PostgreSqlDriver,
       clientUrl: database.url,
       pool: { min: 0, max: 10 },
+      // node-postgres sends these as startup parameters of every connection the pool opens.
+      driverOptions: {
+        connection: {
+          ...(timeouts?.statementMs ? { statement_timeout: timeouts.statementMs } : {}),
+          ...(timeouts?.idleInTransactionMs
+            ? { idle_in_transaction_session_timeout: timeouts.idleInTransactionMs }
+            : {}),
+        },
+      },
     };
   }
   if (database.file !== ':memory:') {
