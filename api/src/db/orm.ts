@@ -128,8 +128,41 @@ export async function initOrm(options: OrmOptions): Promise<Orm> {
   const orm = await MikroORM.init(ormOptions(options));
   if (options.database.driver === 'sqlite') {
     keepDatesAsDates(orm.em.getPlatform());
+    beginImmediately(orm);
   }
   return orm;
+}
+
+interface KnexTransaction {
+  begin(connection: unknown): Promise<unknown>;
+  query(connection: unknown, sql: string): Promise<unknown>;
+}
+
+interface KnexClient {
+  transaction(...args: unknown[]): KnexTransaction;
+}
+
+/**
+ * SQLite write transactions start with `BEGIN IMMEDIATE`, which takes the write lock up front, so
+ * the busy timeout makes a second writer (another process: an import beside the API) wait its
+ * turn. Knex's plain `BEGIN` is deferred: the transaction reads from a snapshot, and its first
+ * write fails at once with SQLITE_BUSY if another process committed since, busy timeout or not:
+ * imports failed with "database is locked" and API upserts answered CONFLICT under load. Every
+ * transaction here writes (reads run outside transactions), so taking the lock early costs
+ * nothing. Savepoints (nested transactions) do not call `begin`.
+ */
+function beginImmediately(orm: Orm): void {
+  const knex = (
+    orm.em.getConnection() as unknown as { getKnex(): { client: KnexClient } }
+  ).getKnex();
+  const client = knex.client;
+  const create = client.transaction.bind(client);
+  client.transaction = (...args: unknown[]) => {
+    const transaction = create(...args);
+    // Knex calls `begin` only after it has acquired a connection, which is never synchronous.
+    transaction.begin = (connection) => transaction.query(connection, 'BEGIN IMMEDIATE;');
+    return transaction;
+  };
 }
 
 /**
