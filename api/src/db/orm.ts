@@ -128,7 +128,7 @@ export async function initOrm(options: OrmOptions): Promise<Orm> {
   const orm = await MikroORM.init(ormOptions(options));
   if (options.database.driver === 'sqlite') {
     keepDatesAsDates(orm.em.getPlatform());
-    beginImmediately(orm);
+    queueWriteTransactions(orm);
   }
   return orm;
 }
@@ -136,30 +136,64 @@ export async function initOrm(options: OrmOptions): Promise<Orm> {
 interface KnexTransaction {
   begin(connection: unknown): Promise<unknown>;
   query(connection: unknown, sql: string): Promise<unknown>;
+  _evaluateContainer(config: unknown, container: unknown): Promise<unknown>;
 }
 
 interface KnexClient {
-  transaction(...args: unknown[]): KnexTransaction;
+  transaction(container: unknown, config: unknown, outerTx?: unknown): KnexTransaction;
+}
+
+/** First come, first served: `acquire` resolves with the function that lets the next one in. */
+class WriteQueue {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => turn);
+    return ready;
+  }
 }
 
 /**
- * SQLite write transactions start with `BEGIN IMMEDIATE`, which takes the write lock up front, so
- * the busy timeout makes a second writer (another process: an import beside the API) wait its
- * turn. Knex's plain `BEGIN` is deferred: the transaction reads from a snapshot, and its first
- * write fails at once with SQLITE_BUSY if another process committed since, busy timeout or not:
- * imports failed with "database is locked" and API upserts answered CONFLICT under load. Every
- * transaction here writes (reads run outside transactions), so taking the lock early costs
- * nothing. Savepoints (nested transactions) do not call `begin`.
+ * SQLite has one writer at a time, so write transactions queue instead of failing:
+ *
+ * - They start with `BEGIN IMMEDIATE`, which takes the write lock up front, so the busy timeout
+ *   makes a writer in another process (an import beside the API) wait its turn. Knex's plain
+ *   `BEGIN` is deferred: the transaction reads from a snapshot, and its first write fails at once
+ *   with SQLITE_BUSY if another process committed since, busy timeout or not; imports failed with
+ *   "database is locked" and API upserts answered CONFLICT under load.
+ * - Within one process they take turns in a queue before they even take a pooled connection. A
+ *   writer waiting on the busy timeout sleeps in one of libuv's four threads, where every SQLite
+ *   statement runs: ten of them waiting behind the lock holder also kept its own COMMIT from
+ *   running, and requests stalled past the request timeout.
+ *
+ * Every transaction here writes (reads run outside transactions), so neither costs anything.
+ * Savepoints (nested transactions) neither queue nor call `begin`.
  */
-function beginImmediately(orm: Orm): void {
+function queueWriteTransactions(orm: Orm): void {
   const knex = (
     orm.em.getConnection() as unknown as { getKnex(): { client: KnexClient } }
   ).getKnex();
   const client = knex.client;
   const create = client.transaction.bind(client);
-  client.transaction = (...args: unknown[]) => {
-    const transaction = create(...args);
-    // Knex calls `begin` only after it has acquired a connection, which is never synchronous.
+  const queue = new WriteQueue();
+  client.transaction = (container, config, outerTx) => {
+    const transaction = create(container, config, outerTx);
+    if (outerTx) {
+      return transaction;
+    }
+    // Knex evaluates the container and calls `begin` on a later tick, so replacing them here,
+    // right after construction, is in time.
+    const evaluate = transaction._evaluateContainer.bind(transaction);
+    transaction._evaluateContainer = async (...args) => {
+      const release = await queue.acquire();
+      try {
+        return await evaluate(...args);
+      } finally {
+        release();
+      }
+    };
     transaction.begin = (connection) => transaction.query(connection, 'BEGIN IMMEDIATE;');
     return transaction;
   };

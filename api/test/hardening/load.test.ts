@@ -83,12 +83,15 @@ interface ImportAttempt {
   prefix: string;
   exitCode: number | null;
   output: string;
+  /** Wall time of the CLI process, start to exit. */
+  seconds: number;
   /** Set when the CLI said `import #<runId> applied: <rows> rows`. */
   applied?: { runId: number; rows: number };
 }
 
 /** Runs the real CLI (`rede-hub import events <file>`) in its own process, as an operator would. */
 async function runImport(cli: string, databaseUrl: string, file: string, prefix: string) {
+  const started = Date.now();
   const child = spawn(process.execPath, [cli, 'import', 'events', file, '--as', 'load-import'], {
     env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,7 +101,12 @@ async function runImport(cli: string, databaseUrl: string, file: string, prefix:
   child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const match = /import #(\d+) applied: (\d+) rows/.exec(output);
-  const attempt: ImportAttempt = { prefix, exitCode, output: output.slice(-1000) };
+  const attempt: ImportAttempt = {
+    prefix,
+    exitCode,
+    output: output.slice(-1000),
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
   if (exitCode === 0 && match) {
     attempt.applied = { runId: Number(match[1]), rows: Number(match[2]) };
   }
@@ -301,6 +309,7 @@ describe.skipIf(!databaseAvailable || !wanted)('load: 200 clients on loopback', 
           writes: acknowledged.size,
           imports: attempts.length,
           importsApplied: attempts.filter((attempt) => attempt.applied).length,
+          importSeconds: attempts.map((attempt) => attempt.seconds),
           rssStartMB: Math.round((samples[0] ?? 0) / 1e6),
           rssAfterWarmUpMB: Math.round((samples[Math.floor(samples.length / 3)] ?? 0) / 1e6),
           rssMiddleMB: Math.round(middle / 1e6),
