@@ -48,7 +48,14 @@ export interface App {
 export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
-  const orm = await initOrm({ database: config.database, onQuery: options.onQuery });
+  const orm = await initOrm({
+    database: config.database,
+    onQuery: options.onQuery,
+    timeouts: {
+      statementMs: config.limits.statementTimeoutMs,
+      idleInTransactionMs: config.limits.idleInTransactionTimeoutMs,
+    },
+  });
   const applied = await migrate(orm);
   if (applied.length > 0) {
     logger.info({ migrations: applied }, 'applied migrations');
@@ -87,7 +94,6 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       ...protection.validationRules.map((rule) =>
         unlessPageOversized(rule, config.limits.maxPageSize),
       ),
-      ...hardening.validationRules,
     ],
     allowBatchedHttpRequests: false,
     plugins: [
@@ -125,6 +131,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     '/graphql',
     ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
+    ...hardening.beforeApollo,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = orm.em.fork();

@@ -34,6 +34,8 @@ const envSchema = z.object({
     .default(2 * 1024 * 1024),
   MAX_STRING_LENGTH: z.coerce.number().int().min(1).default(100_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).optional(),
+  IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   INTROSPECTION: booleanString.default(true),
   ANONYMOUS_ACCESS: z.enum(['none', 'reader']).optional(),
   CORS_ORIGINS: z.string().default(''),
@@ -62,6 +64,13 @@ export interface AppConfig {
     /** Longest string accepted in a document or a variable (a 1 MB search pattern is refused). */
     maxStringLength: number;
     requestTimeoutMs: number;
+    /**
+     * PostgreSQL `statement_timeout` of the API's connections (0: none): a statement still running
+     * after the request was abandoned is cancelled instead of holding a connection and locks.
+     */
+    statementTimeoutMs: number;
+    /** PostgreSQL `idle_in_transaction_session_timeout` of the API's connections (0: none). */
+    idleInTransactionTimeoutMs: number;
     rateLimitPerMinute: number;
   };
   introspection: boolean;
@@ -130,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxStringLength: e.MAX_STRING_LENGTH,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      // A little above the request timeout, so the client gets the request's clear 503 first.
+      statementTimeoutMs: e.STATEMENT_TIMEOUT_MS ?? e.REQUEST_TIMEOUT_MS + 5_000,
+      idleInTransactionTimeoutMs: e.IDLE_IN_TRANSACTION_TIMEOUT_MS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     },
     introspection: e.INTROSPECTION,

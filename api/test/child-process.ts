@@ -59,11 +59,17 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts the real server (`main.js`) in a child process and waits until it listens. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts the real server (`main.js`) in a child process and waits until it listens. `nodeArgs`
+ * go before the script (V8 flags such as `--trace-gc`, which NODE_OPTIONS refuses).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const main = await buildServer();
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? '',

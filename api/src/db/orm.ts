@@ -38,10 +38,15 @@ export interface OrmOptions {
   /** Receives every SQL statement the ORM runs. */
   onQuery?: (sql: string) => void;
   debug?: boolean;
+  /**
+   * Server-side time limits for PostgreSQL sessions (ms, 0 or absent: none). The API sets them;
+   * the CLI (imports, migrations, demo) does not, since a large import may rightly run long.
+   */
+  timeouts?: { statementMs: number; idleInTransactionMs: number };
 }
 
 /** The ORM options for a target: one place that knows the difference between the two databases. */
-export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
+export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): Options {
   const common: Options = {
     entities,
     dataloader: DataloaderType.ALL,
@@ -64,6 +69,15 @@ export function ormOptions({ database, onQuery, debug }: OrmOptions): Options {
       driver: PostgreSqlDriver,
       clientUrl: database.url,
       pool: { min: 0, max: 10 },
+      // node-postgres sends these as startup parameters of every connection the pool opens.
+      driverOptions: {
+        connection: {
+          ...(timeouts?.statementMs ? { statement_timeout: timeouts.statementMs } : {}),
+          ...(timeouts?.idleInTransactionMs
+            ? { idle_in_transaction_session_timeout: timeouts.idleInTransactionMs }
+            : {}),
+        },
+      },
     };
   }
   if (database.file !== ':memory:') {
@@ -114,8 +128,75 @@ export async function initOrm(options: OrmOptions): Promise<Orm> {
   const orm = await MikroORM.init(ormOptions(options));
   if (options.database.driver === 'sqlite') {
     keepDatesAsDates(orm.em.getPlatform());
+    queueWriteTransactions(orm);
   }
   return orm;
+}
+
+interface KnexTransaction {
+  begin(connection: unknown): Promise<unknown>;
+  query(connection: unknown, sql: string): Promise<unknown>;
+  _evaluateContainer(config: unknown, container: unknown): Promise<unknown>;
+}
+
+interface KnexClient {
+  transaction(container: unknown, config: unknown, outerTx?: unknown): KnexTransaction;
+}
+
+/** First come, first served: `acquire` resolves with the function that lets the next one in. */
+class WriteQueue {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => turn);
+    return ready;
+  }
+}
+
+/**
+ * SQLite has one writer at a time, so write transactions queue instead of failing:
+ *
+ * - They start with `BEGIN IMMEDIATE`, which takes the write lock up front, so the busy timeout
+ *   makes a writer in another process (an import beside the API) wait its turn. Knex's plain
+ *   `BEGIN` is deferred: the transaction reads from a snapshot, and its first write fails at once
+ *   with SQLITE_BUSY if another process committed since, busy timeout or not; imports failed with
+ *   "database is locked" and API upserts answered CONFLICT under load.
+ * - Within one process they take turns in a queue before they even take a pooled connection. A
+ *   writer waiting on the busy timeout sleeps in one of libuv's four threads, where every SQLite
+ *   statement runs: ten of them waiting behind the lock holder also kept its own COMMIT from
+ *   running, and requests stalled past the request timeout.
+ *
+ * Every transaction here writes (reads run outside transactions), so neither costs anything.
+ * Savepoints (nested transactions) neither queue nor call `begin`.
+ */
+function queueWriteTransactions(orm: Orm): void {
+  const knex = (
+    orm.em.getConnection() as unknown as { getKnex(): { client: KnexClient } }
+  ).getKnex();
+  const client = knex.client;
+  const create = client.transaction.bind(client);
+  const queue = new WriteQueue();
+  client.transaction = (container, config, outerTx) => {
+    const transaction = create(container, config, outerTx);
+    if (outerTx) {
+      return transaction;
+    }
+    // Knex evaluates the container and calls `begin` on a later tick, so replacing them here,
+    // right after construction, is in time.
+    const evaluate = transaction._evaluateContainer.bind(transaction);
+    transaction._evaluateContainer = async (...args) => {
+      const release = await queue.acquire();
+      try {
+        return await evaluate(...args);
+      } finally {
+        release();
+      }
+    };
+    transaction.begin = (connection) => transaction.query(connection, 'BEGIN IMMEDIATE;');
+    return transaction;
+  };
 }
 
 /**

@@ -18,7 +18,8 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * A database failure the client cannot fix and should retry or report, with a message that says
- * which: unreachable (restarting), read-only, or out of disk. Anything else returns null and is
+ * which: unreachable (restarting), a statement cancelled at its time limit, read-only, or out of
+ * disk. Anything else returns null and is
  * treated as a bug.
  */
 export function databaseUnavailable(error: unknown): AppError | null {
@@ -33,6 +34,15 @@ export function databaseUnavailable(error: unknown): AppError | null {
     return new AppError(
       ErrorCode.ServiceUnavailable,
       'The database is unreachable (restarting or overloaded); retry in a few seconds',
+      { retryable: true },
+      { httpStatus: true },
+    );
+  }
+  if (code === '57014') {
+    // query_canceled: PostgreSQL stopped the statement at STATEMENT_TIMEOUT_MS.
+    return new AppError(
+      ErrorCode.Timeout,
+      'The database cancelled a statement that ran longer than its time limit (STATEMENT_TIMEOUT_MS), so nothing was written; narrow the request (filters, smaller pages) or retry later',
       { retryable: true },
       { httpStatus: true },
     );

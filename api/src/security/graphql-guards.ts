@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type ValidationRule } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../graphql/errors';
 
 /**
@@ -7,7 +7,7 @@ import { ErrorCode } from '../graphql/errors';
  * holding a NUL character, which no field of the graph allows, PostgreSQL refuses in text and
  * the SQLite driver cuts the statement at.
  */
-function stringProblem(value: string, max: number): string | null {
+export function stringProblem(value: string, max: number): string | null {
   if (value.length > max) {
     return `is ${value.length} characters long; the limit is ${max} (MAX_STRING_LENGTH)`;
   }
@@ -20,21 +20,6 @@ function stringProblem(value: string, max: number): string | null {
 function invalidString(where: string, problem: string, status?: number): GraphQLError {
   return new GraphQLError(`${where} ${problem}`, {
     extensions: { code: ErrorCode.BadUserInput, ...(status ? { http: { status } } : {}) },
-  });
-}
-
-/**
- * Rejects bad string literals in the document itself, before anything runs; the body limit
- * alone would let a 1 MB search pattern reach the database.
- */
-export function stringLiteralRule(max: number): ValidationRule {
-  return (context) => ({
-    [Kind.STRING](node) {
-      const problem = stringProblem(node.value, max);
-      if (problem) {
-        context.reportError(invalidString('A string literal', problem));
-      }
-    },
   });
 }
 

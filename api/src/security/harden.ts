@@ -1,10 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import type { GraphQLContext } from '../graphql/context';
-import { stringLiteralRule, variableStringPlugin } from './graphql-guards';
+import { documentGuard } from './document-guard';
+import { variableStringPlugin } from './graphql-guards';
 import { accessLog, bodyErrors, corsPolicy, requestTimeout } from './http-guards';
 import { createRateLimit } from './rate-limit';
 
@@ -14,9 +14,13 @@ export interface Hardening {
   everyRequest: RequestHandler[];
   /** Before the body is parsed on `/graphql`: rate limit, then the clock starts. */
   beforeGraphql: RequestHandler[];
+  /**
+   * After the body is parsed, before Apollo: batches and hostile documents (depth, aliases,
+   * directives, long or NUL strings) are refused without a full parse and validation.
+   */
+  beforeApollo: RequestHandler[];
   /** After the routes: body-parser failures as GraphQL-shaped errors. */
   errorHandlers: ErrorRequestHandler[];
-  validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<GraphQLContext>[];
   close(): Promise<void>;
 }
@@ -26,8 +30,8 @@ export function createHardening(config: AppConfig, logger: Logger): Hardening {
   return {
     everyRequest: [accessLog(logger), corsPolicy(config)],
     beforeGraphql: [rateLimit.middleware, requestTimeout(config.limits.requestTimeoutMs)],
+    beforeApollo: [documentGuard(config.limits)],
     errorHandlers: [bodyErrors(config)],
-    validationRules: [stringLiteralRule(config.limits.maxStringLength)],
     plugins: [variableStringPlugin<GraphQLContext>(config.limits.maxStringLength)],
     close: () => rateLimit.close(),
   };

@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 
@@ -197,5 +198,29 @@ describe.skipIf(!databaseAvailable)('hostile queries', () => {
     expect(variable.body.errors?.[0]?.message).toMatch(
       /Variable \$f.nameContains contains a NUL character/,
     );
+  });
+  it('refuses 60 aliases and 60 directives under the token limit, naming the limit', async () => {
+    const aliases = Array.from({ length: 60 }, (_, i) => `a${i}: __typename`).join(' ');
+    const tooMany = await expectRejected('60 aliases', query(`{ ${aliases} }`), ['BAD_USER_INPUT']);
+    expect(tooMany.body.errors?.[0]?.message).toMatch(/Aliases limit of 50 exceeded, found 60/);
+    const directives = '@include(if: true) '.repeat(60);
+    const repeated = await expectRejected('60 directives', query(`{ __typename ${directives}}`), [
+      'BAD_USER_INPUT',
+    ]);
+    expect(repeated.body.errors?.[0]?.message).toMatch(/Directives limit of 50 exceeded/);
+  });
+
+  it('still answers the standard introspection query and fragments at the depth limit', async () => {
+    const introspection = await post(t.url, query(getIntrospectionQuery()));
+    expect(introspection.status).toBe(200);
+    expect(introspection.body.errors).toBeUndefined();
+    // `municipality`, eight levels and `name` through a fragment spread twice: graphql-armor counts
+    // a spread as two levels, so this is exactly its MAX_DEPTH (12) and must pass both guards.
+    const levels = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? 'state' : 'capital'));
+    const nested = `{ a: municipality(ibgeCode: "4314902") { ...F } b: municipality(ibgeCode: "4314902") { ...F } }
+      fragment F on Municipality { ${levels.join(' { ')} { name ${'} '.repeat(8)}}`;
+    const answer = await post(t.url, query(nested));
+    expect(answer.status, JSON.stringify(answer.body).slice(0, 300)).toBe(200);
+    expect(answer.body.errors).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '../../src/auth/api-key.entity';
 import { Role } from '../../src/auth/auth.enums';
+import { initOrm, type Orm } from '../../src/db/orm';
 import http from 'node:http';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { lockMunicipalities } from './database-lock';
@@ -213,3 +214,57 @@ describe.skipIf(!databaseAvailable)('request timeout', () => {
     },
   );
 });
+
+describe.skipIf(!databaseAvailable || driver !== 'postgresql')(
+  'PostgreSQL statement timeout',
+  () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({
+        env: { STATEMENT_TIMEOUT_MS: '200', IDLE_IN_TRANSACTION_TIMEOUT_MS: '1500' },
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const setting = async (orm: Orm, name: string) => {
+      const rows = await orm.em
+        .getConnection()
+        .execute<{ value: string }[]>(`select current_setting('${name}') as value`);
+      return rows[0]!.value;
+    };
+
+    it('sets statement_timeout and idle_in_transaction_session_timeout on the API connections only', async () => {
+      expect(await setting(t.app.orm, 'statement_timeout')).toBe('200ms');
+      expect(await setting(t.app.orm, 'idle_in_transaction_session_timeout')).toBe('1500ms');
+      // The CLI (imports, migrations) opens its ORM without timeouts: a long import may run long.
+      const cli = await initOrm({ database: t.config.database });
+      try {
+        expect(await setting(cli, 'statement_timeout')).toBe('0');
+        expect(await setting(cli, 'idle_in_transaction_session_timeout')).toBe('0');
+      } finally {
+        await cli.close(true);
+      }
+    });
+
+    it('cancels a statement that waits past STATEMENT_TIMEOUT_MS and answers TIMEOUT, then serves the next request', async () => {
+      const release = await lockMunicipalities(t.config.database);
+      let answer: Awaited<ReturnType<TestApp['gql']>>;
+      const started = performance.now();
+      try {
+        answer = await t.gql('{ municipalities(first: 1) { nodes { name } } }');
+      } finally {
+        await release();
+      }
+      // Well before REQUEST_TIMEOUT_MS (30 s): the database gave up, not the HTTP layer.
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(answer.errors?.[0]?.extensions?.code).toBe('TIMEOUT');
+      expect(answer.errors?.[0]?.message).toMatch(/STATEMENT_TIMEOUT_MS/);
+      const after = await t.gql<{ municipalities: { nodes: { name: string }[] } }>(
+        '{ municipalities(first: 1, filter: { ibgeCode: ["4314902"] }) { nodes { name } } }',
+      );
+      expect(after.data?.municipalities.nodes[0]?.name).toBe('Porto Alegre');
+    });
+  },
+);

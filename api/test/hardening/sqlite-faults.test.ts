@@ -65,6 +65,29 @@ describe.skipIf(!sqlite)('SQLite under concurrent writers', () => {
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
     expect(await orms[0]!.em.fork().count(ApiKey, { name: { $like: 'writer-%' } })).toBe(160);
   });
+
+  it('queues transactions that read before they write (an import diffs, then applies) instead of failing SQLITE_BUSY', async () => {
+    // A deferred BEGIN reads from a snapshot; if another connection commits before the first
+    // write, that write fails at once whatever the busy timeout. BEGIN IMMEDIATE waits instead.
+    const results = await Promise.allSettled(
+      orms.flatMap((orm, writer) =>
+        Array.from({ length: 15 }, (_, n) =>
+          orm.em.fork().transactional(async (em) => {
+            const before = await em.count(ApiKey, {});
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            await createApiKey(em, {
+              name: `reader-writer-${writer}-${n}-${before}`,
+              role: Role.READER,
+            });
+          }),
+        ),
+      ),
+    );
+    expect(
+      results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : [])),
+    ).toEqual([]);
+    expect(await orms[0]!.em.fork().count(ApiKey, { name: { $like: 'reader-writer-%' } })).toBe(60);
+  });
 });
 
 describe.skipIf(!sqlite || !canMount())('SQLite on a full disk or a read-only file', () => {
