@@ -8,6 +8,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { AppConfig } from '../config';
 import type { Em } from '../db/orm';
 import { BadUserInputError } from './errors';
+import { readRows } from './rows';
 
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
@@ -162,6 +163,11 @@ export interface PaginateOptions<T extends object> {
   limits: AppConfig['limits'];
   /** To-one relations to load with joins in the page's statement (see `selectedToOneRelations`). */
   populate?: readonly string[];
+  /**
+   * Read the page as plain rows (`readRows`: no managed entities, no identity map) — for node
+   * types whose field resolvers only use scalars, `id` and to-one references.
+   */
+  plain?: boolean;
 }
 
 /**
@@ -171,7 +177,7 @@ export interface PaginateOptions<T extends object> {
 export async function paginate<T extends object>(
   options: PaginateOptions<T>,
 ): Promise<ConnectionShape<T>> {
-  const { em, entity, where, orderBy, args, limits, populate } = options;
+  const { em, entity, where, orderBy, args, limits, populate, plain } = options;
   const window = pageWindow(args, limits);
   let total: Promise<number> | null = null;
   const countTotal = () => (total ??= em.count(entity, where));
@@ -183,17 +189,20 @@ export async function paginate<T extends object>(
     offset = Math.max(window.offset, end - window.lastCount);
     limit = Math.max(0, end - offset);
   }
+  const rowLimit = window.lastCount === null ? limit + 1 : limit;
   const rows =
     limit === 0
       ? []
-      : await em.find(entity, where, {
-          orderBy,
-          offset,
-          limit: window.lastCount === null ? limit + 1 : limit,
-          ...(populate?.length
-            ? { populate: populate as never, strategy: LoadStrategy.JOINED }
-            : {}),
-        });
+      : plain
+        ? await readRows(em, entity, { where, orderBy, offset, limit: rowLimit, populate })
+        : await em.find(entity, where, {
+            orderBy,
+            offset,
+            limit: rowLimit,
+            ...(populate?.length
+              ? { populate: populate as never, strategy: LoadStrategy.JOINED }
+              : {}),
+          });
   const hasMore = window.lastCount === null && rows.length > limit;
   const nodes = hasMore ? rows.slice(0, limit) : rows;
   const edges = nodes.map((node, index) => ({ cursor: encodeCursor(offset + index), node }));

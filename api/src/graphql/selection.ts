@@ -113,12 +113,19 @@ function fieldsOf(
   return fields;
 }
 
+/** What `loadedOrLoad` needs of a reference: MikroORM's `Reference` or a plain row's `RowRef`. */
+interface LoadableRef<T> {
+  isInitialized(): boolean;
+  getEntity(): T;
+  load(): Promise<T | null>;
+}
+
 /**
  * A relation's entity: at once when it was loaded with its parent (no promise, no microtask per
  * field over thousands of rows), otherwise through MikroORM's batched `load()`.
  */
 export function loadedOrLoad<T extends object>(
-  reference: Reference<T> | null | undefined,
+  reference: Reference<T> | LoadableRef<T> | null | undefined,
 ): T | null | Promise<T | null> {
   if (!reference) {
     return null;

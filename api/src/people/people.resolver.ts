@@ -1,4 +1,3 @@
-import { LoadStrategy } from '@mikro-orm/core';
 import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { canSeeContact, hasRole } from '../auth/policy';
@@ -8,6 +7,7 @@ import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
+import { isPlainRow, readRows } from '../graphql/rows';
 import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
@@ -205,8 +205,15 @@ export class MandateResolver {
   @FieldResolver(() => [HealthRegion], {
     description: 'Health regions in scope (apoiadores, council seats).',
   })
-  async healthRegions(@Root() mandate: Mandate): Promise<HealthRegion[]> {
-    return (await mandate.healthRegions.load()).getItems();
+  async healthRegions(
+    @Root() mandate: Mandate,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<HealthRegion[]> {
+    // A plain row (readRows) has no collections: go through a reference, batched the same way.
+    const collection = isPlainRow(mandate)
+      ? em.getReference(Mandate, mandate.id).healthRegions
+      : mandate.healthRegions;
+    return (await collection.load()).getItems();
   }
 }
 
@@ -264,16 +271,12 @@ function mandateInForce(
     context,
     `mandate:${role}:${on}:${populate.join(',')}`,
     async (ids) => {
-      const mandates = await context.em.find(
-        Mandate,
-        { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
-        {
-          orderBy: { startDate: 'desc' },
-          ...(populate.length
-            ? { populate: populate as never, strategy: LoadStrategy.JOINED }
-            : {}),
-        },
-      );
+      // Plain rows (no managed entities): ~5,000 gestores with their people for the full pull.
+      const mandates = await readRows(context.em, Mandate, {
+        where: { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
+        orderBy: [{ startDate: 'desc' }, { id: 'asc' }],
+        populate,
+      });
       const byMunicipality = new Map<number, Mandate>();
       for (const mandate of mandates) {
         const id = mandate.municipality!.id;
