@@ -168,6 +168,8 @@ export interface PaginateOptions<T extends object> {
    * types whose field resolvers only use scalars, `id` and to-one references.
    */
   plain?: boolean;
+  /** With `plain`: the fields selected per path, so unselected housekeeping columns are skipped. */
+  selected?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -177,7 +179,7 @@ export interface PaginateOptions<T extends object> {
 export async function paginate<T extends object>(
   options: PaginateOptions<T>,
 ): Promise<ConnectionShape<T>> {
-  const { em, entity, where, orderBy, args, limits, populate, plain } = options;
+  const { em, entity, where, orderBy, args, limits, populate, plain, selected } = options;
   const window = pageWindow(args, limits);
   let total: Promise<number> | null = null;
   const countTotal = () => (total ??= em.count(entity, where));
@@ -194,7 +196,14 @@ export async function paginate<T extends object>(
     limit === 0
       ? []
       : plain
-        ? await readRows(em, entity, { where, orderBy, offset, limit: rowLimit, populate })
+        ? await readRows(em, entity, {
+            where,
+            orderBy,
+            offset,
+            limit: rowLimit,
+            populate,
+            selected,
+          })
         : await em.find(entity, where, {
             orderBy,
             offset,

@@ -1,8 +1,11 @@
 import {
   ReferenceKind,
+  raw,
   type EntityMetadata,
   type EntityName,
+  type EntityProperty,
   type FilterQuery,
+  type Platform,
   type QueryOrderMap,
 } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
@@ -57,71 +60,155 @@ export function isPlainRow(value: object): boolean {
   return plainRows.has(value);
 }
 
-interface RowShape {
-  prototype: object;
-  scalars: string[];
-  toOne: { name: string; target: EntityMetadata }[];
+/** Housekeeping columns no field resolver reads: read only when the query selects them. */
+const housekeeping = new Set(['createdAt', 'updatedAt', 'deletedAt', 'version', 'source']);
+
+interface Column {
+  prop: EntityProperty;
+  /** The column's alias in the result row: `<table alias>__<column>`. */
+  key: string;
+  convert: ((value: unknown) => unknown) | null;
 }
 
-const shapes = new WeakMap<EntityMetadata, RowShape>();
+/** How one joined (or the root) entity of a statement is read back from its columns. */
+interface Plan {
+  meta: EntityMetadata;
+  alias: string;
+  prototype: object;
+  columns: Column[];
+  toOne: { name: string; target: EntityMetadata; key: string; joined: Plan | null }[];
+  primaryKey: string;
+}
 
-function shapeOf(meta: EntityMetadata): RowShape {
-  let shape = shapes.get(meta);
-  if (!shape) {
-    const scalars: string[] = [];
-    const toOne: RowShape['toOne'] = [];
+const prototypes = new WeakMap<EntityMetadata, object>();
+
+/**
+ * The class's prototype (getters such as `globalId`, `constructor.name`, `instanceof`) with every
+ * column shadowed by a plain data property: MikroORM puts setters on the entity prototype that
+ * create its per-entity helper on first assignment — hydration by the back door.
+ */
+function rowPrototype(meta: EntityMetadata): object {
+  let prototype = prototypes.get(meta);
+  if (!prototype) {
+    prototype = Object.create(meta.class.prototype as object) as object;
     for (const prop of meta.props) {
-      if (prop.persist === false || prop.formula) {
+      Object.defineProperty(prototype, prop.name, { value: undefined, writable: true });
+    }
+    prototypes.set(meta, prototype);
+  }
+  return prototype;
+}
+
+function converterFor(prop: EntityProperty, platform: Platform): Column['convert'] {
+  if (prop.runtimeType === 'boolean') {
+    return (value) => (value === null || value === undefined ? value : Boolean(value));
+  }
+  if (prop.runtimeType === 'Date') {
+    const timezone = platform.getTimezone();
+    return (value) => {
+      if (typeof value === 'string') {
+        const bare =
+          timezone &&
+          timezone !== 'local' &&
+          !value.includes('+') &&
+          value.lastIndexOf('-') < 11 &&
+          !value.endsWith('Z');
+        return platform.parseDate(bare ? value + timezone : value);
+      }
+      return typeof value === 'number' ? platform.parseDate(value) : value;
+    };
+  }
+  if (prop.runtimeType === 'any' || prop.runtimeType === 'object') {
+    return (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value);
+  }
+  return null;
+}
+
+function plan(
+  meta: EntityMetadata,
+  path: string,
+  aliases: ReadonlyMap<string, string>,
+  selected: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+  platform: Platform,
+): Plan {
+  const alias = aliases.get(path)!;
+  const fields = selected?.get(path);
+  const columns: Column[] = [];
+  const toOne: Plan['toOne'] = [];
+  for (const prop of meta.props) {
+    if (prop.persist === false || prop.formula || !prop.fieldNames?.length) {
+      continue;
+    }
+    const key = `${alias}__${prop.fieldNames[0]}`;
+    if (prop.kind === ReferenceKind.SCALAR || prop.kind === ReferenceKind.EMBEDDED) {
+      if (selected && housekeeping.has(prop.name) && !fields?.has(prop.name)) {
         continue;
       }
-      if (prop.kind === ReferenceKind.SCALAR || prop.kind === ReferenceKind.EMBEDDED) {
-        scalars.push(prop.name);
-      } else if (
-        (prop.kind === ReferenceKind.MANY_TO_ONE ||
-          (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) &&
-        prop.targetMeta
-      ) {
-        toOne.push({ name: prop.name, target: prop.targetMeta });
-      }
+      columns.push({ prop, key, convert: converterFor(prop, platform) });
+    } else if (
+      (prop.kind === ReferenceKind.MANY_TO_ONE ||
+        (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) &&
+      prop.targetMeta &&
+      prop.fieldNames.length === 1
+    ) {
+      const childPath = path ? `${path}.${prop.name}` : prop.name;
+      toOne.push({
+        name: prop.name,
+        target: prop.targetMeta,
+        key,
+        joined: aliases.has(childPath)
+          ? plan(prop.targetMeta, childPath, aliases, selected, platform)
+          : null,
+      });
     }
-    shape = { prototype: meta.class.prototype as object, scalars, toOne };
-    shapes.set(meta, shape);
   }
-  return shape;
+  const primary = meta.getPrimaryProps()[0]!;
+  return {
+    meta,
+    alias,
+    prototype: rowPrototype(meta),
+    columns,
+    toOne,
+    primaryKey: `${alias}__${primary.fieldNames[0]}`,
+  };
 }
 
-function primaryKeyOf(value: unknown): number | null {
-  if (value === null || value === undefined) {
-    return null;
+/** Every column a plan reads, as `alias.column as alias__column`. */
+function selectList(p: Plan, quote: (id: string) => string, out: string[]): string[] {
+  for (const column of p.columns) {
+    out.push(`${quote(p.alias)}.${quote(column.prop.fieldNames[0]!)} as ${quote(column.key)}`);
   }
-  if (typeof value === 'object') {
-    const id = (value as { id?: unknown }).id;
-    return id === null || id === undefined ? null : Number(id);
+  for (const relation of p.toOne) {
+    const column = relation.key.slice(p.alias.length + 2);
+    out.push(`${quote(p.alias)}.${quote(column)} as ${quote(relation.key)}`);
+    if (relation.joined) {
+      selectList(relation.joined, quote, out);
+    }
   }
-  return Number(value);
+  return out;
 }
 
-/** A plain instance of `meta`'s class from one mapped result row (joined relations nested). */
-function toInstance(em: Em, meta: EntityMetadata, row: Record<string, unknown>): object {
-  const shape = shapeOf(meta);
-  const instance = Object.create(shape.prototype) as Record<string, unknown>;
-  for (const name of shape.scalars) {
-    instance[name] = row[name];
+/** A plain instance of the plan's class from one result row (joined relations nested). */
+function toInstance(em: Em, p: Plan, row: Record<string, unknown>): object {
+  const instance = Object.create(p.prototype) as Record<string, unknown>;
+  for (const column of p.columns) {
+    const value = row[column.key];
+    instance[column.prop.name] = column.convert ? column.convert(value) : value;
   }
-  for (const { name, target } of shape.toOne) {
-    const value = row[name];
-    const id = primaryKeyOf(value);
-    if (id === null) {
+  for (const { name, target, key, joined } of p.toOne) {
+    const raw = row[key];
+    if (raw === null || raw === undefined) {
       instance[name] = null;
       continue;
     }
-    const joined =
-      value !== null && typeof value === 'object' && Object.keys(value).length > 1
-        ? toInstance(em, target, value as Record<string, unknown>)
+    const id = Number(raw);
+    const entity =
+      joined && row[joined.primaryKey] !== null && row[joined.primaryKey] !== undefined
+        ? toInstance(em, joined, row)
         : null;
     instance[name] = new RowRef(
       id,
-      joined,
+      entity,
       () =>
         em.getReference(target.class, id as never, { wrapped: true }).load() as Promise<
           object | null
@@ -139,6 +226,11 @@ export interface ReadRowsOptions<T extends object> {
   limit?: number;
   /** To-one paths to join in the same statement (`['state', 'healthRegion.macroregion']`). */
   populate?: readonly string[];
+  /**
+   * The GraphQL fields selected per path (`''` is the root; see `selectedFields`): housekeeping
+   * columns (timestamps, version, source) not selected are not read. All columns when absent.
+   */
+  selected?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -153,18 +245,25 @@ export async function readRows<T extends object>(
   const meta = em
     .getMetadata()
     .get(typeof entity === 'string' ? entity : (entity as { name: string }).name);
-  const qb = (em as unknown as SqlEntityManager).createQueryBuilder(entity, 'e0').select('*');
+  const platform = em.getPlatform();
+  const qb = (em as unknown as SqlEntityManager).createQueryBuilder(entity, 'e0');
   const aliases = new Map<string, string>([['', 'e0']]);
   const paths = [...new Set(expandPaths(options.populate ?? []))].sort(
     (a, b) => a.split('.').length - b.split('.').length,
   );
   for (const path of paths) {
     const dot = path.lastIndexOf('.');
-    const parent = aliases.get(dot < 0 ? '' : path.slice(0, dot))!;
+    const parent = aliases.get(dot < 0 ? '' : path.slice(0, dot));
+    if (!parent) {
+      continue;
+    }
     const alias = `j${aliases.size}`;
     aliases.set(path, alias);
-    qb.leftJoinAndSelect(`${parent}.${path.slice(dot + 1)}` as never, alias);
+    qb.leftJoin(`${parent}.${path.slice(dot + 1)}` as never, alias);
   }
+  const root = plan(meta, '', aliases, options.selected, platform);
+  const quote = (id: string) => platform.quoteIdentifier(id);
+  qb.select(selectList(root, quote, []).map((column) => raw(column)) as never);
   qb.where(options.where as never);
   if (options.orderBy?.length) {
     qb.orderBy(options.orderBy as never);
@@ -175,10 +274,9 @@ export async function readRows<T extends object>(
   if (options.limit !== undefined) {
     qb.limit(options.limit);
   }
-  const rows = await qb.execute<Record<string, unknown>[]>('all', true);
-  return rows.map((row) => toInstance(em, meta, row) as T);
+  const rows = await qb.execute<Record<string, unknown>[]>('all', false);
+  return rows.map((row) => toInstance(em, root, row) as T);
 }
-
 /** `a.b.c` → `a`, `a.b`, `a.b.c`: every prefix must be joined for the path to be. */
 function expandPaths(paths: readonly string[]): string[] {
   return paths.flatMap((path) => {

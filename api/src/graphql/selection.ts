@@ -18,17 +18,36 @@ export function selectedToOneRelations(
   entityName: string,
   options: { connection?: boolean; maxDepth?: number } = {},
 ): string[] {
+  return readPlan(info, em, entityName, options).populate;
+}
+
+/** What a plain-row read (`readRows`) needs from the selection: joins, and fields per path. */
+export interface ReadPlan {
+  /** To-one paths to join (see `selectedToOneRelations`). */
+  populate: string[];
+  /** The field names selected at each path (`''` is the entity itself). */
+  selected: Map<string, Set<string>>;
+}
+
+export function readPlan(
+  info: GraphQLResolveInfo,
+  em: Em,
+  entityName: string,
+  options: { connection?: boolean; maxDepth?: number } = {},
+): ReadPlan {
+  const plan: ReadPlan = { populate: [], selected: new Map() };
   const meta = em.getMetadata().find(entityName);
   if (!meta) {
-    return [];
+    return plan;
   }
   const roots = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   const sets = options.connection
     ? connectionNodePaths.flatMap((path) => descend(info, roots, [...path]))
     : roots;
   const paths = new Set<string>();
-  collect(info, sets, meta, '', options.maxDepth ?? 3, paths);
-  return [...paths];
+  collect(info, sets, meta, '', options.maxDepth ?? 3, paths, plan.selected);
+  plan.populate = [...paths];
+  return plan;
 }
 
 /** The selection sets reached by following field names (through fragments) from `sets`. */
@@ -59,13 +78,17 @@ function collect(
   prefix: string,
   depth: number,
   paths: Set<string>,
+  selected: Map<string, Set<string>>,
 ): void {
-  if (depth === 0) {
-    return;
-  }
+  const names = selected.get(prefix.slice(0, -1)) ?? new Set<string>();
+  selected.set(prefix.slice(0, -1), names);
   const children = new Map<string, SelectionSetNode[]>();
   for (const set of sets) {
     for (const field of fieldsOf(info, set)) {
+      names.add(field.name.value);
+      if (depth === 0) {
+        continue;
+      }
       const property = meta.properties[field.name.value as keyof typeof meta.properties];
       if (
         !property ||
@@ -85,7 +108,7 @@ function collect(
     paths.add(path);
     const target = meta.properties[name as keyof typeof meta.properties]!.targetMeta;
     if (target) {
-      collect(info, childSets, target, `${path}.`, depth - 1, paths);
+      collect(info, childSets, target, `${path}.`, depth - 1, paths, selected);
     }
   }
 }

@@ -8,7 +8,7 @@ import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
 import { isPlainRow, readRows } from '../graphql/rows';
-import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
+import { loadedOrLoad, readPlan, type ReadPlan } from '../graphql/selection';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { State } from '../territory/state.entity';
@@ -236,7 +236,7 @@ export class MunicipalityPeopleResolver {
       municipality,
       MandateRole.MUNICIPAL_SECRETARY,
       asOf ?? today(),
-      selectedToOneRelations(info, context.em, Mandate.name),
+      readPlan(info, context.em, Mandate.name),
     );
   }
 
@@ -255,7 +255,7 @@ export class MunicipalityPeopleResolver {
       municipality,
       MandateRole.MAYOR,
       asOf ?? today(),
-      selectedToOneRelations(info, context.em, Mandate.name),
+      readPlan(info, context.em, Mandate.name),
     );
   }
 }
@@ -265,17 +265,20 @@ function mandateInForce(
   municipality: Municipality,
   role: MandateRole,
   on: string,
-  populate: readonly string[],
+  { populate, selected }: ReadPlan,
 ): Promise<Mandate | null> {
+  // One loader per distinct selection, so each batch reads the columns its fields need.
+  const selection = [...selected].map(([path, names]) => `${path}:${[...names].sort().join('|')}`);
   const loader = requestLoader<number, Mandate | null>(
     context,
-    `mandate:${role}:${on}:${populate.join(',')}`,
+    `mandate:${role}:${on}:${populate.join(',')}:${selection.join(';')}`,
     async (ids) => {
       // Plain rows (no managed entities): ~5,000 gestores with their people for the full pull.
       const mandates = await readRows(context.em, Mandate, {
         where: { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
         orderBy: [{ startDate: 'desc' }, { id: 'asc' }],
         populate,
+        selected,
       });
       const byMunicipality = new Map<number, Mandate>();
       for (const mandate of mandates) {

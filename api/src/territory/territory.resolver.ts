@@ -6,7 +6,7 @@ import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { readRows } from '../graphql/rows';
-import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
+import { loadedOrLoad, readPlan } from '../graphql/selection';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import {
@@ -147,7 +147,7 @@ async function municipalityPage(
     orderBy: municipalityOrder(orderBy),
     args,
     limits: config.limits,
-    populate: selectedToOneRelations(info, em, Municipality.name, { connection: true }),
+    ...readPlan(info, em, Municipality.name, { connection: true }),
     plain: true,
   });
   return toConnection(MunicipalityConnection, page);
@@ -293,7 +293,7 @@ export class MunicipalityResolver {
     const [row] = await readRows(em, Municipality, {
       where: { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null },
       limit: 1,
-      populate: selectedToOneRelations(info, em, Municipality.name),
+      ...readPlan(info, em, Municipality.name),
     });
     return row ?? null;
   }
