@@ -29,7 +29,8 @@ export class RowRef<T extends object> {
   constructor(
     readonly id: number,
     private readonly entity: T | null,
-    private readonly loadTarget: () => Promise<T | null>,
+    private readonly em: Em,
+    private readonly target: EntityMetadata,
   ) {}
 
   isInitialized(): boolean {
@@ -49,7 +50,12 @@ export class RowRef<T extends object> {
 
   /** The joined target, or MikroORM's batched reference load (one statement per batch of rows). */
   load(): Promise<T | null> {
-    return this.entity !== null ? Promise.resolve(this.entity) : this.loadTarget();
+    if (this.entity !== null) {
+      return Promise.resolve(this.entity);
+    }
+    return this.em
+      .getReference(this.target.class, this.id as never, { wrapped: true })
+      .load() as Promise<T | null>;
   }
 }
 
@@ -206,17 +212,41 @@ function toInstance(em: Em, p: Plan, row: Record<string, unknown>): object {
       joined && row[joined.primaryKey] !== null && row[joined.primaryKey] !== undefined
         ? toInstance(em, joined, row)
         : null;
-    instance[name] = new RowRef(
-      id,
-      entity,
-      () =>
-        em.getReference(target.class, id as never, { wrapped: true }).load() as Promise<
-          object | null
-        >,
-    );
+    instance[name] = new RowRef(id, entity, em, target);
   }
   plainRows.add(instance);
   return instance;
+}
+
+const plans = new WeakMap<EntityMetadata, Map<string, { root: Plan; columns: string[] }>>();
+
+/** The plan and select list of one (entity, joins, selection) shape, built once per process. */
+function cachedPlan(
+  meta: EntityMetadata,
+  aliases: ReadonlyMap<string, string>,
+  selected: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+  platform: Platform,
+): { root: Plan; columns: string[] } {
+  const key = `${[...aliases.keys()].join(',')}|${
+    selected
+      ? [...selected].map(([path, names]) => `${path}:${[...names].sort().join(',')}`).join(';')
+      : '*'
+  }`;
+  let byKey = plans.get(meta);
+  if (!byKey) {
+    byKey = new Map();
+    plans.set(meta, byKey);
+  }
+  let cached = byKey.get(key);
+  if (!cached) {
+    const root = plan(meta, '', aliases, selected, platform);
+    const quote = (id: string) => platform.quoteIdentifier(id);
+    cached = { root, columns: selectList(root, quote, []) };
+    if (byKey.size < 1_000) {
+      byKey.set(key, cached);
+    }
+  }
+  return cached;
 }
 
 export interface ReadRowsOptions<T extends object> {
@@ -261,9 +291,8 @@ export async function readRows<T extends object>(
     aliases.set(path, alias);
     qb.leftJoin(`${parent}.${path.slice(dot + 1)}` as never, alias);
   }
-  const root = plan(meta, '', aliases, options.selected, platform);
-  const quote = (id: string) => platform.quoteIdentifier(id);
-  qb.select(selectList(root, quote, []).map((column) => raw(column)) as never);
+  const { root, columns } = cachedPlan(meta, aliases, options.selected, platform);
+  qb.select(columns.map((column) => raw(column)) as never);
   qb.where(options.where as never);
   if (options.orderBy?.length) {
     qb.orderBy(options.orderBy as never);

@@ -319,11 +319,11 @@ export class MunicipalityResolver {
     nullable: true,
     description: 'The current health region, or the one on `asOf` (from region memberships).',
   })
-  async healthRegion(
+  healthRegion(
     @Root() municipality: Municipality,
     @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
     @Ctx() context: GraphQLContext,
-  ): Promise<HealthRegion | null> {
+  ): HealthRegion | null | Promise<HealthRegion | null> {
     if (asOf) {
       return healthRegionOn(context, municipality.id, asOf);
     }
