@@ -1,5 +1,5 @@
 import { ReferenceKind, type EntityMetadata, type Reference } from '@mikro-orm/core';
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Em } from '../db/orm';
 
 /** Where the nodes of a connection sit in its selection. */
@@ -27,7 +27,15 @@ export interface ReadPlan {
   populate: string[];
   /** The field names selected at each path (`''` is the entity itself). */
   selected: Map<string, Set<string>>;
+  /** Joins and selection as one string: equal keys read the same columns (loader names). */
+  key: string;
 }
+
+/**
+ * graphql-js hands every row of a list the same `fieldNodes` array, so a field resolver called
+ * once per row (the gestor of 5,571 municipalities) computes its plan once per request shape.
+ */
+const plans = new WeakMap<readonly FieldNode[], Map<string, ReadPlan>>();
 
 export function readPlan(
   info: GraphQLResolveInfo,
@@ -35,7 +43,27 @@ export function readPlan(
   entityName: string,
   options: { connection?: boolean; maxDepth?: number } = {},
 ): ReadPlan {
-  const plan: ReadPlan = { populate: [], selected: new Map() };
+  const cacheKey = `${entityName}:${options.connection ? 'c' : ''}:${options.maxDepth ?? 3}`;
+  let byOptions = plans.get(info.fieldNodes);
+  if (!byOptions) {
+    byOptions = new Map();
+    plans.set(info.fieldNodes, byOptions);
+  }
+  let plan = byOptions.get(cacheKey);
+  if (!plan) {
+    plan = buildReadPlan(info, em, entityName, options);
+    byOptions.set(cacheKey, plan);
+  }
+  return plan;
+}
+
+function buildReadPlan(
+  info: GraphQLResolveInfo,
+  em: Em,
+  entityName: string,
+  options: { connection?: boolean; maxDepth?: number },
+): ReadPlan {
+  const plan: ReadPlan = { populate: [], selected: new Map(), key: '' };
   const meta = em.getMetadata().find(entityName);
   if (!meta) {
     return plan;
@@ -47,6 +75,9 @@ export function readPlan(
   const paths = new Set<string>();
   collect(info, sets, meta, '', options.maxDepth ?? 3, paths, plan.selected);
   plan.populate = [...paths];
+  plan.key = `${plan.populate.join(',')}|${[...plan.selected]
+    .map(([path, names]) => `${path}:${[...names].sort().join(',')}`)
+    .join(';')}`;
   return plan;
 }
 

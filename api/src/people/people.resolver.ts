@@ -265,13 +265,12 @@ function mandateInForce(
   municipality: Municipality,
   role: MandateRole,
   on: string,
-  { populate, selected }: ReadPlan,
+  { populate, selected, key }: ReadPlan,
 ): Promise<Mandate | null> {
   // One loader per distinct selection, so each batch reads the columns its fields need.
-  const selection = [...selected].map(([path, names]) => `${path}:${[...names].sort().join('|')}`);
   const loader = requestLoader<number, Mandate | null>(
     context,
-    `mandate:${role}:${on}:${populate.join(',')}:${selection.join(';')}`,
+    `mandate:${role}:${on}:${key}`,
     async (ids) => {
       // Plain rows (no managed entities): ~5,000 gestores with their people for the full pull.
       const mandates = await readRows(context.em, Mandate, {
