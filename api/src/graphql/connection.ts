@@ -214,15 +214,22 @@ export async function paginate<T extends object>(
           });
   const hasMore = window.lastCount === null && rows.length > limit;
   const nodes = hasMore ? rows.slice(0, limit) : rows;
-  const edges = nodes.map((node, index) => ({ cursor: encodeCursor(offset + index), node }));
+  // Edges (one cursor per row) are built only when the query selects them: the add-on's pull
+  // asks for `nodes` of 5,571 rows and would otherwise encode 5,571 cursors for nothing.
+  let edges: Edge<T>[] | undefined;
   return {
-    edges,
+    get edges() {
+      return (edges ??= nodes.map((node, index) => ({
+        cursor: encodeCursor(offset + index),
+        node,
+      })));
+    },
     nodes,
     pageInfo: {
       hasNextPage: window.lastCount === null ? hasMore : window.beforeOffset !== null,
       hasPreviousPage: offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: nodes.length > 0 ? encodeCursor(offset) : null,
+      endCursor: nodes.length > 0 ? encodeCursor(offset + nodes.length - 1) : null,
     },
     totalCount: countTotal,
   };
@@ -233,5 +240,8 @@ export function toConnection<
   C extends ConnectionShape<T> & { countTotal: () => Promise<number> },
   T,
 >(type: ClassType<C>, shape: ConnectionShape<T>): C {
-  return Object.assign(new type(), { ...shape, countTotal: shape.totalCount });
+  // Property descriptors, not a spread: a lazy `edges` getter stays lazy.
+  const connection = Object.defineProperties(new type(), Object.getOwnPropertyDescriptors(shape));
+  connection.countTotal = shape.totalCount;
+  return connection;
 }
