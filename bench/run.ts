@@ -210,7 +210,7 @@ async function main(): Promise<void> {
 
   const pool = new pg.Pool({ connectionString: databases.postgres.url, max: 2 });
   const [{ version: postgresVersion }] = (
-    await pool.query<{ version: string }>('show server_version')
+    await pool.query<{ version: string }>("select current_setting('server_version') as version")
   ).rows as [{ version: string }];
   const codes = (
     await pool.query<{ ibge_code: string }>(

@@ -8,6 +8,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { AppConfig } from '../config';
 import type { Em } from '../db/orm';
 import { BadUserInputError } from './errors';
+import { readRows } from './rows';
 
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
@@ -162,6 +163,13 @@ export interface PaginateOptions<T extends object> {
   limits: AppConfig['limits'];
   /** To-one relations to load with joins in the page's statement (see `selectedToOneRelations`). */
   populate?: readonly string[];
+  /**
+   * Read the page as plain rows (`readRows`: no managed entities, no identity map) — for node
+   * types whose field resolvers only use scalars, `id` and to-one references.
+   */
+  plain?: boolean;
+  /** With `plain`: the fields selected per path, so unselected housekeeping columns are skipped. */
+  selected?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -171,7 +179,7 @@ export interface PaginateOptions<T extends object> {
 export async function paginate<T extends object>(
   options: PaginateOptions<T>,
 ): Promise<ConnectionShape<T>> {
-  const { em, entity, where, orderBy, args, limits, populate } = options;
+  const { em, entity, where, orderBy, args, limits, populate, plain, selected } = options;
   const window = pageWindow(args, limits);
   let total: Promise<number> | null = null;
   const countTotal = () => (total ??= em.count(entity, where));
@@ -183,28 +191,45 @@ export async function paginate<T extends object>(
     offset = Math.max(window.offset, end - window.lastCount);
     limit = Math.max(0, end - offset);
   }
+  const rowLimit = window.lastCount === null ? limit + 1 : limit;
   const rows =
     limit === 0
       ? []
-      : await em.find(entity, where, {
-          orderBy,
-          offset,
-          limit: window.lastCount === null ? limit + 1 : limit,
-          ...(populate?.length
-            ? { populate: populate as never, strategy: LoadStrategy.JOINED }
-            : {}),
-        });
+      : plain
+        ? await readRows(em, entity, {
+            where,
+            orderBy,
+            offset,
+            limit: rowLimit,
+            populate,
+            selected,
+          })
+        : await em.find(entity, where, {
+            orderBy,
+            offset,
+            limit: rowLimit,
+            ...(populate?.length
+              ? { populate: populate as never, strategy: LoadStrategy.JOINED }
+              : {}),
+          });
   const hasMore = window.lastCount === null && rows.length > limit;
   const nodes = hasMore ? rows.slice(0, limit) : rows;
-  const edges = nodes.map((node, index) => ({ cursor: encodeCursor(offset + index), node }));
+  // Edges (one cursor per row) are built only when the query selects them: the add-on's pull
+  // asks for `nodes` of 5,571 rows and would otherwise encode 5,571 cursors for nothing.
+  let edges: Edge<T>[] | undefined;
   return {
-    edges,
+    get edges() {
+      return (edges ??= nodes.map((node, index) => ({
+        cursor: encodeCursor(offset + index),
+        node,
+      })));
+    },
     nodes,
     pageInfo: {
       hasNextPage: window.lastCount === null ? hasMore : window.beforeOffset !== null,
       hasPreviousPage: offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: nodes.length > 0 ? encodeCursor(offset) : null,
+      endCursor: nodes.length > 0 ? encodeCursor(offset + nodes.length - 1) : null,
     },
     totalCount: countTotal,
   };
@@ -215,5 +240,8 @@ export function toConnection<
   C extends ConnectionShape<T> & { countTotal: () => Promise<number> },
   T,
 >(type: ClassType<C>, shape: ConnectionShape<T>): C {
-  return Object.assign(new type(), { ...shape, countTotal: shape.totalCount });
+  // Property descriptors, not a spread: a lazy `edges` getter stays lazy.
+  const connection = Object.defineProperties(new type(), Object.getOwnPropertyDescriptors(shape));
+  connection.countTotal = shape.totalCount;
+  return connection;
 }

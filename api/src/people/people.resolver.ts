@@ -1,4 +1,3 @@
-import { LoadStrategy } from '@mikro-orm/core';
 import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { canSeeContact, hasRole } from '../auth/policy';
@@ -8,7 +7,8 @@ import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
-import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
+import { isPlainRow, readRows } from '../graphql/rows';
+import { loadedOrLoad, readPlan, type ReadPlan } from '../graphql/selection';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { State } from '../territory/state.entity';
@@ -205,8 +205,15 @@ export class MandateResolver {
   @FieldResolver(() => [HealthRegion], {
     description: 'Health regions in scope (apoiadores, council seats).',
   })
-  async healthRegions(@Root() mandate: Mandate): Promise<HealthRegion[]> {
-    return (await mandate.healthRegions.load()).getItems();
+  async healthRegions(
+    @Root() mandate: Mandate,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<HealthRegion[]> {
+    // A plain row (readRows) has no collections: go through a reference, batched the same way.
+    const collection = isPlainRow(mandate)
+      ? em.getReference(Mandate, mandate.id).healthRegions
+      : mandate.healthRegions;
+    return (await collection.load()).getItems();
   }
 }
 
@@ -229,7 +236,7 @@ export class MunicipalityPeopleResolver {
       municipality,
       MandateRole.MUNICIPAL_SECRETARY,
       asOf ?? today(),
-      selectedToOneRelations(info, context.em, Mandate.name),
+      readPlan(info, context.em, Mandate.name),
     );
   }
 
@@ -248,7 +255,7 @@ export class MunicipalityPeopleResolver {
       municipality,
       MandateRole.MAYOR,
       asOf ?? today(),
-      selectedToOneRelations(info, context.em, Mandate.name),
+      readPlan(info, context.em, Mandate.name),
     );
   }
 }
@@ -258,22 +265,20 @@ function mandateInForce(
   municipality: Municipality,
   role: MandateRole,
   on: string,
-  populate: readonly string[],
+  { populate, selected, key }: ReadPlan,
 ): Promise<Mandate | null> {
+  // One loader per distinct selection, so each batch reads the columns its fields need.
   const loader = requestLoader<number, Mandate | null>(
     context,
-    `mandate:${role}:${on}:${populate.join(',')}`,
+    `mandate:${role}:${on}:${key}`,
     async (ids) => {
-      const mandates = await context.em.find(
-        Mandate,
-        { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
-        {
-          orderBy: { startDate: 'desc' },
-          ...(populate.length
-            ? { populate: populate as never, strategy: LoadStrategy.JOINED }
-            : {}),
-        },
-      );
+      // Plain rows (no managed entities): ~5,000 gestores with their people for the full pull.
+      const mandates = await readRows(context.em, Mandate, {
+        where: { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
+        orderBy: [{ startDate: 'desc' }, { id: 'asc' }],
+        populate,
+        selected,
+      });
       const byMunicipality = new Map<number, Mandate>();
       for (const mandate of mandates) {
         const id = mandate.municipality!.id;

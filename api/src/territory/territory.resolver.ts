@@ -1,11 +1,12 @@
-import { LoadStrategy } from '@mikro-orm/core';
+import { type FilterQuery } from '@mikro-orm/core';
 import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { healthRegionOn } from '../analytics/point-in-time';
 import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
-import { loadedOrLoad, selectedToOneRelations } from '../graphql/selection';
+import { readRows } from '../graphql/rows';
+import { loadedOrLoad, readPlan } from '../graphql/selection';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import {
@@ -83,18 +84,10 @@ export class StateResolver {
     @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
     @Arg('orderBy', () => [MunicipalityOrder], { nullable: true })
     orderBy: MunicipalityOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<MunicipalityConnection> {
-    const where = { $and: [municipalityWhere(filter), { state: state.id }] };
-    const page = await paginate({
-      em,
-      entity: Municipality,
-      where,
-      orderBy: municipalityOrder(orderBy),
-      args,
-      limits: config.limits,
-    });
-    return toConnection(MunicipalityConnection, page);
+    return municipalityPage(context, info, args, filter, orderBy, { state: state.id });
   }
 
   @FieldResolver(() => HealthRegionConnection)
@@ -132,6 +125,32 @@ export class StateResolver {
     });
     return toConnection(HealthMacroregionConnection, page);
   }
+}
+
+/**
+ * Every municipality connection (top level, a state's, a health region's): the page read as plain
+ * rows with the selected to-one relations joined — one statement however many rows and levels.
+ */
+async function municipalityPage(
+  { em, config }: GraphQLContext,
+  info: GraphQLResolveInfo,
+  args: ConnectionArgs,
+  filter: MunicipalityFilter | null,
+  orderBy: MunicipalityOrder[] | null,
+  scope?: FilterQuery<Municipality>,
+): Promise<MunicipalityConnection> {
+  const where = municipalityWhere(filter);
+  const page = await paginate({
+    em,
+    entity: Municipality,
+    where: scope ? { $and: [where, scope] } : where,
+    orderBy: municipalityOrder(orderBy),
+    args,
+    limits: config.limits,
+    ...readPlan(info, em, Municipality.name, { connection: true }),
+    plain: true,
+  });
+  return toConnection(MunicipalityConnection, page);
 }
 
 const regionNames = {
@@ -253,18 +272,10 @@ export class HealthRegionResolver {
     @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
     @Arg('orderBy', () => [MunicipalityOrder], { nullable: true })
     orderBy: MunicipalityOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<MunicipalityConnection> {
-    const where = { $and: [municipalityWhere(filter), { healthRegion: region.id }] };
-    const page = await paginate({
-      em,
-      entity: Municipality,
-      where,
-      orderBy: municipalityOrder(orderBy),
-      args,
-      limits: config.limits,
-    });
-    return toConnection(MunicipalityConnection, page);
+    return municipalityPage(context, info, args, filter, orderBy, { healthRegion: region.id });
   }
 }
 
@@ -274,17 +285,17 @@ export class MunicipalityResolver {
     nullable: true,
     description: 'A municipality by its 7-digit IBGE code.',
   })
-  municipality(
+  async municipality(
     @Arg('ibgeCode', () => String) ibgeCode: string,
     @Ctx() { em }: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Municipality | null> {
-    const populate = selectedToOneRelations(info, em, Municipality.name);
-    return em.findOne(
-      Municipality,
-      { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null },
-      populate.length ? { populate: populate as never, strategy: LoadStrategy.JOINED } : {},
-    );
+    const [row] = await readRows(em, Municipality, {
+      where: { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null },
+      limit: 1,
+      ...readPlan(info, em, Municipality.name),
+    });
+    return row ?? null;
   }
 
   @Query(() => MunicipalityConnection)
@@ -293,19 +304,10 @@ export class MunicipalityResolver {
     @Arg('orderBy', () => [MunicipalityOrder], { nullable: true })
     orderBy: MunicipalityOrder[] | null,
     @Args() args: ConnectionArgs,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<MunicipalityConnection> {
-    const page = await paginate({
-      em,
-      entity: Municipality,
-      where: municipalityWhere(filter),
-      orderBy: municipalityOrder(orderBy),
-      args,
-      limits: config.limits,
-      populate: selectedToOneRelations(info, em, Municipality.name, { connection: true }),
-    });
-    return toConnection(MunicipalityConnection, page);
+    return municipalityPage(context, info, args, filter, orderBy);
   }
 
   @FieldResolver(() => State)
@@ -317,11 +319,11 @@ export class MunicipalityResolver {
     nullable: true,
     description: 'The current health region, or the one on `asOf` (from region memberships).',
   })
-  async healthRegion(
+  healthRegion(
     @Root() municipality: Municipality,
     @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
     @Ctx() context: GraphQLContext,
-  ): Promise<HealthRegion | null> {
+  ): HealthRegion | null | Promise<HealthRegion | null> {
     if (asOf) {
       return healthRegionOn(context, municipality.id, asOf);
     }
