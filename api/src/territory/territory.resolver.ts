@@ -369,7 +369,7 @@ export class MunicipalityResolver {
       em,
       entity: RegionMembership,
       where: { municipality: municipality.id, deletedAt: null },
-      orderBy: [{ validFrom: 'asc' }, { id: 'asc' }],
+      orderBy: [{ validFrom: 'asc nulls first' }, { id: 'asc' }],
       args,
       limits: config.limits,
     });
