@@ -378,12 +378,15 @@ function refId(namespace: RefNamespace, key: string, refs: RefIndex): number {
   return id;
 }
 
-/** Entity data for `em.create`/`em.assign` from (part of) a flat record. */
-export function entityData(
+/**
+ * The row data of (part of) a flat record, with each related row's natural key turned into
+ * whatever `pointAt` makes of its id: a reference for `em.create`, the bare id for `insertRows`.
+ */
+function rowData(
   target: Target,
   values: FlatRecord,
   refs: RefIndex,
-  em: Em,
+  pointAt: ((namespace: RefNamespace, id: number) => unknown) | null,
 ): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const definition of target.fields) {
@@ -397,23 +400,35 @@ export function entityData(
         data[definition.name] = value;
         break;
       case 'ref': {
-        const entity = refNamespaces[definition.namespace].entity as EntityClass<object>;
-        data[definition.name] =
-          value === null
-            ? null
-            : em.getReference(entity, refId(definition.namespace, String(value), refs) as never);
+        const id = value === null ? null : refId(definition.namespace, String(value), refs);
+        data[definition.name] = id === null || !pointAt ? id : pointAt(definition.namespace, id);
         break;
       }
-      case 'refList': {
-        const entity = refNamespaces[definition.namespace].entity as EntityClass<object>;
+      case 'refList':
+        if (!pointAt) {
+          throw new Error(
+            `${target.name}.${definition.name}: a many-to-many cannot be bulk-inserted`,
+          );
+        }
         data[definition.name] = (value as string[]).map((key) =>
-          em.getReference(entity, refId(definition.namespace, key, refs) as never),
+          pointAt(definition.namespace, refId(definition.namespace, key, refs)),
         );
         break;
-      }
     }
   }
   return data;
+}
+
+/** Entity data for `em.create`/`em.assign` from (part of) a flat record. */
+export function entityData(
+  target: Target,
+  values: FlatRecord,
+  refs: RefIndex,
+  em: Em,
+): Record<string, unknown> {
+  return rowData(target, values, refs, (namespace, id) =>
+    em.getReference(refNamespaces[namespace].entity as EntityClass<object>, id as never),
+  );
 }
 
 /** Whether new rows of the target can go through `insertRows` (no many-to-many to write). */
@@ -427,28 +442,7 @@ export function columnData(
   values: FlatRecord,
   refs: RefIndex,
 ): Record<string, unknown> {
-  const data: Record<string, unknown> = {};
-  for (const definition of target.fields) {
-    if (!(definition.name in values)) {
-      continue;
-    }
-    const value = values[definition.name];
-    switch (definition.type) {
-      case 'scalar':
-      case 'json':
-        data[definition.name] = value;
-        break;
-      case 'ref':
-        data[definition.name] =
-          value === null ? null : refId(definition.namespace, String(value), refs);
-        break;
-      case 'refList':
-        throw new Error(
-          `${target.name}.${definition.name}: a many-to-many cannot be bulk-inserted`,
-        );
-    }
-  }
-  return data;
+  return rowData(target, values, refs, null);
 }
 
 export function sameValue(a: FlatValue | undefined, b: FlatValue | undefined): boolean {

@@ -442,17 +442,7 @@ async function writeChunk(
   // 4. Write the rows, then their audit entries (they need the new ids): same transaction.
   if (written.length > 0) {
     await em.flush();
-    for (const change of related.values()) {
-      audit(
-        actor,
-        change.spec,
-        change.row,
-        change.action,
-        change.before,
-        change.spec.snapshot(change.row, batch),
-        batch,
-      );
-    }
+    auditRelated(actor, related.values(), batch);
     for (const { index, row, before, action } of written) {
       const after = spec.snapshot(row, batch);
       audit(actor, spec, row, action, before, after, batch);
@@ -495,6 +485,21 @@ function audit(
     after: after ? { ...after, version: row.version, deleted: Boolean(row.deletedAt) } : null,
     stateUf: ufs.length === 1 ? ufs[0] : null,
   });
+}
+
+/** Audits the rows a write changed alongside its own (e.g. a municipality's population). */
+function auditRelated(actor: WriteActor, related: Iterable<RelatedChange>, batch: Batch): void {
+  for (const change of related) {
+    audit(
+      actor,
+      change.spec,
+      change.row,
+      change.action,
+      change.before,
+      change.spec.snapshot(change.row, batch),
+      batch,
+    );
+  }
 }
 
 function forbiddenMessage(viewer: Viewer, spec: WriteSpec, flat: Flat, batch: Batch): string {
@@ -608,17 +613,7 @@ export async function setDeleted(
       spec.snapshot(row, batch),
       batch,
     );
-    for (const change of related) {
-      audit(
-        scoped,
-        change.spec,
-        change.row,
-        change.action,
-        change.before,
-        change.spec.snapshot(change.row, batch),
-        batch,
-      );
-    }
+    auditRelated(scoped, related, batch);
     await tem.flush();
     return row;
   });

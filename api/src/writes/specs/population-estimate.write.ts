@@ -4,9 +4,9 @@ import { AuditAction } from '../../audit/audit.enums';
 import { Municipality } from '../../territory/municipality.entity';
 import { PopulationEstimate } from '../../territory/population-estimate.entity';
 import { sizeClassOf } from '../../territory/territory.enums';
-import { type FieldProblem, type Flat } from '../write.batch';
+import { type Batch, type FieldProblem, type Flat } from '../write.batch';
 import { ibgeCode, rowIdentity } from '../write.fields';
-import { relatedChange, type WriteSpec } from '../write.spec';
+import { relatedChange, type RelatedChange, type WriteSpec } from '../write.spec';
 import { municipalityWrites } from './municipality.write';
 
 function keyOf(flat: Flat): string | null {
@@ -104,17 +104,7 @@ export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
   related(row, _before, _draft, batch) {
     const municipality = batch.ref(Municipality, row.municipality.unwrap().ibgeCode)!;
     const newest = (municipality.populationYear ?? 0) <= row.year;
-    if (
-      !newest ||
-      (municipality.population === row.population && municipality.populationYear === row.year)
-    ) {
-      return [];
-    }
-    const before = municipalityWrites.snapshot(municipality, batch);
-    municipality.population = row.population;
-    municipality.populationYear = row.year;
-    municipality.sizeClass = sizeClassOf(row.population);
-    return [relatedChange(municipalityWrites, municipality, before, AuditAction.UPDATE)];
+    return newest ? populationFrom(row, municipality, batch) : [];
   },
   /**
    * Deleting the estimate the municipality's population came from puts the next newest back (with
@@ -141,16 +131,25 @@ export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
     } else if ((municipality.populationYear ?? 0) > row.year) {
       source = undefined;
     }
-    if (
-      !source ||
-      (municipality.population === source.population && municipality.populationYear === source.year)
-    ) {
-      return [];
-    }
-    const before = municipalityWrites.snapshot(municipality, batch);
-    municipality.population = source.population;
-    municipality.populationYear = source.year;
-    municipality.sizeClass = sizeClassOf(source.population);
-    return [relatedChange(municipalityWrites, municipality, before, AuditAction.UPDATE)];
+    return source ? populationFrom(source, municipality, batch) : [];
   },
 };
+
+/** Makes the estimate the municipality's population (audited); nothing when it already is. */
+function populationFrom(
+  estimate: PopulationEstimate,
+  municipality: Municipality,
+  batch: Batch,
+): RelatedChange[] {
+  if (
+    municipality.population === estimate.population &&
+    municipality.populationYear === estimate.year
+  ) {
+    return [];
+  }
+  const before = municipalityWrites.snapshot(municipality, batch);
+  municipality.population = estimate.population;
+  municipality.populationYear = estimate.year;
+  municipality.sizeClass = sizeClassOf(estimate.population);
+  return [relatedChange(municipalityWrites, municipality, before, AuditAction.UPDATE)];
+}
