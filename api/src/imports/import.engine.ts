@@ -190,7 +190,8 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   const fileNames = files.map((file) => file.name);
   const viewer = systemViewer(options.actor);
 
-  if (!issues.empty) {
+  /** Records a refused run (nothing of the file is written) and says why. */
+  const refused = async (rowCount: number): Promise<ImportOutcome> => {
     const failed = orm.em.fork();
     const run = failed.create(ImportRun, {
       kind: kind.name,
@@ -200,7 +201,7 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
       actor: options.actor,
       startedAt: new Date(),
       finishedAt: new Date(),
-      counts: { rows: located.length, problems: issues.total, settings },
+      counts: { rows: rowCount, problems: issues.total, settings },
       errors: issues.lines(),
       asOf: options.asOf ?? null,
       source: `import:${kind.name}`,
@@ -209,6 +210,9 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
       await failed.persistAndFlush(run);
     }
     return { status: 'invalid', issues, runId: run.id ?? 0, sha256, notes };
+  };
+  if (!issues.empty) {
+    return refused(located.length);
   }
 
   const rows = located.map((item) => item.row);
@@ -217,6 +221,9 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   const planContext = { ...context, prune };
   if (options.dryRun) {
     const plans = await kind.plan(em, rows, planContext);
+    if (!issues.empty) {
+      return refused(rows.length);
+    }
     return { status: 'dry-run', plans, rows: rows.length, sha256, notes };
   }
 
@@ -224,6 +231,10 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   const outcome = await orm.em.fork().transactional(async (tx) => {
     refs.use(tx);
     const plans = await kind.plan(tx, rows, planContext);
+    if (!issues.empty) {
+      // Problems only the database can show (e.g. a region history the file contradicts).
+      return { status: 'refused' as const };
+    }
     const total = plans.reduce((sum, plan) => sum + plan.changes.length, 0);
     if (total === 0) {
       return { status: 'unchanged' as const, plans, rows: rows.length, sha256, notes };
@@ -258,6 +269,9 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
     await tx.flush();
     return { status: 'applied' as const, plans, rows: rows.length, runId, sha256, notes };
   });
+  if (outcome.status === 'refused') {
+    return refused(rows.length);
+  }
   if (outcome.status === 'applied') {
     await refreshStatisticsAfter(orm, outcome.plans);
   }

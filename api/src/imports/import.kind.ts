@@ -48,5 +48,9 @@ export interface ImportKind<Row = unknown> {
   identity(row: Row): string;
   /** Checks across rows (e.g. one name per region code); reports through `context.issues`. */
   checkAll?(rows: Located<Row>[], context: KindContext): void;
+  /**
+   * The changes against the database. Problems only the database can show (a file that
+   * contradicts recorded history) go to `context.issues`; any refuses the whole run.
+   */
   plan(em: Em, rows: Row[], context: PlanContext): Promise<TargetPlan[]>;
 }

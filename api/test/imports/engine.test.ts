@@ -290,4 +290,54 @@ describe.skipIf(!databaseAvailable)(`import engine (${driver})`, () => {
       await test.app.orm.em.fork().count(ImportRun, { status: ImportStatus.FAILED }),
     );
   });
+
+  it('corrects a move made the same day instead of closing a span of no days', async () => {
+    // Canoas moved to 43007 on 2025-06-01 (previous test); a corrected file of that day says 43012.
+    const corrected = writeFixture(
+      dir,
+      'regions-2025-corrected.csv',
+      'codmun,no_regiao,co_regsaud\n430460,Vale do Caí e Metropolitana,43012\n',
+    );
+    const outcome = await importFiles(test.app.orm, 'health-regions', [corrected], {
+      asOf: '2025-06-01',
+    });
+    expect(outcome.status).toBe('applied');
+    if (outcome.status === 'applied') {
+      expect(countsByEntity(outcome.plans)).toMatchObject({
+        RegionMembership: { created: 0, updated: 1 },
+      });
+    }
+    const em = test.app.orm.em.fork();
+    const history = await em.find(
+      RegionMembership,
+      { municipality: { ibgeCode: '4304606' } },
+      { populate: ['healthRegion'], orderBy: { id: 'asc' } },
+    );
+    expect(history.map((m) => [m.healthRegion.getEntity().code, m.validFrom, m.validTo])).toEqual([
+      ['43010', '2024-01-01', '2025-06-01'],
+      ['43012', '2025-06-01', null],
+    ]);
+  });
+
+  it('refuses a file whose --as-of comes before the recorded history, writing nothing', async () => {
+    const before = await graphFingerprint(test.app.orm);
+    const old = writeFixture(
+      dir,
+      'regions-2023.csv',
+      'codmun,no_regiao,co_regsaud\n430460,Vale dos Sinos,43007\n',
+    );
+    const outcome = await importFiles(test.app.orm, 'health-regions', [old], {
+      asOf: '2023-01-01',
+    });
+    expect(outcome.status).toBe('invalid');
+    if (outcome.status === 'invalid') {
+      expect(outcome.issues.lines()).toEqual([
+        expect.stringMatching(
+          /^region history: 4304606: effectiveFrom 2023-01-01 is before the current membership began \(43012 \[2025-06-01, …\)\)/,
+        ),
+      ]);
+    }
+    const after = await graphFingerprint(test.app.orm);
+    expect(after).toEqual(before);
+  });
 });

@@ -1,7 +1,9 @@
 import { searchText } from '../../common/text';
+import { UnreachableCaseError } from '../../graphql/errors';
 import type { Em } from '../../db/orm';
 import { Municipality } from '../../territory/municipality.entity';
 import { RegionMembership } from '../../territory/region-membership.entity';
+import { type MembershipSpan, regionChangeSteps } from '../../territory/region-history';
 import { shippedTerritory } from '../../territory/territory.seed';
 import { sizeClassOf } from '../../territory/territory.enums';
 import {
@@ -15,7 +17,7 @@ import {
   text,
 } from '../import.cells';
 import type { ImportKind, KindContext, Located, PlanContext } from '../import.kind';
-import { type Change, planTarget, type TargetPlan } from '../import.plan';
+import { planTarget, type TargetPlan } from '../import.plan';
 import { type FlatRecord, targets } from '../import.targets';
 import { combineDatasusTables, datasusSkipReason } from './datasus.tables';
 
@@ -419,7 +421,9 @@ function regionsOf(rows: RegionRow[]): FlatRecord[] {
 
 /**
  * A municipality that changes region keeps its old membership, closed on `asOf`, and gets a new
- * one from `asOf`: history is never overwritten.
+ * one from `asOf`: history is never overwritten. The steps are those of a region change by
+ * mutation (`regionChangeSteps`); a file that contradicts the recorded history (an `--as-of`
+ * before the current membership began) is refused with the municipality named.
  */
 async function planMemberships(
   em: Em,
@@ -429,54 +433,110 @@ async function planMemberships(
   const ids = rows
     .map((row) => context.refs.id('Municipality', row.ibgeCode))
     .filter((id): id is number => id !== undefined);
-  const open = new Map<string, { id: number; region: string | null; validFrom: string | null }>();
+  const history = new Map<string, MembershipSpan[]>();
+  const regionNow = new Map<string, string | null>();
   for (let start = 0; start < ids.length; start += 500) {
+    const slice = ids.slice(start, start + 500);
     const memberships = await em.find(RegionMembership, {
-      municipality: { $in: ids.slice(start, start + 500) },
-      validTo: null,
+      municipality: { $in: slice },
       deletedAt: null,
     });
     for (const membership of memberships) {
-      open.set(context.refs.key('Municipality', membership.municipality.id)!, {
+      const ibgeCode = context.refs.key('Municipality', membership.municipality.id)!;
+      const spans = history.get(ibgeCode) ?? [];
+      spans.push({
         id: membership.id,
-        region: context.refs.key('HealthRegion', membership.healthRegion.id),
+        regionCode: context.refs.key('HealthRegion', membership.healthRegion.id)!,
         validFrom: membership.validFrom ?? null,
+        validTo: membership.validTo ?? null,
       });
+      history.set(ibgeCode, spans);
+    }
+    const municipalities = await em.find(
+      Municipality,
+      { id: { $in: slice } },
+      { fields: ['ibgeCode', 'healthRegion'] },
+    );
+    for (const municipality of municipalities) {
+      const regionId = municipality.healthRegion?.id;
+      regionNow.set(
+        municipality.ibgeCode,
+        regionId === undefined ? null : (context.refs.key('HealthRegion', regionId) ?? null),
+      );
     }
     em.clear();
   }
   const plan: TargetPlan = { target: targets.RegionMembership, changes: [], unchanged: 0 };
   for (const row of rows) {
-    const current = open.get(row.ibgeCode);
-    if (current?.region === row.regionCode) {
+    const spans = history.get(row.ibgeCode) ?? [];
+    // With no recorded history, the municipality has always been in its current region.
+    const from =
+      spans.length === 0
+        ? (regionNow.get(row.ibgeCode) ?? null)
+        : (spans.find((span) => span.validTo === null)?.regionCode ?? null);
+    const result = regionChangeSteps({
+      from,
+      to: row.regionCode,
+      effectiveFrom: context.asOf,
+      memberships: spans,
+    });
+    if ('problem' in result) {
+      context.issues.add({
+        file: 'region history',
+        line: 0,
+        column: row.ibgeCode,
+        message: result.problem,
+      });
+      continue;
+    }
+    if (result.steps.length === 0) {
       plan.unchanged += 1;
       continue;
     }
     const stateUf = ufOfStateCode(row.ibgeCode.slice(0, 2)) ?? null;
-    if (current) {
-      plan.changes.push({
-        action: 'update',
-        key: `${row.ibgeCode}@${current.validFrom ?? ''}`,
-        id: current.id,
-        before: { validTo: null },
-        after: { validTo: context.asOf },
-        stateUf,
-      });
+    const keyOf = (validFrom: string | null) => `${row.ibgeCode}@${validFrom ?? ''}`;
+    const spanOf = (id: number) => spans.find((span) => span.id === id)!;
+    for (const step of result.steps) {
+      switch (step.kind) {
+        case 'close':
+          plan.changes.push({
+            action: 'update',
+            key: keyOf(spanOf(step.membershipId).validFrom),
+            id: step.membershipId,
+            before: { validTo: null },
+            after: { validTo: step.validTo },
+            stateUf,
+          });
+          break;
+        case 'retarget':
+          plan.changes.push({
+            action: 'update',
+            key: keyOf(spanOf(step.membershipId).validFrom),
+            id: step.membershipId,
+            before: { healthRegion: spanOf(step.membershipId).regionCode },
+            after: { healthRegion: step.regionCode },
+            stateUf,
+          });
+          break;
+        case 'open':
+          plan.changes.push({
+            action: 'create',
+            key: keyOf(step.validFrom),
+            id: null,
+            before: null,
+            after: {
+              municipality: row.ibgeCode,
+              healthRegion: step.regionCode,
+              validFrom: step.validFrom,
+              validTo: step.validTo,
+            },
+            stateUf,
+          });
+          break;
+        default:
+          throw new UnreachableCaseError(step);
+      }
     }
-    const change: Change = {
-      action: 'create',
-      key: `${row.ibgeCode}@${context.asOf}`,
-      id: null,
-      before: null,
-      after: {
-        municipality: row.ibgeCode,
-        healthRegion: row.regionCode,
-        validFrom: context.asOf,
-        validTo: null,
-      },
-      stateUf,
-    };
-    plan.changes.push(change);
   }
   return plan;
 }
