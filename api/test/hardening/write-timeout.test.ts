@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../../src/audit/audit-entry.entity';
+import { ApiKey } from '../../src/auth/api-key.entity';
 import { Role } from '../../src/auth/auth.enums';
 import { AppError } from '../../src/graphql/errors';
 import { Organization } from '../../src/people/organization.entity';
@@ -210,6 +211,24 @@ describe.skipIf(!databaseAvailable)('request timeout during a write', () => {
     const result = (await retry.json()) as { data: { result: { created: number } } };
     expect(result.data.result.created).toBe(1);
     expect(await written(row.code, 'retried-write')).toEqual({ rows: 1, audits: 1 });
+  });
+
+  it('refuses the implicit transaction of a bare flush too (createApiKey)', async () => {
+    const release = await holdWriteLock(t.config.database, 'api_keys');
+    let response: Response;
+    try {
+      response = await post(
+        t,
+        'mutation { createApiKey(name: "abandoned-key", role: READER) { key } }',
+        {},
+        { ...admin, 'x-request-id': 'abandoned-key' },
+      );
+    } finally {
+      await release();
+    }
+    expect(response.status).toBe(503);
+    await logged('abandoned request finished', 'abandoned-key');
+    expect(await t.app.orm.em.fork().count(ApiKey, { name: 'abandoned-key' })).toBe(0);
   });
 
   it('answers a write that waited only briefly with its real result', async () => {
