@@ -48,6 +48,16 @@ export class RequestDeadline {
   }
 
   /**
+   * Asked before a transaction starts: an abandoned request starts no new work (on SQLite it
+   * would queue for the one writer and delay everyone). Unlike `beginWrite`, claims nothing.
+   */
+  refuseIfAbandoned(): void {
+    if (this.current.phase === 'abandoned') {
+      this.beginWrite();
+    }
+  }
+
+  /**
    * Called by the timer. True when the request is now abandoned and may be answered 503; false
    * when a write has begun, and the request must run to completion and answer normally.
    */
@@ -85,6 +95,9 @@ export function currentDeadline(): RequestDeadline | undefined {
  * write path can forget to. A refusal throws inside the commit, and the ORM rolls back.
  */
 export const commitWithinDeadline: EventSubscriber = {
+  beforeTransactionStart() {
+    currentDeadline()?.refuseIfAbandoned();
+  },
   beforeTransactionCommit() {
     currentDeadline()?.beginWrite();
   },

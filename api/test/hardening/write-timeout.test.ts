@@ -71,6 +71,14 @@ describe('request deadline phases', () => {
     }
     expect(deadline.state.phase).toBe('abandoned');
   });
+
+  it('refuses to start a transaction once abandoned, without claiming the request before', () => {
+    const running = new RequestDeadline(300);
+    running.refuseIfAbandoned();
+    expect(running.state.phase).toBe('running');
+    expect(running.abandon()).toBe(true);
+    expect(() => running.refuseIfAbandoned()).toThrow(AppError);
+  });
 });
 
 describe('request timeout middleware and the deadline', () => {
