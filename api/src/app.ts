@@ -25,6 +25,8 @@ import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
 import { databaseUnavailable } from './security/database-errors';
 import { createHardening } from './security/harden';
+import { deadlineOf } from './security/http-guards';
+import { commitWithinDeadline } from './security/request-deadline';
 import { startupTasks } from './startup';
 
 export interface BootstrapOptions {
@@ -56,6 +58,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       idleInTransactionMs: config.limits.idleInTransactionTimeoutMs,
     },
   });
+  // Every write transaction of a request asks its deadline before it commits (issue #9).
+  orm.em.getEventManager().registerSubscriber(commitWithinDeadline);
   const applied = await migrate(orm);
   if (applied.length > 0) {
     logger.info({ migrations: applied }, 'applied migrations');
@@ -133,7 +137,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     express.json({ limit: config.limits.maxBodyBytes }),
     ...hardening.beforeApollo,
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const em = orm.em.fork();
         const requestId =
           (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
@@ -145,7 +149,16 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
         );
         const baseUrl = `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`;
         const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
-        return { em, config, viewer, requestId, via, logger: logger.child({ requestId }), baseUrl };
+        return {
+          em,
+          config,
+          viewer,
+          requestId,
+          via,
+          logger: logger.child({ requestId }),
+          baseUrl,
+          deadline: deadlineOf(res),
+        };
       },
     }),
   );

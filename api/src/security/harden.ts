@@ -5,7 +5,7 @@ import type { AppConfig } from '../config';
 import type { GraphQLContext } from '../graphql/context';
 import { documentGuard } from './document-guard';
 import { variableStringPlugin } from './graphql-guards';
-import { accessLog, bodyErrors, corsPolicy, requestTimeout } from './http-guards';
+import { accessLog, bindDeadline, bodyErrors, corsPolicy, requestTimeout } from './http-guards';
 import { createRateLimit } from './rate-limit';
 
 /** The guard rails around `/graphql`, in the order `bootstrap` mounts them. */
@@ -16,7 +16,8 @@ export interface Hardening {
   beforeGraphql: RequestHandler[];
   /**
    * After the body is parsed, before Apollo: batches and hostile documents (depth, aliases,
-   * directives, long or NUL strings) are refused without a full parse and validation.
+   * directives, long or NUL strings) are refused without a full parse and validation; then the
+   * rest runs under the request's deadline.
    */
   beforeApollo: RequestHandler[];
   /** After the routes: body-parser failures as GraphQL-shaped errors. */
@@ -29,8 +30,8 @@ export function createHardening(config: AppConfig, logger: Logger): Hardening {
   const rateLimit = createRateLimit(config, logger);
   return {
     everyRequest: [accessLog(logger), corsPolicy(config)],
-    beforeGraphql: [rateLimit.middleware, requestTimeout(config.limits.requestTimeoutMs)],
-    beforeApollo: [documentGuard(config.limits)],
+    beforeGraphql: [rateLimit.middleware, requestTimeout(config.limits.requestTimeoutMs, logger)],
+    beforeApollo: [documentGuard(config.limits), bindDeadline()],
     errorHandlers: [bodyErrors(config)],
     plugins: [variableStringPlugin<GraphQLContext>(config.limits.maxStringLength)],
     close: () => rateLimit.close(),

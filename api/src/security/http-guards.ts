@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import { ErrorCode } from '../graphql/errors';
 import { sendHttpError } from './http-errors';
+import { RequestDeadline, runWithDeadline } from './request-deadline';
 import { rateLimitIdentity } from './rate-limit';
 
 /**
@@ -32,23 +33,39 @@ export function corsPolicy(config: AppConfig): RequestHandler {
 }
 
 /**
- * Answers 503 `TIMEOUT` when a request has not finished within `REQUEST_TIMEOUT_MS`, and
- * silences whatever the late handler writes afterwards so the client sees one clear answer.
+ * Answers 503 `TIMEOUT` when a request has not finished within `REQUEST_TIMEOUT_MS`, unless a
+ * write has begun to commit (see `RequestDeadline`): then the request runs to completion and
+ * answers what it wrote. After a 503, whatever the late handler writes is silenced so the client
+ * sees one clear answer, and its write transactions are refused at commit.
  */
-export function requestTimeout(timeoutMs: number): RequestHandler {
+export function requestTimeout(timeoutMs: number, logger: Logger): RequestHandler {
   return (req, res, next) => {
+    const deadline = new RequestDeadline(timeoutMs);
+    res.locals.deadline = deadline;
     const timer = setTimeout(() => {
       if (res.headersSent) {
+        return;
+      }
+      if (!deadline.abandon()) {
+        logger.warn(
+          { path: req.path, timeoutMs, requestId: req.headers['x-request-id'] },
+          'request overran its timeout while writing; it runs to completion and answers what it wrote',
+        );
         return;
       }
       sendHttpError(
         res,
         503,
         ErrorCode.Timeout,
-        `The request did not finish within ${timeoutMs} ms and was abandoned; narrow it (filters, smaller pages) or retry later`,
+        `The request did not finish within ${timeoutMs} ms and was abandoned (nothing was written); narrow it (filters, smaller pages) or retry later`,
         { timeoutMs },
       );
-      muteLateWrites(res);
+      muteLateWrites(res, () =>
+        logger.info(
+          { path: req.path, timeoutMs, requestId: req.headers['x-request-id'] },
+          'abandoned request finished',
+        ),
+      );
     }, timeoutMs);
     timer.unref();
     const clear = () => clearTimeout(timer);
@@ -58,15 +75,48 @@ export function requestTimeout(timeoutMs: number): RequestHandler {
   };
 }
 
-function muteLateWrites(res: Response): void {
+/** The deadline `requestTimeout` set for this request, if it ran. */
+export function deadlineOf(res: Response): RequestDeadline | undefined {
+  const deadline: unknown = res.locals.deadline;
+  return deadline instanceof RequestDeadline ? deadline : undefined;
+}
+
+/**
+ * Runs the rest of the chain under the request's deadline, so every transaction it commits asks
+ * it first (`commitWithinDeadline`). Mounted after the body is parsed: body-parser's stream
+ * callbacks do not carry the async context they were registered in.
+ */
+export function bindDeadline(): RequestHandler {
+  return (_req, res, next) => {
+    const deadline = deadlineOf(res);
+    if (deadline) {
+      runWithDeadline(deadline, next);
+    } else {
+      next();
+    }
+  };
+}
+
+function muteLateWrites(res: Response, finished: () => void): void {
+  let done = false;
+  const finish = () => {
+    if (!done) {
+      done = true;
+      finished();
+    }
+  };
   const ignore = function (this: Response) {
+    return this;
+  };
+  const ignoreAndFinish = function (this: Response) {
+    finish();
     return this;
   };
   res.status = ignore as Response['status'];
   res.setHeader = ignore as unknown as Response['setHeader'];
-  res.send = ignore as Response['send'];
+  res.send = ignoreAndFinish as Response['send'];
   res.write = (() => true) as Response['write'];
-  res.end = ignore as unknown as Response['end'];
+  res.end = ignoreAndFinish as unknown as Response['end'];
 }
 
 interface BodyParserError extends Error {

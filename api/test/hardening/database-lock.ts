@@ -1,4 +1,5 @@
 import pg from 'pg';
+import sqlite3 from 'sqlite3';
 import type { DatabaseTarget } from '../../src/config';
 
 /**
@@ -18,4 +19,37 @@ export async function lockMunicipalities(target: DatabaseTarget): Promise<() => 
     };
   }
   throw new Error('SQLite readers never wait in WAL mode; use a PostgreSQL target');
+}
+
+/**
+ * Holds the write lock on `table` from a connection outside the API, so the API's writes wait
+ * while its reads go on: `LOCK TABLE … IN EXCLUSIVE MODE` on PostgreSQL; on SQLite (one writer
+ * per database) a second connection's `BEGIN IMMEDIATE`, which makes every writer wait.
+ */
+export async function holdWriteLock(
+  target: DatabaseTarget,
+  table: string,
+): Promise<() => Promise<void>> {
+  if (target.driver === 'postgresql') {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(`LOCK TABLE ${table} IN EXCLUSIVE MODE`);
+    return async () => {
+      await client.query('ROLLBACK');
+      await client.end();
+    };
+  }
+  const database = new sqlite3.Database(target.file);
+  const exec = (sql: string) =>
+    new Promise<void>((resolve, reject) =>
+      database.exec(sql, (error) => (error ? reject(error) : resolve())),
+    );
+  await exec('BEGIN IMMEDIATE');
+  return async () => {
+    await exec('ROLLBACK');
+    await new Promise<void>((resolve, reject) =>
+      database.close((error) => (error ? reject(error) : resolve())),
+    );
+  };
 }
