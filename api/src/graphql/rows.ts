@@ -278,6 +278,11 @@ export async function readRows<T extends object>(
   const platform = em.getPlatform();
   const leaves: unknown[] = [];
   const key = statementKey(meta, options, leaves);
+  let statements = statementsByOrm.get(platform);
+  if (!statements) {
+    statements = new Map();
+    statementsByOrm.set(platform, statements);
+  }
   let statement = key === null ? undefined : statements.get(key);
   if (!statement) {
     const built = buildStatement(em, entity, meta, options);
@@ -314,9 +319,10 @@ export async function readRows<T extends object>(
  * builder (criteria processing, knex compilation) as the largest single cost per request — for
  * a statement whose text is the same every time, only the values differ. The shape (entity,
  * joins, selection, `where` with its values taken out, order, limit, offset) is the key; the
- * values (`leaves`) go back into the bindings by position.
+ * values (`leaves`) go back into the bindings by position. One cache per ORM (its platform), so
+ * two databases in one process never share a text.
  */
-const statements = new Map<string, Statement>();
+const statementsByOrm = new WeakMap<Platform, Map<string, Statement>>();
 
 interface Statement {
   sql: string;
