@@ -139,24 +139,33 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const em = orm.em.fork();
-        const requestId =
-          (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
-          randomUUID();
         const viewer = await authenticate(em, req.headers, config, verifyApiKey).catch(
           (error: unknown) => {
             throw databaseUnavailable(error) ?? error;
           },
         );
-        const baseUrl = `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`;
         const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
+        // Request id, child logger and base URL are made when first read (writes, errors,
+        // links), not for every read request.
+        let requestId: string | undefined;
+        let requestLogger: Logger | undefined;
+        let baseUrl: string | undefined;
         return {
           em,
           config,
           viewer,
-          requestId,
           via,
-          logger: logger.child({ requestId }),
-          baseUrl,
+          get requestId() {
+            return (requestId ??=
+              (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
+              randomUUID());
+          },
+          get logger() {
+            return (requestLogger ??= logger.child({ requestId: this.requestId }));
+          },
+          get baseUrl() {
+            return (baseUrl ??= `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`);
+          },
           deadline: deadlineOf(res),
         };
       },

@@ -276,6 +276,194 @@ export async function readRows<T extends object>(
     .getMetadata()
     .get(typeof entity === 'string' ? entity : (entity as { name: string }).name);
   const platform = em.getPlatform();
+  const leaves: unknown[] = [];
+  const key = statementKey(meta, options, leaves);
+  let statements = statementsByOrm.get(platform);
+  if (!statements) {
+    statements = new Map();
+    statementsByOrm.set(platform, statements);
+  }
+  let statement = key === null ? undefined : statements.get(key);
+  if (!statement) {
+    const built = buildStatement(em, entity, meta, options);
+    if (key !== null) {
+      const template = templateOf(em, entity, meta, options, leaves, built);
+      if (template && statements.size < 500) {
+        statements.set(key, template);
+      }
+    }
+    statement = {
+      sql: built.sql,
+      root: built.root,
+      slots: built.bindings.map((value) => ({ value })),
+    };
+    leaves.length = 0;
+  }
+  const bindings = statement.slots.map((slot) => ('leaf' in slot ? leaves[slot.leaf] : slot.value));
+  const connection = (em as unknown as SqlEntityManager)
+    .getDriver()
+    .getConnection(platform.getConfig().get('preferReadReplicas') ? 'read' : 'write');
+  const rows = (await connection.execute(
+    statement.sql,
+    bindings,
+    'all',
+    em.getTransactionContext(),
+    { id: em.id } as never,
+  )) as Record<string, unknown>[];
+  const root = statement.root;
+  return rows.map((row) => toInstance(em, root, row) as T);
+}
+
+/**
+ * Compiled statements by shape. A CPU profile of point lookups under load showed MikroORM's query
+ * builder (criteria processing, knex compilation) as the largest single cost per request — for
+ * a statement whose text is the same every time, only the values differ. The shape (entity,
+ * joins, selection, `where` with its values taken out, order, limit, offset) is the key; the
+ * values (`leaves`) go back into the bindings by position. One cache per ORM (its platform), so
+ * two databases in one process never share a text.
+ */
+const statementsByOrm = new WeakMap<Platform, Map<string, Statement>>();
+
+interface Statement {
+  sql: string;
+  root: Plan;
+  /** Each binding: a value of `where` by its position (`leaf`), or a constant of the shape. */
+  slots: ({ leaf: number } | { value: unknown })[];
+}
+
+interface Built {
+  sql: string;
+  bindings: unknown[];
+  root: Plan;
+}
+
+class NotCacheable extends Error {}
+
+/**
+ * `where` as text with every string and number replaced by `?` (pushed on `leaves`, in order);
+ * null, booleans and structure stay in the text. Null (never cached) for anything else: dates,
+ * raw fragments, class instances.
+ */
+function shapeOf(value: unknown, leaves: unknown[] | null): string {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) {
+    if (leaves === null) {
+      return JSON.stringify(value);
+    }
+    leaves.push(value);
+    return typeof value === 'string' ? '?s' : '?n';
+  }
+  if (value === null || value === undefined || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => shapeOf(item, leaves)).join(',')}]`;
+  }
+  if (typeof value === 'object') {
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype !== Object.prototype && prototype !== null) {
+      throw new NotCacheable();
+    }
+    return `{${Object.entries(value)
+      .map(([name, item]) => `${JSON.stringify(name)}:${shapeOf(item, leaves)}`)
+      .join(',')}}`;
+  }
+  throw new NotCacheable();
+}
+
+function statementKey(
+  meta: EntityMetadata,
+  options: ReadRowsOptions<object>,
+  leaves: unknown[],
+): string | null {
+  try {
+    return [
+      meta.className,
+      shapeOf(options.where, leaves),
+      shapeOf(options.orderBy ?? null, null),
+      options.offset ?? '',
+      options.limit ?? '',
+      [...new Set(options.populate ?? [])].join(','),
+      options.selected
+        ? [...options.selected]
+            .map(([path, names]) => `${path}:${[...names].sort().join(',')}`)
+            .join(';')
+        : '*',
+    ].join('|');
+  } catch (error) {
+    if (error instanceof NotCacheable) {
+      leaves.length = 0;
+      return null;
+    }
+    throw error;
+  }
+}
+
+/** `where` with its leaves (see `shapeOf`) replaced, in order, by `replace(leaf, index)`. */
+function replaceLeaves(value: unknown, replace: (leaf: unknown) => unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'number') {
+    return replace(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => replaceLeaves(item, replace));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([name, item]) => [name, replaceLeaves(item, replace)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The statement of this shape with the positions of the leaves among its bindings, found by
+ * building it once more with a unique stand-in for every leaf. Kept only when the template,
+ * filled with this request's leaves, gives exactly the statement built the ordinary way (so a
+ * value MikroORM converts, or a shape whose text depends on values, is never cached).
+ */
+function templateOf<T extends object>(
+  em: Em,
+  entity: EntityName<T>,
+  meta: EntityMetadata,
+  options: ReadRowsOptions<T>,
+  leaves: readonly unknown[],
+  built: Built,
+): Statement | null {
+  const stand = new Map<unknown, number>();
+  let index = 0;
+  const probeWhere = replaceLeaves(options.where, (leaf) => {
+    const standIn =
+      typeof leaf === 'string' ? `\u0001rh-leaf-${index}\u0001` : 1_000_000_007 + index;
+    stand.set(standIn, index);
+    index += 1;
+    return standIn;
+  });
+  let probe: Built;
+  try {
+    probe = buildStatement(em, entity, meta, { ...options, where: probeWhere as never });
+  } catch {
+    return null;
+  }
+  if (probe.sql !== built.sql || probe.bindings.length !== built.bindings.length) {
+    return null;
+  }
+  const slots: Statement['slots'] = probe.bindings.map((value) =>
+    stand.has(value) ? { leaf: stand.get(value)! } : { value },
+  );
+  const filled = slots.map((slot) => ('leaf' in slot ? leaves[slot.leaf] : slot.value));
+  if (filled.some((value, position) => value !== built.bindings[position])) {
+    return null;
+  }
+  return { sql: built.sql, root: built.root, slots };
+}
+
+/** The statement as MikroORM's query builder writes it. */
+function buildStatement<T extends object>(
+  em: Em,
+  entity: EntityName<T>,
+  meta: EntityMetadata,
+  options: ReadRowsOptions<T>,
+): Built {
+  const platform = em.getPlatform();
   const qb = (em as unknown as SqlEntityManager).createQueryBuilder(entity, 'e0');
   const aliases = new Map<string, string>([['', 'e0']]);
   const paths = [...new Set(expandPaths(options.populate ?? []))].sort(
@@ -303,9 +491,10 @@ export async function readRows<T extends object>(
   if (options.limit !== undefined) {
     qb.limit(options.limit);
   }
-  const rows = await qb.execute<Record<string, unknown>[]>('all', false);
-  return rows.map((row) => toInstance(em, root, row) as T);
+  const { sql, bindings } = qb.toQuery()._sql;
+  return { sql, bindings: [...(bindings as unknown[])], root };
 }
+
 /** `a.b.c` → `a`, `a.b`, `a.b.c`: every prefix must be joined for the path to be. */
 function expandPaths(paths: readonly string[]): string[] {
   return paths.flatMap((path) => {

@@ -32,10 +32,16 @@ export interface ReadPlan {
 }
 
 /**
- * graphql-js hands every row of a list the same `fieldNodes` array, so a field resolver called
- * once per row (the gestor of 5,571 municipalities) computes its plan once per request shape.
+ * Plans by the field's first AST node. graphql-js hands every row of a list the same
+ * `fieldNodes` array (a field resolver called once per row — the gestor of 5,571 municipalities —
+ * computes its plan once), and Apollo's document cache hands every request of the same text the
+ * same AST, so a repeated query (point lookups under load) computes it once per process. The
+ * plan depends on the selection only (not on variables), and the node belongs to one document.
  */
-const plans = new WeakMap<readonly FieldNode[], Map<string, ReadPlan>>();
+const plans = new WeakMap<
+  FieldNode,
+  { nodes: readonly FieldNode[]; byOptions: Map<string, ReadPlan> }[]
+>();
 
 export function readPlan(
   info: GraphQLResolveInfo,
@@ -44,15 +50,28 @@ export function readPlan(
   options: { connection?: boolean; maxDepth?: number } = {},
 ): ReadPlan {
   const cacheKey = `${entityName}:${options.connection ? 'c' : ''}:${options.maxDepth ?? 3}`;
-  let byOptions = plans.get(info.fieldNodes);
-  if (!byOptions) {
-    byOptions = new Map();
-    plans.set(info.fieldNodes, byOptions);
+  const first = info.fieldNodes[0]!;
+  let entries = plans.get(first);
+  if (!entries) {
+    entries = [];
+    plans.set(first, entries);
   }
-  let plan = byOptions.get(cacheKey);
+  let entry = entries.find(
+    ({ nodes }) =>
+      nodes === info.fieldNodes ||
+      (nodes.length === info.fieldNodes.length &&
+        nodes.every((node, index) => node === info.fieldNodes[index])),
+  );
+  if (!entry) {
+    entry = { nodes: info.fieldNodes, byOptions: new Map() };
+    if (entries.length < 8) {
+      entries.push(entry);
+    }
+  }
+  let plan = entry.byOptions.get(cacheKey);
   if (!plan) {
     plan = buildReadPlan(info, em, entityName, options);
-    byOptions.set(cacheKey, plan);
+    entry.byOptions.set(cacheKey, plan);
   }
   return plan;
 }

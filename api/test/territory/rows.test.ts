@@ -128,4 +128,34 @@ describe.skipIf(!databaseAvailable)('plain rows (readRows) against managed entit
     expect(row!.state.isInitialized()).toBe(false);
     expect((await row!.state.load())!.uf).toBe('RS');
   });
+
+  it("reuses one statement per shape with each call's own values", async () => {
+    const em = t.app.orm.em.fork();
+    const codes = (
+      await em.find(Municipality, { state: { uf: 'RS' } }, { orderBy: { id: 'asc' }, limit: 6 })
+    ).map((municipality) => municipality.ibgeCode);
+    expect(codes.length).toBeGreaterThan(3);
+    const seen: string[] = [];
+    const order = [...codes, ...[...codes].reverse(), '0000000'];
+    for (const code of order) {
+      const [row] = await readRows(em.fork(), Municipality, {
+        where: { ibgeCode: code, deletedAt: null },
+        limit: 1,
+        populate: ['state'],
+      });
+      seen.push(row?.ibgeCode ?? 'none');
+    }
+    expect(seen).toEqual(order.map((code) => (code === '0000000' ? 'none' : code)));
+
+    // Two values equal on the first call, different on the next: each must land in its place.
+    const mandatesStarting = (from: string, to: string) =>
+      readRows(em.fork(), Mandate, {
+        where: { startDate: { $gte: from, $lte: to }, role: MandateRole.MUNICIPAL_SECRETARY },
+        orderBy: [{ id: 'asc' }],
+      });
+    expect(await mandatesStarting('2025-01-01', '2025-01-01')).toHaveLength(1);
+    expect(await mandatesStarting('2024-01-01', '2025-06-01')).toHaveLength(1);
+    expect(await mandatesStarting('2025-06-01', '2026-01-01')).toHaveLength(0);
+    expect(await mandatesStarting('2024-01-01', '2024-12-31')).toHaveLength(0);
+  });
 });

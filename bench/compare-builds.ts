@@ -1,0 +1,143 @@
+/**
+ * Two builds of Rede Hub side by side on the point-lookup case, in one run: each build's
+ * `api/src/main.js` is started over the prepared PostgreSQL bench database (`npm run bench` makes
+ * it) with the bench's configuration, and the two are driven in alternating rounds with the same
+ * lookups (50 connections, a different municipality per request). Prints req/s, p50/p99 and the
+ * server's CPU ms per request (user + system from /proc, PostgreSQL not counted).
+ *
+ *   cp -r dist /tmp/dist-before        # on the old commit, after `npm run build`
+ *   npm run build && tsc -p bench/tsconfig.json
+ *   node dist/bench/compare-builds.js /tmp/dist-before dist --seconds 15 --rounds 2
+ *
+ * `--cpu-prof DIR` starts both servers with `node --cpu-prof` (profiles written to DIR on exit;
+ * summarise them with `node dist/bench/profile-summary.js DIR/<file>.cpuprofile`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { cases } from './cases';
+import { benchDatabases } from './data';
+import { runLoad, summarise, type LoadSample } from './load';
+import { cpuMsOf } from './processes';
+
+const root = path.resolve(__dirname, '..', '..');
+
+function option(argv: string[], name: string, fallback: string): string {
+  const index = argv.indexOf(name);
+  return index >= 0 && argv[index + 1] !== undefined ? argv[index + 1]! : fallback;
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 240; attempt += 1) {
+    if (child.exitCode !== null) {
+      throw new Error(`server for ${url} exited with code ${child.exitCode}`);
+    }
+    const ok = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`server for ${url} did not become healthy`);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const builds = argv.filter(
+    (arg, index) => !arg.startsWith('--') && !argv[index - 1]?.startsWith('--'),
+  );
+  if (builds.length !== 2) {
+    throw new Error(
+      'usage: compare-builds <before-dist> <after-dist> [--seconds N] [--rounds R] [--cpu-prof DIR]',
+    );
+  }
+  const seconds = Number(option(argv, '--seconds', '15'));
+  const rounds = Number(option(argv, '--rounds', '2'));
+  const profileDir = option(argv, '--cpu-prof', '');
+  const database = benchDatabases(root, 1_000_000).postgres.url;
+  const peers = path.join(root, 'bench', 'peers');
+  const lookup = cases.find((definition) => definition.id === 'lookup')!;
+
+  const pool = new pg.Pool({ connectionString: database, max: 1 });
+  const codes = (
+    await pool.query<{ ibge_code: string }>(
+      'select ibge_code from municipalities where deleted_at is null order by md5(ibge_code)',
+    )
+  ).rows.map((row) => row.ibge_code);
+  await pool.end();
+  const body = (n: number) =>
+    JSON.stringify({
+      operationName: lookup.operationName,
+      query: lookup.redeHub,
+      variables: lookup.variables({ asOf: '2025-06-01', uf: 'MG' }, codes[n % codes.length]!),
+    });
+
+  const servers = builds.map((dist, index) => {
+    const port = 4_890 + index;
+    const child = spawn(
+      process.execPath,
+      [
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        path.resolve(dist, 'api', 'src', 'main.js'),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'production',
+          DATABASE_URL: database,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          ANONYMOUS_ACCESS: 'reader',
+          RATE_LIMIT_PER_MINUTE: '0',
+          MAX_COST: '100000000',
+          SEED_ON_START: 'false',
+          DEMO_ON_START: 'false',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    return { dist, url: `http://127.0.0.1:${port}`, child, samples: [] as LoadSample[] };
+  });
+  try {
+    for (const server of servers) {
+      await waitHealthy(server.url, server.child);
+      await runLoad(peers, { url: server.url, connections: 10, seconds: 3, body }); // warm-up
+    }
+    for (let round = 0; round < rounds; round += 1) {
+      for (const server of servers) {
+        const before = cpuMsOf(server.child.pid!);
+        const sample = await runLoad(peers, {
+          url: server.url,
+          connections: lookup.connections,
+          seconds,
+          body,
+        });
+        sample.cpuMs = cpuMsOf(server.child.pid!) - before;
+        server.samples.push(sample);
+      }
+    }
+  } finally {
+    for (const server of servers) {
+      server.child.kill('SIGTERM');
+    }
+  }
+  const results = servers.map((server) => ({ build: server.dist, ...summarise(server.samples) }));
+  for (const result of results) {
+    process.stdout.write(
+      `${result.build}: ${result.throughput.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, server CPU ${result.cpuMsPerRequest?.toFixed(2)} ms/req, errors ${result.errors}, non-2xx ${result.non2xx}\n`,
+    );
+  }
+  const [before, after] = results as [(typeof results)[0], (typeof results)[0]];
+  process.stdout.write(
+    `after / before: req/s ${(after.throughput / before.throughput).toFixed(2)}×, CPU per request ${((after.cpuMsPerRequest ?? 0) / (before.cpuMsPerRequest ?? 1)).toFixed(2)}×\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
