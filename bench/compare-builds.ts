@@ -18,7 +18,7 @@ import pg from 'pg';
 import { cases } from './cases';
 import { benchDatabases } from './data';
 import { runLoad, summarise, type LoadSample } from './load';
-import { cpuMsOf } from './processes';
+import { cpuMsOf, redeHubEnv } from './processes';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -84,19 +84,7 @@ async function main(): Promise<void> {
         path.resolve(dist, 'api', 'src', 'main.js'),
       ],
       {
-        env: {
-          PATH: process.env.PATH ?? '',
-          NODE_ENV: 'production',
-          DATABASE_URL: database,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'warn',
-          ANONYMOUS_ACCESS: 'reader',
-          RATE_LIMIT_PER_MINUTE: '0',
-          MAX_COST: '100000000',
-          SEED_ON_START: 'false',
-          DEMO_ON_START: 'false',
-        },
+        env: { PATH: process.env.PATH ?? '', ...redeHubEnv(database, port) },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );

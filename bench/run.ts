@@ -16,7 +16,14 @@ import { cases, type CaseDefinition, type CaseVariables } from './cases';
 import { benchDatabases, prepareData } from './data';
 import { percentile, runLoad, summarise, type LoadResult, type LoadSample } from './load';
 import { ensurePeers } from './peers';
-import { cpuMsOf, sampleRss, settle, startServer, type ServerProcess } from './processes';
+import {
+  cpuMsOf,
+  redeHubEnv,
+  sampleRss,
+  settle,
+  startServer,
+  type ServerProcess,
+} from './processes';
 import { renderTable, type CaseReport, type TargetReport, type TargetId } from './report';
 import { type RedeHubServerMessage } from './rede-hub-server';
 
@@ -218,20 +225,6 @@ async function main(): Promise<void> {
     )
   ).rows.map((row) => row.ibge_code);
 
-  const redeHubEnv = (url: string) => ({
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ANONYMOUS_ACCESS: 'reader',
-    RATE_LIMIT_PER_MINUTE: '0',
-    // The default cost limit (50,000) refuses the nested pull of all 5,570 municipalities in one
-    // page; the add-on pages instead. PostGraphile has no cost limit, so neither does the bench.
-    MAX_COST: '100000000',
-    SEED_ON_START: 'false',
-    DEMO_ON_START: 'false',
-  });
   const dist = path.join(root, 'dist', 'bench');
   log('starting servers');
   const servers = {
