@@ -218,6 +218,15 @@ function toInstance(em: Em, p: Plan, row: Record<string, unknown>): object {
   return instance;
 }
 
+/** The fields selected per path as one string (`*`: all columns): equal keys read the same columns. */
+export function selectionKey(
+  selected: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+): string {
+  return selected
+    ? [...selected].map(([path, names]) => `${path}:${[...names].sort().join(',')}`).join(';')
+    : '*';
+}
+
 const plans = new WeakMap<EntityMetadata, Map<string, { root: Plan; columns: string[] }>>();
 
 /** The plan and select list of one (entity, joins, selection) shape, built once per process. */
@@ -227,11 +236,7 @@ function cachedPlan(
   selected: ReadonlyMap<string, ReadonlySet<string>> | undefined,
   platform: Platform,
 ): { root: Plan; columns: string[] } {
-  const key = `${[...aliases.keys()].join(',')}|${
-    selected
-      ? [...selected].map(([path, names]) => `${path}:${[...names].sort().join(',')}`).join(';')
-      : '*'
-  }`;
+  const key = `${[...aliases.keys()].join(',')}|${selectionKey(selected)}`;
   let byKey = plans.get(meta);
   if (!byKey) {
     byKey = new Map();
@@ -383,11 +388,7 @@ function statementKey(
       options.offset ?? '',
       options.limit ?? '',
       [...new Set(options.populate ?? [])].join(','),
-      options.selected
-        ? [...options.selected]
-            .map(([path, names]) => `${path}:${[...names].sort().join(',')}`)
-            .join(';')
-        : '*',
+      selectionKey(options.selected),
     ].join('|');
   } catch (error) {
     if (error instanceof NotCacheable) {
@@ -398,7 +399,7 @@ function statementKey(
   }
 }
 
-/** `where` with its leaves (see `shapeOf`) replaced, in order, by `replace(leaf, index)`. */
+/** `where` with its leaves (see `shapeOf`) replaced, in order, by `replace(leaf)`. */
 function replaceLeaves(value: unknown, replace: (leaf: unknown) => unknown): unknown {
   if (typeof value === 'string' || typeof value === 'number') {
     return replace(value);

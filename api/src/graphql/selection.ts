@@ -1,6 +1,7 @@
 import { ReferenceKind, type EntityMetadata, type Reference } from '@mikro-orm/core';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Em } from '../db/orm';
+import { selectionKey } from './rows';
 
 /** Where the nodes of a connection sit in its selection. */
 const connectionNodePaths = [['nodes'], ['edges', 'node']] as const;
@@ -94,9 +95,7 @@ function buildReadPlan(
   const paths = new Set<string>();
   collect(info, sets, meta, '', options.maxDepth ?? 3, paths, plan.selected);
   plan.populate = [...paths];
-  plan.key = `${plan.populate.join(',')}|${[...plan.selected]
-    .map(([path, names]) => `${path}:${[...names].sort().join(',')}`)
-    .join(';')}`;
+  plan.key = `${plan.populate.join(',')}|${selectionKey(plan.selected)}`;
   return plan;
 }
 
