@@ -18,7 +18,7 @@ import { writeSpecs } from '../writes/write.resolvers';
 import { recordRowAudit, type WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
-import { recordAudit } from './audit.service';
+import { originOf, recordAudit } from './audit.service';
 
 interface Touched {
   entityType: string;
@@ -223,7 +223,7 @@ function deletedAfter(entry: AuditEntry): boolean {
   return entry.action === AuditAction.DELETE || (after.deletedAt ?? null) !== null;
 }
 
-/** The rows an import changed, in the import's flat form (fields as the import wrote them). */
+/** The fields an audit entry says the import wrote, in its flat form (soft delete apart). */
 function importedFields(entry: AuditEntry): FlatRecord {
   const fields = { ...(entry.after ?? {}) } as FlatRecord;
   delete fields.deletedAt;
@@ -249,7 +249,12 @@ async function revertEngineRun(
   const lastEntryId = entries.at(-1)!.id;
   const byType = new Map<string, Touched[]>();
   for (const t of touched.values()) {
-    byType.set(t.entityType, [...(byType.get(t.entityType) ?? []), t]);
+    const list = byType.get(t.entityType);
+    if (list) {
+      list.push(t);
+    } else {
+      byType.set(t.entityType, [t]);
+    }
   }
   const rows: EngineRow[] = [];
   const later = new Map<string, AuditEntry[]>();
@@ -304,7 +309,12 @@ async function revertEngineRun(
       );
       for (const change of changes) {
         const key = `${entityType}:${change.entityId}`;
-        later.set(key, [...(later.get(key) ?? []), change]);
+        const list = later.get(key);
+        if (list) {
+          list.push(change);
+        } else {
+          later.set(key, [change]);
+        }
       }
     }
   }
@@ -389,9 +399,7 @@ async function revertEngineRun(
     const { touched: t, target, row } = item;
     const restored = snapshot(target, row, refs);
     return recordAudit(tem, {
-      viewer: scoped.viewer,
-      via: scoped.via,
-      requestId: scoped.requestId ?? null,
+      ...originOf(scoped),
       importRunId,
       entityType: t.entityType,
       entityId: row.id,

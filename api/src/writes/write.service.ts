@@ -7,7 +7,7 @@ import {
 } from '@mikro-orm/core';
 import { AuditAction, AuditVia } from '../audit/audit.enums';
 import { type AuditEntry } from '../audit/audit-entry.entity';
-import { recordAudit } from '../audit/audit.service';
+import { originOf, recordAudit } from '../audit/audit.service';
 import { canWriteIn, hasRole, scopeDescription } from '../auth/policy';
 import { type Viewer } from '../auth/viewer';
 import { type BaseEntity } from '../common/base.entity';
@@ -474,9 +474,7 @@ function audit(
 ): AuditEntry {
   const ufs = spec.ufsOf(after ?? before ?? {}, batch);
   return recordAudit(actor.em, {
-    viewer: actor.viewer,
-    via: actor.via,
-    requestId: actor.requestId,
+    ...originOf(actor),
     importRunId: actor.importRunId,
     entityType: spec.typeName,
     entityId: row.id,
