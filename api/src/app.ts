@@ -25,7 +25,6 @@ import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
 import { databaseUnavailable } from './security/database-errors';
 import { createHardening } from './security/harden';
-import { deadlineOf } from './security/http-guards';
 import { commitWithinDeadline } from './security/request-deadline';
 import { startupTasks } from './startup';
 
@@ -137,7 +136,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     express.json({ limit: config.limits.maxBodyBytes }),
     ...hardening.beforeApollo,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
+      context: async ({ req }) => {
         const em = orm.em.fork();
         const viewer = await authenticate(em, req.headers, config, verifyApiKey).catch(
           (error: unknown) => {
@@ -166,7 +165,6 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
           get baseUrl() {
             return (baseUrl ??= `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`);
           },
-          deadline: deadlineOf(res),
         };
       },
     }),

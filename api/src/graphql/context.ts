@@ -3,7 +3,6 @@ import type { AuditVia } from '../audit/audit.enums';
 import type { Viewer } from '../auth/viewer';
 import type { AppConfig } from '../config';
 import type { Em } from '../db/orm';
-import type { RequestDeadline } from '../security/request-deadline';
 
 /** What every resolver receives: a request-scoped entity manager, the viewer and the config. */
 export interface GraphQLContext {
@@ -16,9 +15,4 @@ export interface GraphQLContext {
   baseUrl?: string;
   /** Which door writes come through (API, or SHEETS when `x-rede-client: sheets`). */
   via?: AuditVia;
-  /**
-   * The request's timeout, as phases. Transactions consult it by themselves before they commit
-   * (`commitWithinDeadline`); a long resolver may read `deadline.state` to stop early.
-   */
-  deadline?: RequestDeadline;
 }

@@ -19,8 +19,7 @@ function codeOf(error: unknown): string | undefined {
 /**
  * A database failure the client cannot fix and should retry or report, with a message that says
  * which: unreachable (restarting), a statement cancelled at its time limit, read-only, or out of
- * disk. Anything else returns null and is
- * treated as a bug.
+ * disk. Anything else returns null and is treated as a bug.
  */
 export function databaseUnavailable(error: unknown): AppError | null {
   const cause = (error as { cause?: unknown } | null)?.cause;

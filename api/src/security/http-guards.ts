@@ -46,9 +46,10 @@ export function requestTimeout(timeoutMs: number, logger: Logger): RequestHandle
       if (res.headersSent) {
         return;
       }
+      const where = { path: req.path, timeoutMs, requestId: req.headers['x-request-id'] };
       if (!deadline.abandon()) {
         logger.warn(
-          { path: req.path, timeoutMs, requestId: req.headers['x-request-id'] },
+          where,
           'request overran its timeout while writing; it runs to completion and answers what it wrote',
         );
         return;
@@ -60,12 +61,7 @@ export function requestTimeout(timeoutMs: number, logger: Logger): RequestHandle
         `The request did not finish within ${timeoutMs} ms and was abandoned (nothing was written); narrow it (filters, smaller pages) or retry later`,
         { timeoutMs },
       );
-      muteLateWrites(res, () =>
-        logger.info(
-          { path: req.path, timeoutMs, requestId: req.headers['x-request-id'] },
-          'abandoned request finished',
-        ),
-      );
+      muteLateWrites(res, () => logger.info(where, 'abandoned request finished'));
     }, timeoutMs);
     timer.unref();
     const clear = () => clearTimeout(timer);
@@ -76,7 +72,7 @@ export function requestTimeout(timeoutMs: number, logger: Logger): RequestHandle
 }
 
 /** The deadline `requestTimeout` set for this request, if it ran. */
-export function deadlineOf(res: Response): RequestDeadline | undefined {
+function deadlineOf(res: Response): RequestDeadline | undefined {
   const deadline: unknown = res.locals.deadline;
   return deadline instanceof RequestDeadline ? deadline : undefined;
 }
