@@ -26,6 +26,11 @@ export interface MappedColumn {
   header: string;
 }
 
+/** Whether a header key (see `headerKey`) is named by an alias: equal, or matched by the pattern. */
+export function aliasMatches(alias: string | RegExp, key: string): boolean {
+  return typeof alias === 'string' ? alias === key : alias.test(key);
+}
+
 /** Matches the file's headers to fields; reports missing required and ambiguous columns. */
 export function mapColumns(
   table: SourceTable,
@@ -37,9 +42,7 @@ export function mapColumns(
   for (const spec of specs) {
     const matches = keys
       .map((key, index) => ({ key, index }))
-      .filter(({ key }) =>
-        spec.aliases.some((alias) => (typeof alias === 'string' ? alias === key : alias.test(key))),
-      );
+      .filter(({ key }) => spec.aliases.some((alias) => aliasMatches(alias, key)));
     // An exact alias wins over a pattern, so `uf` does not also grab `co_uf`.
     const exact = matches.filter(({ key }) => spec.aliases.includes(key));
     const chosen = exact.length > 0 ? exact : matches;

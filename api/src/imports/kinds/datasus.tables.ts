@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { headerKey } from '../import.cells';
+import { aliasMatches, headerKey } from '../import.cells';
 import type { IssueList } from '../import.issues';
 import type { KindContext } from '../import.kind';
 import type { SourceRow, SourceTable } from '../import.source';
@@ -36,9 +36,7 @@ const aliases = {
 function findColumn(table: SourceTable, wanted: Aliases): number {
   const keys = table.headers.map(headerKey);
   for (const alias of wanted) {
-    const index = keys.findIndex((key) =>
-      typeof alias === 'string' ? key === alias : alias.test(key),
-    );
+    const index = keys.findIndex((key) => aliasMatches(alias, key));
     if (index !== -1) {
       return index;
     }
