@@ -581,23 +581,15 @@ export async function setDeleted(
         { argument: 'id' },
       );
     }
-    if (deleted) {
-      const problems = (await spec.checkDelete?.(row, batch)) ?? [];
-      if (problems.length > 0) {
-        throw new BadUserInputError(
-          `Cannot delete ${spec.typeName}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-          { fields: problems },
-        );
-      }
-    }
-    if (!deleted) {
-      const problems = spec.check(before, null, batch, row.id);
-      if (problems.length > 0) {
-        throw new BadUserInputError(
-          `Cannot restore ${spec.typeName}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-          { fields: problems },
-        );
-      }
+    // A delete passes the spec's delete check (e.g. no live rows under it), a restore the row's own.
+    const problems = deleted
+      ? ((await spec.checkDelete?.(row, batch)) ?? [])
+      : spec.check(before, null, batch, row.id);
+    if (problems.length > 0) {
+      throw new BadUserInputError(
+        `Cannot ${deleted ? 'delete' : 'restore'} ${spec.typeName}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+        { fields: problems },
+      );
     }
     row.deletedAt = deleted ? new Date() : null;
     const related = (await spec.relatedOnDelete?.(row, batch)) ?? [];
