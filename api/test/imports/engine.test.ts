@@ -27,6 +27,18 @@ describe.skipIf(!databaseAvailable)(`import engine (${driver})`, () => {
     await test?.close();
   });
 
+  /** A municipality's memberships, oldest row first, as [region, validFrom, validTo]. */
+  async function regionHistory(ibgeCode: string) {
+    const history = await test.app.orm.em
+      .fork()
+      .find(
+        RegionMembership,
+        { municipality: { ibgeCode } },
+        { populate: ['healthRegion'], orderBy: { id: 'asc' } },
+      );
+    return history.map((m) => [m.healthRegion.getEntity().code, m.validFrom, m.validTo]);
+  }
+
   const people = (rows: string[]) => `${bom}codigo;nome;e-mail;telefone\n${rows.join('\n')}\n`;
 
   it('applies a file once: a second run is skipped, a forced one changes nothing', async () => {
@@ -244,12 +256,7 @@ describe.skipIf(!databaseAvailable)(`import engine (${driver})`, () => {
       { populate: ['healthRegion'] },
     );
     expect(canoas.healthRegion?.getEntity().code).toBe('43007');
-    const history = await em.find(
-      RegionMembership,
-      { municipality: canoas.id },
-      { populate: ['healthRegion'], orderBy: { id: 'asc' } },
-    );
-    expect(history.map((m) => [m.healthRegion.getEntity().code, m.validFrom, m.validTo])).toEqual([
+    expect(await regionHistory('4304606')).toEqual([
       ['43010', '2024-01-01', '2025-06-01'],
       ['43007', '2025-06-01', null],
     ]);
@@ -307,13 +314,7 @@ describe.skipIf(!databaseAvailable)(`import engine (${driver})`, () => {
         RegionMembership: { created: 0, updated: 1 },
       });
     }
-    const em = test.app.orm.em.fork();
-    const history = await em.find(
-      RegionMembership,
-      { municipality: { ibgeCode: '4304606' } },
-      { populate: ['healthRegion'], orderBy: { id: 'asc' } },
-    );
-    expect(history.map((m) => [m.healthRegion.getEntity().code, m.validFrom, m.validTo])).toEqual([
+    expect(await regionHistory('4304606')).toEqual([
       ['43010', '2024-01-01', '2025-06-01'],
       ['43012', '2025-06-01', null],
     ]);
