@@ -107,6 +107,14 @@ export function activeOnWhere(activeOn: string | null | undefined): Record<strin
   };
 }
 
+/** A mandate of `role` in force on `on` (besides its municipality): what `gestor`/`mayor` answer. */
+export function mandateInForceWhere(role: MandateRole, on: string): Record<string, unknown> {
+  return { role, deletedAt: null, ...activeOnWhere(on) };
+}
+
+/** When several mandates are in force, the newest wins, then the lowest id. */
+export const mandateInForceOrder = [{ startDate: 'desc' }, { id: 'asc' }] as const;
+
 export function personOrder(values: readonly PersonOrder[] | null | undefined) {
   return orderFrom<Person, PersonOrder>(
     values,

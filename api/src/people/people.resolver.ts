@@ -22,7 +22,8 @@ import {
   OrganizationFilter,
   PersonFilter,
   PersonOrder,
-  activeOnWhere,
+  mandateInForceOrder,
+  mandateInForceWhere,
   mandateOrder,
   mandateWhere,
   organizationWhere,
@@ -274,8 +275,8 @@ function mandateInForce(
     async (ids) => {
       // Plain rows (no managed entities): ~5,000 gestores with their people for the full pull.
       const mandates = await readRows(context.em, Mandate, {
-        where: { municipality: { $in: [...ids] }, role, deletedAt: null, ...activeOnWhere(on) },
-        orderBy: [{ startDate: 'desc' }, { id: 'asc' }],
+        where: { municipality: { $in: [...ids] }, ...mandateInForceWhere(role, on) },
+        orderBy: [...mandateInForceOrder],
         populate,
         selected,
       });

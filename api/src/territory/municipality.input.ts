@@ -68,6 +68,11 @@ export enum MunicipalityOrder {
 }
 registerEnumType(MunicipalityOrder, { name: 'MunicipalityOrder' });
 
+/** `municipality(ibgeCode:)`: the live municipality with that code. */
+export function municipalityByIbgeCode(ibgeCode: string): FilterQuery<Municipality> {
+  return { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null };
+}
+
 export function municipalityWhere(
   filter: MunicipalityFilter | null | undefined,
 ): FilterQuery<Municipality> {

@@ -6,7 +6,7 @@ import type { HealthMacroregion } from './health-macroregion.entity';
 import type { HealthRegion } from './health-region.entity';
 import type { State } from './state.entity';
 import { GeographicRegion } from './territory.enums';
-import { validUfs } from './territory.validation';
+import { validUf, validUfs } from './territory.validation';
 
 @InputType()
 export class StateFilter {
@@ -26,6 +26,21 @@ export enum StateOrder {
   IBGE_CODE_DESC = 'IBGE_CODE_DESC',
 }
 registerEnumType(StateOrder, { name: 'StateOrder' });
+
+/** `state(uf:)`: the live state with that acronym. */
+export function stateByUf(uf: string): FilterQuery<State> {
+  return { uf: validUf(uf, 'uf'), deletedAt: null };
+}
+
+/** `healthRegion(code:)`: the live region with that code. */
+export function healthRegionByCode(code: string): FilterQuery<HealthRegion> {
+  return { code: code.trim(), deletedAt: null };
+}
+
+/** `healthMacroregion(code:)`: the live macroregion with that code. */
+export function healthMacroregionByCode(code: string): FilterQuery<HealthMacroregion> {
+  return { code: code.trim(), deletedAt: null };
+}
 
 export function stateWhere(filter: StateFilter | null | undefined): FilterQuery<State> {
   return {

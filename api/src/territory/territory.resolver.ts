@@ -12,6 +12,7 @@ import { HealthRegion } from './health-region.entity';
 import {
   MunicipalityFilter,
   MunicipalityOrder,
+  municipalityByIbgeCode,
   municipalityOrder,
   municipalityWhere,
 } from './municipality.input';
@@ -23,9 +24,12 @@ import {
   RegionOrder,
   StateFilter,
   StateOrder,
+  healthMacroregionByCode,
+  healthRegionByCode,
   healthRegionWhere,
   macroregionWhere,
   regionOrder,
+  stateByUf,
   stateOrder,
   stateWhere,
 } from './region.input';
@@ -40,13 +44,12 @@ import {
   StateConnection,
 } from './territory.connections';
 import { SizeClassCoarse, coarseSizeClassOf } from './territory.enums';
-import { validIbgeCode, validUf } from './territory.validation';
 
 @Resolver(() => State)
 export class StateResolver {
   @Query(() => State, { nullable: true, description: 'A state by its acronym, e.g. "RS".' })
   state(@Arg('uf', () => String) uf: string, @Ctx() { em }: GraphQLContext): Promise<State | null> {
-    return em.findOne(State, { uf: validUf(uf, 'uf'), deletedAt: null });
+    return em.findOne(State, stateByUf(uf));
   }
 
   @Query(() => StateConnection)
@@ -168,7 +171,7 @@ export class HealthMacroregionResolver {
     @Arg('code', () => String) code: string,
     @Ctx() { em }: GraphQLContext,
   ): Promise<HealthMacroregion | null> {
-    return em.findOne(HealthMacroregion, { code: code.trim(), deletedAt: null });
+    return em.findOne(HealthMacroregion, healthMacroregionByCode(code));
   }
 
   @Query(() => HealthMacroregionConnection)
@@ -224,7 +227,7 @@ export class HealthRegionResolver {
     @Arg('code', () => String) code: string,
     @Ctx() { em }: GraphQLContext,
   ): Promise<HealthRegion | null> {
-    return em.findOne(HealthRegion, { code: code.trim(), deletedAt: null });
+    return em.findOne(HealthRegion, healthRegionByCode(code));
   }
 
   @Query(() => HealthRegionConnection)
@@ -291,7 +294,7 @@ export class MunicipalityResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Municipality | null> {
     const [row] = await readRows(em, Municipality, {
-      where: { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null },
+      where: municipalityByIbgeCode(ibgeCode),
       limit: 1,
       ...readPlan(info, em, Municipality.name),
     });
