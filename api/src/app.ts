@@ -17,6 +17,7 @@ import { authenticate } from './auth/authenticate';
 import { createLogger } from './common/logger';
 import type { AppConfig } from './config';
 import { initOrm, migrate, type Orm } from './db/orm';
+import { compiledReads } from './graphql/compiled/compiled-reads';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
 import { pageSizeRule, unlessPageOversized } from './graphql/page-size.rule';
@@ -86,8 +87,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     blockFieldSuggestion: { enabled: config.env === 'production' },
   });
   const protection = armor.protect();
+  const schema = await buildAppSchema();
+  const compiled = config.compiledReads ? compiledReads(orm, config, logger, schema) : null;
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await buildAppSchema(),
+    schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env !== 'production',
     formatError: (formatted, error) => formatError(formatted, error, config, logger),
@@ -107,6 +110,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       // No type sets cache hints, and the default plugin wraps every field of every row
       // (22,000 per nested pull) to compute a Cache-Control header nobody sends.
       ApolloServerPluginCacheControlDisabled(),
+      ...(compiled ? [compiled.plugin] : []),
     ],
   });
   await apollo.start();
@@ -135,6 +139,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
     ...hardening.beforeApollo,
+    ...(compiled ? [compiled.middleware] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = orm.em.fork();

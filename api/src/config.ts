@@ -37,6 +37,7 @@ const envSchema = z.object({
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).optional(),
   IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   INTROSPECTION: booleanString.default(true),
+  COMPILED_READS: booleanString.default(true),
   ANONYMOUS_ACCESS: z.enum(['none', 'reader']).optional(),
   CORS_ORIGINS: z.string().default(''),
   REDIS_URL: z.string().url().optional(),
@@ -74,6 +75,11 @@ export interface AppConfig {
     rateLimitPerMinute: number;
   };
   introspection: boolean;
+  /**
+   * Answer read documents of catalogued fields with one SQL statement that builds the JSON
+   * (`graphql/compiled/`); off, every request runs through the resolvers.
+   */
+  compiledReads: boolean;
   /** What a request without an API key may do: nothing, or read non-personal fields. */
   anonymousAccess: 'none' | 'reader';
   corsOrigins: string[];
@@ -145,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     },
     introspection: e.INTROSPECTION,
+    compiledReads: e.COMPILED_READS,
     anonymousAccess: e.ANONYMOUS_ACCESS ?? (e.NODE_ENV === 'production' ? 'none' : 'reader'),
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())

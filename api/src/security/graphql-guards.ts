@@ -23,7 +23,8 @@ function invalidString(where: string, problem: string, status?: number): GraphQL
   });
 }
 
-function findBadString(
+/** The first string in a variables object that `stringProblem` refuses, with where it sits. */
+export function findBadString(
   value: unknown,
   max: number,
   at = '',

@@ -33,7 +33,8 @@ interface PulledMunicipality {
 describe.skipIf(!databaseAvailable)('nested selections', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    // The resolvers' own batching; compiled reads (one statement) have compiled-reads.test.ts.
+    t = await createTestApp({ env: { COMPILED_READS: 'false' } });
     const em = t.app.orm.em.fork();
     const rs = await em.findOneOrFail(State, { uf: 'RS' });
     const macroregion = em.create(HealthMacroregion, {

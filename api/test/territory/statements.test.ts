@@ -11,7 +11,8 @@ const nested = `query Nested($first: Int!) {
 describe.skipIf(!databaseAvailable)('SQL statements per request (no N+1)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    // The resolvers' own batching; compiled reads (one statement) have compiled-reads.test.ts.
+    t = await createTestApp({ env: { COMPILED_READS: 'false' } });
     await seedRsRegions(t.app.orm.em.fork());
   });
   afterAll(async () => {

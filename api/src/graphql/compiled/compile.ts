@@ -1,0 +1,359 @@
+import { ReferenceKind, type EntityMetadata, type MetadataStorage } from '@mikro-orm/core';
+import {
+  GraphQLEnumType,
+  GraphQLObjectType,
+  Kind,
+  getNamedType,
+  isAbstractType,
+  isNonNullType,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { MandateRole } from '../../people/people.enums';
+import {
+  connectionCatalog,
+  lookupCatalog,
+  objectCatalog,
+  type ConnectionEntry,
+  type LookupEntry,
+} from './catalog';
+import { NotCompilable, columnOf } from './where-sql';
+
+/**
+ * A read-only document turned into a plan that one SQL statement answers, JSON included. Plans
+ * depend on the document only; arguments are read per request (`statement.ts`).
+ */
+export interface CompiledOperation {
+  operation: OperationDefinitionNode;
+  roots: RootPlan[];
+}
+
+export type RootPlan =
+  | { kind: 'constant'; key: string; json: string }
+  | {
+      kind: 'lookup';
+      key: string;
+      entry: LookupEntry;
+      field: GraphQLField<unknown, unknown>;
+      node: FieldNode;
+      object: ObjectPlan;
+    }
+  | {
+      kind: 'connection';
+      key: string;
+      entry: ConnectionEntry;
+      field: GraphQLField<unknown, unknown>;
+      node: FieldNode;
+      meta: EntityMetadata;
+      parts: ConnectionPart[];
+    };
+
+export type ConnectionPart =
+  | { kind: 'constant'; key: string; json: string }
+  | { kind: 'totalCount'; key: string }
+  | { kind: 'pageInfo'; key: string; parts: PageInfoPart[] }
+  | { kind: 'nodes'; key: string; object: ObjectPlan };
+
+export type PageInfoPart =
+  | { kind: 'constant'; key: string; json: string }
+  | { kind: 'hasNextPage' | 'hasPreviousPage' | 'startCursor' | 'endCursor'; key: string };
+
+export interface ObjectPlan {
+  meta: EntityMetadata;
+  fields: FieldPlan[];
+}
+
+export type FieldPlan =
+  | { kind: 'constant'; key: string; json: string }
+  | { kind: 'column'; key: string; column: string; boolean: boolean }
+  | { kind: 'toOne'; key: string; column: string; target: EntityMetadata; object: ObjectPlan }
+  | {
+      kind: 'inForce';
+      key: string;
+      role: MandateRole;
+      field: GraphQLField<unknown, unknown>;
+      node: FieldNode;
+      object: ObjectPlan;
+    };
+
+interface CompileContext {
+  schema: GraphQLSchema;
+  metadata: MetadataStorage;
+  fragments: Record<string, FragmentDefinitionNode>;
+}
+
+const pageInfoFields = new Set(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']);
+const leafTypes = new Set(['String', 'Int', 'Boolean', 'LocalDate']);
+
+/**
+ * The plan of `operation`, or the reason it cannot have one (the request then runs through the
+ * resolvers, which answer everything). Only queries of catalogued fields compile; directives,
+ * introspection and anything per-viewer do not.
+ */
+export function compileOperation(
+  schema: GraphQLSchema,
+  metadata: MetadataStorage,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): CompiledOperation | { notCompilable: string } {
+  if (operation.operation !== 'query') {
+    return { notCompilable: `a ${operation.operation}` };
+  }
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments[definition.name.value] = definition;
+    }
+  }
+  const context: CompileContext = { schema, metadata, fragments };
+  try {
+    const queryType = schema.getQueryType()!;
+    const roots = [...collect(context, queryType, [operation.selectionSet])].map(
+      ([key, nodes]): RootPlan => {
+        const name = nodes[0]!.name.value;
+        if (name === '__typename') {
+          return { kind: 'constant', key, json: JSON.stringify(queryType.name) };
+        }
+        const field = queryType.getFields()[name];
+        const lookup = lookupCatalog[name];
+        const connection = connectionCatalog[name];
+        if (!field || (!lookup && !connection)) {
+          throw new NotCompilable(`Query.${name}`);
+        }
+        if (lookup) {
+          return {
+            kind: 'lookup',
+            key,
+            entry: lookup,
+            field,
+            node: nodes[0]!,
+            object: objectPlan(context, lookup.type, nodes),
+          };
+        }
+        return connectionPlan(context, key, connection!, field, nodes);
+      },
+    );
+    return { operation, roots };
+  } catch (error) {
+    if (error instanceof NotCompilable) {
+      return { notCompilable: error.message };
+    }
+    throw error;
+  }
+}
+
+/**
+ * graphql-js's field collection: the fields of `selectionSets` that apply to `type`, by response
+ * key in first-seen order, fragments flattened, same-key fields merged.
+ */
+function collect(
+  context: CompileContext,
+  type: GraphQLObjectType,
+  selectionSets: readonly SelectionSetNode[],
+  into = new Map<string, FieldNode[]>(),
+): Map<string, FieldNode[]> {
+  for (const selectionSet of selectionSets) {
+    for (const selection of selectionSet.selections) {
+      if (selection.directives?.length) {
+        throw new NotCompilable('a directive');
+      }
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        into.set(key, [...(into.get(key) ?? []), selection]);
+        continue;
+      }
+      const fragment =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection
+          : context.fragments[selection.name.value];
+      if (!fragment) {
+        throw new NotCompilable(`an unknown fragment`);
+      }
+      if (fragment.directives?.length) {
+        throw new NotCompilable('a directive');
+      }
+      const condition = fragment.typeCondition?.name.value;
+      if (
+        condition === undefined ||
+        appliesTo(context.schema, context.schema.getType(condition), type)
+      ) {
+        collect(context, type, [fragment.selectionSet], into);
+      }
+    }
+  }
+  return into;
+}
+
+function appliesTo(
+  schema: GraphQLSchema,
+  condition: GraphQLNamedType | undefined,
+  type: GraphQLObjectType,
+): boolean {
+  if (!condition) {
+    return false;
+  }
+  return condition === type || (isAbstractType(condition) && schema.isSubType(condition, type));
+}
+
+function subSelections(nodes: readonly FieldNode[]): SelectionSetNode[] {
+  return nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+}
+
+function objectType(context: CompileContext, name: string): GraphQLObjectType {
+  const type = context.schema.getType(name);
+  if (!(type instanceof GraphQLObjectType)) {
+    throw new NotCompilable(`${name} is not an object type`);
+  }
+  return type;
+}
+
+function withoutArguments(nodes: readonly FieldNode[], where: string): void {
+  if (nodes.some((node) => node.arguments?.length)) {
+    throw new NotCompilable(`${where} with arguments`);
+  }
+}
+
+/** An enum whose GraphQL names are its stored values, so the column reads as the answer. */
+function storedAsNamed(type: GraphQLNamedType): boolean {
+  return (
+    type instanceof GraphQLEnumType &&
+    type.getValues().every((enumValue) => enumValue.value === enumValue.name)
+  );
+}
+
+function objectPlan(
+  context: CompileContext,
+  typeName: string,
+  nodes: readonly FieldNode[],
+): ObjectPlan {
+  const entry = objectCatalog[typeName];
+  if (!entry) {
+    throw new NotCompilable(`type ${typeName}`);
+  }
+  const type = objectType(context, typeName);
+  const meta = context.metadata.get(entry.entity);
+  const fields = [...collect(context, type, subSelections(nodes))].map(
+    ([key, fieldNodes]): FieldPlan => {
+      const name = fieldNodes[0]!.name.value;
+      if (name === '__typename') {
+        return { kind: 'constant', key, json: JSON.stringify(typeName) };
+      }
+      const field = type.getFields()[name];
+      if (!field) {
+        throw new NotCompilable(`${typeName}.${name}`);
+      }
+      const where = `${typeName}.${name}`;
+      const property = meta.properties[name as never] as
+        { kind: ReferenceKind; nullable?: boolean; type: string } | undefined;
+      const nonNull = isNonNullType(field.type);
+      if (entry.columns.includes(name) && property?.kind === ReferenceKind.SCALAR) {
+        withoutArguments(fieldNodes, where);
+        const named = getNamedType(field.type);
+        if (!leafTypes.has(named.name) && !storedAsNamed(named)) {
+          throw new NotCompilable(`${where} of type ${named.name}`);
+        }
+        if (nonNull && property.nullable) {
+          throw new NotCompilable(`${where} is non-null but its column is nullable`);
+        }
+        return {
+          kind: 'column',
+          key,
+          column: columnOf(meta, name),
+          boolean: named.name === 'Boolean',
+        };
+      }
+      if (entry.toOne.includes(name) && property?.kind === ReferenceKind.MANY_TO_ONE) {
+        withoutArguments(fieldNodes, where);
+        if (nonNull && property.nullable) {
+          throw new NotCompilable(`${where} is non-null but its column is nullable`);
+        }
+        const target = context.metadata.get(property.type);
+        return {
+          kind: 'toOne',
+          key,
+          column: columnOf(meta, name),
+          target,
+          object: objectPlan(context, getNamedType(field.type).name, fieldNodes),
+        };
+      }
+      const role = entry.inForce?.[name];
+      if (role && fieldNodes.every((node) => isOnlyArgument(node, 'asOf'))) {
+        return {
+          kind: 'inForce',
+          key,
+          role,
+          field,
+          node: fieldNodes[0]!,
+          object: objectPlan(context, getNamedType(field.type).name, fieldNodes),
+        };
+      }
+      throw new NotCompilable(where);
+    },
+  );
+  return { meta, fields };
+}
+
+function isOnlyArgument(node: FieldNode, name: string): boolean {
+  return (node.arguments ?? []).every((argument) => argument.name.value === name);
+}
+
+function connectionPlan(
+  context: CompileContext,
+  key: string,
+  entry: ConnectionEntry,
+  field: GraphQLField<unknown, unknown>,
+  nodes: FieldNode[],
+): RootPlan {
+  const connectionType = getNamedType(field.type) as GraphQLObjectType;
+  const parts = [...collect(context, connectionType, subSelections(nodes))].map(
+    ([partKey, partNodes]): ConnectionPart => {
+      const name = partNodes[0]!.name.value;
+      switch (name) {
+        case '__typename':
+          return { kind: 'constant', key: partKey, json: JSON.stringify(connectionType.name) };
+        case 'totalCount':
+          return { kind: 'totalCount', key: partKey };
+        case 'nodes':
+          return {
+            kind: 'nodes',
+            key: partKey,
+            object: objectPlan(context, entry.type, partNodes),
+          };
+        case 'pageInfo':
+          return { kind: 'pageInfo', key: partKey, parts: pageInfoPlan(context, partNodes) };
+        default:
+          // `edges` carries one cursor per row, which SQL on both databases cannot encode alike.
+          throw new NotCompilable(`${connectionType.name}.${name}`);
+      }
+    },
+  );
+  return {
+    kind: 'connection',
+    key,
+    entry,
+    field,
+    node: nodes[0]!,
+    meta: context.metadata.get(objectCatalog[entry.type]!.entity),
+    parts,
+  };
+}
+
+function pageInfoPlan(context: CompileContext, nodes: FieldNode[]): PageInfoPart[] {
+  const type = objectType(context, 'PageInfo');
+  return [...collect(context, type, subSelections(nodes))].map(([key, fieldNodes]) => {
+    const name = fieldNodes[0]!.name.value;
+    if (name === '__typename') {
+      return { kind: 'constant', key, json: JSON.stringify(type.name) };
+    }
+    if (!pageInfoFields.has(name)) {
+      throw new NotCompilable(`PageInfo.${name}`);
+    }
+    return { kind: name as 'hasNextPage', key };
+  });
+}

@@ -1,0 +1,143 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Request, RequestHandler } from 'express';
+import { getVariableValues, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { verifyApiKey } from '../../auth/api-key.service';
+import { authenticate } from '../../auth/authenticate';
+import type { AppConfig } from '../../config';
+import type { Orm } from '../../db/orm';
+import { findBadString } from '../../security/graphql-guards';
+import type { GraphQLContext } from '../context';
+import { compileOperation, type CompiledOperation } from './compile';
+import { jsonDialect } from './sql';
+import { compiledStatement } from './statement';
+
+/** Apollo's answer types for a single result, in Apollo's order of preference. */
+const mediaTypes = [
+  'application/json; charset=utf-8',
+  'application/graphql-response+json; charset=utf-8',
+  'application/json; callbackSpec=1.0; charset=utf-8',
+];
+
+const maxDocuments = 1_000;
+
+export interface CompiledReads {
+  /** Answers a POSTed read of a known compiled document; passes everything else on to Apollo. */
+  middleware: RequestHandler;
+  /** Compiles each document once Apollo has parsed, validated and started executing it. */
+  plugin: ApolloServerPlugin<GraphQLContext>;
+}
+
+/**
+ * Compiled reads: the hot reads (the add-on's pull of every municipality with its state, region,
+ * macroregion and gestor; point lookups; filtered pages) answered by one SQL statement that builds
+ * the response's JSON, instead of a row of objects per municipality resolved field by field.
+ *
+ * A document is compiled the first time Apollo executes it — after Apollo's parser, validation
+ * rules (depth, cost, aliases, page size) and plugins have accepted it — so the compiled path
+ * never answers a document Apollo would refuse. Later requests with the same text and operation
+ * name are answered here when every selected field is in the catalogue (`catalog.ts`). Whatever
+ * this path does not handle exactly like the resolvers — an error of any kind (a bad argument, a
+ * bad variable, an unknown key, a database failure), backward paging, another content type —
+ * is passed on untouched, and Apollo answers it: reads have no side effects, so running them
+ * there instead is always safe.
+ */
+export function compiledReads(
+  orm: Orm,
+  config: AppConfig,
+  logger: Logger,
+  schema: GraphQLSchema,
+): CompiledReads {
+  const documents = new Map<string, CompiledOperation | null>();
+  const keyOf = (query: string, operationName: unknown) =>
+    `${typeof operationName === 'string' ? operationName : ''}\u0000${query}`;
+  const options = {
+    dialect: jsonDialect(config.database.driver),
+    metadata: orm.getMetadata(),
+    limits: config.limits,
+  };
+
+  const plugin: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      return {
+        async executionDidStart({ request, document, operation }) {
+          if (!request.query || !operation) {
+            return;
+          }
+          const key = keyOf(request.query, request.operationName);
+          if (documents.has(key)) {
+            return;
+          }
+          const compiled = compileOperation(schema, orm.getMetadata(), document, operation);
+          if ('notCompilable' in compiled) {
+            logger.debug({ reason: compiled.notCompilable }, 'read not compiled');
+          }
+          if (documents.size >= maxDocuments) {
+            documents.delete(documents.keys().next().value!);
+          }
+          documents.set(key, 'notCompilable' in compiled ? null : compiled);
+        },
+      };
+    },
+  };
+
+  const answer = async (req: Request, compiled: CompiledOperation): Promise<string | null> => {
+    const body = req.body as { variables?: unknown };
+    const inputs = body.variables ?? {};
+    if (
+      typeof inputs !== 'object' ||
+      Array.isArray(inputs) ||
+      findBadString(inputs, config.limits.maxStringLength)
+    ) {
+      return null;
+    }
+    const em = orm.em.fork();
+    await authenticate(em, req.headers, config, verifyApiKey);
+    const coerced = getVariableValues(
+      schema,
+      compiled.operation.variableDefinitions ?? [],
+      inputs as Record<string, unknown>,
+      { maxErrors: 1 },
+    );
+    if (coerced.errors) {
+      return null;
+    }
+    const statement = compiledStatement(compiled, coerced.coerced, options);
+    const row = (await (em as unknown as EntityManager)
+      .getConnection()
+      .execute(statement.sql.text, statement.sql.params, 'get')) as Record<string, unknown>;
+    return statement.body(row);
+  };
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const body = req.body as { query?: unknown; operationName?: unknown; extensions?: unknown };
+    if (req.method !== 'POST' || typeof body?.query !== 'string' || body.extensions !== undefined) {
+      next();
+      return;
+    }
+    const compiled = documents.get(keyOf(body.query, body.operationName));
+    const contentType = compiled && req.accepts(mediaTypes);
+    if (!compiled || (contentType !== mediaTypes[0] && contentType !== mediaTypes[1])) {
+      next();
+      return;
+    }
+    answer(req, compiled).then(
+      (text) => {
+        if (text === null || res.headersSent) {
+          return text === null ? next() : undefined;
+        }
+        res.setHeader('content-type', contentType);
+        res.status(200).send(text);
+      },
+      (error: unknown) => {
+        logger.debug({ err: error }, 'compiled read passed on to the resolvers');
+        if (!res.headersSent) {
+          next();
+        }
+      },
+    );
+  };
+
+  return { middleware, plugin };
+}

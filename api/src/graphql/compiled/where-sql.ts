@@ -1,0 +1,203 @@
+import {
+  ReferenceKind,
+  type EntityMetadata,
+  type EntityProperty,
+  type MetadataStorage,
+} from '@mikro-orm/core';
+import { inList, sql, value, type Sql } from './sql';
+
+/**
+ * The filters and orders of compiled reads are the same MikroORM `FilterQuery` and order maps
+ * the resolvers build (`municipalityWhere`, `municipalityOrder`, `activeOnWhere`): one filter
+ * builder, translated here into SQL. Only the subset those builders produce is understood; any
+ * other shape throws `NotCompilable` and the request takes the resolvers' path.
+ */
+export class NotCompilable extends Error {
+  override name = 'NotCompilable';
+}
+
+export const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+/** The one column of a scalar or many-to-one property. */
+export function columnOf(meta: EntityMetadata, property: string): string {
+  const prop = meta.properties[property as never] as EntityProperty | undefined;
+  if (!prop || prop.fieldNames?.length !== 1) {
+    throw new NotCompilable(`${meta.className}.${property} is not a single column`);
+  }
+  return prop.fieldNames[0]!;
+}
+
+function propertyOf(meta: EntityMetadata, name: string): EntityProperty {
+  const prop = meta.properties[name as never] as EntityProperty | undefined;
+  if (!prop) {
+    throw new NotCompilable(`${meta.className} has no property ${name}`);
+  }
+  return prop;
+}
+
+const comparisons: Record<string, string> = { $gte: '>=', $lte: '<=', $gt: '>', $lt: '<' };
+
+type Condition = Record<string, unknown>;
+
+function isPlainObject(candidate: unknown): candidate is Condition {
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    !Array.isArray(candidate) &&
+    Object.getPrototypeOf(candidate) === Object.prototype
+  );
+}
+
+function isScalar(candidate: unknown): candidate is string | number | boolean {
+  return ['string', 'number', 'boolean'].includes(typeof candidate);
+}
+
+export interface WhereContext {
+  metadata: MetadataStorage;
+  /** Makes a fresh table alias for relation subqueries. */
+  alias(): string;
+}
+
+/** `where` over rows of `meta` aliased `alias`, as one SQL condition. */
+export function whereSql(
+  context: WhereContext,
+  meta: EntityMetadata,
+  alias: string,
+  where: unknown,
+): Sql {
+  if (!isPlainObject(where)) {
+    throw new NotCompilable('a condition that is not an object');
+  }
+  const parts: Sql[] = [];
+  for (const [name, condition] of Object.entries(where)) {
+    if (condition === undefined) {
+      continue;
+    }
+    if (name === '$and' || name === '$or') {
+      if (!Array.isArray(condition) || condition.length === 0) {
+        throw new NotCompilable(`${name} without a list`);
+      }
+      const joined = sql(
+        condition.map((item) => sql(['(', whereSql(context, meta, alias, item), ')'])),
+        name === '$and' ? ' and ' : ' or ',
+      );
+      parts.push(sql(['(', joined, ')']));
+      continue;
+    }
+    if (name.startsWith('$')) {
+      throw new NotCompilable(`operator ${name}`);
+    }
+    parts.push(propertyCondition(context, meta, alias, propertyOf(meta, name), condition));
+  }
+  return parts.length === 0 ? { text: '1 = 1', params: [] } : sql(parts, ' and ');
+}
+
+function propertyCondition(
+  context: WhereContext,
+  meta: EntityMetadata,
+  alias: string,
+  prop: EntityProperty,
+  condition: unknown,
+): Sql {
+  const column = `${alias}.${quoted(columnOf(meta, prop.name))}`;
+  const relation = prop.kind === ReferenceKind.MANY_TO_ONE;
+  if (prop.kind !== ReferenceKind.SCALAR && !relation) {
+    throw new NotCompilable(`${meta.className}.${prop.name} is a ${prop.kind} relation`);
+  }
+  if (condition === null) {
+    return { text: `${column} is null`, params: [] };
+  }
+  if (isScalar(condition)) {
+    return sql([`${column} = `, value(condition)]);
+  }
+  if (!isPlainObject(condition)) {
+    throw new NotCompilable(`${meta.className}.${prop.name}: an unsupported value`);
+  }
+  const operators = Object.keys(condition);
+  if (relation && !operators.some((operator) => operator.startsWith('$'))) {
+    // A condition on the related row: the key column among the related rows that match.
+    const target = context.metadata.get(prop.type);
+    const inner = context.alias();
+    return sql([
+      `${column} in (select ${inner}.${quoted(target.primaryKeys[0]!)} from ${quoted(target.tableName)} ${inner} where `,
+      whereSql(context, target, inner, condition),
+      ')',
+    ]);
+  }
+  return sql(
+    operators.map((operator) => {
+      const operand = condition[operator];
+      if (operator === '$in' && Array.isArray(operand) && operand.every(isScalar)) {
+        return inList(column, operand);
+      }
+      if (operator === '$ne' && operand === null) {
+        return { text: `${column} is not null`, params: [] };
+      }
+      if (operator === '$eq' && isScalar(operand)) {
+        return sql([`${column} = `, value(operand)]);
+      }
+      if (operator === '$like' && typeof operand === 'string') {
+        return sql([`${column} like `, value(operand)]);
+      }
+      const comparison = comparisons[operator];
+      if (comparison && isScalar(operand)) {
+        return sql([`${column} ${comparison} `, value(operand)]);
+      }
+      throw new NotCompilable(`${meta.className}.${prop.name}: operator ${operator}`);
+    }),
+    ' and ',
+  );
+}
+
+const directions: Record<string, string> = {
+  asc: 'asc',
+  desc: 'desc',
+  'asc nulls last': 'asc nulls last',
+  'desc nulls last': 'desc nulls last',
+  'asc nulls first': 'asc nulls first',
+  'desc nulls first': 'desc nulls first',
+};
+
+/**
+ * An order map list (`[{ population: 'DESC NULLS LAST' }, { state: { uf: 'ASC' } }, { id: 'ASC' }]`)
+ * as an ORDER BY list; a to-one path adds a left join to `joins`.
+ */
+export function orderSql(
+  context: WhereContext,
+  meta: EntityMetadata,
+  alias: string,
+  orderBy: readonly unknown[],
+  joins: string[],
+): string {
+  const terms: string[] = [];
+  const walk = (current: EntityMetadata, currentAlias: string, order: unknown) => {
+    if (!isPlainObject(order)) {
+      throw new NotCompilable('an order that is not an object');
+    }
+    for (const [name, direction] of Object.entries(order)) {
+      const prop = propertyOf(current, name);
+      if (prop.kind === ReferenceKind.MANY_TO_ONE && isPlainObject(direction)) {
+        const target = context.metadata.get(prop.type);
+        const joined = context.alias();
+        joins.push(
+          `left join ${quoted(target.tableName)} ${joined} on ${joined}.${quoted(target.primaryKeys[0]!)} = ${currentAlias}.${quoted(columnOf(current, name))}`,
+        );
+        walk(target, joined, direction);
+        continue;
+      }
+      const sqlDirection =
+        typeof direction === 'string' ? directions[direction.toLowerCase()] : undefined;
+      if (prop.kind !== ReferenceKind.SCALAR || !sqlDirection) {
+        throw new NotCompilable(`order by ${current.className}.${name}`);
+      }
+      terms.push(`${currentAlias}.${quoted(columnOf(current, name))} ${sqlDirection}`);
+    }
+  };
+  for (const order of orderBy) {
+    walk(meta, alias, order);
+  }
+  if (terms.length === 0) {
+    throw new NotCompilable('an empty order');
+  }
+  return terms.join(', ');
+}

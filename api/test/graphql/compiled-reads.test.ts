@@ -1,0 +1,352 @@
+import { ref } from '@mikro-orm/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap, type App } from '../../src/app';
+import { Mandate } from '../../src/people/mandate.entity';
+import { MandateRole } from '../../src/people/people.enums';
+import { Person } from '../../src/people/person.entity';
+import { Municipality } from '../../src/territory/municipality.entity';
+import { ibgeCheckDigit } from '../../src/territory/ibge-code';
+import { ManagementType } from '../../src/territory/territory.enums';
+import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
+import { seedRsRegions } from '../territory/fixtures';
+
+/**
+ * Compiled reads answer exactly what the resolvers answer. Two servers share one database: the
+ * product's (compiled reads on) and one with them off. Every document is sent to the first twice
+ * — the first time Apollo runs it and it is compiled, the second time one statement answers it —
+ * and to the second once; the answers must be equal, key order included.
+ */
+
+const municipalityFields = `
+  ibgeCode name population populationYear sizeClass managementType isCapital version source
+  state { uf ibgeCode name region }
+  healthRegion { code name demo macroregion { code name } }
+  gestor(asOf: $asOf) { startDate endDate role seat code demo person { code name demo } }`;
+
+interface Case {
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  /** Whether the second request is answered by one compiled statement. */
+  compiled: boolean;
+}
+
+const cases: Case[] = [
+  {
+    name: 'the nested pull of every municipality',
+    query: `query Pull($asOf: LocalDate) {
+      municipalities(first: 10000, orderBy: [IBGE_CODE_ASC]) { nodes {${municipalityFields} } }
+    }`,
+    variables: { asOf: '2026-06-01' },
+    compiled: true,
+  },
+  {
+    name: 'the gestor in force on another day, and today by default',
+    query: `query Pull($asOf: LocalDate) {
+      municipalities(first: 50, filter: { uf: ["RS"] }) {
+        nodes { ibgeCode then: gestor(asOf: $asOf) { startDate person { name } } now: gestor { startDate } mayor { person { name } } }
+      }
+    }`,
+    variables: { asOf: '2022-03-01' },
+    compiled: true,
+  },
+  {
+    name: 'a lookup with nested fields',
+    query: `query Lookup($ibgeCode: String!, $asOf: LocalDate) {
+      municipality(ibgeCode: $ibgeCode) {${municipalityFields} }
+    }`,
+    variables: { ibgeCode: '4314902', asOf: '2026-06-01' },
+    compiled: true,
+  },
+  {
+    name: 'a lookup that finds nothing',
+    query: `query Lookup($ibgeCode: String!) { municipality(ibgeCode: $ibgeCode) { name } }`,
+    variables: { ibgeCode: `439999${ibgeCheckDigit('439999')}` },
+    compiled: true,
+  },
+  {
+    name: 'a soft-deleted municipality is not found',
+    query: `{ municipality(ibgeCode: "4300034") { name } }`,
+    compiled: true,
+  },
+  {
+    name: 'a page by population with totalCount and every pageInfo field',
+    query: `query Page($uf: String!) {
+      municipalities(filter: { uf: [$uf] }, orderBy: [POPULATION_DESC], first: 100) {
+        totalCount
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }
+        __typename
+        nodes { ibgeCode name population sizeClass healthRegion { code name } __typename }
+      }
+    }`,
+    variables: { uf: 'RS' },
+    compiled: true,
+  },
+  {
+    name: 'the page after a cursor',
+    query: `{ municipalities(filter: { uf: ["SC"] }, orderBy: [NAME_DESC], first: 7, after: "bzoxMw") {
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }`,
+    compiled: true,
+  },
+  {
+    name: 'the last page, and an empty one',
+    query: `{ last: municipalities(filter: { uf: ["RS"] }, first: 10, after: "bzo0OTA") {
+        pageInfo { hasNextPage endCursor } nodes { ibgeCode } totalCount }
+      none: municipalities(filter: { uf: ["RS"] }, first: 0) { pageInfo { hasNextPage startCursor } nodes { ibgeCode } totalCount } }`,
+    compiled: true,
+  },
+  ...(
+    [
+      [
+        'uf and population range',
+        '{ uf: ["RS", "sc"], populationMin: 5000, populationMax: 90000 }',
+      ],
+      ['health region codes', '{ healthRegionCode: ["43001", "42002"] }'],
+      ['macroregion codes', '{ macroregionCode: ["4102"] }'],
+      ['without a health region', '{ hasHealthRegion: false, uf: ["AC", "RS"] }'],
+      ['with a health region', '{ hasHealthRegion: true }'],
+      ['size classes', '{ sizeClass: [FROM_5K_TO_10K, FROM_50K_TO_100K], uf: ["PR"] }'],
+      ['management type', '{ managementType: [FULL] }'],
+      ['capitals', '{ capital: true }'],
+      ['not capitals in a state', '{ capital: false, uf: ["RR"] }'],
+      ['name, ignoring case and accents', '{ nameContains: "SÃO jo" }'],
+      ['IBGE codes', '{ ibgeCode: ["4314902", "4205407", "4300034"] }'],
+      ['deleted rows included', '{ includeDeleted: true, uf: ["RS"] }'],
+      ['an empty list', '{ uf: [] }'],
+    ] as const
+  ).map(([name, filter]): Case => ({
+    name: `filter: ${name}`,
+    query: `{ municipalities(filter: ${filter}, first: 1000) { totalCount pageInfo { hasNextPage } nodes { ibgeCode isCapital population } } }`,
+    compiled: true,
+  })),
+  ...(
+    [
+      'NAME_ASC',
+      'NAME_DESC',
+      'IBGE_CODE_DESC',
+      'POPULATION_ASC',
+      'POPULATION_DESC',
+      'UF_ASC',
+      'UF_DESC',
+    ] as const
+  ).map((order): Case => ({
+    name: `order ${order}, then by name`,
+    query: `{ municipalities(orderBy: [${order}, NAME_ASC], first: 300, after: "bzoyMDA") { nodes { ibgeCode name } } }`,
+    compiled: true,
+  })),
+  {
+    name: 'fragments, aliases, merged fields and __typename',
+    query: `query Shapes {
+      __typename
+      rs: state(uf: "rs") { ...St }
+      region: healthRegion(code: " 43002 ") { code state { uf } macroregion { ...Macro } }
+      macro: healthMacroregion(code: "4203") { ...Macro }
+      poa: municipality(ibgeCode: "4314902") {
+        ... on Municipality { nome: name state { uf } }
+        ... on Node { __typename }
+        ...Mun
+        state { name }
+      }
+    }
+    fragment St on State { uf name __typename }
+    fragment Macro on HealthMacroregion { code name state { ...St } }
+    fragment Mun on Municipality { name population }`,
+    compiled: true,
+  },
+  {
+    name: 'text with quotes, backslashes, control characters and accents',
+    query: `{ municipality(ibgeCode: "4205407") { name gestor { person { name code } } } }`,
+    compiled: true,
+  },
+  {
+    name: 'edges (cursors per row) go through the resolvers',
+    query: `{ municipalities(first: 3) { edges { cursor node { name } } } }`,
+    compiled: false,
+  },
+  {
+    name: 'ids, timestamps and floats go through the resolvers',
+    query: `{ municipality(ibgeCode: "4314902") { id createdAt latitude } }`,
+    compiled: false,
+  },
+  {
+    name: 'directives go through the resolvers',
+    query: `query D($yes: Boolean!) { municipality(ibgeCode: "4314902") { name state @include(if: $yes) { uf } } }`,
+    variables: { yes: true },
+    compiled: false,
+  },
+  {
+    name: 'backward paging goes through the resolvers',
+    query: `{ municipalities(last: 3) { nodes { name } } }`,
+    compiled: false,
+  },
+  {
+    name: 'an invalid IBGE code is the resolvers’ error',
+    query: `query Lookup($ibgeCode: String!) { municipality(ibgeCode: $ibgeCode) { name } }`,
+    variables: { ibgeCode: '4314903' },
+    compiled: false,
+  },
+  {
+    name: 'a page over the maximum is the resolvers’ error',
+    query: `query Big($first: Int) { municipalities(first: $first) { nodes { name } } }`,
+    variables: { first: 100_000 },
+    compiled: false,
+  },
+  {
+    name: 'a bad cursor is the resolvers’ error',
+    query: `{ municipalities(first: 1, after: "nope") { nodes { name } } }`,
+    compiled: false,
+  },
+  {
+    name: 'a bad variable is the resolvers’ error',
+    query: `query Lookup($asOf: LocalDate) { municipality(ibgeCode: "4314902") { gestor(asOf: $asOf) { startDate } } }`,
+    variables: { asOf: '2026-02-30' },
+    compiled: false,
+  },
+];
+
+async function post(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The answer's JSON with key order kept, so two answers compare as text. */
+const canonical = (text: string) => JSON.stringify(JSON.parse(text));
+
+describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (${driver})`, () => {
+  let t: TestApp;
+  let resolversOnly: App;
+  beforeAll(async () => {
+    t = await createTestApp();
+    resolversOnly = await bootstrap({ config: { ...t.config, compiledReads: false }, seed: false });
+    const em = t.app.orm.em.fork();
+    await seedRsRegions(em);
+    const byCode = async (ibgeCode: string) => em.findOneOrFail(Municipality, { ibgeCode });
+    const [portoAlegre, florianopolis, aceguá] = await Promise.all(
+      ['4314902', '4205407', '4300034'].map(byCode),
+    );
+    portoAlegre!.managementType = ManagementType.FULL;
+    aceguá!.deletedAt = new Date();
+    const person = (code: string, name: string) =>
+      em.create(Person, { code, name, nameSearch: name.toLowerCase(), demo: true });
+    const mandate = (
+      who: Person,
+      role: MandateRole,
+      municipality: Municipality,
+      startDate: string,
+      endDate: string | null,
+    ) =>
+      em.create(Mandate, {
+        person: ref(who),
+        role,
+        municipality: ref(municipality),
+        startDate,
+        endDate,
+        demo: true,
+      });
+    mandate(
+      person('g-1', 'Ana Fictícia'),
+      MandateRole.MUNICIPAL_SECRETARY,
+      portoAlegre!,
+      '2021-01-01',
+      '2025-01-01',
+    );
+    mandate(
+      person('g-2', 'Bia Fictícia'),
+      MandateRole.MUNICIPAL_SECRETARY,
+      portoAlegre!,
+      '2025-01-01',
+      null,
+    );
+    mandate(person('m-1', 'Caio Fictício'), MandateRole.MAYOR, portoAlegre!, '2025-01-01', null);
+    mandate(
+      person('g-"3"\\', 'Zé "Aspas" \\ barra\nlinha\ttab \u0001 ção 😀'),
+      MandateRole.MUNICIPAL_SECRETARY,
+      florianopolis!,
+      '2020-01-01',
+      null,
+    );
+    await em.flush();
+  });
+  afterAll(async () => {
+    await resolversOnly?.close();
+    await t?.close();
+  });
+
+  it.each(cases)('$name', async ({ query, variables, compiled }) => {
+    const expected = await post(resolversOnly.url, query, variables);
+    const first = await post(t.url, query, variables);
+    t.statements.reset();
+    const second = await post(t.url, query, variables);
+    const statements = [...t.statements.statements];
+
+    expect(first.status).toBe(expected.status);
+    expect(second.status).toBe(expected.status);
+    expect(canonical(first.text)).toBe(canonical(expected.text));
+    expect(canonical(second.text)).toBe(canonical(expected.text));
+    const usedCompiled =
+      statements.length === 1 && /json_build_object|json_object/.test(statements[0]!);
+    expect(usedCompiled).toBe(compiled);
+    if (compiled) {
+      expect(second.headers.get('content-type')).toBe(expected.headers.get('content-type'));
+      expect(JSON.parse(second.text).errors).toBeUndefined();
+    }
+  });
+
+  it('is one statement for 10 and for 5,571 municipalities with every nested level', async () => {
+    const query = `query Pull($first: Int!, $asOf: LocalDate) {
+      municipalities(first: $first) { nodes {${municipalityFields} } } }`;
+    for (const first of [10, 10_000]) {
+      await post(t.url, query, { first, asOf: '2026-01-01' });
+      t.statements.reset();
+      const answer = await post(t.url, query, { first, asOf: '2026-01-01' });
+      expect(JSON.parse(answer.text).data.municipalities.nodes.length).toBe(Math.min(first, 5570));
+      expect(t.statements.count).toBe(1);
+    }
+  });
+
+  it.each([
+    [undefined, 'application/json; charset=utf-8'],
+    ['application/json', 'application/json; charset=utf-8'],
+    ['application/graphql-response+json', 'application/graphql-response+json; charset=utf-8'],
+    [
+      'application/graphql-response+json, application/json;q=0.9',
+      'application/graphql-response+json; charset=utf-8',
+    ],
+    ['*/*', 'application/json; charset=utf-8'],
+  ])('answers Accept: %s with %s, as Apollo does', async (accept, contentType) => {
+    const query = `{ municipality(ibgeCode: "4314902") { name } }`;
+    const headers: Record<string, string> = accept ? { accept } : {};
+    const expected = await post(resolversOnly.url, query, undefined, headers);
+    await post(t.url, query, undefined, headers);
+    t.statements.reset();
+    const answer = await post(t.url, query, undefined, headers);
+    expect(t.statements.count).toBe(1);
+    expect(expected.headers.get('content-type')).toBe(contentType);
+    expect(answer.headers.get('content-type')).toBe(contentType);
+    expect(canonical(answer.text)).toBe(canonical(expected.text));
+  });
+
+  it('refuses an unknown key and, without anonymous access, a missing one, as Apollo does', async () => {
+    const query = `{ municipality(ibgeCode: "4314902") { name } }`;
+    const bad = { authorization: 'Bearer rh_nope_nope' };
+    await post(t.url, query);
+    const expected = await post(resolversOnly.url, query, undefined, bad);
+    const answer = await post(t.url, query, undefined, bad);
+    expect(answer.status).toBe(expected.status);
+    expect(answer.status).toBe(401);
+    expect(canonical(answer.text)).toBe(canonical(expected.text));
+    const key = await t.createKey('READER' as never);
+    t.statements.reset();
+    const withKey = await post(t.url, query, undefined, { authorization: `Bearer ${key}` });
+    expect(JSON.parse(withKey.text).data.municipality.name).toBe('Porto Alegre');
+  });
+});
