@@ -100,8 +100,8 @@ export function compiledReads(
   schema: GraphQLSchema,
 ): CompiledReads {
   const documents = new Map<string, CompiledOperation | null>();
-  const keyOf = (query: string, operationName: unknown) =>
-    `${typeof operationName === 'string' ? operationName : ''}\u0000${query}`;
+  const keyOf = (query: string, operationName: string | null | undefined) =>
+    `${operationName ?? ''}\u0000${query}`;
   const options = {
     dialect: jsonDialect(config.database.driver),
     metadata: orm.getMetadata(),
@@ -160,11 +160,19 @@ export function compiledReads(
 
   const middleware: RequestHandler = (req, res, next) => {
     const body = req.body as { query?: unknown; operationName?: unknown; extensions?: unknown };
-    if (req.method !== 'POST' || typeof body?.query !== 'string' || body.extensions !== undefined) {
+    // Only well-formed bodies: Apollo answers malformed parameters with its own 400s.
+    if (
+      req.method !== 'POST' ||
+      typeof body?.query !== 'string' ||
+      body.extensions !== undefined ||
+      (body.operationName != null && typeof body.operationName !== 'string')
+    ) {
       next();
       return;
     }
-    const compiled = documents.get(keyOf(body.query, body.operationName));
+    const compiled = documents.get(
+      keyOf(body.query, body.operationName as string | null | undefined),
+    );
     const contentType =
       compiled && (req.headers.accept === undefined ? mediaTypes[0] : req.accepts(mediaTypes));
     if (!compiled || (contentType !== mediaTypes[0] && contentType !== mediaTypes[1])) {
