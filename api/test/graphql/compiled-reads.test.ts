@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, type App } from '../../src/app';
 import { Mandate } from '../../src/people/mandate.entity';
 import { MandateRole } from '../../src/people/people.enums';
+import { preparePagedQuery } from '../../src/queries/query-paging';
 import { Person } from '../../src/people/person.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
 import { ibgeCheckDigit } from '../../src/territory/ibge-code';
@@ -134,6 +135,16 @@ const cases: Case[] = [
     query: `{ municipalities(orderBy: [${order}, NAME_ASC], first: 300, after: "bzoyMDA") { nodes { ibgeCode name } } }`,
     compiled: true,
   })),
+  {
+    name: 'the Sheets add-on’s paged pull of a saved query (rewritten by preparePagedQuery)',
+    query: preparePagedQuery(`query Tabela($uf: String!) {
+      municipalities(filter: { uf: [$uf] }, orderBy: [NAME_ASC]) {
+        nodes { ibgeCode name population state { uf } healthRegion { name macroregion { name } } gestor { person { name } } }
+      }
+    }`).text,
+    variables: { uf: 'RS', rhFirst: 200, rhAfter: 'bzoxOTk' },
+    compiled: true,
+  },
   {
     name: 'fragments, aliases, merged fields and __typename',
     query: `query Shapes {
