@@ -55,15 +55,22 @@ export interface AggregateSpec {
   ratios: readonly Ratio[];
 }
 
+/**
+ * One group: its key columns and its numbers on one flat object. The GraphQL types `XRow`,
+ * `XGroup` and `XKey` are three views of it (`key` is the object itself), so an answer builds one
+ * object per group whichever of `groups` and `rows` a query selects, and `label` is put into
+ * words only when a query selects it.
+ */
 export interface AggregateGroup {
-  key: KeyValues;
-  [metric: string]: unknown;
+  readonly key: KeyValues;
+  readonly label: string;
+  [field: string]: unknown;
 }
 
 /** Every aggregate answers in two shapes: nested groups, and flat rows of scalars for a sheet. */
 export interface AggregateResult {
   groups: AggregateGroup[];
-  rows: Record<string, unknown>[];
+  rows: AggregateGroup[];
 }
 
 export const toInt = (value: unknown): number | null =>
@@ -111,54 +118,79 @@ export async function aggregate(
     query.groupByRaw(columns.map((_, index) => String(index + 1)).join(', '));
   }
   const raw = await runSql(em, query);
-
-  const parsed = raw.map((row) => {
-    const key: KeyValues = {};
-    columns.forEach((column, index) => {
-      key[column.field] = column.parse(row[`k${index}`]);
-    });
-    const values: Record<string, number | null> = {};
-    spec.metrics.forEach((metric, index) => {
-      const value = toInt(row[`m${index}`]);
-      values[metric.field] = metric.counts ? (value ?? 0) : value;
-    });
-    return { key, values };
-  });
-  const totals: Record<string, number> = {};
-  for (const { values } of parsed) {
-    for (const [field, value] of Object.entries(values)) {
-      totals[field] = (totals[field] ?? 0) + (value ?? 0);
-    }
-  }
-  const groups = parsed.map(({ key, values }) => {
-    const numbers: Record<string, number | null> = { ...values };
-    for (const ratio of spec.ratios) {
-      const numerator = values[ratio.numerator] ?? 0;
-      const denominator =
-        'metric' in ratio.denominator
-          ? (values[ratio.denominator.metric] ?? 0)
-          : (totals[ratio.denominator.totalOf] ?? 0);
-      numbers[ratio.field] = denominator === 0 ? null : numerator / denominator;
-    }
-    return {
-      key: {
-        ...key,
-        label:
-          dimensions.length === 0
-            ? 'total'
-            : dimensions.map((dimension) => dimension.label(key)).join(' · '),
-      },
-      ...numbers,
-    };
-  });
-  groups.sort((a, b) => compareKeys(dimensions, a.key, b.key));
-  return { groups, rows: groups.map(({ key, ...numbers }) => ({ ...key, ...numbers })) };
+  const groups = shapeGroups(raw, columns, dimensions, spec);
+  return { groups, rows: groups };
 }
 
-function compareKeys(dimensions: readonly Dimension[], a: KeyValues, b: KeyValues): number {
-  for (const dimension of dimensions) {
-    const left = dimension.rank(a);
-    const right = dimension.rank(b);
+/** Parses the group rows, derives the ratios and puts the groups in their dimensions' order. */
+function shapeGroups(
+  raw: readonly Record<string, unknown>[],
+  columns: readonly KeyColumn[],
+  dimensions: readonly Dimension[],
+  spec: AggregateSpec,
+): AggregateGroup[] {
+  const prototype = groupPrototype(dimensions);
+  const metricKeys = spec.metrics.map((_, index) => `m${index}`);
+  const columnKeys = columns.map((_, index) => `k${index}`);
+  const totals: Record<string, number> = {};
+  const groups = raw.map((row) => {
+    const group = Object.create(prototype) as AggregateGroup & Record<string, unknown>;
+    columns.forEach((column, index) => {
+      group[column.field] = column.parse(row[columnKeys[index]!]);
+    });
+    spec.metrics.forEach((metric, index) => {
+      const value = toInt(row[metricKeys[index]!]);
+      group[metric.field] = metric.counts ? (value ?? 0) : value;
+      totals[metric.field] = (totals[metric.field] ?? 0) + (value ?? 0);
+    });
+    return group;
+  });
+  for (const group of groups) {
+    for (const ratio of spec.ratios) {
+      const numerator = (group[ratio.numerator] as number | null) ?? 0;
+      const denominator =
+        'metric' in ratio.denominator
+          ? ((group[ratio.denominator.metric] as number | null) ?? 0)
+          : (totals[ratio.denominator.totalOf] ?? 0);
+      group[ratio.field] = denominator === 0 ? null : numerator / denominator;
+    }
+  }
+  return sortByRank(groups, dimensions);
+}
+
+/** What every group of one answer shares: `key` (itself) and `label`, worked out on demand. */
+function groupPrototype(dimensions: readonly Dimension[]): object {
+  return {
+    get key(): KeyValues {
+      return this as KeyValues;
+    },
+    get label(): string {
+      return dimensions.length === 0
+        ? 'total'
+        : dimensions.map((dimension) => dimension.label(this as KeyValues)).join(' · ');
+    },
+  };
+}
+
+type Rank = string | number | null;
+
+/** Each group's ranks are computed once, not on every comparison of the sort. */
+function sortByRank(groups: AggregateGroup[], dimensions: readonly Dimension[]): AggregateGroup[] {
+  if (dimensions.length === 0) {
+    return groups;
+  }
+  const ranked = groups.map((group) => ({
+    group,
+    ranks: dimensions.map((dimension) => dimension.rank(group)),
+  }));
+  ranked.sort((a, b) => compareRanks(a.ranks, b.ranks));
+  return ranked.map(({ group }) => group);
+}
+
+function compareRanks(a: readonly Rank[], b: readonly Rank[]): number {
+  for (let index = 0; index < a.length; index += 1) {
+    const left = a[index]!;
+    const right = b[index]!;
     if (left === right) {
       continue;
     }
@@ -230,12 +262,17 @@ export function aggregateTypes(name: string, options: AggregateTypeOptions) {
   class Key {}
   labelField(Key.prototype);
   columnFields(Key.prototype);
-  ObjectType(`${name}Key`, { description: `What a group of \`${name}\` shares.` })(Key);
+  ObjectType(`${name}Key`, {
+    description: `What a group of \`${name}\` shares.`,
+    simpleResolvers: true,
+  })(Key);
 
   class Group {}
   Field(() => Key)(Group.prototype, 'key');
   numberFields(Group.prototype);
-  ObjectType(`${name}Group`, { description: `One group of \`${name}\`.` })(Group);
+  ObjectType(`${name}Group`, { description: `One group of \`${name}\`.`, simpleResolvers: true })(
+    Group,
+  );
 
   class Row {}
   labelField(Row.prototype);
@@ -243,6 +280,7 @@ export function aggregateTypes(name: string, options: AggregateTypeOptions) {
   numberFields(Row.prototype);
   ObjectType(`${name}Row`, {
     description: `One group of \`${name}\` as scalar columns, ready for a spreadsheet.`,
+    simpleResolvers: true,
   })(Row);
 
   class Result {}
@@ -254,6 +292,6 @@ export function aggregateTypes(name: string, options: AggregateTypeOptions) {
     Result.prototype,
     'rows',
   );
-  ObjectType(name, { description: options.description })(Result);
+  ObjectType(name, { description: options.description, simpleResolvers: true })(Result);
   return Result as new () => AggregateResult;
 }
