@@ -135,14 +135,16 @@ function shapeGroups(
   const totals: Record<string, number> = {};
   const groups = raw.map((row) => {
     const group = Object.create(prototype) as AggregateGroup & Record<string, unknown>;
-    columns.forEach((column, index) => {
+    for (let index = 0; index < columns.length; index += 1) {
+      const column = columns[index]!;
       group[column.field] = column.parse(row[columnKeys[index]!]);
-    });
-    spec.metrics.forEach((metric, index) => {
+    }
+    for (let index = 0; index < spec.metrics.length; index += 1) {
+      const metric = spec.metrics[index]!;
       const value = toInt(row[metricKeys[index]!]);
       group[metric.field] = metric.counts ? (value ?? 0) : value;
       totals[metric.field] = (totals[metric.field] ?? 0) + (value ?? 0);
-    });
+    }
     return group;
   });
   for (const group of groups) {
@@ -174,35 +176,76 @@ function groupPrototype(dimensions: readonly Dimension[]): object {
 
 type Rank = string | number | null;
 
-/** Each group's ranks are computed once, not on every comparison of the sort. */
-function sortByRank(groups: AggregateGroup[], dimensions: readonly Dimension[]): AggregateGroup[] {
-  if (dimensions.length === 0) {
+/**
+ * Sorts the groups by their dimensions' ranks (null last), stable. Each dimension's distinct ranks
+ * are few (months, regions, size classes), so each is sorted once and a group's place becomes one
+ * whole number per dimension; with their combinations and the group's index packed into one
+ * number, the numbers sort natively instead of through a comparison function called
+ * n·log n times.
+ */
+export function sortByRank(
+  groups: AggregateGroup[],
+  dimensions: readonly Dimension[],
+): AggregateGroup[] {
+  const count = groups.length;
+  if (dimensions.length === 0 || count < 2) {
     return groups;
   }
-  const ranked = groups.map((group) => ({
-    group,
-    ranks: dimensions.map((dimension) => dimension.rank(group)),
-  }));
-  ranked.sort((a, b) => compareRanks(a.ranks, b.ranks));
-  return ranked.map(({ group }) => group);
+  // Plain loops: `Array.from` over a typed array with a mapping function is several times slower.
+  const places = dimensions.map((dimension) => {
+    const ranks = groups.map((group) => dimension.rank(group));
+    const distinct = [...new Set(ranks)].sort(compareRanks);
+    const placeOf = new Map(distinct.map((rank, index) => [rank, index]));
+    const of = new Uint32Array(count);
+    for (let index = 0; index < count; index += 1) {
+      of[index] = placeOf.get(ranks[index]!)!;
+    }
+    return { of, size: distinct.length };
+  });
+  const sorted = new Array<AggregateGroup>(count);
+  const combinations = places.reduce((product, { size }) => product * size, 1);
+  if (combinations * count <= Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(count);
+    for (let index = 0; index < count; index += 1) {
+      let key = 0;
+      for (const place of places) {
+        key = key * place.size + place.of[index]!;
+      }
+      keys[index] = key * count + index;
+    }
+    keys.sort();
+    for (let position = 0; position < count; position += 1) {
+      sorted[position] = groups[keys[position]! % count]!;
+    }
+    return sorted;
+  }
+  const order = Array.from(groups, (_, index) => index);
+  order.sort((a, b) => {
+    for (const place of places) {
+      const difference = place.of[a]! - place.of[b]!;
+      if (difference !== 0) {
+        return difference;
+      }
+    }
+    return a - b;
+  });
+  for (let position = 0; position < count; position += 1) {
+    sorted[position] = groups[order[position]!]!;
+  }
+  return sorted;
 }
 
-function compareRanks(a: readonly Rank[], b: readonly Rank[]): number {
-  for (let index = 0; index < a.length; index += 1) {
-    const left = a[index]!;
-    const right = b[index]!;
-    if (left === right) {
-      continue;
-    }
-    if (left === null) {
-      return 1;
-    }
-    if (right === null) {
-      return -1;
-    }
-    return left < right ? -1 : 1;
+function compareRanks(left: Rank, right: Rank): number {
+  if (left === right) {
+    return 0;
   }
-  return 0;
+  if (left === null) {
+    return 1;
+  }
+  if (right === null) {
+    return -1;
+  }
+  return left < right ? -1 : 1;
 }
 
 function uniqueColumns(dimensions: readonly Dimension[]): KeyColumn[] {

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventWhere } from '../../src/activity/activity.input';
 import { Event } from '../../src/activity/event.entity';
-import { knexOf, runSql } from '../../src/analytics/aggregate';
+import {
+  type AggregateGroup,
+  type Dimension,
+  knexOf,
+  runSql,
+  sortByRank,
+} from '../../src/analytics/aggregate';
 import { eventDimensions } from '../../src/analytics/dimensions';
 import { eventSource, filteredTable } from '../../src/analytics/sources';
 import type { Em } from '../../src/db/orm';
@@ -92,5 +98,46 @@ describe.skipIf(!databaseAvailable)('aggregates', () => {
       expect(groups.map(({ key, ...numbers }) => ({ ...key, ...numbers }))).toEqual(rows);
       expect(rows.map((row) => row.count)).toEqual([1, 4, 2]);
     });
+  });
+});
+
+describe('sortByRank', () => {
+  const text = (field: string): Dimension => ({
+    columns: [],
+    label: (key) => String(key[field]),
+    rank: (key) => (key[field] == null ? null : String(key[field])),
+  });
+  /** The order by definition: ranks compared one dimension after another, null last, ties kept. */
+  const reference = (groups: AggregateGroup[], dimensions: Dimension[]) =>
+    [...groups].sort((a, b) => {
+      for (const dimension of dimensions) {
+        const [left, right] = [dimension.rank(a), dimension.rank(b)];
+        if (left !== right) {
+          return left === null ? 1 : right === null ? -1 : left < right ? -1 : 1;
+        }
+      }
+      return 0;
+    });
+  const groupsOf = (count: number, spread: number) =>
+    Array.from({ length: count }, (_, index) => {
+      const pick = (salt: number) => ((index * 7919 + salt) * 104729) % spread;
+      return {
+        id: index,
+        a: pick(1) === 0 ? null : `a${pick(1)}`,
+        b: `b${pick(2) % 5}`,
+        c: `c${pick(3)}`,
+      } as unknown as AggregateGroup;
+    });
+
+  it('orders by each dimension in turn, null last, keeping ties in their order', () => {
+    const groups = groupsOf(2_000, 97);
+    const dimensions = [text('a'), text('b')];
+    expect(sortByRank(groups, dimensions)).toEqual(reference(groups, dimensions));
+  });
+
+  it('orders the same when the combinations are too many to pack into one number', () => {
+    const groups = groupsOf(3_000, 2_999);
+    const dimensions = [text('c'), text('a'), text('c'), text('a'), text('b')];
+    expect(sortByRank(groups, dimensions)).toEqual(reference(groups, dimensions));
   });
 });
