@@ -1,24 +1,29 @@
 /**
- * Two builds of Rede Hub side by side on the point-lookup case, in one run: each build's
- * `api/src/main.js` is started over the prepared PostgreSQL bench database (`npm run bench` makes
- * it) with the bench's configuration, and the two are driven in alternating rounds with the same
- * lookups (50 connections, a different municipality per request). Prints req/s, p50/p99 and the
- * server's CPU ms per request (user + system from /proc, PostgreSQL not counted).
+ * Two builds of Rede Hub side by side on one bench case, in one run: each build's
+ * `api/src/main.js` is started over the prepared bench database (`npm run bench` makes it) with
+ * the bench's configuration, and the two are driven in alternating rounds with the same requests
+ * (lookups: 50 connections for `--seconds`, a different municipality per request; aggregates:
+ * the case's connections, `--requests` per round). Prints req/s, p50/p99, the server's CPU ms
+ * per request (user + system from /proc; PostgreSQL not counted, SQLite is: it runs in the
+ * server) and its peak RSS while timed (each server is fresh, so the peak is this case's).
  *
  *   cp -r dist /tmp/dist-before        # on the old commit, after `npm run build`
  *   npm run build && tsc -p bench/tsconfig.json
  *   node dist/bench/compare-builds.js /tmp/dist-before dist --seconds 15 --rounds 2
+ *   node dist/bench/compare-builds.js /tmp/dist-before dist --case aggregate --requests 4 --rounds 3 [--db sqlite]
  *
+ * `--peers DIR` reads autocannon from another checkout's `bench/peers`; `--sqlite FILE` names the
+ * SQLite bench file (default: this checkout's `bench/data/rede-hub-bench.sqlite`).
  * `--cpu-prof DIR` starts both servers with `node --cpu-prof` (profiles written to DIR on exit;
  * summarise them with `node dist/bench/profile-summary.js DIR/<file>.cpuprofile`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { cases } from './cases';
+import { cases, type CaseId } from './cases';
 import { benchDatabases } from './data';
 import { runLoad, summarise, type LoadSample } from './load';
-import { cpuMsOf, redeHubEnv } from './processes';
+import { cpuMsOf, redeHubEnv, rssOf, sampleRss } from './processes';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -51,17 +56,27 @@ async function main(): Promise<void> {
   );
   if (builds.length !== 2) {
     throw new Error(
-      'usage: compare-builds <before-dist> <after-dist> [--seconds N] [--rounds R] [--cpu-prof DIR]',
+      'usage: compare-builds <before-dist> <after-dist> [--case lookup|aggregate] [--db postgres|sqlite] [--seconds N] [--requests N] [--rounds R] [--peers DIR] [--sqlite FILE] [--cpu-prof DIR]',
     );
   }
   const seconds = Number(option(argv, '--seconds', '15'));
   const rounds = Number(option(argv, '--rounds', '2'));
+  const requests = Number(option(argv, '--requests', '4'));
   const profileDir = option(argv, '--cpu-prof', '');
-  const database = benchDatabases(root, 1_000_000).postgres.url;
-  const peers = path.join(root, 'bench', 'peers');
-  const lookup = cases.find((definition) => definition.id === 'lookup')!;
+  const databases = benchDatabases(root, 1_000_000);
+  const sqliteFile = path.resolve(option(argv, '--sqlite', databases.sqlite.file));
+  const database =
+    option(argv, '--db', 'postgres') === 'sqlite' ? `sqlite:${sqliteFile}` : databases.postgres.url;
+  const peers = path.resolve(option(argv, '--peers', path.join(root, 'bench', 'peers')));
+  const caseId = option(argv, '--case', 'lookup') as CaseId;
+  const definition = cases.find((candidate) => candidate.id === caseId);
+  if (!definition) {
+    throw new Error(`--case: unknown case "${caseId}"`);
+  }
+  // Heavy cases run a fixed number of requests, so none is left in flight between rounds.
+  const amount = definition.requests ? { requests } : { seconds };
 
-  const pool = new pg.Pool({ connectionString: database, max: 1 });
+  const pool = new pg.Pool({ connectionString: databases.postgres.url, max: 1 });
   const codes = (
     await pool.query<{ ibge_code: string }>(
       'select ibge_code from municipalities where deleted_at is null order by md5(ibge_code)',
@@ -70,9 +85,9 @@ async function main(): Promise<void> {
   await pool.end();
   const body = (n: number) =>
     JSON.stringify({
-      operationName: lookup.operationName,
-      query: lookup.redeHub,
-      variables: lookup.variables({ asOf: '2025-06-01', uf: 'MG' }, codes[n % codes.length]!),
+      operationName: definition.operationName,
+      query: definition.redeHub,
+      variables: definition.variables({ asOf: '2025-06-01', uf: 'MG' }, codes[n % codes.length]!),
     });
 
   const servers = builds.map((dist, index) => {
@@ -88,23 +103,39 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );
-    return { dist, url: `http://127.0.0.1:${port}`, child, samples: [] as LoadSample[] };
+    return {
+      dist,
+      url: `http://127.0.0.1:${port}`,
+      child,
+      samples: [] as LoadSample[],
+      idleRssMb: 0,
+      peakRssMb: 0,
+    };
   });
   try {
     for (const server of servers) {
       await waitHealthy(server.url, server.child);
-      await runLoad(peers, { url: server.url, connections: 10, seconds: 3, body }); // warm-up
+      server.idleRssMb = rssOf(server.child.pid!);
+      // Warm-up: one request of a heavy case, 3 s of lookups.
+      await runLoad(peers, {
+        url: server.url,
+        connections: definition.requests ? 1 : 10,
+        ...(definition.requests ? { requests: 1 } : { seconds: 3 }),
+        body,
+      });
     }
     for (let round = 0; round < rounds; round += 1) {
       for (const server of servers) {
         const before = cpuMsOf(server.child.pid!);
+        const rss = sampleRss(server.child.pid!, 50);
         const sample = await runLoad(peers, {
           url: server.url,
-          connections: lookup.connections,
-          seconds,
+          connections: definition.connections,
+          ...amount,
           body,
         });
         sample.cpuMs = cpuMsOf(server.child.pid!) - before;
+        server.peakRssMb = Math.max(server.peakRssMb, rss.stop());
         server.samples.push(sample);
       }
     }
@@ -113,10 +144,16 @@ async function main(): Promise<void> {
       server.child.kill('SIGTERM');
     }
   }
-  const results = servers.map((server) => ({ build: server.dist, ...summarise(server.samples) }));
+  const results = servers.map((server) => ({
+    build: server.dist,
+    idleRssMb: server.idleRssMb,
+    peakRssMb: server.peakRssMb,
+    ...summarise(server.samples),
+  }));
+  process.stdout.write(`case ${definition.id} on ${database.replace(/\/\/.*@/, '//')}\n`);
   for (const result of results) {
     process.stdout.write(
-      `${result.build}: ${result.throughput.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, server CPU ${result.cpuMsPerRequest?.toFixed(2)} ms/req, errors ${result.errors}, non-2xx ${result.non2xx}\n`,
+      `${result.build}: ${result.requests} requests, ${result.throughput.toFixed(2)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, server CPU ${result.cpuMsPerRequest?.toFixed(2)} ms/req, RSS ${result.idleRssMb.toFixed(0)} MB idle, ${result.peakRssMb.toFixed(0)} MB peak, errors ${result.errors}, non-2xx ${result.non2xx}\n`,
     );
   }
   const [before, after] = results as [(typeof results)[0], (typeof results)[0]];

@@ -1,4 +1,9 @@
-import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import {
+  type EntityMetadata,
+  type EntityName,
+  type FilterQuery,
+  ReferenceKind,
+} from '@mikro-orm/core';
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { eventWhere, type EventFilter } from '../activity/activity.input';
 import { Event } from '../activity/event.entity';
@@ -20,20 +25,67 @@ import { type AggregateSpec, knexOf } from './aggregate';
 import { regionOnSql } from './point-in-time';
 
 /**
- * The FROM clauses of the aggregates. Filters are the API's own filter inputs, compiled by the
- * ORM into an `id IN (subquery)`: an aggregate counts exactly what the matching list returns,
- * in the same single statement.
+ * The FROM clause of an aggregate: the entity's table as `alias`, narrowed by one of the API's own
+ * filter inputs, so an aggregate counts exactly what the matching list returns, in the same single
+ * statement. A filter that reads only the entity's columns and its to-one relations (which match
+ * at most one row each, so no row is counted twice) is compiled by the ORM straight onto `alias`;
+ * any other becomes `alias.id IN (subquery)`, which costs the database a second pass over the
+ * table and a semi-join.
  */
-function idsMatching<T extends object>(
+export function filteredTable<T extends object>(
   em: Em,
   entity: EntityName<T>,
+  alias: string,
   where: FilterQuery<T>,
 ): Knex.QueryBuilder {
-  return (em as unknown as SqlEntityManager)
-    .createQueryBuilder(entity, 'f')
-    .select('f.id')
-    .where(where)
-    .getKnexQuery();
+  const orm = em as unknown as SqlEntityManager;
+  const meta = orm.getMetadata().get<T>(entity);
+  if (readsOneRowEach(orm, meta, where)) {
+    return orm.createQueryBuilder(entity, alias).where(where).getKnexQuery().clearSelect();
+  }
+  const ids = orm.createQueryBuilder(entity, 'f').select('f.id').where(where).getKnexQuery();
+  return knexOf(em)(`${meta.tableName} as ${alias}`).whereIn(`${alias}.id`, ids);
+}
+
+const operators = new Set(['$and', '$or', '$not']);
+
+/** True when every property `where` names is a column of the entity or reached through to-one relations. */
+function readsOneRowEach(orm: SqlEntityManager, meta: EntityMetadata, where: unknown): boolean {
+  if (where === null || typeof where !== 'object') {
+    return true;
+  }
+  if (Array.isArray(where)) {
+    return where.every((part) => readsOneRowEach(orm, meta, part));
+  }
+  return Object.entries(where as Record<string, unknown>).every(([key, value]) => {
+    if (operators.has(key)) {
+      return readsOneRowEach(orm, meta, value);
+    }
+    const property = meta.properties[key as keyof typeof meta.properties];
+    if (!property) {
+      return false;
+    }
+    if (property.kind === ReferenceKind.SCALAR) {
+      return true;
+    }
+    const toOne =
+      property.kind === ReferenceKind.MANY_TO_ONE ||
+      (property.kind === ReferenceKind.ONE_TO_ONE && property.owner);
+    if (!toOne) {
+      return false;
+    }
+    // `{ state: 5 }`, `{ healthRegion: null }`, `{ healthRegion: { $ne: null } }` compare the
+    // foreign key; `{ state: { uf: … } }` joins the relation and reads its columns.
+    if (value === null || typeof value !== 'object') {
+      return true;
+    }
+    const target = orm.getMetadata().get(property.type);
+    return Object.entries(value as Record<string, unknown>).every(([nested, inner]) =>
+      nested.startsWith('$') && !operators.has(nested)
+        ? inner === null || typeof inner !== 'object' || Array.isArray(inner)
+        : readsOneRowEach(orm, target, { [nested]: inner }),
+    );
+  });
 }
 
 /**
@@ -62,37 +114,34 @@ export function municipalitySource(
   filter: MunicipalityFilter | null | undefined,
   regionsOn?: string | null,
 ) {
-  return withTerritory(em, knexOf(em)('municipalities as m'), regionsOn).whereIn(
-    'm.id',
-    idsMatching(em, Municipality, municipalityWhere(filter)),
+  return withTerritory(
+    em,
+    filteredTable(em, Municipality, 'm', municipalityWhere(filter)),
+    regionsOn,
   );
 }
 
 export function eventSource(em: Em, filter: EventFilter | null | undefined) {
-  return knexOf(em)('events as e')
+  return filteredTable(em, Event, 'e', eventWhere(filter))
     .leftJoin('states as s', 's.id', 'e.state_id')
     .leftJoin('health_regions as hr', 'hr.id', 'e.health_region_id')
-    .leftJoin('organizations as o', 'o.id', 'e.organization_id')
-    .whereIn('e.id', idsMatching(em, Event, eventWhere(filter)));
+    .leftJoin('organizations as o', 'o.id', 'e.organization_id');
 }
 
 export function adhesionSource(em: Em, filter: AdhesionFilter | null | undefined) {
-  const query = knexOf(em)('adhesions as a')
+  const query = filteredTable(em, Adhesion, 'a', adhesionWhere(filter))
     .join('programs as p', 'p.id', 'a.program_id')
     .join('municipalities as m', 'm.id', 'a.municipality_id');
-  return withTerritory(em, query).whereIn('a.id', idsMatching(em, Adhesion, adhesionWhere(filter)));
+  return withTerritory(em, query);
 }
 
 export function instrumentSource(em: Em, filter: InstrumentStatusFilter | null | undefined) {
-  const query = knexOf(em)('instrument_statuses as i').join(
+  const query = filteredTable(em, InstrumentStatus, 'i', instrumentStatusWhere(filter)).join(
     'municipalities as m',
     'm.id',
     'i.municipality_id',
   );
-  return withTerritory(em, query).whereIn(
-    'i.id',
-    idsMatching(em, InstrumentStatus, instrumentStatusWhere(filter)),
-  );
+  return withTerritory(em, query);
 }
 
 /** Each municipality of the filter beside its adhesion to one program (if any). */
