@@ -3,7 +3,6 @@ import { EventFilter } from '../activity/activity.input';
 import { today } from '../common/dates';
 import { LocalDate } from '../common/scalars';
 import type { GraphQLContext } from '../graphql/context';
-import { BadUserInputError } from '../graphql/errors';
 import { requestLoader } from '../graphql/loaders';
 import { Mandate } from '../people/mandate.entity';
 import { Person } from '../people/person.entity';
@@ -33,27 +32,17 @@ import {
   MunicipalityStats,
 } from './analytics.types';
 import { apoiadorCoverage } from './coverage';
-import {
-  adhesionDimensions,
-  eventDimensions,
-  instrumentDimensions,
-  municipalityDimensions,
-} from './dimensions';
+import * as groupStats from './group-stats';
+import { checkRange } from './group-stats';
+import { eventDimensions, municipalityDimensions } from './dimensions';
 import { apoiadoresOn } from './point-in-time';
 import {
   activitySummarySpec,
   adhesionRateSource,
   adhesionRateSpec,
-  adhesionSource,
-  adhesionStatsSpec,
   complianceSource,
   complianceSpec,
   eventSource,
-  eventStatsSpec,
-  instrumentSource,
-  instrumentStatsSpec,
-  municipalitySource,
-  municipalityStatsSpec,
   turnoverSource,
   turnoverSpec,
 } from './sources';
@@ -75,14 +64,6 @@ function RegionsAsOfArg() {
   });
 }
 
-function checkRange(from: string | null | undefined, to: string | null | undefined): void {
-  if (from && to && from > to) {
-    throw new BadUserInputError(`\`from\` (${from}) is after \`to\` (${to})`, {
-      argument: 'from',
-    });
-  }
-}
-
 /** Group-by aggregates and the analysts' questions: each one SQL statement (or two), never N+1. */
 @Resolver()
 export class AnalyticsResolver {
@@ -95,12 +76,7 @@ export class AnalyticsResolver {
     @RegionsAsOfArg() regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
-    return aggregate(
-      em,
-      municipalitySource(em, filter, regionsAsOf),
-      dimensionsOf(groupBy, municipalityDimensions),
-      municipalityStatsSpec,
-    );
+    return groupStats.municipalityStats(em, filter, groupBy, regionsAsOf);
   }
 
   @Query(() => EventStats, {
@@ -111,13 +87,7 @@ export class AnalyticsResolver {
     @GroupByArg(EventDimension, [EventDimension.KIND]) groupBy: EventDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
-    checkRange(filter?.from, filter?.to);
-    return aggregate(
-      em,
-      eventSource(em, filter),
-      dimensionsOf(groupBy, eventDimensions),
-      eventStatsSpec,
-    );
+    return groupStats.eventStats(em, filter, groupBy);
   }
 
   @Query(() => AdhesionStats, {
@@ -128,12 +98,7 @@ export class AnalyticsResolver {
     @GroupByArg(AdhesionDimension, [AdhesionDimension.STATUS]) groupBy: AdhesionDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
-    return aggregate(
-      em,
-      adhesionSource(em, filter),
-      dimensionsOf(groupBy, adhesionDimensions(today())),
-      adhesionStatsSpec,
-    );
+    return groupStats.adhesionStats(em, filter, groupBy);
   }
 
   @Query(() => InstrumentStats, {
@@ -146,12 +111,7 @@ export class AnalyticsResolver {
     groupBy: InstrumentDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
-    return aggregate(
-      em,
-      instrumentSource(em, filter),
-      dimensionsOf(groupBy, instrumentDimensions),
-      instrumentStatsSpec,
-    );
+    return groupStats.instrumentStats(em, filter, groupBy);
   }
 
   @Query(() => ApoiadorCoverage, {

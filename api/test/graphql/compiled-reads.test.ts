@@ -1,4 +1,5 @@
 import { ref } from '@mikro-orm/core';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, type App } from '../../src/app';
 import { Mandate } from '../../src/people/mandate.entity';
@@ -8,6 +9,9 @@ import { Person } from '../../src/people/person.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
 import { ibgeCheckDigit } from '../../src/territory/ibge-code';
 import { ManagementType } from '../../src/territory/territory.enums';
+import { EventKind, Modality } from '../../src/activity/activity.enums';
+import { Event } from '../../src/activity/event.entity';
+import { HealthRegion } from '../../src/territory/health-region.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { seedRsRegions } from '../territory/fixtures';
 
@@ -28,8 +32,12 @@ interface Case {
   name: string;
   query: string;
   variables?: Record<string, unknown>;
-  /** Whether the second request is answered by one compiled statement. */
+  /**
+   * Whether the second request is answered by compiled reads: rows by one statement that builds
+   * the JSON, aggregates by the resolver's own statement written without graphql-js.
+   */
   compiled: boolean;
+  aggregate?: boolean;
 }
 
 const cases: Case[] = [
@@ -170,6 +178,40 @@ const cases: Case[] = [
     compiled: true,
   },
   {
+    name: 'eventStats by health region and month (the bench’s aggregate)',
+    query: `query Aggregate { eventStats(groupBy: [HEALTH_REGION, MONTH]) {
+      rows { healthRegionCode month count participantsSum accessesSum } } }`,
+    compiled: true,
+    aggregate: true,
+  },
+  {
+    name: 'eventStats groups with their key and label, and rows with ratios, by default group',
+    query: `{ eventStats { __typename groups { key { kind label } count participantsSum }
+      rows { label kind count share } } }`,
+    compiled: true,
+    aggregate: true,
+  },
+  {
+    name: 'eventStats filtered by dates and state, by UF, modality and year',
+    query: `query E($from: LocalDate) { eventStats(filter: { from: $from, to: "2025-12-31", uf: ["RS", "SC"] }, groupBy: [UF, MODALITY, YEAR]) {
+      rows { uf stateName modality year count accessesSum share } } }`,
+    variables: { from: '2025-02-01' },
+    compiled: true,
+    aggregate: true,
+  },
+  {
+    name: 'municipalityStats by UF and size class, with averages',
+    query: `{ municipalityStats(filter: { uf: ["RS", "SC", "PR"] }, groupBy: [UF, SIZE_CLASS]) {
+      rows { uf sizeClass count populationSum populationAvg populationMin share label } } }`,
+    compiled: true,
+    aggregate: true,
+  },
+  {
+    name: 'a date range the wrong way round is the resolvers’ error',
+    query: `{ eventStats(filter: { from: "2025-03-01", to: "2025-01-01" }) { rows { count } } }`,
+    compiled: false,
+  },
+  {
     name: 'edges (cursors per row) go through the resolvers',
     query: `{ municipalities(first: 3) { edges { cursor node { name } } } }`,
     compiled: false,
@@ -235,8 +277,13 @@ const canonical = (text: string) => JSON.stringify(JSON.parse(text));
 describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (${driver})`, () => {
   let t: TestApp;
   let resolversOnly: App;
+  const logLines: string[] = [];
+  const compiledAnswers = () =>
+    logLines.filter((line) => line.includes('answered by a compiled read')).length;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({
+      logger: pino({ level: 'debug' }, { write: (line) => logLines.push(line) }),
+    });
     resolversOnly = await bootstrap({ config: { ...t.config, compiledReads: false }, seed: false });
     const em = t.app.orm.em.fork();
     await seedRsRegions(em);
@@ -285,6 +332,22 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
       '2020-01-01',
       null,
     );
+    const regions = await em.find(HealthRegion, { code: { $in: ['43001', '43002', '42001'] } });
+    for (let index = 0; index < 60; index += 1) {
+      const region = regions[index % regions.length]!;
+      em.create(Event, {
+        kind: [EventKind.CIR_MEETING, EventKind.WEB_OFICINA, EventKind.ASSEMBLY][index % 3]!,
+        title: `Evento ${index}`,
+        startDate: `2025-${String((index % 12) + 1).padStart(2, '0')}-${String((index % 27) + 1).padStart(2, '0')}`,
+        modality: [Modality.IN_PERSON, Modality.ONLINE][index % 2]!,
+        healthRegion: index % 7 === 0 ? null : ref(region),
+        state: region.state,
+        topics: [],
+        participantCount: index % 5 === 0 ? null : index * 3,
+        accessCount: index % 2 === 0 ? index * 11 : null,
+        demo: true,
+      });
+    }
     await em.flush();
   });
   afterAll(async () => {
@@ -292,20 +355,25 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
     await t?.close();
   });
 
-  it.each(cases)('$name', async ({ query, variables, compiled }) => {
+  it.each(cases)('$name', async ({ query, variables, compiled, aggregate }) => {
     const expected = await post(resolversOnly.url, query, variables);
     const first = await post(t.url, query, variables);
     t.statements.reset();
+    const answered = compiledAnswers();
     const second = await post(t.url, query, variables);
     const statements = [...t.statements.statements];
+    expect(compiledAnswers() - answered).toBe(compiled ? 1 : 0);
 
     expect(first.status).toBe(expected.status);
     expect(second.status).toBe(expected.status);
     expect(canonical(first.text)).toBe(canonical(expected.text));
     expect(canonical(second.text)).toBe(canonical(expected.text));
-    const usedCompiled =
+    const jsonStatement =
       statements.length === 1 && /json_build_object|json_object/.test(statements[0]!);
-    expect(usedCompiled).toBe(compiled);
+    expect(jsonStatement).toBe(compiled && !aggregate);
+    if (aggregate) {
+      expect(statements).toHaveLength(1);
+    }
     if (compiled) {
       expect(second.headers.get('content-type')).toBe(expected.headers.get('content-type'));
       expect(JSON.parse(second.text).errors).toBeUndefined();

@@ -1,3 +1,5 @@
+import * as groupStats from '../../analytics/group-stats';
+import type { Em } from '../../db/orm';
 import { MandateRole } from '../../people/people.enums';
 import {
   municipalityByIbgeCode,
@@ -105,5 +107,29 @@ export const connectionCatalog: Readonly<Record<string, ConnectionEntry>> = {
     type: 'Municipality',
     where: (args) => municipalityWhere(args.filter as never),
     orderBy: (args) => municipalityOrder(args.orderBy as never),
+  },
+};
+
+/**
+ * Root fields whose answer is plain data — objects whose GraphQL fields are their own properties
+ * (no field resolvers): the aggregates. Compiled reads run the same function as the resolver
+ * and write the selected fields as JSON directly, without graphql-js resolving 40,000 rows × N
+ * fields.
+ */
+export interface DataEntry {
+  run(em: Em, args: Record<string, never>): Promise<unknown>;
+}
+
+export const dataCatalog: Readonly<Record<string, DataEntry>> = {
+  municipalityStats: {
+    run: (em, args) =>
+      groupStats.municipalityStats(em, args.filter ?? null, args.groupBy, args.regionsAsOf ?? null),
+  },
+  eventStats: { run: (em, args) => groupStats.eventStats(em, args.filter ?? null, args.groupBy) },
+  adhesionStats: {
+    run: (em, args) => groupStats.adhesionStats(em, args.filter ?? null, args.groupBy),
+  },
+  instrumentStats: {
+    run: (em, args) => groupStats.instrumentStats(em, args.filter ?? null, args.groupBy),
   },
 };

@@ -5,12 +5,15 @@ import {
   Kind,
   getNamedType,
   isAbstractType,
+  isLeafType,
+  isListType,
   isNonNullType,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
+  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -18,9 +21,11 @@ import {
 import type { MandateRole } from '../../people/people.enums';
 import {
   connectionCatalog,
+  dataCatalog,
   lookupCatalog,
   objectCatalog,
   type ConnectionEntry,
+  type DataEntry,
   type LookupEntry,
 } from './catalog';
 import { NotCompilable, columnOf } from './where-sql';
@@ -36,6 +41,14 @@ export interface CompiledOperation {
 
 export type RootPlan =
   | { kind: 'constant'; key: string; json: string }
+  | {
+      kind: 'data';
+      key: string;
+      entry: DataEntry;
+      field: GraphQLField<unknown, unknown>;
+      node: FieldNode;
+      write: Writer;
+    }
   | {
       kind: 'lookup';
       key: string;
@@ -123,8 +136,13 @@ export function compileOperation(
         const field = queryType.getFields()[name];
         const lookup = lookupCatalog[name];
         const connection = connectionCatalog[name];
-        if (!field || (!lookup && !connection)) {
+        const data = dataCatalog[name];
+        if (!field || (!lookup && !connection && !data)) {
           throw new NotCompilable(`Query.${name}`);
+        }
+        if (data) {
+          const write = writer(context, field.type, nodes);
+          return { kind: 'data', key, entry: data, field, node: nodes[0]!, write };
         }
         if (lookup) {
           return {
@@ -139,6 +157,12 @@ export function compileOperation(
         return connectionPlan(context, key, connection!, field, nodes);
       },
     );
+    if (
+      roots.some((root) => root.kind === 'data') &&
+      roots.some((root) => root.kind !== 'data' && root.kind !== 'constant')
+    ) {
+      throw new NotCompilable('plain data beside rows read by SQL');
+    }
     return { operation, roots };
   } catch (error) {
     if (error instanceof NotCompilable) {
@@ -356,4 +380,77 @@ function pageInfoPlan(context: CompileContext, nodes: FieldNode[]): PageInfoPart
     }
     return { kind: name as 'hasNextPage', key };
   });
+}
+
+/** Writes one value of a GraphQL type as JSON; throws `NotCompilable` where graphql-js would differ. */
+export type Writer = (value: unknown) => string;
+
+/**
+ * A JSON writer for plain data under `type`: what graphql-js produces for objects whose fields
+ * use the default resolver (a property or getter of the same name) and leaves serialised by
+ * their type. Fields with a resolver or arguments do not compile; a null in a non-null position
+ * or a function where a value belongs throws at write time, and the request goes to Apollo.
+ */
+function writer(
+  context: CompileContext,
+  type: GraphQLOutputType,
+  nodes: readonly FieldNode[],
+): Writer {
+  if (isNonNullType(type)) {
+    const inner = writer(context, type.ofType, nodes);
+    return (value) => {
+      if (value === null || value === undefined) {
+        throw new NotCompilable('null in a non-null position');
+      }
+      return inner(value);
+    };
+  }
+  if (isListType(type)) {
+    const item = writer(context, type.ofType, nodes);
+    return (value) => {
+      if (value === null || value === undefined) {
+        return 'null';
+      }
+      if (!Array.isArray(value)) {
+        throw new NotCompilable('a list that is not an array');
+      }
+      return `[${value.map(item).join(',')}]`;
+    };
+  }
+  if (isLeafType(type)) {
+    return (value) => {
+      if (value === null || value === undefined) {
+        return 'null';
+      }
+      if (typeof value === 'function') {
+        throw new NotCompilable('a function where a value belongs');
+      }
+      const serialized = type.serialize(value) as unknown;
+      return serialized === undefined ? 'null' : JSON.stringify(serialized);
+    };
+  }
+  if (!(type instanceof GraphQLObjectType)) {
+    throw new NotCompilable(`abstract type ${type.name}`);
+  }
+  const fields = [...collect(context, type, subSelections(nodes))].map(([key, fieldNodes]) => {
+    const name = fieldNodes[0]!.name.value;
+    const json = JSON.stringify(key);
+    if (name === '__typename') {
+      const typeName = JSON.stringify(type.name);
+      return () => `${json}:${typeName}`;
+    }
+    const field = type.getFields()[name];
+    if (!field || field.resolve !== undefined || field.args.length > 0) {
+      throw new NotCompilable(`${type.name}.${name} has a resolver or arguments`);
+    }
+    const write = writer(context, field.type, fieldNodes);
+    return (source: Record<string, unknown>) => `${json}:${write(source[name])}`;
+  });
+  return (value) => {
+    if (value === null || value === undefined) {
+      return 'null';
+    }
+    const source = value as Record<string, unknown>;
+    return `{${fields.map((field) => field(source)).join(',')}}`;
+  };
 }

@@ -155,7 +155,14 @@ export function compiledReads(
       return null;
     }
     const statement = compiledStatement(compiled, coerced.coerced, options);
-    return statement.body(await oneRow(orm, em, config.database.driver, statement.sql));
+    const [row, ...loaded] = await Promise.all([
+      statement.sql ? oneRow(orm, em, config.database.driver, statement.sql) : {},
+      ...statement.loads.map((load) => load.run(orm.em.fork())),
+    ]);
+    const data = Object.fromEntries(
+      statement.loads.map((load, index) => [load.name, loaded[index]]),
+    );
+    return statement.body(row as Record<string, unknown>, data);
   };
 
   const middleware: RequestHandler = (req, res, next) => {
@@ -186,6 +193,7 @@ export function compiledReads(
         }
         res.setHeader('content-type', contentType);
         res.status(200).send(text);
+        logger.debug({ operationName: body.operationName }, 'answered by a compiled read');
       },
       (error: unknown) => {
         logger.debug({ err: error }, 'compiled read passed on to the resolvers');

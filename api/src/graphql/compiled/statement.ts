@@ -2,6 +2,7 @@ import type { EntityMetadata, MetadataStorage } from '@mikro-orm/core';
 import { getArgumentValues } from 'graphql';
 import { today } from '../../common/dates';
 import type { AppConfig } from '../../config';
+import type { Em } from '../../db/orm';
 import { mandateInForceOrder, mandateInForceWhere } from '../../people/people.input';
 import { encodeCursor, pageWindow } from '../connection';
 import type { CompiledOperation, ConnectionPart, ObjectPlan, RootPlan } from './compile';
@@ -21,13 +22,18 @@ export interface StatementOptions {
   limits: AppConfig['limits'];
 }
 
-/** The one statement of a compiled request, and how its single row becomes the response body. */
+/**
+ * What answers a compiled request: one statement whose single row holds the JSON of the rows it
+ * reads (null when only plain data is selected), the plain-data roots to run (aggregates), and
+ * how both become the response body.
+ */
 export interface CompiledStatement {
-  sql: Sql;
-  body(row: Record<string, unknown>): string;
+  sql: Sql | null;
+  loads: { name: string; run(em: Em): Promise<unknown> }[];
+  body(row: Record<string, unknown>, data: Record<string, unknown>): string;
 }
 
-type Piece = (row: Record<string, unknown>) => string;
+type Piece = (row: Record<string, unknown>, data: Record<string, unknown>) => string;
 
 /**
  * The statement answering `compiled` with these variables (already coerced). Arguments are
@@ -47,20 +53,31 @@ export function compiledStatement(
   };
   const columns: Sql[] = [];
   const pages: Sql[] = [];
+  const loads: CompiledStatement['loads'] = [];
   const pieces = compiled.roots.map((root, index): Piece => {
     const key = JSON.stringify(root.key);
+    if (root.kind === 'data') {
+      const args = getArgumentValues(root.field, root.node, variables);
+      const name = `d${index}`;
+      loads.push({ name, run: (em) => root.entry.run(em, args as Record<string, never>) });
+      return (_row, data) => `${key}:${root.write(data[name])}`;
+    }
     const piece = rootPiece(context, root, `c${index}`, columns, pages);
     return (row) => `${key}:${piece(row)}`;
   });
-  const statement = sql([
-    'select ',
-    sql(columns, ', '),
-    ...(pages.length > 0 ? [' from ', sql(pages, ', ')] : []),
-  ]);
+  const statement =
+    columns.length === 0
+      ? null
+      : sql([
+          'select ',
+          sql(columns, ', '),
+          ...(pages.length > 0 ? [' from ', sql(pages, ', ')] : []),
+        ]);
   return {
     sql: statement,
+    loads,
     // Apollo ends its JSON with a newline; so does this answer.
-    body: (row) => `{"data":{${pieces.map((piece) => piece(row)).join(',')}}}\n`,
+    body: (row, data) => `{"data":{${pieces.map((piece) => piece(row, data)).join(',')}}}\n`,
   };
 }
 
@@ -68,11 +85,11 @@ type Context = WhereContext & StatementOptions & { variables: Record<string, unk
 
 function rootPiece(
   context: Context,
-  root: RootPlan,
+  root: Exclude<RootPlan, { kind: 'data' }>,
   name: string,
   columns: Sql[],
   pages: Sql[],
-): Piece {
+): (row: Record<string, unknown>) => string {
   if (root.kind === 'constant') {
     return () => root.json;
   }
@@ -149,7 +166,12 @@ function rootPiece(
   return (row) => `{${parts.map((part) => part(row)).join(',')}}`;
 }
 
-function connectionPiece(part: ConnectionPart, name: string, offset: number, limit: number): Piece {
+function connectionPiece(
+  part: ConnectionPart,
+  name: string,
+  offset: number,
+  limit: number,
+): (row: Record<string, unknown>) => string {
   switch (part.kind) {
     case 'constant':
       return () => part.json;
