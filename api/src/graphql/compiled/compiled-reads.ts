@@ -1,67 +1,17 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { EntityManager } from '@mikro-orm/knex';
-import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { getVariableValues, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { verifyApiKey } from '../../auth/api-key.service';
 import { authenticate, presentedKey } from '../../auth/authenticate';
 import type { AppConfig } from '../../config';
-import type { Em, Orm } from '../../db/orm';
+import type { Orm } from '../../db/orm';
 import { findBadString } from '../../security/graphql-guards';
 import type { GraphQLContext } from '../context';
 import { compileOperation, type CompiledOperation } from './compile';
-import { jsonDialect, type Sql } from './sql';
+import { jsonDialect } from './sql';
+import { preparedRow } from './prepared';
 import { compiledStatement } from './statement';
-
-/**
- * The statement's one row. On PostgreSQL, as a named prepared statement per text: planning a
- * statement that builds JSON costs several times more than running it (a lookup: ~1 ms planned
- * every time, ~0.15 ms prepared), and the database shares the machine's cores with the API. The
- * statement is logged like every statement the ORM runs (and so counted by tests). SQLite plans
- * in-process and cheaply; it goes through the ORM's connection as usual.
- */
-async function oneRow(
-  orm: Orm,
-  em: Em,
-  driver: AppConfig['database']['driver'],
-  statement: Sql,
-): Promise<Record<string, unknown>> {
-  const connection = (em as unknown as EntityManager).getConnection();
-  if (driver !== 'postgresql') {
-    return (await connection.execute(statement.text, statement.params, 'get')) as Record<
-      string,
-      unknown
-    >;
-  }
-  let position = 0;
-  // `?` appears in compiled SQL only as a placeholder: keys are GraphQL names, values are bound.
-  const text = statement.text.replace(/\?/g, () => `$${++position}`);
-  const name = `rh_${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`;
-  const client = connection.getKnex().client as {
-    acquireConnection(): Promise<PgClient>;
-    releaseConnection(client: PgClient): Promise<void>;
-  };
-  const started = Date.now();
-  const pg = await client.acquireConnection();
-  try {
-    const result = await pg.query({ name, text, values: statement.params });
-    orm.config.getLogger().logQuery({
-      query: text,
-      params: statement.params as unknown[],
-      took: Date.now() - started,
-      results: result.rows.length,
-      level: 'info',
-    });
-    return result.rows[0] as Record<string, unknown>;
-  } finally {
-    await client.releaseConnection(pg);
-  }
-}
-
-interface PgClient {
-  query(query: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
 
 /** Apollo's answer types for a single result, in Apollo's order of preference. */
 const mediaTypes = [
@@ -156,7 +106,7 @@ export function compiledReads(
     }
     const statement = compiledStatement(compiled, coerced.coerced, options);
     const [row, ...loaded] = await Promise.all([
-      statement.sql ? oneRow(orm, em, config.database.driver, statement.sql) : {},
+      statement.sql ? preparedRow(orm, em, config.database.driver, statement.sql) : {},
       ...statement.loads.map((load) => load.run(orm.em.fork())),
     ]);
     const data = Object.fromEntries(
