@@ -380,6 +380,18 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
     }
   });
 
+  it('sees a write made between two compiled reads (prepared statements keep no snapshot)', async () => {
+    const query = `query Name($ibgeCode: String!) { municipality(ibgeCode: $ibgeCode) { name population } }`;
+    const read = async () =>
+      JSON.parse((await post(t.url, query, { ibgeCode: '4306106' })).text).data.municipality;
+    await read();
+    const before = await read();
+    const em = t.app.orm.em.fork();
+    await em.nativeUpdate(Municipality, { ibgeCode: '4306106' }, { population: 123_456 });
+    const after = await read();
+    expect(after).toEqual({ ...before, population: 123_456 });
+  });
+
   it('is one statement for 10 and for 5,571 municipalities with every nested level', async () => {
     const query = `query Pull($first: Int!, $asOf: LocalDate) {
       municipalities(first: $first) { nodes {${municipalityFields} } } }`;
