@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config';
 import type { Em } from '../../db/orm';
 import { mandateInForceOrder, mandateInForceWhere } from '../../people/people.input';
 import { encodeCursor, pageWindow } from '../connection';
+import { UnreachableCaseError } from '../errors';
 import type { CompiledOperation, ConnectionPart, ObjectPlan, RootPlan } from './compile';
 import { sql, value, type JsonDialect, type Sql } from './sql';
 import {
@@ -197,11 +198,15 @@ function connectionPiece(
               return `${key}:${count > 0 ? JSON.stringify(encodeCursor(offset)) : 'null'}`;
             case 'endCursor':
               return `${key}:${count > 0 ? JSON.stringify(encodeCursor(offset + count - 1)) : 'null'}`;
+            default:
+              throw new UnreachableCaseError(field);
           }
         };
       });
       return (row) => `{${fields.map((field) => field(row)).join(',')}}`;
     }
+    default:
+      throw new UnreachableCaseError(part);
   }
 }
 
@@ -257,6 +262,8 @@ function objectJson(context: Context, plan: ObjectPlan, alias: string, joins: st
           ),
         ];
       }
+      default:
+        throw new UnreachableCaseError(field);
     }
   });
   return dialect.object(members);
