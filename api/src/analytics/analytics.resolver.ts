@@ -33,7 +33,6 @@ import {
 } from './analytics.types';
 import { apoiadorCoverage } from './coverage';
 import * as groupStats from './group-stats';
-import { checkRange } from './group-stats';
 import { eventDimensions, municipalityDimensions } from './dimensions';
 import { apoiadoresOn } from './point-in-time';
 import {
@@ -140,7 +139,7 @@ export class AnalyticsResolver {
     @RegionsAsOfArg() regionsAsOf: string | null,
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
-    checkRange(from, to);
+    groupStats.checkRange(from, to);
     const filter = uf ? { uf: [validUf(uf, 'uf')] } : null;
     return aggregate(
       em,
@@ -222,7 +221,7 @@ export class AnalyticsResolver {
     @GroupByArg(EventDimension, [EventDimension.KIND]) groupBy: EventDimension[],
     @Ctx() { em }: GraphQLContext,
   ): Promise<AggregateResult> {
-    checkRange(from, to);
+    groupStats.checkRange(from, to);
     const filter: EventFilter = {
       ...(uf ? { uf: [validUf(uf, 'uf')] } : {}),
       ...(from ? { from } : {}),

@@ -83,7 +83,7 @@ export interface ObjectPlan {
 }
 
 export type FieldPlan =
-  | { kind: 'constant'; key: string; json: string }
+  | { kind: 'typename'; key: string; typeName: string }
   | { kind: 'column'; key: string; column: string; boolean: boolean }
   | { kind: 'toOne'; key: string; column: string; target: EntityMetadata; object: ObjectPlan }
   | {
@@ -266,7 +266,7 @@ function objectPlan(
     ([key, fieldNodes]): FieldPlan => {
       const name = fieldNodes[0]!.name.value;
       if (name === '__typename') {
-        return { kind: 'constant', key, json: JSON.stringify(typeName) };
+        return { kind: 'typename', key, typeName };
       }
       const field = type.getFields()[name];
       if (!field) {

@@ -47,7 +47,7 @@ export function compiledStatement(
   options: StatementOptions,
 ): CompiledStatement {
   let aliases = 0;
-  const context: WhereContext & StatementOptions & { variables: Record<string, unknown> } = {
+  const context: Context = {
     ...options,
     variables,
     alias: () => `t${++aliases}`,
@@ -121,8 +121,7 @@ function rootPiece(
   if (args.last != null || args.before != null) {
     throw new NotCompilable('backward paging');
   }
-  const window = pageWindow(args, context.limits);
-  const { offset, limit } = window;
+  const { offset, limit } = pageWindow(args, context.limits);
   const meta = root.meta;
   const where = whereSql(context, meta, 'r', root.entry.where(args));
   const nodes = root.parts.find((part) => part.kind === 'nodes');
@@ -220,8 +219,9 @@ function objectJson(context: Context, plan: ObjectPlan, alias: string, joins: st
   }
   const members = plan.fields.map((field): readonly [string, Sql] => {
     switch (field.kind) {
-      case 'constant':
-        return [field.key, { text: `'${JSON.parse(field.json) as string}'`, params: [] }];
+      case 'typename':
+        // Type names are GraphQL names, safe inside an SQL string literal.
+        return [field.key, { text: `'${field.typeName}'`, params: [] }];
       case 'column': {
         const column = `${alias}.${quoted(field.column)}`;
         return [field.key, field.boolean ? dialect.boolean(column) : { text: column, params: [] }];
