@@ -1,5 +1,4 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { AuditAction, AuditVia } from './audit.enums';
 
@@ -38,11 +37,11 @@ export class AuditEntry {
   @Enum({ items: () => AuditAction, index: true })
   action!: AuditAction;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
+  /** GraphQL field in `AuditResolver`, which leaves out what the reader may not see. */
   @Property({ type: 'json', nullable: true })
   before?: Record<string, unknown> | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
+  /** GraphQL field in `AuditResolver`, as `before`. */
   @Property({ type: 'json', nullable: true })
   after?: Record<string, unknown> | null;
 

@@ -1,4 +1,5 @@
 import { type FilterQuery } from '@mikro-orm/core';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import {
   Arg,
   Args,
@@ -18,6 +19,7 @@ import { Role } from '../auth/auth.enums';
 import { fromGlobalId, toGlobalId } from '../common/global-id';
 import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
+import { CONTACT_FIELDS, contactVisibleTo, withoutFields } from '../people/contact';
 import { actorOf } from '../writes/write.resolver';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditLogFilter } from './audit.input';
@@ -79,6 +81,22 @@ export function auditWhere(
   return { $and: and };
 }
 
+type Flat = Record<string, unknown>;
+
+/** A person's `before`/`after` carries contact fields only for those who may read them now. */
+async function auditedValues(
+  context: GraphQLContext,
+  entry: AuditEntry,
+  values: Flat | null | undefined,
+): Promise<Flat | null> {
+  if (!values || entry.entityType !== 'Person') {
+    return values ?? null;
+  }
+  return (await contactVisibleTo(context, entry.entityId))
+    ? values
+    : withoutFields(values, CONTACT_FIELDS);
+}
+
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   @Authorized(Role.EDITOR)
@@ -118,6 +136,22 @@ export class AuditResolver {
   ): Promise<RevertImportResult> {
     const importRunId = /^\d+$/.test(id) ? Number(id) : fromGlobalId(id).rowId;
     return revertImport(actorOf(context), importRunId, { force });
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'The row before the change (flat, named like the input fields).',
+  })
+  before(@Root() entry: AuditEntry, @Ctx() context: GraphQLContext): Promise<Flat | null> {
+    return auditedValues(context, entry, entry.before);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'The row after the change (flat, named like the input fields).',
+  })
+  after(@Root() entry: AuditEntry, @Ctx() context: GraphQLContext): Promise<Flat | null> {
+    return auditedValues(context, entry, entry.after);
   }
 
   @FieldResolver(() => ID, { description: 'Global id of the changed row, for `node(id:)`.' })

@@ -3,6 +3,7 @@ import { type BaseEntity } from '../common/base.entity';
 import type { Em } from '../db/orm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../graphql/errors';
 import { ImportRun, ImportStatus } from '../imports/import-run.entity';
+import { withoutContactUnlessUnscoped } from '../people/contact';
 import {
   entityData,
   type FlatRecord,
@@ -15,7 +16,7 @@ import {
 } from '../imports/import.targets';
 import { Batch, sameValues, type Flat } from '../writes/write.batch';
 import { writeSpecs } from '../writes/write.resolvers';
-import { recordRowAudit, type WriteActor } from '../writes/write.service';
+import { echoOf, recordRowAudit, type WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
 import { originOf, recordAudit } from './audit.service';
@@ -160,7 +161,7 @@ async function revertWrites(
         entityType: t.entityType,
         entityId: t.entityId,
         reason: 'changed after the import',
-        current: { ...current, version: row.version },
+        current: echoOf(spec, current, batch, { version: row.version }),
       });
       continue;
     }
@@ -359,7 +360,11 @@ async function revertEngineRun(
           actor: entry.actor,
           at: entry.at.toISOString(),
         })),
-        current: { ...current, deleted: deletedNow, version: row.version },
+        current: withoutContactUnlessUnscoped(scoped.viewer, t.entityType, {
+          ...current,
+          deleted: deletedNow,
+          version: row.version,
+        }),
       });
     }
   }

@@ -7,6 +7,11 @@ export function hasRole(viewer: Viewer, needed: Role): boolean {
   return rank[viewer.role] >= rank[needed];
 }
 
+/** The one state a key is limited to; null for admins, unscoped keys and anonymous callers. */
+export function scopedUf(viewer: Viewer): string | null {
+  return viewer.kind === 'key' && viewer.role !== Role.ADMIN ? viewer.stateUf : null;
+}
+
 /** Whether the viewer acts on rows of state `uf` (admins and unscoped keys act everywhere). */
 export function inScope(viewer: Viewer, uf: string | null | undefined): boolean {
   if (viewer.kind === 'anonymous') {
@@ -20,16 +25,15 @@ export function inScope(viewer: Viewer, uf: string | null | undefined): boolean 
 
 /**
  * Contact fields (email, phone) are personal data: editors see them inside their scope, admins
- * everywhere, readers never. `personUfs` are the states the person holds mandates in.
+ * everywhere, readers never. `personUfs` are the states the person belongs to
+ * (`people/person-states.ts`); a state-scoped editor sees the people of its state.
  */
 export function canSeeContact(viewer: Viewer, personUfs: readonly string[]): boolean {
   if (!hasRole(viewer, Role.EDITOR)) {
     return false;
   }
-  if (viewer.kind !== 'key' || viewer.role === Role.ADMIN || viewer.stateUf === null) {
-    return true;
-  }
-  return personUfs.includes(viewer.stateUf);
+  const uf = scopedUf(viewer);
+  return uf === null || personUfs.includes(uf);
 }
 
 /**
@@ -41,15 +45,12 @@ export function canWriteIn(viewer: Viewer, ufs: readonly string[]): boolean {
   if (!hasRole(viewer, Role.EDITOR)) {
     return false;
   }
-  if (viewer.kind !== 'key' || viewer.role === Role.ADMIN || viewer.stateUf === null) {
-    return true;
-  }
-  return ufs.every((uf) => uf === viewer.stateUf);
+  const scope = scopedUf(viewer);
+  return scope === null || ufs.every((uf) => uf === scope);
 }
 
 /** "rows of RS" / "every state", for error messages. */
 export function scopeDescription(viewer: Viewer): string {
-  return viewer.kind === 'key' && viewer.role !== Role.ADMIN && viewer.stateUf
-    ? `rows of ${viewer.stateUf}`
-    : 'every state';
+  const uf = scopedUf(viewer);
+  return uf ? `rows of ${uf}` : 'every state';
 }

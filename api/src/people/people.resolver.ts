@@ -1,7 +1,5 @@
 import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
-import { canSeeContact, hasRole } from '../auth/policy';
-import { Role } from '../auth/auth.enums';
 import { today } from '../common/dates';
 import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
@@ -30,6 +28,7 @@ import {
   personOrder,
   personWhere,
 } from './people.input';
+import { contactVisibleTo } from './contact';
 import { Person } from './person.entity';
 
 @Resolver(() => Person)
@@ -66,7 +65,7 @@ export class PersonResolver {
     description: 'Personal data: editors in scope and admins only; null otherwise.',
   })
   async email(@Root() person: Person, @Ctx() context: GraphQLContext): Promise<string | null> {
-    return (await contactVisible(person, context)) ? (person.email ?? null) : null;
+    return (await contactVisibleTo(context, person.id)) ? (person.email ?? null) : null;
   }
 
   @FieldResolver(() => String, {
@@ -74,7 +73,7 @@ export class PersonResolver {
     description: 'Personal data: editors in scope and admins only; null otherwise.',
   })
   async phone(@Root() person: Person, @Ctx() context: GraphQLContext): Promise<string | null> {
-    return (await contactVisible(person, context)) ? (person.phone ?? null) : null;
+    return (await contactVisibleTo(context, person.id)) ? (person.phone ?? null) : null;
   }
 
   @FieldResolver(() => MandateConnection)
@@ -96,38 +95,6 @@ export class PersonResolver {
     });
     return toConnection(MandateConnection, page);
   }
-}
-
-/** States a person holds (or held) mandates in, batched per request. */
-async function contactVisible(person: Person, context: GraphQLContext): Promise<boolean> {
-  if (!hasRole(context.viewer, Role.EDITOR)) {
-    return false;
-  }
-  if (
-    context.viewer.kind !== 'key' ||
-    context.viewer.stateUf === null ||
-    context.viewer.role === Role.ADMIN
-  ) {
-    return true;
-  }
-  const ufs = await requestLoader<number, string[]>(context, 'personUfs', async (ids) => {
-    const mandates = await context.em.find(
-      Mandate,
-      { person: { $in: [...ids] }, deletedAt: null },
-      { populate: ['state', 'municipality.state', 'healthRegions.state'] },
-    );
-    const byPerson = new Map<number, Set<string>>();
-    for (const mandate of mandates) {
-      const set = byPerson.get(mandate.person.id) ?? new Set<string>();
-      const ufOf = (state: State | undefined) => state && set.add(state.uf);
-      ufOf(mandate.state?.getEntity());
-      ufOf(mandate.municipality?.getEntity().state.getEntity());
-      mandate.healthRegions.getItems().forEach((region) => ufOf(region.state.getEntity()));
-      byPerson.set(mandate.person.id, set);
-    }
-    return ids.map((id) => [...(byPerson.get(id) ?? [])]);
-  }).load(person.id);
-  return canSeeContact(context.viewer, ufs);
 }
 
 @Resolver(() => Organization)

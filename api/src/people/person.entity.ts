@@ -26,6 +26,15 @@ export class Person extends BaseEntity {
   @Property({ type: 'string', length: 50, nullable: true })
   phone?: string | null;
 
+  /**
+   * The state of the state-scoped key that created the person. People belong to the states of
+   * their mandates; until they hold one, to this state (null: made by an unscoped key, an admin or
+   * an import). It lets a COSEMS read back the contact of someone it has just added, and nobody
+   * else's (see `people/person-states.ts`).
+   */
+  @Property({ type: 'string', length: 2, nullable: true })
+  homeUf?: string | null;
+
   @Field(() => Boolean, { description: 'True for fictional people of the demo network.' })
   @Property({ type: 'boolean', default: false, index: true })
   demo: boolean = false;

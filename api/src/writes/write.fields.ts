@@ -1,5 +1,6 @@
 import { addBusinessDays } from '@brazilian-utils/brazilian-utils';
 import { z } from 'zod';
+import { today } from '../common/dates';
 import { describeIbgeCodeProblem, ibgeCodeProblem } from '../territory/ibge-code';
 
 /** `YYYY-MM-DD`, a real calendar day. */
@@ -11,6 +12,23 @@ export const localDate = z
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
   }, 'Not a calendar day');
+
+/** The earliest day a mandate may name: older records are typing mistakes, not history. */
+export const EARLIEST_MANDATE_DAY = '1900-01-01';
+/** How far ahead a mandate may be planned (a term begins after an election, ends years later). */
+export const MANDATE_YEARS_AHEAD = 10;
+
+/** A calendar day from 1900-01-01 to ten years from today (year 1 or 9999 is refused). */
+export const mandateDate = localDate.superRefine((value, context) => {
+  const now = today();
+  const latest = `${Number(now.slice(0, 4)) + MANDATE_YEARS_AHEAD}${now.slice(4)}`;
+  if (value < EARLIEST_MANDATE_DAY || value > latest) {
+    context.addIssue({
+      code: 'custom',
+      message: `Must be between ${EARLIEST_MANDATE_DAY} and ${latest} (${MANDATE_YEARS_AHEAD} years from today)`,
+    });
+  }
+});
 
 /** A 7-digit IBGE municipality code with a valid check digit. */
 export const ibgeCode = z

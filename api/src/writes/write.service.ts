@@ -10,6 +10,7 @@ import { type AuditEntry } from '../audit/audit-entry.entity';
 import { originOf, recordAudit } from '../audit/audit.service';
 import { canWriteIn, hasRole, scopeDescription } from '../auth/policy';
 import { type Viewer } from '../auth/viewer';
+import { withoutFields } from '../people/contact';
 import { type BaseEntity } from '../common/base.entity';
 import { fromGlobalId, toGlobalId } from '../common/global-id';
 import type { Em } from '../db/orm';
@@ -374,7 +375,7 @@ async function writeChunk(
       if (expected === undefined || expected === null || expected !== current.version) {
         fail(UpsertStatus.CONFLICT, {
           ...identity,
-          current: { ...before, id: identity.id, version: current.version },
+          current: echoOf(spec, before!, batch, identity),
           errors: [
             {
               field: 'expectedVersion',
@@ -411,7 +412,15 @@ async function writeChunk(
       });
       continue;
     }
-    if (current && sameValues(before!, draft, spec.fields)) {
+    const refusal = spec.scopeRefusal?.(draft, batch) ?? null;
+    if (refusal) {
+      fail(UpsertStatus.FORBIDDEN, { errors: [{ field: 'row', message: refusal }] });
+      continue;
+    }
+    // A field the viewer cannot read is written whenever it is sent: UNCHANGED would confirm a guess.
+    const blind =
+      current && (spec.hiddenFields?.(before!, batch) ?? []).some((f) => input[f] !== undefined);
+    if (current && !blind && sameValues(before!, draft, spec.fields)) {
       fail(UpsertStatus.UNCHANGED, {
         id: toGlobalId(spec.typeName, current.id),
         version: current.version,
@@ -500,6 +509,14 @@ function auditRelated(actor: WriteActor, related: Iterable<RelatedChange>, batch
   }
 }
 
+/**
+ * A row as a conflict shows it to the viewer: its flat values with `extra` (id, version), less
+ * what the viewer may not read (`hiddenFields`).
+ */
+export function echoOf(spec: WriteSpec, flat: Flat, batch: Batch, extra: Flat): Flat {
+  return withoutFields({ ...flat, ...extra }, spec.hiddenFields?.(flat, batch) ?? []);
+}
+
 function forbiddenMessage(viewer: Viewer, spec: WriteSpec, flat: Flat, batch: Batch): string {
   const ufs = spec.ufsOf(flat, batch);
   return `Your key writes only ${scopeDescription(viewer)}; this ${spec.typeName} belongs to ${ufs.join(', ') || 'no state'} (an unscoped editor or an admin is needed)`;
@@ -572,7 +589,7 @@ export async function setDeleted(
     if (row.version !== expectedVersion) {
       throw new ConflictError(
         `The row was changed by someone else: your version is ${expectedVersion}, the current one is ${row.version}`,
-        { ...before, id: globalId, version: row.version },
+        echoOf(spec, before, batch, { id: globalId, version: row.version }),
       );
     }
     if (Boolean(row.deletedAt) === deleted) {
@@ -580,6 +597,10 @@ export async function setDeleted(
         `This ${spec.typeName} is ${deleted ? 'already deleted' : 'not deleted'}`,
         { argument: 'id' },
       );
+    }
+    const refusal = deleted ? null : (spec.scopeRefusal?.(before, batch) ?? null);
+    if (refusal) {
+      throw new ForbiddenError(refusal);
     }
     // A delete passes the spec's delete check (e.g. no live rows under it), a restore the row's own.
     const problems = deleted

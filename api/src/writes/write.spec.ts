@@ -45,6 +45,18 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   check(draft: Flat, before: Flat | null, batch: Batch, selfId: number | null): FieldProblem[];
   /** States the row belongs to; an empty list means no state (e.g. a person without mandates). */
   ufsOf(flat: Flat, batch: Batch): string[];
+  /**
+   * Fields of this row the batch's viewer may not read (a person's email and phone outside the
+   * key's state). They are left out of every echo of the row (a conflict's `current`), and a
+   * write that names them is never answered UNCHANGED, which would tell whether a guess matched.
+   */
+  hiddenFields?(flat: Flat, batch: Batch): readonly string[];
+  /**
+   * Why the viewer may not write this draft even inside its state, or null: a scope rule beyond
+   * `ufsOf`, such as a mandate that would give a state-scoped key the contact data of a person
+   * of another state. Asked of every write that leaves the row live (restores included).
+   */
+  scopeRefusal?(draft: Flat, batch: Batch): string | null;
   create(em: Em): E;
   /** Writes a checked draft onto the entity. */
   write(row: E, draft: Flat, batch: Batch): void;

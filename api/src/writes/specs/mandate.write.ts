@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { scopedUf } from '../../auth/policy';
 import { Mandate } from '../../people/mandate.entity';
 import { Organization } from '../../people/organization.entity';
 import { MandateRole, SeatType } from '../../people/people.enums';
@@ -7,8 +8,9 @@ import { Person } from '../../people/person.entity';
 import { HealthRegion } from '../../territory/health-region.entity';
 import { Municipality } from '../../territory/municipality.entity';
 import { type Batch, type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, localDate, naturalKey, rowIdentity, uf } from '../write.fields';
+import { ibgeCode, mandateDate, naturalKey, rowIdentity, uf } from '../write.fields';
 import { NATIONAL, type WriteSpec } from '../write.spec';
+import { loadPersonStates, statesOfPerson } from './person.write';
 
 const GESTORES = 'mandate.gestores';
 
@@ -66,8 +68,8 @@ export const mandateWrites: WriteSpec<Mandate> = {
       .max(100)
       .transform((codes) => [...new Set(codes)].sort())
       .nullish(),
-    startDate: localDate.nullish(),
-    endDate: localDate.nullish(),
+    startDate: mandateDate.nullish(),
+    endDate: mandateDate.nullish(),
   }),
   keyOfInput: (input) => (typeof input.code === 'string' ? input.code : null),
   keyOfFlat: (flat) => (flat.code as string | null | undefined) ?? null,
@@ -80,6 +82,7 @@ export const mandateWrites: WriteSpec<Mandate> = {
   async prepare(batch, drafts) {
     const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
     await batch.loadRefs(Person, 'code', values('personCode'));
+    await loadPersonStates(batch, values('personCode'));
     await batch.loadRefs(Organization, 'code', values('organizationCode'));
     await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
     await batch.loadRefs(
@@ -131,16 +134,22 @@ export const mandateWrites: WriteSpec<Mandate> = {
     startDate: row.startDate,
     endDate: row.endDate ?? null,
   }),
-  check(draft, _before, batch, selfId) {
+  check(draft, before, batch, selfId) {
     const problems: FieldProblem[] = [];
     const startDate = draft.startDate as string;
     const endDate = (draft.endDate as string | null | undefined) ?? null;
     const municipality = (draft.municipalityIbgeCode as string | null | undefined) ?? null;
     const regions = (draft.healthRegionCodes as string[] | null | undefined) ?? [];
-    if (!batch.ref(Person, draft.personCode as string)) {
+    const person = batch.ref(Person, draft.personCode as string);
+    if (!person) {
       problems.push({
         field: 'personCode',
         message: `No person has code ${String(draft.personCode)}`,
+      });
+    } else if (person.deletedAt && before?.personCode !== draft.personCode) {
+      problems.push({
+        field: 'personCode',
+        message: `Person ${person.code} is deleted; restore them first`,
       });
     }
     if (draft.organizationCode && !batch.ref(Organization, draft.organizationCode as string)) {
@@ -223,6 +232,16 @@ export const mandateWrites: WriteSpec<Mandate> = {
     }
     // No territory at all means national: beyond any state-scoped key.
     return ufs.size > 0 ? [...ufs] : [NATIONAL];
+  },
+  scopeRefusal(draft, batch) {
+    // A mandate adds its state to its person's, and a state-scoped editor reads the contact of
+    // the people of its state: it may not give itself someone else's by writing one.
+    const uf = scopedUf(batch.viewer);
+    const states = statesOfPerson(batch, draft.personCode);
+    if (uf === null || states.includes(uf)) {
+      return null;
+    }
+    return `Person ${String(draft.personCode)} belongs to ${states.join(', ') || 'no state'}, not ${uf}: a key of ${uf} cannot attach a mandate to them, since that would give it their email and phone. An unscoped editor or an admin records it`;
   },
   create: () => new Mandate(),
   write(row, draft, batch) {

@@ -1,33 +1,31 @@
 import { z } from 'zod';
+import { scopedUf } from '../../auth/policy';
 import { searchText } from '../../common/text';
-import { Mandate } from '../../people/mandate.entity';
+import { hiddenContactFields } from '../../people/contact';
 import { Person } from '../../people/person.entity';
+import { personStates } from '../../people/person-states';
 import { type Batch, type Flat } from '../write.batch';
 import { naturalKey, rowIdentity, text } from '../write.fields';
 import { type WriteSpec } from '../write.spec';
 
 const PERSON_UFS = 'person.ufs';
 
-/** States a person is attached to: those of their mandates' state, municipality and regions. */
-export function mandateUfs(mandate: Mandate, batch: Batch): string[] {
-  const ufs = new Set<string>();
-  const state = mandate.state?.unwrap();
-  if (state?.uf) {
-    ufs.add(state.uf);
+/** Loads the states of the people these drafts name (by code) into the batch: see `personStates`. */
+export async function loadPersonStates(batch: Batch, codes: Iterable<unknown>): Promise<void> {
+  const known = (batch.scratch.get(PERSON_UFS) as Map<string, string[]> | undefined) ?? new Map();
+  const wanted = [
+    ...new Set([...codes].filter((c): c is string => typeof c === 'string' && !known.has(c))),
+  ];
+  for (const person of wanted.length > 0 ? await personStates(batch.em, { codes: wanted }) : []) {
+    known.set(person.code, person.states);
   }
-  const municipalityUf = batch.ufOfCode(mandate.municipality?.unwrap().ibgeCode);
-  if (municipalityUf) {
-    ufs.add(municipalityUf);
-  }
-  for (const region of mandate.healthRegions.isInitialized()
-    ? mandate.healthRegions.getItems()
-    : []) {
-    const uf = batch.ufOfCode(region.code);
-    if (uf) {
-      ufs.add(uf);
-    }
-  }
-  return [...ufs];
+  batch.scratch.set(PERSON_UFS, known);
+}
+
+/** States of the person with this code, as `loadPersonStates` found them (none for a new one). */
+export function statesOfPerson(batch: Batch, code: unknown): string[] {
+  const known = batch.scratch.get(PERSON_UFS) as Map<string, string[]> | undefined;
+  return typeof code === 'string' ? (known?.get(code) ?? []) : [];
 }
 
 export const personWrites: WriteSpec<Person> = {
@@ -50,26 +48,11 @@ export const personWrites: WriteSpec<Person> = {
   keyOfFlat: (flat) => (flat.code as string | undefined) ?? null,
   load: (em, { ids, keys }) =>
     em.find(Person, { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] }),
-  async prepare(batch, drafts) {
-    const codes = [
-      ...new Set(drafts.map((d) => d.code).filter((c): c is string => typeof c === 'string')),
-    ];
-    const ufs = new Map<string, Set<string>>();
-    if (codes.length > 0) {
-      const mandates = await batch.em.find(
-        Mandate,
-        { person: { code: { $in: codes } }, deletedAt: null },
-        { populate: ['person', 'state', 'municipality', 'healthRegions'] },
-      );
-      for (const mandate of mandates) {
-        const code = mandate.person.unwrap().code;
-        const set = ufs.get(code) ?? new Set<string>();
-        mandateUfs(mandate, batch).forEach((uf) => set.add(uf));
-        ufs.set(code, set);
-      }
-    }
-    batch.scratch.set(PERSON_UFS, ufs);
-  },
+  prepare: (batch, drafts) =>
+    loadPersonStates(
+      batch,
+      drafts.map((d) => d.code),
+    ),
   snapshot: (row) => ({
     code: row.code,
     name: row.name,
@@ -81,12 +64,16 @@ export const personWrites: WriteSpec<Person> = {
       ? [{ field: 'code', message: 'The code of a person cannot change' }]
       : [];
   },
-  ufsOf(flat: Flat, batch) {
-    const ufs = batch.scratch.get(PERSON_UFS) as Map<string, Set<string>> | undefined;
-    return [...(ufs?.get(flat.code as string) ?? [])];
-  },
+  ufsOf: (flat: Flat, batch) => statesOfPerson(batch, flat.code),
+  hiddenFields: (flat, batch) =>
+    hiddenContactFields(batch.viewer, statesOfPerson(batch, flat.code)),
   create: () => new Person(),
-  write(row, draft) {
+  write(row, draft, batch) {
+    if (row.id === undefined) {
+      // A new person belongs to the state of the scoped key that adds them, until a mandate
+      // places them (see `personStates`): a COSEMS reads back the contact it has just entered.
+      row.homeUf = scopedUf(batch.viewer);
+    }
     row.code = draft.code as string;
     row.name = draft.name as string;
     row.nameSearch = searchText(row.name);
