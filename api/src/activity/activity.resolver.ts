@@ -81,9 +81,13 @@ export class ParticipationResolver {
     return participation.event.load() as Promise<Event>;
   }
 
-  @FieldResolver(() => Person, { nullable: true })
+  @FieldResolver(() => Person, {
+    nullable: true,
+    description: 'The participant (null for a municipality, or a person since deleted).',
+  })
   async person(@Root() participation: Participation): Promise<Person | null> {
-    return (await participation.person?.load()) ?? null;
+    const person = (await participation.person?.load()) ?? null;
+    return person?.deletedAt ? null : person;
   }
 
   @FieldResolver(() => Municipality, { nullable: true })

@@ -19,6 +19,7 @@ function coverageCtes(uf: string, at: string): { sql: string; bindings: Binding[
         join mandate_health_regions mhr on mhr.mandate_id = md.id
         join health_regions hr on hr.id = mhr.health_region_id
         join states s on s.id = hr.state_id
+        join people p on p.id = md.person_id and p.deleted_at is null
         where md.role = ? and md.deleted_at is null and hr.deleted_at is null
           and md.start_date <= ? and (md.end_date is null or md.end_date > ?) and s.uf = ?
       ),
@@ -38,6 +39,7 @@ function coverageCtes(uf: string, at: string): { sql: string; bindings: Binding[
       ),
       gestores as (
         select g.municipality_id, g.person_id from mandates g
+        join people gp on gp.id = g.person_id and gp.deleted_at is null
         where g.role = ? and g.deleted_at is null
           and g.start_date <= ? and (g.end_date is null or g.end_date > ?)
         group by g.municipality_id, g.person_id

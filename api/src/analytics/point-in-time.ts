@@ -94,6 +94,8 @@ async function regionMandatePairs(
       .select('mhr.health_region_id', 'mhr.mandate_id')
       .from('mandate_health_regions as mhr')
       .join('mandates as md', 'md.id', 'mhr.mandate_id')
+      .join('people as p', 'p.id', 'md.person_id')
+      .whereNull('p.deleted_at')
       .where('md.role', MandateRole.APOIADOR)
       .whereNull('md.deleted_at')
       .where('md.start_date', '<=', on)

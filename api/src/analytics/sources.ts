@@ -501,6 +501,7 @@ export function turnoverSource(
       ${holder(MUNICIPAL_SECRETARY, 'gestor_from')}, ${holder(MUNICIPAL_SECRETARY, 'gestor_to')},
       ${holder(MAYOR, 'mayor_from')}, ${holder(MAYOR, 'mayor_to')}
     from mandates x
+    join people xp on xp.id = x.person_id and xp.deleted_at is null
     where x.deleted_at is null and x.municipality_id is not null and x.role in ('${MUNICIPAL_SECRETARY}', '${MAYOR}')
     group by x.municipality_id) as h`;
   return municipalitySource(em, filter, regionsOn).leftJoin(

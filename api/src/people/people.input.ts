@@ -107,9 +107,12 @@ export function activeOnWhere(activeOn: string | null | undefined): Record<strin
   };
 }
 
+/** A soft-deleted person is gone from every read, and their mandates with them. */
+export const livePerson = { person: { deletedAt: null } } as const;
+
 /** A mandate of `role` in force on `on` (besides its municipality): what `gestor`/`mayor` answer. */
 export function mandateInForceWhere(role: MandateRole, on: string): Record<string, unknown> {
-  return { role, deletedAt: null, ...activeOnWhere(on) };
+  return { role, deletedAt: null, ...livePerson, ...activeOnWhere(on) };
 }
 
 /** When several mandates are in force, the newest wins, then the lowest id. */
@@ -167,7 +170,7 @@ export enum MandateOrder {
 registerEnumType(MandateOrder, { name: 'MandateOrder' });
 
 export function mandateWhere(filter: MandateFilter | null | undefined): FilterQuery<Mandate> {
-  const and: Record<string, unknown>[] = [{ deletedAt: null }];
+  const and: Record<string, unknown>[] = [{ deletedAt: null, ...livePerson }];
   if (filter?.role) {
     and.push({ role: { $in: filter.role } });
   }
