@@ -8,7 +8,16 @@ export function searchText(value: string): string {
     .trim();
 }
 
-/** A LIKE pattern matching `value` anywhere, with LIKE's wildcards taken literally out. */
+/** `value` inside a LIKE pattern, taken literally: `%`, `_` and `\` escaped with a backslash. */
+export function likeLiteral(value: string): string {
+  return value.replace(/[%_\\]/g, (char) => `\\${char}`);
+}
+
+/**
+ * A LIKE pattern matching `value`'s search text anywhere, literally: "100%" finds "100%", and "%"
+ * or "_" alone find only names that contain them. Both databases escape with a backslash
+ * (see `escapeLikeWithBackslash` in `db/orm.ts`).
+ */
 export function containsPattern(value: string): string {
-  return `%${searchText(value).replace(/[%_\\]/g, '')}%`;
+  return `%${likeLiteral(searchText(value))}%`;
 }

@@ -88,6 +88,7 @@ export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): 
     ...common,
     driver: SqliteDriver,
     dbName: database.file,
+    onQuery: escapeLikeWithBackslash,
     pool: {
       afterCreate: (
         connection: SqliteConnection,
@@ -102,6 +103,15 @@ export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): 
       },
     },
   } as Options;
+}
+
+/**
+ * LIKE patterns escape `%`, `_` and `\` with a backslash (`likeLiteral` in `common/text.ts`), so
+ * a search for "100%" finds "100%" and "%" finds nothing. That is PostgreSQL's default escape
+ * character; SQLite has none, so every `like ?` the ORM sends it says so.
+ */
+export function escapeLikeWithBackslash(sql: string): string {
+  return sql.replace(/ like \?(?! escape)/gi, " like ? escape '\\'");
 }
 
 /**

@@ -137,7 +137,8 @@ function propertyCondition(
         return sql([`${column} = `, value(operand)]);
       }
       if (operator === '$like' && typeof operand === 'string') {
-        return sql([`${column} like `, value(operand)]);
+        // As the ORM's LIKE on both databases: a backslash escapes (`likeLiteral`).
+        return sql([`${column} like `, value(operand), ` escape '\\'`]);
       }
       const comparison = comparisons[operator];
       if (comparison && isScalar(operand)) {
