@@ -1,31 +1,29 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AuditVia } from './audit/audit.enums';
-import { verifyApiKey } from './auth/api-key.service';
-import { authenticate } from './auth/authenticate';
+import { requestViewer } from './auth/authenticate';
 import { createLogger } from './common/logger';
 import type { AppConfig } from './config';
 import { initOrm, migrate, type Orm } from './db/orm';
 import { compiledReads } from './graphql/compiled/compiled-reads';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
-import { pageSizeRule, unlessPageOversized } from './graphql/page-size.rule';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
 import { databaseUnavailable } from './security/database-errors';
 import { createHardening } from './security/harden';
+import { queryRules } from './security/query-rules';
 import { commitWithinDeadline } from './security/request-deadline';
 import { startupTasks } from './startup';
 
@@ -44,6 +42,15 @@ export interface App {
   orm: Orm;
   logger: Logger;
   close(): Promise<void>;
+}
+
+/** The viewer of a request (see `authenticateRequest`); a database failure reads as 503. */
+function viewerOrUnavailable(res: express.Response) {
+  try {
+    return requestViewer(res);
+  } catch (error) {
+    throw databaseUnavailable(error) ?? error;
+  }
 }
 
 /** Builds the whole service: ORM (migrated and seeded), GraphQL, HTTP. `main` and tests share it. */
@@ -74,36 +81,22 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   // Slow clients (slowloris) get the same budget as slow queries, plus a little to answer.
   server.requestTimeout = config.limits.requestTimeoutMs + 5_000;
   server.headersTimeout = Math.min(60_000, server.requestTimeout);
-  const hardening = createHardening(config, logger);
+  const hardening = createHardening(config, logger, orm);
   app.use(hardening.everyRequest);
-  const armor = new ApolloArmor({
-    maxDepth: { n: config.limits.maxDepth },
-    costLimit: { maxCost: config.limits.maxCost },
-    maxAliases: { n: config.limits.maxAliases },
-    maxDirectives: { n: config.limits.maxDirectives },
-    // graphql-js counts tokens while parsing (`parseOptions` below), so a flood of tokens is a
-    // 400 syntax error; armor's own token plugin throws outside the parser and becomes a 500.
-    maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: config.env === 'production' },
-  });
-  const protection = armor.protect();
+  const rules = queryRules(config);
   const schema = await buildAppSchema();
   const compiled = config.compiledReads ? compiledReads(orm, config, logger, schema) : null;
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.introspection,
-    includeStacktraceInErrorResponses: config.env !== 'production',
-    formatError: (formatted, error) => formatError(formatted, error, config, logger),
+    // Stack traces go to the log (`formatError`), never into a response, in any mode.
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, logger),
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: [
-      pageSizeRule(config.limits.maxPageSize),
-      ...protection.validationRules.map((rule) =>
-        unlessPageOversized(rule, config.limits.maxPageSize),
-      ),
-    ],
+    validationRules: rules.validationRules,
     allowBatchedHttpRequests: false,
     plugins: [
-      ...(protection.plugins as ApolloServerPlugin<GraphQLContext>[]),
+      ...rules.plugins,
       ...hardening.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
@@ -123,7 +116,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     const ready = !shuttingDown && (await orm.isConnected().catch(() => false));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
-  mountRoutes(app, { orm, config, logger });
+  mountRoutes(app, { orm, config, logger, hardening, apollo, schema });
   app.get('/graphql', (req, res, next) => {
     const wantsPage =
       req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) ===
@@ -141,13 +134,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     ...hardening.beforeApollo,
     ...(compiled ? [compiled.middleware] : []),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
+        const viewer = viewerOrUnavailable(res);
         const em = orm.em.fork();
-        const viewer = await authenticate(em, req.headers, config, verifyApiKey).catch(
-          (error: unknown) => {
-            throw databaseUnavailable(error) ?? error;
-          },
-        );
         const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
         // Request id, child logger and base URL are made when first read (writes, errors,
         // links), not for every read request.

@@ -43,6 +43,7 @@ const envSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   PUBLIC_URL: z.string().url().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  EXPORT_TOKEN_IDLE_DAYS: z.coerce.number().int().min(0).default(90),
   SEED_ON_START: booleanString.default(true),
   DEMO_ON_START: booleanString.default(true),
 });
@@ -84,8 +85,13 @@ export interface AppConfig {
   anonymousAccess: 'none' | 'reader';
   corsOrigins: string[];
   redisUrl?: string;
-  /** Where clients reach the server (behind a proxy); absolute links (CSV exports) use it. */
+  /**
+   * Where clients reach the server; absolute links (CSV exports) are built on it. Required for
+   * those links in production, where requests for any other host are refused.
+   */
   publicUrl?: string;
+  /** A CSV link unused for this many days stops working (0: never). */
+  exportTokenIdleDays: number;
   seedOnStart: boolean;
   demoOnStart: boolean;
 }
@@ -158,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .filter(Boolean),
     redisUrl: e.REDIS_URL,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    exportTokenIdleDays: e.EXPORT_TOKEN_IDLE_DAYS,
     seedOnStart: e.SEED_ON_START,
     demoOnStart: e.DEMO_ON_START,
   });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Em } from '../db/orm';
 import { ApiKey } from './api-key.entity';
+import { touchLastUsed } from './last-used';
 import { type Role } from './auth.enums';
 import type { Viewer } from './viewer';
 
@@ -50,9 +51,11 @@ export async function verifyApiKey(em: Em, key: string): Promise<Viewer | null> 
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     return null;
   }
+  void touchLastUsed(em, ApiKey, apiKey);
   return {
     kind: 'key',
     apiKeyId: apiKey.id,
+    prefix: apiKey.prefix,
     name: apiKey.name,
     role: apiKey.role,
     stateUf: apiKey.stateUf ?? null,

@@ -6,7 +6,15 @@ import { Role } from './auth.enums';
  */
 export type Viewer =
   | { kind: 'anonymous'; role: Role.READER }
-  | { kind: 'key'; apiKeyId: number; name: string; role: Role; stateUf: string | null }
+  | {
+      kind: 'key';
+      apiKeyId: number;
+      /** The key's public prefix: whose rate-limit budget the request spends. */
+      prefix: string;
+      name: string;
+      role: Role;
+      stateUf: string | null;
+    }
   | { kind: 'system'; name: string; role: Role.ADMIN; stateUf: null };
 
 export const anonymousViewer: Viewer = { kind: 'anonymous', role: Role.READER };

@@ -2,20 +2,20 @@ import { OptimisticLockError, ValidationError as OrmValidationError } from '@mik
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config';
 import { databaseUnavailable } from '../security/database-errors';
 import { ErrorCode } from './errors';
 
 /**
- * The one place errors leave the server: every error gets an `extensions.code`; anything we did
- * not raise on purpose is logged and, in production, reported without its message or stack.
+ * The one place errors leave the server: every error gets an `extensions.code`, and none carries
+ * a stack trace, in any mode; anything we did not raise on purpose is logged with its stack and
+ * reported without its message (which may hold paths or SQL).
  */
 export function formatError(
-  formatted: GraphQLFormattedError,
+  response: GraphQLFormattedError,
   error: unknown,
-  config: AppConfig,
   logger: Logger,
 ): GraphQLFormattedError {
+  const formatted = withoutStacktrace(response);
   const original = unwrapResolverError(error);
   // Apollo re-labels every validation error GRAPHQL_VALIDATION_FAILED; our own rules keep theirs.
   const causeCode = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError
@@ -47,29 +47,32 @@ export function formatError(
     };
   }
   if (code === ErrorCode.BadUserInput) {
-    // A client's own mistake: no stack trace, which would repeat the rejected value.
+    // A client's own mistake: the message keeps the reason, never the rejected value.
     return {
       message: withoutEchoedValues(formatted.message),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { ...formatted.extensions, stacktrace: undefined },
+      extensions: formatted.extensions,
     };
   }
   if (code && code !== ErrorCode.InternalServerError) {
     return formatted;
   }
   logger.error({ err: original, path: formatted.path }, 'unexpected error');
-  if (config.env === 'production') {
-    return {
-      message: 'Internal server error',
-      path: formatted.path,
-      extensions: { code: ErrorCode.InternalServerError },
-    };
-  }
   return {
-    ...formatted,
-    extensions: { ...formatted.extensions, code: ErrorCode.InternalServerError },
+    message: 'Internal server error; the server log has the details',
+    path: formatted.path,
+    extensions: { code: ErrorCode.InternalServerError },
   };
+}
+
+/** Apollo adds `extensions.stacktrace` when asked to; it never leaves this server. */
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) {
+    return formatted;
+  }
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
 
 /**

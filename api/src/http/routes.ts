@@ -1,7 +1,11 @@
+import type { ApolloServer } from '@apollo/server';
 import type { Express } from 'express';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import type { Orm } from '../db/orm';
+import type { GraphQLContext } from '../graphql/context';
+import type { Hardening } from '../security/harden';
 import { mountExportRoute } from '../queries/export.route';
 import { graphiqlAssets } from './graphiql';
 
@@ -9,6 +13,10 @@ export interface RouteContext {
   orm: Orm;
   config: AppConfig;
   logger: Logger;
+  hardening: Hardening;
+  /** Routes that run GraphQL run it here, under the same rules and plugins as `/graphql`. */
+  apollo: ApolloServer<GraphQLContext>;
+  schema: GraphQLSchema;
 }
 
 /** Plain HTTP routes beside `/graphql` (GraphiQL assets, exports…); features add theirs here. */

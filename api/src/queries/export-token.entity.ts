@@ -24,4 +24,11 @@ export class ExportToken extends BaseEntity {
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })
   revokedAt?: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the link was last used (to within an hour); null if never.',
+  })
+  @Property({ type: 'datetime', nullable: true })
+  lastUsedAt?: Date | null;
 }

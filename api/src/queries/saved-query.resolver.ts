@@ -18,9 +18,17 @@ import { Role } from '../auth/auth.enums';
 import { hasRole } from '../auth/policy';
 import { viewerName } from '../auth/viewer';
 import { fromGlobalId } from '../common/global-id';
+import { likeLiteral } from '../common/text';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../graphql/errors';
+import {
+  AppError,
+  BadUserInputError,
+  ConflictError,
+  ErrorCode,
+  ForbiddenError,
+  NotFoundError,
+} from '../graphql/errors';
 import { ExportToken } from './export-token.entity';
 import { SavedQuery } from './saved-query.entity';
 import {
@@ -32,7 +40,9 @@ import {
 } from './saved-query.input';
 import {
   assertCanEdit,
+  canEditQuery,
   canSeeQuery,
+  exportTokenExpiry,
   findVisibleQuery,
   generateExportToken,
   validName,
@@ -68,7 +78,7 @@ export class SavedQueryResolver {
   ): Promise<SavedQueryConnection> {
     const conditions = [visibleQueriesWhere(viewer)] as object[];
     if (filter?.search?.trim()) {
-      const pattern = `%${filter.search.trim().replace(/[%_\\]/g, '')}%`;
+      const pattern = `%${likeLiteral(filter.search.trim())}%`;
       // LIKE ignores case for ASCII on SQLite; PostgreSQL needs ILIKE for the same answer.
       const like = config.database.driver === 'postgresql' ? '$ilike' : '$like';
       conditions.push({
@@ -112,7 +122,7 @@ export class SavedQueryResolver {
     @Root() query: SavedQuery,
     @Ctx() { em, viewer }: GraphQLContext,
   ): Promise<ExportToken[]> {
-    if (!hasRole(viewer, Role.EDITOR)) {
+    if (!canEditQuery(viewer, query.stateUf)) {
       return [];
     }
     return em.find(
@@ -126,7 +136,7 @@ export class SavedQueryResolver {
   async createSavedQuery(
     @Arg('input', () => CreateSavedQueryInput) input: CreateSavedQueryInput,
     @Info() info: GraphQLResolveInfo,
-    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
+    @Ctx() { em, config, viewer, requestId, via }: GraphQLContext,
   ): Promise<SavedQuery> {
     const scopedUf = viewer.kind === 'key' && viewer.role !== Role.ADMIN ? viewer.stateUf : null;
     const stateUf = input.stateUf === undefined ? scopedUf : validStateUf(input.stateUf);
@@ -137,7 +147,7 @@ export class SavedQueryResolver {
         argument: 'name',
       });
     }
-    const text = validQueryText(info.schema, input.query);
+    const text = validQueryText(info.schema, config, input.query, input.variables);
     return em.transactional(async (tx) => {
       const query = tx.create(SavedQuery, {
         name,
@@ -165,7 +175,7 @@ export class SavedQueryResolver {
   async updateSavedQuery(
     @Arg('input', () => UpdateSavedQueryInput) input: UpdateSavedQueryInput,
     @Info() info: GraphQLResolveInfo,
-    @Ctx() { em, viewer, requestId, via }: GraphQLContext,
+    @Ctx() { em, config, viewer, requestId, via }: GraphQLContext,
   ): Promise<SavedQuery> {
     const query = await findVisibleQuery(em, viewer, input.name);
     assertCanEdit(viewer, query.stateUf);
@@ -194,11 +204,10 @@ export class SavedQueryResolver {
     if (input.description !== undefined) {
       query.description = input.description?.trim() || null;
     }
-    if (input.query != null) {
-      query.query = validQueryText(info.schema, input.query);
-    }
-    if (input.variables !== undefined) {
-      query.variables = input.variables;
+    if (input.query != null || input.variables !== undefined) {
+      const variables = input.variables !== undefined ? input.variables : query.variables;
+      query.query = validQueryText(info.schema, config, input.query ?? query.query, variables);
+      query.variables = variables ?? null;
     }
     await em.transactional(async (tx) => {
       recordAudit(tx, {
@@ -247,10 +256,20 @@ export class SavedQueryResolver {
   })
   async createExportToken(
     @Arg('savedQueryName', () => String) savedQueryName: string,
+    @Info() info: GraphQLResolveInfo,
     @Ctx() { em, config, viewer, requestId, via, baseUrl }: GraphQLContext,
   ): Promise<CreatedExportToken> {
     const query = await findVisibleQuery(em, viewer, savedQueryName);
     assertCanEdit(viewer, query.stateUf);
+    if (!config.publicUrl && config.env === 'production') {
+      // The Host header is the client's to choose: a link built on it could point anywhere.
+      throw new AppError(
+        ErrorCode.BadRequest,
+        'CSV links need PUBLIC_URL in production (the address spreadsheets reach this server at); ask the operator to set it',
+      );
+    }
+    // A query saved under looser limits is refused now rather than when the sheet first loads.
+    validQueryText(info.schema, config, query.query, query.variables);
     const { token, prefix, secretHash } = generateExportToken();
     const exportToken = await em.transactional(async (tx) => {
       const created = tx.create(ExportToken, {
@@ -318,5 +337,17 @@ export class SavedQueryResolver {
       });
     });
     return token;
+  }
+}
+
+@Resolver(() => ExportToken)
+export class ExportTokenResolver {
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      'When the link stops working unless it is used before (EXPORT_TOKEN_IDLE_DAYS after its last use); null: never.',
+  })
+  expiresAt(@Root() token: ExportToken, @Ctx() { config }: GraphQLContext): Date | null {
+    return token.revokedAt ? null : exportTokenExpiry(token, config.exportTokenIdleDays);
   }
 }

@@ -1,12 +1,21 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { execute, validate, type GraphQLSchema } from 'graphql';
+import { type GraphQLSchema } from 'graphql';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Role } from '../auth/auth.enums';
 import { hasRole, inScope } from '../auth/policy';
 import { type Viewer } from '../auth/viewer';
 import type { Em } from '../db/orm';
-import { type GraphQLContext } from '../graphql/context';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../graphql/errors';
+import { touchLastUsed } from '../auth/last-used';
+import type { AppConfig } from '../config';
+import {
+  AppError,
+  BadUserInputError,
+  ErrorCode,
+  ForbiddenError,
+  NotFoundError,
+} from '../graphql/errors';
+import { queryRules } from '../security/query-rules';
+import { currentDeadline } from '../security/request-deadline';
 import { validUf } from '../territory/territory.validation';
 import { ExportToken } from './export-token.entity';
 import {
@@ -14,11 +23,10 @@ import {
   FIRST_VARIABLE,
   QueryShapeError,
   flattenNode,
-  parseQuery,
   preparePagedQuery,
   readPage,
-  singleQueryOperation,
   type Cell,
+  type PagedQuery,
 } from './query-paging';
 import { SavedQuery } from './saved-query.entity';
 
@@ -43,6 +51,11 @@ export function canSeeQuery(viewer: Viewer, query: SavedQuery): boolean {
     return true;
   }
   return viewer.kind !== 'anonymous' && inScope(viewer, query.stateUf);
+}
+
+/** Whether `viewer` may change (and see the CSV links of) a query shared with `stateUf`. */
+export function canEditQuery(viewer: Viewer, stateUf: string | null | undefined): boolean {
+  return hasRole(viewer, Role.EDITOR) && inScope(viewer, stateUf ?? null);
 }
 
 /** Editors change queries of their state; national ones need an unscoped key or an admin. */
@@ -81,31 +94,38 @@ export function validStateUf(raw: string | null | undefined): string | null {
 }
 
 /**
- * A saved query must be one `query` the schema accepts and must hold a connection (it becomes a
+ * A saved query must be one `query` that `/graphql` would accept — the same document guard,
+ * graphql-armor limits, page-size rule and cost limit, for the text as written and for the paged
+ * text that the add-on and the CSV link actually send — and must hold a connection (it becomes a
  * table in Sheets and a CSV); the error says where it went wrong.
  */
-export function validQueryText(schema: GraphQLSchema, text: string): string {
+export function validQueryText(
+  schema: GraphQLSchema,
+  config: AppConfig,
+  text: string,
+  variables: Record<string, unknown> | null | undefined,
+): string {
+  const rules = queryRules(config);
+  const refuse = (problem: string) =>
+    new BadUserInputError(`\`query\` is not usable: ${problem}`, { argument: 'query' });
+  const problem = rules.checkText(schema, text);
+  if (problem) {
+    throw refuse(problem);
+  }
+  let paged: PagedQuery;
   try {
-    const document = parseQuery(text);
-    singleQueryOperation(document);
-    const problems = validate(schema, document);
-    if (problems.length > 0) {
-      const first = problems[0]!;
-      const where = first.locations?.[0];
-      throw new QueryShapeError(
-        `${where ? `line ${where.line}, column ${where.column}: ` : ''}${first.message}`,
-      );
-    }
-    preparePagedQuery(text);
-    return text;
+    paged = preparePagedQuery(text);
   } catch (error) {
     if (error instanceof QueryShapeError) {
-      throw new BadUserInputError(`\`query\` is not usable: ${error.message}`, {
-        argument: 'query',
-      });
+      throw refuse(error.message);
     }
     throw error;
   }
+  const pagedProblem = rules.checkText(schema, paged.text, variables);
+  if (pagedProblem) {
+    throw refuse(`as paged for Sheets and CSV links, ${pagedProblem}`);
+  }
+  return text;
 }
 
 export interface QueryTable {
@@ -114,28 +134,50 @@ export interface QueryTable {
   pages: number;
 }
 
+/** Runs one page of a query as `/graphql` would answer it (Apollo's `executeOperation`). */
+export type PageExecutor = (
+  query: string,
+  variables: Record<string, unknown>,
+) => Promise<{ data?: unknown; errors?: readonly { message: string }[] }>;
+
 /**
- * Runs a saved query to the end of its first connection, page by page, as `context.viewer`, and
- * flattens the nodes into rows. Errors of the query itself become a `BadUserInputError`.
+ * Runs a saved query to the end of its first connection, page by page, through `execute`, and
+ * flattens the nodes into rows. The paged text is checked first against the same rules as a
+ * request to `/graphql` (the query may have been saved under looser limits), and the run stops
+ * when the request's deadline passes. Errors of the query itself become a `BadUserInputError`.
  */
 export async function runQueryTable(
   schema: GraphQLSchema,
-  context: GraphQLContext,
+  config: AppConfig,
+  execute: PageExecutor,
   text: string,
   variables: Record<string, unknown>,
   maxRows = EXPORT_MAX_ROWS,
 ): Promise<QueryTable> {
-  const paged = preparePagedQuery(text);
-  const document = parseQuery(paged.text);
+  let paged: PagedQuery;
+  try {
+    paged = preparePagedQuery(text);
+  } catch (error) {
+    if (error instanceof QueryShapeError) {
+      throw new BadUserInputError(`The saved query is not usable: ${error.message}`);
+    }
+    throw error;
+  }
+  const problem = queryRules(config).checkText(schema, paged.text, variables);
+  if (problem) {
+    throw new BadUserInputError(`The saved query is refused: ${problem}`);
+  }
   const rows: Cell[][] = [];
   let after: string | null = null;
   let pages = 0;
   for (;;) {
-    const result = await execute({
-      schema,
-      document,
-      contextValue: { ...context, em: context.em.fork() },
-      variableValues: { ...variables, [AFTER_VARIABLE]: after, [FIRST_VARIABLE]: EXPORT_PAGE_SIZE },
+    if (currentDeadline()?.state.phase === 'abandoned') {
+      throw new AppError(ErrorCode.Timeout, 'The export passed its deadline');
+    }
+    const result = await execute(paged.text, {
+      ...variables,
+      [AFTER_VARIABLE]: after,
+      [FIRST_VARIABLE]: EXPORT_PAGE_SIZE,
     });
     pages += 1;
     if (result.errors?.length) {
@@ -173,8 +215,43 @@ export function generateExportToken(): { token: string; prefix: string; secretHa
   return { token: `rx_${prefix}_${secret}`, prefix, secretHash: hashSecret(secret) };
 }
 
+/** When a link stops working for want of use (its last use, or creation, plus the idle days). */
+export function exportTokenExpiry(token: ExportToken, idleDays: number): Date | null {
+  return idleDays === 0
+    ? null
+    : new Date((token.lastUsedAt ?? token.createdAt).getTime() + idleDays * 86_400_000);
+}
+
+export type ExportTokenCheck =
+  | { status: 'valid'; token: ExportToken }
+  | { status: 'expired'; token: ExportToken }
+  | { status: 'invalid' };
+
+/**
+ * The live token row for `token` on saved query `savedQueryId`: valid (its use is recorded, once
+ * an hour at most), expired (unused for `idleDays`), or invalid (unknown, revoked, another query's).
+ */
+export async function checkExportToken(
+  em: Em,
+  savedQueryId: number,
+  token: string,
+  idleDays: number,
+  now = new Date(),
+): Promise<ExportTokenCheck> {
+  const row = await verifyExportToken(em, savedQueryId, token);
+  if (!row) {
+    return { status: 'invalid' };
+  }
+  const expiry = exportTokenExpiry(row, idleDays);
+  if (expiry && expiry <= now) {
+    return { status: 'expired', token: row };
+  }
+  void touchLastUsed(em, ExportToken, row, now);
+  return { status: 'valid', token: row };
+}
+
 /** The live token row for `token` on saved query `savedQueryId`, or null. */
-export async function verifyExportToken(
+async function verifyExportToken(
   em: Em,
   savedQueryId: number,
   token: string,

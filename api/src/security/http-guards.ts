@@ -33,6 +33,43 @@ export function corsPolicy(config: AppConfig): RequestHandler {
 }
 
 /**
+ * In production with `PUBLIC_URL`, answers only requests addressed to that host, as Django's
+ * `ALLOWED_HOSTS` does: no link the API builds can name a host a client made up, and a web page
+ * that rebinds its own name to this server is refused. Health probes (`/health`, `/ready`)
+ * address each instance directly and are let through. Behind a proxy, the proxy must pass the
+ * public Host on (nginx: `proxy_set_header Host $host`).
+ */
+export function publicHostOnly(config: AppConfig): RequestHandler {
+  if (config.env !== 'production' || !config.publicUrl) {
+    return (_req, _res, next) => next();
+  }
+  const publicUrl = new URL(config.publicUrl);
+  const hostOf = (header: string) => {
+    try {
+      return new URL(`${publicUrl.protocol}//${header}`).host;
+    } catch {
+      return null;
+    }
+  };
+  return (req, res, next) => {
+    if (
+      req.path === '/health' ||
+      req.path === '/ready' ||
+      hostOf(req.get('host') ?? '') === publicUrl.host
+    ) {
+      next();
+      return;
+    }
+    sendHttpError(
+      res,
+      421,
+      ErrorCode.BadRequest,
+      `This server answers requests for ${publicUrl.host} only (PUBLIC_URL); use that address, or have the proxy pass it as the Host header`,
+    );
+  };
+}
+
+/**
  * Answers 503 `TIMEOUT` when a request has not finished within `REQUEST_TIMEOUT_MS`, unless a
  * write has begun to commit (see `RequestDeadline`): then the request runs to completion and
  * answers what it wrote. After a 503, whatever the late handler writes is silenced so the client
@@ -150,6 +187,26 @@ export function bodyErrors(config: AppConfig): ErrorRequestHandler {
 }
 
 /**
+ * Whatever else reached Express's error handling: logged with its stack, answered 500 without it
+ * (Express's own handler would send the stack, with absolute paths, outside production).
+ */
+export function lastResort(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    logger.error({ err: error, path: req.path }, 'unexpected error');
+    sendHttpError(
+      res,
+      500,
+      ErrorCode.InternalServerError,
+      'Internal server error; the server log has the details',
+    );
+  };
+}
+
+/**
  * One line per request: method, path without its query string (export links carry a token
  * there), status, duration and whose budget it spent (a key's public prefix, never the secret).
  */
@@ -162,7 +219,7 @@ export function accessLog(logger: Logger): RequestHandler {
           method: req.method,
           path: req.path,
           status: res.statusCode,
-          client: rateLimitIdentity(req.headers, req.ip),
+          client: rateLimitIdentity(req, res),
           ms: Number(process.hrtime.bigint() - started) / 1e6,
         },
         'request',

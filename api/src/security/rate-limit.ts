@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { Redis } from 'ioredis';
 import {
   RateLimiterMemory,
@@ -7,24 +7,24 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
-import { presentedKey } from '../auth/authenticate';
 import type { AppConfig } from '../config';
 import { ErrorCode } from '../graphql/errors';
 import { sendHttpError } from './http-errors';
 
-const KEY_PREFIX = /^rh_([a-z0-9]{10})_/;
-
 /**
- * Whose budget a request spends: the key's (by its public prefix, so the secret never becomes a
- * store key) or, for anonymous requests and malformed keys, the client address.
+ * Whose budget a request spends: the identity its verified credential named (`chargeTo`: a key's
+ * public prefix, an export token's — never a secret), or else the client address. A request whose
+ * key or token fails verification spends its address's budget, never the budget of the key it
+ * names: a stranger with a victim's public prefix and a wrong secret cannot lock the victim out.
  */
-export function rateLimitIdentity(
-  headers: Record<string, string | string[] | undefined>,
-  ip: string | undefined,
-): string {
-  const key = presentedKey(headers);
-  const prefix = key ? KEY_PREFIX.exec(key)?.[1] : undefined;
-  return prefix ? `key:${prefix}` : `ip:${ip ?? 'unknown'}`;
+export function rateLimitIdentity(req: Request, res: Response): string {
+  const charged: unknown = res.locals.rateLimitIdentity;
+  return typeof charged === 'string' ? charged : `ip:${req.ip ?? 'unknown'}`;
+}
+
+/** Charges the rest of the request to `identity` (set once its credential is verified). */
+export function chargeTo(res: Response, identity: string): void {
+  res.locals.rateLimitIdentity = identity;
 }
 
 export interface RateLimit {
@@ -64,7 +64,7 @@ export function createRateLimit(config: AppConfig, logger: Logger): RateLimit {
   }
 
   const middleware: RequestHandler = (req, res, next) => {
-    const identity = rateLimitIdentity(req.headers, req.ip);
+    const identity = rateLimitIdentity(req, res);
     limiter.consume(identity, 1).then(
       (state) => {
         res.setHeader('RateLimit-Limit', String(points));

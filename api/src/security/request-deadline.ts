@@ -84,6 +84,11 @@ export function runWithDeadline<T>(deadline: RequestDeadline, work: () => T): T 
   return deadlines.run(deadline, work);
 }
 
+/** Runs `work` outside any request's deadline (bookkeeping writes that must not make a read a write). */
+export function outsideRequestDeadline<T>(work: () => T): T {
+  return deadlines.exit(work);
+}
+
 /** The deadline of the request being served; none outside requests (CLI, startup tasks). */
 export function currentDeadline(): RequestDeadline | undefined {
   return deadlines.getStore();

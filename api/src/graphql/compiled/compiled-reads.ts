@@ -1,9 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { getVariableValues, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { verifyApiKey } from '../../auth/api-key.service';
-import { authenticate, presentedKey } from '../../auth/authenticate';
+import { requestViewer } from '../../auth/authenticate';
 import type { AppConfig } from '../../config';
 import type { Orm } from '../../db/orm';
 import { findBadString } from '../../security/graphql-guards';
@@ -82,7 +81,11 @@ export function compiledReads(
     },
   };
 
-  const answer = async (req: Request, compiled: CompiledOperation): Promise<string | null> => {
+  const answer = async (
+    req: Request,
+    res: Response,
+    compiled: CompiledOperation,
+  ): Promise<string | null> => {
     const body = req.body as { variables?: unknown };
     const inputs = body.variables ?? {};
     if (
@@ -92,9 +95,8 @@ export function compiledReads(
     ) {
       return null;
     }
-    // A fork only to look a key up; the statement itself needs no unit of work.
-    const em = presentedKey(req.headers) ? orm.em.fork() : orm.em;
-    await authenticate(em, req.headers, config, verifyApiKey);
+    // A caller the request failed to authenticate gets Apollo's answer (401 or 503).
+    requestViewer(res);
     const coerced = getVariableValues(
       schema,
       compiled.operation.variableDefinitions ?? [],
@@ -106,7 +108,7 @@ export function compiledReads(
     }
     const statement = compiledStatement(compiled, coerced.coerced, options);
     const [row, ...loaded] = await Promise.all([
-      statement.sql ? preparedRow(orm, em, config.database.driver, statement.sql) : {},
+      statement.sql ? preparedRow(orm, orm.em, config.database.driver, statement.sql) : {},
       ...statement.loads.map((load) => load.run(orm.em.fork())),
     ]);
     const data = Object.fromEntries(
@@ -136,7 +138,7 @@ export function compiledReads(
       next();
       return;
     }
-    answer(req, compiled).then(
+    answer(req, res, compiled).then(
       (text) => {
         if (text === null || res.headersSent) {
           return text === null ? next() : undefined;
