@@ -322,11 +322,17 @@ export function preparePagedQuery(source: string): PagedQuery {
       variable: variable(AFTER_VARIABLE),
       type: { kind: Kind.NAMED_TYPE, name: name('String') },
     },
-    {
-      kind: Kind.VARIABLE_DEFINITION,
-      variable: variable(FIRST_VARIABLE),
-      type: { kind: Kind.NAMED_TYPE, name: name('Int') },
-    },
+    // Declared only where used: an unused variable makes the document invalid (graphql-js's
+    // NoUnusedVariables), and a query that sets its own `first` pages by it.
+    ...(hasFirst
+      ? []
+      : [
+          {
+            kind: Kind.VARIABLE_DEFINITION,
+            variable: variable(FIRST_VARIABLE),
+            type: { kind: Kind.NAMED_TYPE, name: name('Int') },
+          },
+        ]),
   ];
   return {
     text: print(document),

@@ -80,4 +80,10 @@ export const personWrites: WriteSpec<Person> = {
     row.email = (draft.email as string | null | undefined) ?? null;
     row.phone = (draft.phone as string | null | undefined) ?? null;
   },
+  afterWrite(row, _draft, batch) {
+    // A person just added by a scoped key belongs to its state from now on (audit entry included).
+    if (row.homeUf && statesOfPerson(batch, row.code).length === 0) {
+      (batch.scratch.get(PERSON_UFS) as Map<string, string[]>).set(row.code, [row.homeUf]);
+    }
+  },
 };
