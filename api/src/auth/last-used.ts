@@ -1,4 +1,4 @@
-import { type EntityClass } from '@mikro-orm/core';
+import { raw, type EntityClass } from '@mikro-orm/core';
 import type { Em } from '../db/orm';
 import { outsideRequestDeadline } from '../security/request-deadline';
 
@@ -37,7 +37,8 @@ export function touchLastUsed<T extends Used>(
         tem.nativeUpdate(
           entity,
           { id: row.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: cutoff } }] } as never,
-          { lastUsedAt: now } as never,
+          // Bookkeeping, not an edit: the row's optimistic-lock version stays as it is.
+          { lastUsedAt: now, version: raw('version') } as never,
         ),
       )
       .then(
