@@ -16,6 +16,7 @@ import {
   Root,
 } from 'type-graphql';
 import { Role } from '../auth/auth.enums';
+import { scopedUf } from '../auth/policy';
 import { fromGlobalId, toGlobalId } from '../common/global-id';
 import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
@@ -47,8 +48,9 @@ export function auditWhere(
 ): FilterQuery<AuditEntry> {
   const { viewer } = context;
   const where: FilterQuery<AuditEntry> & Record<string, unknown> = {};
-  if (viewer.kind === 'key' && viewer.role !== Role.ADMIN && viewer.stateUf) {
-    where.stateUf = viewer.stateUf;
+  const scope = scopedUf(viewer);
+  if (scope) {
+    where.stateUf = scope;
   }
   if (!filter) {
     return where;

@@ -15,7 +15,7 @@ import { type GraphQLResolveInfo } from 'graphql';
 import { AuditAction } from '../audit/audit.enums';
 import { originOf, recordAudit } from '../audit/audit.service';
 import { Role } from '../auth/auth.enums';
-import { hasRole } from '../auth/policy';
+import { hasRole, scopedUf } from '../auth/policy';
 import { viewerName } from '../auth/viewer';
 import { fromGlobalId } from '../common/global-id';
 import { likeLiteral } from '../common/text';
@@ -138,8 +138,7 @@ export class SavedQueryResolver {
     @Info() info: GraphQLResolveInfo,
     @Ctx() { em, config, viewer, requestId, via }: GraphQLContext,
   ): Promise<SavedQuery> {
-    const scopedUf = viewer.kind === 'key' && viewer.role !== Role.ADMIN ? viewer.stateUf : null;
-    const stateUf = input.stateUf === undefined ? scopedUf : validStateUf(input.stateUf);
+    const stateUf = input.stateUf === undefined ? scopedUf(viewer) : validStateUf(input.stateUf);
     assertCanEdit(viewer, stateUf);
     const name = validName(input.name);
     if (await em.findOne(SavedQuery, { name })) {
