@@ -66,7 +66,7 @@ export function registerKeysCommands(program: Command, deps: KeysCommandDeps = d
 
   keys
     .command('list')
-    .description('list API keys (prefix, role, state; never the secret)')
+    .description('list API keys (prefix, role, state, last use; never the secret)')
     .action(async () => {
       await withOrm(deps, async (orm) => {
         const rows = await orm.em.fork().find(ApiKey, {}, { orderBy: { id: 'asc' } });
@@ -77,6 +77,8 @@ export function registerKeysCommands(program: Command, deps: KeysCommandDeps = d
             row.role.padEnd(6),
             (row.stateUf ?? '*').padEnd(2),
             row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : 'active',
+            // Kept to within an hour (`auth/last-used.ts`): enough to find keys nobody uses.
+            row.lastUsedAt ? `used ${row.lastUsedAt.toISOString().slice(0, 10)}` : 'never used',
             row.name,
           ].join('  '),
         );
