@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
+import type { ExportToken } from '../src/queries/export-token.entity';
+import { exportTokenExpiry } from '../src/queries/saved-query.service';
 
 describe('configuration', () => {
   it('defaults to the SQLite file and local reader access', () => {
@@ -25,12 +27,27 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).anonymousAccess).toBe('none');
   });
 
+  it('lets CSV links expire after EXPORT_TOKEN_IDLE_DAYS without use (90 by default, 0: never)', () => {
+    const token = { createdAt: new Date('2026-01-01T00:00:00Z'), lastUsedAt: null } as ExportToken;
+    expect(exportTokenExpiry(token, loadConfig({}).exportTokenIdleDays)).toEqual(
+      new Date('2026-04-01T00:00:00Z'),
+    );
+    const used = { ...token, lastUsedAt: new Date('2026-03-01T00:00:00Z') } as ExportToken;
+    const week = loadConfig({ EXPORT_TOKEN_IDLE_DAYS: '7' }).exportTokenIdleDays;
+    expect(exportTokenExpiry(used, week)).toEqual(new Date('2026-03-08T00:00:00Z'));
+    expect(
+      exportTokenExpiry(used, loadConfig({ EXPORT_TOKEN_IDLE_DAYS: '0' }).exportTokenIdleDays),
+    ).toBeNull();
+  });
+
   it.each([
     [{ PORT: 'abc' }, /Invalid PORT="abc": PORT must be a number/],
     [{ PORT: '70000' }, /Invalid PORT="70000": PORT must be between 0 and 65535/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL "mysql:\/\/x" is not supported; use sqlite:/],
     [{ DATABASE_URL: 'postgres://' }, /DATABASE_URL is not a valid PostgreSQL URL/],
     [{ ANONYMOUS_ACCESS: 'everyone' }, /Invalid ANONYMOUS_ACCESS="everyone"/],
+    [{ EXPORT_TOKEN_IDLE_DAYS: '-1' }, /Invalid EXPORT_TOKEN_IDLE_DAYS="-1"/],
+    [{ PUBLIC_URL: 'rede.example.org' }, /Invalid PUBLIC_URL="rede.example.org"/],
   ])('stops with one clear line for %j', (env, message) => {
     let error: unknown;
     try {
