@@ -33,10 +33,10 @@ describe('editable tables', () => {
     expect(editableSpec('State', columns, inputFields)).toBeNull();
     expect(editableSpec('Municipality', columns, null)).toBeNull();
     expect(() => editableSpec('Municipality', ['name', 'version'], inputFields)).toThrow(
-      /"ibgeCode"/,
+      /“ibgeCode”/,
     );
     expect(() => editableSpec('Municipality', ['ibgeCode', 'name'], inputFields)).toThrow(
-      /"version"/,
+      /“version”/,
     );
   });
 });
@@ -71,12 +71,15 @@ describe('push plan', () => {
     const current = snapshot.map((row) => [...row]);
     current[1]![2] = 'muitos';
     current.push(['', 'Sem código', 10, '', '', '']);
-    const plan = planPush(spec, columns, current, snapshot, 2);
+    const headers: Record<string, string> = { population: 'População', ibgeCode: 'Código IBGE' };
+    const plan = planPush(spec, columns, current, snapshot, 2, 'pt-BR', (path) => headers[path]!);
     expect(plan.changes).toEqual([]);
     expect(plan.problems).toEqual([
-      { row: 1, message: 'linha 3, coluna "population": "muitos" não é um número' },
-      { row: 3, message: '5: ibgeCode vazio' },
+      { row: 1, message: 'linha 3, coluna “População”: “muitos” não é um número' },
+      { row: 3, message: 'linha 5: Código IBGE vazio' },
     ]);
+    const english = planPush(spec, columns, current, snapshot, 2, 'en');
+    expect(english.problems[1]!.message).toBe('row 5: ibgeCode empty');
   });
 
   it('clears a field when its cell is emptied', () => {
