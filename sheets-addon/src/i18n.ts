@@ -49,7 +49,7 @@ const ptBR = {
   schedule: 'Atualização automática',
   scheduleOff: 'Desligada',
   scheduleHourly: 'A cada hora',
-  scheduleDaily: 'Diariamente (6h)',
+  scheduleDaily: 'Diariamente, às 6h',
   scheduleNone: 'Desligada nesta planilha.',
   scheduleMine:
     'Ligada ({frequency}) por você: roda com a sua conta e a sua chave, mesmo com a planilha fechada.',
@@ -187,7 +187,7 @@ const en: Record<MessageKey, string> = {
   schedule: 'Scheduled refresh',
   scheduleOff: 'Off',
   scheduleHourly: 'Hourly',
-  scheduleDaily: 'Daily (6 am)',
+  scheduleDaily: 'Daily at 6 am',
   scheduleNone: 'Off in this spreadsheet.',
   scheduleMine:
     'On ({frequency}) by you: runs with your account and key, even with the sheet closed.',

@@ -66,7 +66,7 @@ export interface PullJob {
   merged: number;
   /** Measured costs (ms) for the estimates of later executions. */
   msPerPage: number;
-  msPerRow: number;
+  msPerCell: number;
 }
 
 export type PullOutcome =
@@ -231,7 +231,7 @@ function newJob(tableId: string, mode: PullJob['mode'], total: number | null): P
     tableRows: 0,
     merged: 0,
     msPerPage: 0,
-    msPerRow: 0,
+    msPerCell: 0,
   };
 }
 
@@ -249,16 +249,44 @@ function describeEditable(graphql: GraphQLClient, binding: TableBinding): void {
   );
 }
 
-/** Estimated time of the merge and write phases, from what writing rows has cost so far. */
-function finishEstimate(job: PullJob, rows: number): number {
-  return rows * Math.max(job.msPerRow, 0.05) * 4 + 2000;
+/** An execution this young gains nothing by waiting for the next one: it goes ahead. */
+const FRESH_MS = 10 * 1000;
+
+/**
+ * Cells a phase writes per row, for a table of `width` columns of which `text` are plain text
+ * (formatted, then written): merge writes the merged table, its snapshot and a flag to the
+ * staging sheet; write puts the table and its snapshot in place and marks every row.
+ */
+function phaseCells(binding: TableBinding, phase: 'merge' | 'write'): number {
+  const width = binding.columns.length;
+  const text = binding.columns.filter(
+    (column) => column.kind === 'text' || column.kind === 'enum',
+  ).length;
+  return phase === 'merge' ? 2 * (width + text) + 1 : 4 * width + 2 * text;
+}
+
+/** Whether a phase over `rows` rows fits what is left of this execution. */
+function phaseFits(
+  deadline: Deadline,
+  job: PullJob,
+  binding: TableBinding,
+  phase: 'merge' | 'write',
+  rows: number,
+) {
+  const estimate = rows * phaseCells(binding, phase) * job.msPerCell * 1.2 + 2000;
+  return deadline.allows(estimate) || deadline.elapsed() < FRESH_MS;
 }
 
 /**
  * Carries `job` as far as the deadline allows: pages, then the merge, then the write. Returns
  * `continuing` (the job saved where it stopped) or `done`.
  */
-export function runJob(job: PullJob, deadline: Deadline, locale: Locale): PullOutcome {
+export function runJob(
+  job: PullJob,
+  deadline: Deadline,
+  locale: Locale,
+  resolved: ResolvedQuery | null = null,
+): PullOutcome {
   const binding = findBinding(job.tableId);
   if (!binding) {
     dropJob(job.tableId);
@@ -271,7 +299,7 @@ export function runJob(job: PullJob, deadline: Deadline, locale: Locale): PullOu
   const width = binding.columns.length;
   if (job.phase === 'pull') {
     const graphql = client(locale);
-    const query = resolveQuery(graphql, binding);
+    const query = resolved ?? resolveQuery(graphql, binding);
     const staging = stagingSheet(binding.id, false);
     const size = pageSize();
     for (;;) {
@@ -284,6 +312,7 @@ export function runJob(job: PullJob, deadline: Deadline, locale: Locale): PullOu
         [AFTER_VARIABLE]: job.after,
         [FIRST_VARIABLE]: size,
       });
+      const fetchedMs = Date.now() - started;
       const page = readPage(data, query.paged.connectionPath);
       const paths = binding.columns.map((column) => column.path);
       const cells = page.nodes.map((node) => flattenNode(node, paths));
@@ -299,8 +328,9 @@ export function runJob(job: PullJob, deadline: Deadline, locale: Locale): PullOu
         cells.map((row) => row.map((cell, index) => displayCell(binding.columns[index]!, cell))),
       );
       const now = Date.now();
-      job.msPerRow = Math.max(job.msPerRow, cells.length > 0 ? (now - written) / cells.length : 0);
-      job.msPerPage = Math.max(job.msPerPage, now - started);
+      const stagedCells = (cells.length * (phaseCells(binding, 'merge') - 1)) / 2;
+      job.msPerCell = Math.max(job.msPerCell, stagedCells > 0 ? (now - written) / stagedCells : 0);
+      job.msPerPage = Math.max(job.msPerPage, fetchedMs + now - written);
       job.staged += cells.length;
       job.pages += 1;
       if (!page.hasNextPage || !page.endCursor) {
@@ -311,13 +341,13 @@ export function runJob(job: PullJob, deadline: Deadline, locale: Locale): PullOu
     }
   }
   if (job.phase === 'merge') {
-    if (!deadline.allows(finishEstimate(job, job.staged))) {
+    if (!phaseFits(deadline, job, binding, 'merge', job.staged)) {
       return handOver();
     }
     mergePhase(binding, job);
     saveJob(job);
   }
-  if (!deadline.allows(finishEstimate(job, job.merged) / 2)) {
+  if (!phaseFits(deadline, job, binding, 'write', job.merged)) {
     return handOver();
   }
   const kept = writePhase(binding, job, locale);
@@ -519,7 +549,7 @@ export function insertTable(
   };
   placeTable(binding, sheet, row, column, locale);
   stagingSheet(binding.id, true);
-  return runJob(newJob(binding.id, 'insert', total), deadline, locale);
+  return runJob(newJob(binding.id, 'insert', total), deadline, locale, { paged, variables });
 }
 
 /** Refreshes one table: resumes its pending job, or starts one. Failures are recorded on it. */
@@ -530,12 +560,14 @@ export function refreshTable(id: string, deadline: Deadline, locale: Locale): Pu
   }
   let job = pendingJob(id);
   try {
+    let resolved: ResolvedQuery | null = null;
     if (!job) {
       const graphql = client(locale);
-      job = newJob(id, 'refresh', countRows(graphql, resolveQuery(graphql, binding)));
+      resolved = resolveQuery(graphql, binding);
+      job = newJob(id, 'refresh', countRows(graphql, resolved));
       stagingSheet(id, true);
     }
-    return runJob(job, deadline, locale);
+    return runJob(job, deadline, locale, resolved);
   } catch (error) {
     // Start afresh next time: a half-pulled job after an error is not worth resuming.
     dropJob(id);

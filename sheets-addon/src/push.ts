@@ -343,7 +343,7 @@ export function pushTable(binding: TableBinding, dryRun: boolean, locale: Locale
         ? translate(locale, 'previewSummary', { summary: counts })
         : counts;
   if (!dryRun && (sent.length > 0 || plan.problems.length > 0)) {
-    applyResults(ctx, sent, summary, locale);
+    applyResults(ctx, sent, summary);
   }
   return summary;
 }
@@ -366,7 +366,7 @@ function versionOnly(ctx: PushContext): (number | null)[] {
   );
 }
 
-function applyResults(ctx: PushContext, sent: Sent[], summary: PushSummary, locale: Locale): void {
+function applyResults(ctx: PushContext, sent: Sent[], summary: PushSummary): void {
   const marks = readMarks(ctx.placement, ctx.current.length);
   const taken = new Map<number, SheetValue[]>();
   const messages = new Map(summary.rows.map((row) => [row.row, row.message]));
@@ -401,7 +401,6 @@ function applyResults(ctx: PushContext, sent: Sent[], summary: PushSummary, loca
   writeSnapshot(ctx.binding, alignedSnapshot(ctx, taken));
   writeMarks(locate(ctx.binding), marks);
   saveBinding(ctx.binding);
-  void locale;
 }
 
 export interface ResolveSummary {

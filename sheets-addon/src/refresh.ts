@@ -1,6 +1,7 @@
 import { type Deadline } from './execution';
 import { describeError, translate, type Locale } from './i18n';
 import { pendingJobs, refreshTable } from './pull';
+import { requestCounter } from './services';
 import { listBindings } from './table-store';
 
 export interface TableReport {
@@ -10,12 +11,17 @@ export interface TableReport {
   message: string;
 }
 
-/** Time a table needs left on the clock to be worth starting (a count and a first page). */
-const START_MS = 20 * 1000;
+/**
+ * Time a table needs left on the clock to be worth starting: a few requests (the query, a count,
+ * a first page), at least 20 seconds.
+ */
+function startEstimate(): number {
+  return Math.max(20 * 1000, 3 * requestCounter.slowestMs);
+}
 
 /**
  * Refreshes tables (all, or `ids`) within one execution's deadline, shared by all of them:
- * tables with a pull in progress go first; a table that fails is recorded on it (with its
+ * tables with a pull in progress go first, then the longest without a run; a table that fails is recorded on it (with its
  * attempt count) and tried once more at the end if time is left, while the others go on; what
  * the deadline does not reach waits for the next run.
  */
@@ -25,12 +31,17 @@ export function refreshTables(
   locale: Locale,
 ): TableReport[] {
   const pending = new Set(pendingJobs().map((job) => job.tableId));
+  const lastRun = (at: string | undefined) => at ?? '';
   const tables = listBindings()
     .filter((binding) => !ids || ids.includes(binding.id))
-    .sort((a, b) => Number(pending.has(b.id)) - Number(pending.has(a.id)));
+    .sort(
+      (a, b) =>
+        Number(pending.has(b.id)) - Number(pending.has(a.id)) ||
+        lastRun(a.lastRun?.at).localeCompare(lastRun(b.lastRun?.at)),
+    );
   const reports = new Map<string, TableReport>();
   const attempt = (id: string, title: string) => {
-    if (!deadline.allows(START_MS)) {
+    if (!deadline.allows(startEstimate())) {
       reports.set(id, { id, title, status: 'waiting', message: translate(locale, 'waiting') });
       return;
     }

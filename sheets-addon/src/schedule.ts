@@ -95,7 +95,7 @@ export function scheduleView(locale: Locale): ScheduleView {
 }
 
 /** Turns the schedule on, changes or off; someone else's schedule only with `takeOver`. */
-export function setSchedule(frequency: Frequency, takeOver: boolean, locale: Locale): void {
+export function setSchedule(frequency: Frequency, takeOver: boolean): void {
   const current = record();
   const mine =
     !!current && ownTriggers().some((trigger) => trigger.getUniqueId() === current.triggerUid);
@@ -121,7 +121,6 @@ export function setSchedule(frequency: Frequency, takeOver: boolean, locale: Loc
     since: new Date().toISOString(),
     lastRun: current?.lastRun ?? null,
   });
-  void locale;
 }
 
 /**

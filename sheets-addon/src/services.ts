@@ -117,15 +117,20 @@ export const urlFetch: HttpFetch = (url, request) => {
   return { status: response.getResponseCode(), body: response.getContentText() };
 };
 
-/** Requests sent in this execution, across clients (the round-trip figures read it). */
-export const requestCounter = { count: 0 };
+/** Requests sent in this execution, across clients, and the slowest (deadline estimates). */
+export const requestCounter = { count: 0, slowestMs: 0 };
 
 function counted(connection: Connection, locale: Locale): GraphQLClient {
   return new GraphQLClient(
     connection,
     (url, request) => {
       requestCounter.count += 1;
-      return urlFetch(url, request);
+      const started = Date.now();
+      try {
+        return urlFetch(url, request);
+      } finally {
+        requestCounter.slowestMs = Math.max(requestCounter.slowestMs, Date.now() - started);
+      }
     },
     locale,
   );

@@ -41,6 +41,7 @@ import {
   viewerQuery,
   type ViewerInfo,
 } from './services';
+import { pathLabel } from './labels';
 import { listBindings, locate, type TableBinding } from './table-store';
 import {
   buildForm,
@@ -259,7 +260,7 @@ export function sidebarQueryForm(request: {
         : {};
     return {
       query: text,
-      columns: paged.columns,
+      columns: paged.columns.map(pathLabel),
       fields: buildForm(definitions, types, saved?.variables ?? {}),
     };
   });
@@ -372,8 +373,8 @@ export function sidebarRefresh(tableId: string | null): ActionResult {
 }
 
 export function sidebarSchedule(frequency: Frequency, takeOver = false): SidebarState {
-  return userFacing((locale) => {
-    setSchedule(frequency, takeOver, locale);
+  return userFacing(() => {
+    setSchedule(frequency, takeOver);
     return sidebarState();
   });
 }

@@ -356,4 +356,70 @@ describe.skipIf(!databaseAvailable)('a COSEMS team’s spreadsheet', () => {
     const replaced = await s.gas.call<Action>('sidebarInsert', { ...request, overwrite: true });
     expect(replaced.message).toBe('15 linhas inseridas em Notas!C2.');
   });
+
+  it('writes text exactly as the server sent it: codes, “3-4”, dates, commas and formulas stay text', async () => {
+    const tricky = [
+      '0012',
+      '3-4',
+      '1,5',
+      '2024-01-05',
+      '=HYPERLINK("https://exemplo.invalid";"clique")',
+      "'aspas",
+      '+55 51 3333-4444',
+      'VERDADEIRO',
+      '1E5',
+      '-x',
+      '@soma',
+      '10%',
+    ];
+    const rr = await s.t.gql<{ municipalities: { nodes: { ibgeCode: string }[] } }>(
+      `{ municipalities(filter: { uf: ["RR"] }, orderBy: [IBGE_CODE_ASC]) { nodes { ibgeCode } } }`,
+    );
+    const codes = rr
+      .data!.municipalities.nodes.map((node) => node.ibgeCode)
+      .slice(0, tricky.length);
+    await upsertMunicipalities(
+      s.t,
+      s.keys.admin,
+      codes.map((ibgeCode, index) => ({ ibgeCode, expectedVersion: 1, name: tricky[index] })),
+    );
+    const inserted = await s.gas.call<Action>('sidebarInsert', {
+      name: 'Municípios',
+      fields: [
+        {
+          name: 'uf',
+          label: 'uf',
+          kind: 'text',
+          list: true,
+          required: false,
+          options: [],
+          value: '',
+        },
+      ],
+      values: { uf: 'RR' },
+      target: 'newSheet',
+    });
+    expect(inserted.message).toBe('15 linhas inseridas em Municípios (2)!A1.');
+    const names = await Promise.all(
+      codes.map(async (code) => (await rowOf(s.gas, code, 'Municípios (2)')).Nome),
+    );
+    expect(names).toEqual(tricky);
+    const formulas = await s.gas.run((env) => {
+      const sheet = env.book.getSheetByName('Municípios (2)')!;
+      return sheet.getRange(1, 1, sheet.getLastRow(), 7).getFormulas().flat().filter(Boolean);
+    });
+    expect(formulas).toEqual([]);
+    const id = inserted.state.tables.find((table) => table.place === 'Municípios (2)!A1')!.id;
+    expect((await s.gas.call<Push>('sidebarPush', true, id)).message).toBe(
+      'Nenhuma alteração para enviar.',
+    );
+    expect((await s.gas.call<Action>('sidebarRefresh', id)).message).toBe(
+      'Municípios: 15 linhas atualizadas; 0 com alterações locais mantidas.',
+    );
+    expect(
+      await Promise.all(
+        codes.map(async (code) => (await rowOf(s.gas, code, 'Municípios (2)')).Nome),
+      ),
+    ).toEqual(tricky);
+  });
 });

@@ -88,9 +88,9 @@ export async function rowOf(
   if (!row) {
     throw new Error(`no row for ${code} in ${sheetName}`);
   }
-  return Object.fromEntries(
-    header.map((name, index) => [name, row[index]]).filter(([name]) => name !== ''),
-  );
+  const entries = header.map((name, index) => [name, row[index]] as const);
+  // The first table whose header has the name wins (other tables may sit to the right).
+  return Object.fromEntries(entries.filter(([name]) => name !== '').reverse());
 }
 
 /** Types `value` into the row of `code`, column `header`, as a person in Sheets would. */
