@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ANA, BEA, createGoogle, type Google } from './harness/google';
 import { enterValue } from './harness/google/cell-entry';
 import { allowedBy, allowlistProblems } from './harness/google/manifest';
+import { checkScriptRunValue } from './harness/google/script';
 
 const HUB = 'https://hub.rede.test/';
 const SCOPES = [
@@ -293,5 +294,13 @@ describe('execution time, locks and UrlFetch', () => {
         /urlFetchWhitelist/,
       );
     });
+  });
+
+  it('passes only plain values through google.script.run (no Dates, no functions)', () => {
+    expect(() => checkScriptRunValue({ rows: [[1, 'a', null]] }, 'result')).not.toThrow();
+    expect(() => checkScriptRunValue({ at: new Date() }, 'result')).toThrow(
+      'google.script.run cannot pass a Date (result.at)',
+    );
+    expect(() => checkScriptRunValue([() => 1], 'args')).toThrow(/function \(args\[0\]\)/);
   });
 });

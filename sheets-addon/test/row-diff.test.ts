@@ -82,6 +82,34 @@ describe('push plan', () => {
     expect(english.problems[1]!.message).toBe('row 5: ibgeCode empty');
   });
 
+  it('sends enum labels back as values, and says which labels a cell may hold', () => {
+    const withEnum = editableSpec(
+      'Municipality',
+      [...columns, 'managementType'],
+      [...inputFields, { name: 'managementType', type: scalar('ManagementType') }],
+    )!;
+    const wide = [...columns, 'managementType'];
+    const before = snapshot.map((row) => [...row, 'Somente atenção primária']);
+    const current = before.map((row) => [...row]);
+    current[0]![6] = 'gestão plena';
+    current[1]![6] = 'Plena';
+    const plan = planPush(withEnum, wide, current, before, 2);
+    expect(plan.changes).toEqual([
+      {
+        row: 0,
+        kind: 'update',
+        input: { ibgeCode: '4314902', managementType: 'FULL', expectedVersion: 3 },
+      },
+    ]);
+    expect(plan.problems).toEqual([
+      {
+        row: 1,
+        message:
+          'linha 3, coluna “managementType”: “Plena” não é uma das opções (Somente atenção primária, Gestão plena, Média complexidade parcial)',
+      },
+    ]);
+  });
+
   it('clears a field when its cell is emptied', () => {
     const current = snapshot.map((row) => [...row]);
     current[2]![3] = '';

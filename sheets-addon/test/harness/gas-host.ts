@@ -14,6 +14,33 @@ export const TEST_HUB = 'https://hub.rede.test/';
 
 const builds = new Map<string, string>();
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * This test process's scratch folder (`<tmp>/rede-addon-tests/<pid>/`). Test processes are
+ * killed rather than exited, so each one sweeps away the folders of processes that are gone.
+ */
+function scratchDir(name: string): string {
+  const root = path.join(os.tmpdir(), 'rede-addon-tests');
+  fs.mkdirSync(root, { recursive: true });
+  for (const entry of fs.readdirSync(root)) {
+    if (Number(entry) !== process.pid && !alive(Number(entry))) {
+      fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+    }
+  }
+  const dir = path.join(root, String(process.pid), name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /**
  * Builds the add-on exactly as `npm run addon:build -- --hub …` does, into a folder of this test
  * process (test files run in parallel and must not share one `dist/`).
@@ -21,7 +48,7 @@ const builds = new Map<string, string>();
 export function buildAddon(hub = TEST_HUB): string {
   let out = builds.get(hub);
   if (!out) {
-    out = fs.mkdtempSync(path.join(os.tmpdir(), 'rede-addon-'));
+    out = scratchDir(`build-${builds.size}`);
     execFileSync(
       process.execPath,
       [path.join(addonRoot, 'build.mjs'), '--hub', hub, '--out', out],
@@ -52,7 +79,7 @@ let workerFile: string | null = null;
 
 async function bundledWorker(): Promise<string> {
   if (!workerFile) {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rede-gas-')), 'gas-worker.cjs');
+    const file = path.join(scratchDir('worker'), 'gas-worker.cjs');
     await esbuild.build({
       entryPoints: [path.join(__dirname, 'gas-worker.ts')],
       bundle: true,
