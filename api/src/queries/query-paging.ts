@@ -322,11 +322,17 @@ export function preparePagedQuery(source: string): PagedQuery {
       variable: variable(AFTER_VARIABLE),
       type: { kind: Kind.NAMED_TYPE, name: name('String') },
     },
-    {
-      kind: Kind.VARIABLE_DEFINITION,
-      variable: variable(FIRST_VARIABLE),
-      type: { kind: Kind.NAMED_TYPE, name: name('Int') },
-    },
+    // A page size written in the query stays; `$rhFirst` is then not declared (GraphQL refuses
+    // a declared variable nobody uses), and the value callers still send is ignored.
+    ...(hasFirst
+      ? []
+      : [
+          {
+            kind: Kind.VARIABLE_DEFINITION,
+            variable: variable(FIRST_VARIABLE),
+            type: { kind: Kind.NAMED_TYPE, name: name('Int') },
+          },
+        ]),
   ];
   return {
     text: print(document),
