@@ -61,9 +61,12 @@ export interface PullJob {
   pages: number;
   /** Rows the query has (null when the connection has no `totalCount`). */
   total: number | null;
-  /** Rows the table had when merged, and rows it will have. */
+  /** Rows the table had when merged (and a hash of them), and rows it will have. */
   tableRows: number;
+  tableHash: string;
   merged: number;
+  /** Set when the write phase began: a rerun finishes it rather than merging again. */
+  writing: boolean;
   /** Measured costs (ms) for the estimates of later executions. */
   msPerPage: number;
   msPerCell: number;
@@ -229,7 +232,9 @@ function newJob(tableId: string, mode: PullJob['mode'], total: number | null): P
     pages: 0,
     total,
     tableRows: 0,
+    tableHash: '',
     merged: 0,
+    writing: false,
     msPerPage: 0,
     msPerCell: 0,
   };
@@ -340,6 +345,10 @@ export function runJob(
       job.after = page.endCursor;
     }
   }
+  if (job.phase === 'write' && !job.writing && tableHash(binding, job) !== job.tableHash) {
+    // Someone edited the table between the merge and now: merge again, so the edit is kept.
+    job.phase = 'merge';
+  }
   if (job.phase === 'merge') {
     if (!phaseFits(deadline, job, binding, 'merge', job.staged)) {
       return handOver();
@@ -350,6 +359,10 @@ export function runJob(
   if (!phaseFits(deadline, job, binding, 'write', job.merged)) {
     return handOver();
   }
+  // From here on the table is ours: a write stopped half-way is finished as merged, not re-merged
+  // (its half-written rows would look like local edits).
+  job.writing = true;
+  saveJob(job);
   const kept = writePhase(binding, job, locale);
   return { status: 'done', binding, rows: job.merged, kept, mode: job.mode };
 }
@@ -372,6 +385,21 @@ function learnColumns(
   describeEditable(graphql, binding);
   saveBinding(binding);
   writeHeader(binding, locate(binding), locale);
+}
+
+/** FNV-1a over the rows: enough to notice that someone typed in the table. */
+function hashRows(rows: readonly (readonly SheetValue[])[]): string {
+  const text = JSON.stringify(rows);
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${rows.length}:${hash.toString(16)}`;
+}
+
+function tableHash(binding: TableBinding, job: PullJob): string {
+  return job.mode === 'refresh' ? hashRows(readTable(binding)) : hashRows([]);
 }
 
 /** Merges staged rows with the table (keeping local edits); the result goes to the staging sheet. */
@@ -397,6 +425,7 @@ function mergePhase(binding: TableBinding, job: PullJob): void {
     merged.visible.map((_, index) => [kept.has(index) ? 1 : 0]),
   );
   job.tableRows = current.length;
+  job.tableHash = hashRows(current);
   job.merged = merged.visible.length;
   job.phase = 'write';
 }

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseAvailable } from '../../api/test/helpers';
 import { type GasHost } from './harness/gas-host';
-import { rowOf, scenario, select, sheetValues, type Scenario } from './harness/scenario';
+import { edit, rowOf, scenario, select, sheetValues, type Scenario } from './harness/scenario';
 
 interface Action {
   message: string;
@@ -114,6 +114,21 @@ describe.skipIf(!databaseAvailable)('the add-on within Apps Script’s limits', 
     expect(push.message).toBe('Nenhuma alteração para enviar.');
   });
 
+  it('keeps an edit typed between the merge and the write of a long refresh', async () => {
+    const id = (await s.gas.call<Action['state']>('sidebarState')).tables[0]!.id;
+    await costs(s.gas, { fetchMs: 40_000, cellWriteMs: 1.5 });
+    let step = await s.gas.call<Action>('sidebarRefresh', id);
+    while (step.progress?.text.startsWith('Carregando')) {
+      step = await s.gas.call<Action>('sidebarContinue', id);
+    }
+    expect(step.progress?.text).toBe('Gravando “Municípios” na planilha (5571 linhas)…');
+    await costs(s.gas, {});
+    await edit(s.gas, '4314902', 'População', 1_500_000);
+    const done = await s.gas.call<Action>('sidebarContinue', id);
+    expect(done.message).toBe('5571 linhas atualizadas; 1 com alterações locais mantidas.');
+    expect(await rowOf(s.gas, '4314902')).toMatchObject({ População: 1_500_000 });
+  });
+
   it('shares one deadline among the tables of a refresh; a failing table is recorded and retried', async () => {
     await s.t.gql(
       `mutation ($input: CreateSavedQueryInput!) { createSavedQuery(input: $input) { name } }`,
@@ -145,7 +160,7 @@ describe.skipIf(!databaseAvailable)('the add-on within Apps Script’s limits', 
     );
     const all = await s.gas.call<Action>('sidebarRefresh', null);
     expect(all.message.split('\n')).toEqual([
-      'Municípios: 5571 linhas atualizadas; 0 com alterações locais mantidas.',
+      'Municípios: 5571 linhas atualizadas; 1 com alterações locais mantidas.',
       'Capitais: falhou (2ª tentativa): não encontrado: Capitais',
       'Municípios: 295 linhas atualizadas; 0 com alterações locais mantidas.',
     ]);
@@ -163,7 +178,7 @@ describe.skipIf(!databaseAvailable)('the add-on within Apps Script’s limits', 
     ]);
     await costs(s.gas, {});
     const { last } = await continueAll(s.gas, slow);
-    expect(last.message).toBe('5571 linhas atualizadas; 0 com alterações locais mantidas.');
+    expect(last.message).toBe('5571 linhas atualizadas; 1 com alterações locais mantidas.');
   });
 
   it('waits for the document lock another execution holds, then says so in Portuguese', async () => {
