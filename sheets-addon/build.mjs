@@ -1,15 +1,45 @@
-/* global process, console */
+/* global process, console, URL */
 // Bundles the add-on for Apps Script: dist/Code.js (one script, entry points as top-level
-// functions), dist/Sidebar.html (script and styles inlined) and dist/appsscript.json.
-// dist/ is clasp's rootDir. Usage: node sheets-addon/build.mjs
+// functions), dist/Sidebar.html (script and styles inlined) and dist/appsscript.json, whose
+// urlFetchWhitelist names exactly the hub the add-on is built for. dist/ is clasp's rootDir.
+// Usage: node sheets-addon/build.mjs --hub https://hub.example.org/ [--out DIR]
+//        (or REDE_HUB_URL=https://hub.example.org/ node sheets-addon/build.mjs)
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.join(root, 'dist');
 const GLOBAL = '__RedeAddon';
+
+/**
+ * The hub's base URL as an allow-list prefix: https, a full domain, a path (at least "/") —
+ * the rules Google applies to urlFetchWhitelist. The add-on calls `${hub}graphql`.
+ */
+export function hubPrefix(raw) {
+  let url;
+  try {
+    url = new URL(String(raw ?? '').trim());
+  } catch {
+    throw new Error(
+      `--hub "${raw}" is not a URL; give the hub's address, e.g. https://hub.example.org/`,
+    );
+  }
+  if (url.protocol !== 'https:') {
+    throw new Error(
+      `--hub ${raw}: Apps Script fetches only https:// URLs listed in urlFetchWhitelist; put the hub behind https`,
+    );
+  }
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(url.hostname)) {
+    throw new Error(`--hub ${raw}: the allow-list needs a full domain name, e.g. hub.example.org`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new Error(`--hub ${raw}: give only the scheme, host and path of the hub`);
+  }
+  const pathname = url.pathname.replace(/\/graphql\/?$/, '/');
+  return `https://${url.host}${pathname.endsWith('/') ? pathname : `${pathname}/`}`;
+}
 
 const common = {
   bundle: true,
@@ -40,7 +70,9 @@ const customFunctionDocs = {
   ],
 };
 
-export async function build() {
+export async function build({ hub, out = path.join(root, 'dist') } = {}) {
+  const prefix = hubPrefix(hub);
+  const dist = path.resolve(out);
   fs.rmSync(dist, { recursive: true, force: true });
   fs.mkdirSync(dist, { recursive: true });
 
@@ -56,6 +88,7 @@ export async function build() {
 
   const bundle = await esbuild.build({
     ...common,
+    define: { ...common.define, __REDE_HUB__: JSON.stringify(prefix) },
     entryPoints: [path.join(root, 'src/index.ts')],
     format: 'iife',
     globalName: GLOBAL,
@@ -90,13 +123,22 @@ export async function build() {
       sidebarScript.outputFiles[0].text.replace(/<\/script/gi, '<\\/script'),
     );
   fs.writeFileSync(path.join(dist, 'Sidebar.html'), html);
-  fs.copyFileSync(path.join(root, 'appsscript.json'), path.join(dist, 'appsscript.json'));
-  return { dist, exports };
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'appsscript.json'), 'utf8'));
+  manifest.urlFetchWhitelist = [prefix];
+  fs.writeFileSync(path.join(dist, 'appsscript.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.rmSync(path.join(dist, 'probe.js'), { force: true });
+  return { dist, exports, hub: prefix };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { dist: out, exports } = await build();
-  console.log(
-    `built ${path.relative(process.cwd(), out)}: ${exports.length} entry points (${exports.join(', ')})`,
-  );
+  const { values } = parseArgs({ options: { hub: { type: 'string' }, out: { type: 'string' } } });
+  try {
+    const result = await build({ hub: values.hub ?? process.env.REDE_HUB_URL, out: values.out });
+    console.log(
+      `built ${path.relative(process.cwd(), result.dist) || '.'} for ${result.hub}: ${result.exports.length} entry points (${result.exports.join(', ')})`,
+    );
+  } catch (error) {
+    console.error(`addon:build: ${error.message}`);
+    process.exit(1);
+  }
 }

@@ -23,13 +23,30 @@ export function rowBlocks<T>(
   return blocks;
 }
 
-/** Splits `text` into pieces of at most `size` characters (cache values stay under 100 KB). */
-export function chunkText(text: string, size: number): string[] {
+/**
+ * Splits `text` into pieces of at most `maxBytes` bytes of UTF-8 (cache values are limited in
+ * bytes: 90,000 characters of "ç" are 180,000 bytes), never inside a surrogate pair.
+ */
+export function chunkUtf8(text: string, maxBytes: number): string[] {
   const pieces: string[] = [];
-  for (let offset = 0; offset < text.length; offset += size) {
-    pieces.push(text.slice(offset, offset + size));
+  let start = 0;
+  let bytes = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    const pair = code >= 0xd800 && code <= 0xdbff;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
+    if (bytes + size > maxBytes) {
+      pieces.push(text.slice(start, index));
+      start = index;
+      bytes = 0;
+    }
+    bytes += size;
+    if (pair) {
+      index += 1;
+    }
   }
-  return pieces.length > 0 ? pieces : [''];
+  pieces.push(text.slice(start));
+  return pieces;
 }
 
 /** Property values must stay under 9 KB: refuse early, with the property's name. */

@@ -5,41 +5,67 @@ import {
   readPage,
   type Cell,
 } from '../../api/src/queries/query-paging';
-import { chunkText } from './batching';
-import { AddonError, translate, type Locale } from './i18n';
-import { pagedOrError, savedQueryByName } from './pull';
-import { client, currentLocale } from './services';
+import { chunkUtf8 } from './batching';
+import { HUB_URL } from './build-info';
+import { customFunctionDeadline } from './execution';
+import { HubError } from './graphql-client';
+import { AddonError, describeError, translate, type Locale } from './i18n';
+import { pathLabel } from './labels';
+import { countRows, pagedOrError, savedQueryByName } from './pull';
+import { readerClient, readerKey, spreadsheetLocale } from './services';
 
-/** Cached lookups live 10 minutes; pieces stay under the 100 KB cache value limit. */
+/**
+ * `=REDE_MUNICIPIO` and `=REDE_CONSULTA`. Google runs a custom function without the caller's
+ * authorization, and its user properties are those of the effective user (the spreadsheet's
+ * owner), not of the person who typed the formula — so a formula must never read with a
+ * person's key. They read with the document's reader key (a READER key someone set in the
+ * sidebar; every editor's formulas use it) or, without one, anonymously (when the server allows
+ * anonymous reads). Results are cached per document for 10 minutes under a hashed key that
+ * includes the hub and the reader key, in pieces under the 100 KB cache value limit.
+ */
 const CACHE_SECONDS = 600;
-const CACHE_PIECE = 90_000;
-/** Custom functions die at 30 s; stop paging well before. */
-const CUSTOM_FUNCTION_BUDGET_MS = 20_000;
-const MAX_LOOKUP_ROWS = 5_000;
+/** Bytes of UTF-8 per cache piece (the limit is 100 KB per value). */
+const CACHE_PIECE_BYTES = 90 * 1024;
+export const MAX_FORMULA_ROWS = 2000;
+const PAGE = 500;
 
-function cached<T>(key: string, compute: () => T): T {
-  const cache = CacheService.getUserCache() ?? CacheService.getScriptCache();
+/** `rede:` + base64 of SHA-256 over the hub, the reader key and the call: 51 characters. */
+export function cacheKey(parts: readonly unknown[]): string {
+  const digest = Utilities.computeDigest(
+    Utilities.DigestAlgorithm.SHA_256,
+    JSON.stringify([HUB_URL, readerKey()?.key ?? null, ...parts]),
+    Utilities.Charset.UTF_8,
+  );
+  return `rede:${Utilities.base64EncodeWebSafe(digest)}`;
+}
+
+function cached<T>(parts: readonly unknown[], compute: () => T): T {
+  const cache = CacheService.getDocumentCache()!;
+  const key = cacheKey(parts);
   const head = cache.get(key);
   if (head !== null) {
-    const count = Number(head);
-    const keys = Array.from({ length: count }, (_, index) => `${key}:${index}`);
+    const keys = Array.from({ length: Number(head) }, (_, index) => `${key}.${index}`);
     const pieces = cache.getAll(keys);
     if (keys.every((piece) => piece in pieces)) {
       return JSON.parse(keys.map((piece) => pieces[piece]).join('')) as T;
     }
   }
   const value = compute();
-  const pieces = chunkText(JSON.stringify(value), CACHE_PIECE);
+  const pieces = chunkUtf8(JSON.stringify(value), CACHE_PIECE_BYTES);
   const entries: Record<string, string> = { [key]: String(pieces.length) };
   pieces.forEach((piece, index) => {
-    entries[`${key}:${index}`] = piece;
+    entries[`${key}.${index}`] = piece;
   });
   cache.putAll(entries, CACHE_SECONDS);
   return value;
 }
 
 function errorText(locale: Locale, error: unknown): string {
-  const message = error instanceof AddonError ? error.render(locale) : (error as Error).message;
+  const unauthenticated = error instanceof HubError && error.code === 'UNAUTHENTICATED';
+  const message =
+    unauthenticated && !readerKey()
+      ? translate(locale, 'errNeedsReaderToken')
+      : describeError(locale, error);
   return translate(locale, 'errorPrefix', { message });
 }
 
@@ -53,15 +79,17 @@ export function selectionFor(path: string): string {
 
 /** `=REDE_MUNICIPIO("4314902"; "population")`: one field of one municipality. */
 export function redeMunicipio(ibgeCode: unknown, field: unknown = 'name'): Cell {
-  const locale = currentLocale();
+  const locale = spreadsheetLocale();
   try {
     const code = String(ibgeCode ?? '').trim();
     const path = String(field ?? 'name').trim();
     if (!FIELD_PATH.test(path)) {
       throw new AddonError('errUnknownField', { field: path });
     }
-    return cached(`m:${code}:${path}`, () => {
-      const data = client().request<{ municipality: Record<string, unknown> | null }>(
+    return cached(['municipality', code, path], () => {
+      const data = readerClient(locale).request<{
+        municipality: Record<string, unknown> | null;
+      }>(
         `query RedeMunicipio($code: String!) { municipality(ibgeCode: $code) { ${selectionFor(path)} } }`,
         { code },
       );
@@ -76,11 +104,13 @@ export function redeMunicipio(ibgeCode: unknown, field: unknown = 'name'): Cell 
 }
 
 /**
- * `=REDE_CONSULTA("Municípios RS"; "uf"; "RS")`: a saved query's rows as a 2-D array (header
- * first), variables given as name/value pairs. For small tables: big ones belong in a bound table.
+ * `=REDE_CONSULTA("Municípios RS"; "uf"; "RS")`: a saved query's rows as a 2-D array (Portuguese
+ * header first), variables as name/value pairs. For small tables: past 2,000 rows, or when the
+ * 30-second limit draws near, the result ends with a visible "truncated" row.
  */
 export function redeConsulta(name: unknown, ...pairs: unknown[]): Cell[][] {
-  const locale = currentLocale();
+  const locale = spreadsheetLocale();
+  const deadline = customFunctionDeadline();
   try {
     const queryName = String(name ?? '').trim();
     const variables: Record<string, unknown> = {};
@@ -89,33 +119,52 @@ export function redeConsulta(name: unknown, ...pairs: unknown[]): Cell[][] {
       variables[String(pairs[index])] =
         typeof value === 'string' && /^\[.*\]$|^\{.*\}$/.test(value) ? JSON.parse(value) : value;
     }
-    return cached(`q:${queryName}:${JSON.stringify(variables)}`, () => {
-      const started = Date.now();
-      const saved = savedQueryByName(queryName);
+    return cached(['query', queryName, variables], () => {
+      const graphql = readerClient(locale);
+      const saved = savedQueryByName(graphql, queryName);
       const paged = pagedOrError(saved.query);
-      const graphql = client();
-      const rows: Cell[][] = [paged.columns];
+      const all = { ...(saved.variables ?? {}), ...variables };
+      const rows: Cell[][] = [paged.columns.map(pathLabel)];
       let after: string | null = null;
+      let pageMs = 0;
       for (;;) {
+        const started = Date.now();
         const data = graphql.request<Record<string, unknown>>(paged.text, {
-          ...(saved.variables ?? {}),
-          ...variables,
+          ...all,
           [AFTER_VARIABLE]: after,
-          [FIRST_VARIABLE]: 1000,
+          [FIRST_VARIABLE]: Math.min(PAGE, MAX_FORMULA_ROWS + 1 - (rows.length - 1)),
         });
+        pageMs = Math.max(pageMs, Date.now() - started);
         const page = readPage(data, paged.connectionPath);
         rows.push(...page.nodes.map((node) => flattenNode(node, paged.columns)));
-        if (!page.hasNextPage || !page.endCursor || rows.length > MAX_LOOKUP_ROWS) {
-          break;
+        const more = page.hasNextPage && !!page.endCursor;
+        if (rows.length - 1 > MAX_FORMULA_ROWS) {
+          rows.length = MAX_FORMULA_ROWS + 1;
+          const total = countRows(graphql, { paged, variables: all });
+          return withNotice(
+            rows,
+            translate(locale, 'truncatedRows', {
+              rows: MAX_FORMULA_ROWS,
+              total: total ?? `${MAX_FORMULA_ROWS}+`,
+            }),
+          );
         }
-        if (Date.now() - started > CUSTOM_FUNCTION_BUDGET_MS) {
-          throw new AddonError('errTooLong', { seconds: CUSTOM_FUNCTION_BUDGET_MS / 1000 });
+        if (!more) {
+          return rows;
+        }
+        if (!deadline.allows(pageMs * 1.5)) {
+          return withNotice(rows, translate(locale, 'truncatedTime', { rows: rows.length - 1 }));
         }
         after = page.endCursor;
       }
-      return rows;
     });
   } catch (error) {
     return [[errorText(locale, error)]];
   }
+}
+
+/** The rows plus one last row saying what is missing (as wide as the table). */
+function withNotice(rows: Cell[][], notice: string): Cell[][] {
+  const width = rows[0]?.length ?? 1;
+  return [...rows, [notice, ...new Array<Cell>(Math.max(width - 1, 0)).fill('')]];
 }

@@ -103,6 +103,9 @@ export function editableSpec(
       spec.types[field.name] = namedType(field.type);
     }
   }
+  if (spec.keyFields.length === 0) {
+    return null; // no natural key to find rows by (e.g. events): the table is read-only
+  }
   if (!columns.includes(spec.versionColumn)) {
     throw new AddonError('errMissingColumn', { column: spec.versionColumn });
   }

@@ -1,4 +1,6 @@
-import { AddonError } from './i18n';
+import { GRAPHQL_URL } from './build-info';
+import { AddonError, type Locale, type MessageKey } from './i18n';
+import { serverMessage } from './server-messages';
 
 export interface HttpRequest {
   method: 'post';
@@ -15,32 +17,72 @@ export interface HttpResponse {
 /** What the client needs from `UrlFetchApp` (tests hand it a real HTTP stand-in). */
 export type HttpFetch = (url: string, request: HttpRequest) => HttpResponse;
 
+/** Who a request reads or writes as: a person's key, a document's reader key, or nobody. */
 export interface Connection {
-  serverUrl: string;
-  apiKey: string;
+  apiKey: string | null;
 }
 
 export interface GraphQLErrorBody {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string; [key: string]: unknown };
+  extensions?: { code?: string; requestId?: string; [key: string]: unknown };
 }
 
-/** Normalises what people paste: no trailing slash, no `/graphql`, http(s) only. */
-export function normalizeServerUrl(raw: string): string {
-  const url = raw
-    .trim()
-    .replace(/\/+$/, '')
-    .replace(/\/graphql$/, '');
-  if (!/^https?:\/\/[^\s/]+/.test(url)) {
-    throw new AddonError('errUnreachable', { detail: `"${raw}" não é um endereço http(s)` });
+/** The hub's error codes (`extensions.code`, HTTP status) and what a person is told. */
+const messageOfCode: Record<string, MessageKey> = {
+  UNAUTHENTICATED: 'errUnauthenticated',
+  FORBIDDEN: 'errForbidden',
+  BAD_USER_INPUT: 'errBadInput',
+  BAD_REQUEST: 'errBadInput',
+  PAYLOAD_TOO_LARGE: 'errTooComplex',
+  GRAPHQL_VALIDATION_FAILED: 'errInvalidQuery',
+  GRAPHQL_PARSE_FAILED: 'errInvalidQuery',
+  QUERY_TOO_COMPLEX: 'errTooComplex',
+  RATE_LIMITED: 'errRateLimited',
+  TIMEOUT: 'errTimeout',
+  SERVICE_UNAVAILABLE: 'errUnavailable',
+  INTERNAL_SERVER_ERROR: 'errInternal',
+  NOT_FOUND: 'errNotFound',
+};
+
+const codeOfStatus: Record<number, string> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL_SERVER_ERROR',
+  502: 'SERVICE_UNAVAILABLE',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'TIMEOUT',
+};
+
+/** An error of the hub, said in the user's language; `code` is the hub's own. */
+export class HubError extends AddonError {
+  constructor(
+    readonly code: string,
+    key: MessageKey,
+    params: Record<string, string | number>,
+  ) {
+    super(key, params);
   }
-  return url;
+}
+
+function hubError(locale: Locale, code: string, error: GraphQLErrorBody | null, status: number) {
+  const key = messageOfCode[code] ?? 'errServer';
+  const text = error ? serverMessage(locale, error.message) : `HTTP ${status}`;
+  const where = error?.path ? `${error.path.join('.')}: ` : '';
+  return new HubError(code, key, {
+    detail: `${where}${text}`,
+    what: text,
+    request: String(error?.extensions?.requestId ?? '—'),
+    status,
+  });
 }
 
 /**
- * A synchronous GraphQL client over `UrlFetchApp` (Apps Script has no async I/O). Every request
- * says it comes from Sheets (`x-rede-client: sheets`), so the audit log records `via: SHEETS`.
+ * A synchronous GraphQL client over `UrlFetchApp` (Apps Script has no async I/O) for the one hub
+ * this build allows. Every request says it comes from Sheets (`x-rede-client: sheets`), so the
+ * audit log records `via: SHEETS`.
  */
 export class GraphQLClient {
   /** Requests sent so far (the round-trip figures count them). */
@@ -49,19 +91,21 @@ export class GraphQLClient {
   constructor(
     private readonly connection: Connection,
     private readonly http: HttpFetch,
+    private readonly locale: Locale,
   ) {}
 
   request<T>(query: string, variables: Record<string, unknown> = {}): T {
     let response: HttpResponse;
     this.requests += 1;
+    const headers: Record<string, string> = { 'x-rede-client': 'sheets' };
+    if (this.connection.apiKey) {
+      headers.authorization = `Bearer ${this.connection.apiKey}`;
+    }
     try {
-      response = this.http(`${this.connection.serverUrl}/graphql`, {
+      response = this.http(GRAPHQL_URL, {
         method: 'post',
         contentType: 'application/json',
-        headers: {
-          authorization: `Bearer ${this.connection.apiKey}`,
-          'x-rede-client': 'sheets',
-        },
+        headers,
         payload: JSON.stringify({ query, variables }),
       });
     } catch (error) {
@@ -71,27 +115,22 @@ export class GraphQLClient {
     try {
       body = JSON.parse(response.body) as typeof body;
     } catch {
+      const code = codeOfStatus[response.status];
+      if (code) {
+        throw hubError(this.locale, code, null, response.status);
+      }
       throw new AddonError('errHttp', {
         status: response.status,
         detail: response.body.slice(0, 200),
       });
     }
-    const errors = body.errors ?? [];
-    if (response.status === 401 || errors[0]?.extensions?.code === 'UNAUTHENTICATED') {
-      throw new AddonError('errUnauthenticated');
-    }
-    if (errors.length > 0) {
-      const detail = errors
-        .slice(0, 3)
-        .map((error) => (error.path ? `${error.path.join('.')}: ${error.message}` : error.message))
-        .join('; ');
-      throw new AddonError('errServer', { detail });
+    const first = body.errors?.[0];
+    if (first) {
+      const code = first.extensions?.code ?? codeOfStatus[response.status] ?? 'SERVER';
+      throw hubError(this.locale, code, first, response.status);
     }
     if (response.status >= 400 || body.data === undefined) {
-      throw new AddonError('errHttp', {
-        status: response.status,
-        detail: response.body.slice(0, 200),
-      });
+      throw hubError(this.locale, codeOfStatus[response.status] ?? 'SERVER', null, response.status);
     }
     return body.data;
   }

@@ -3,16 +3,17 @@
  * function of `Code.js` (menus, triggers, custom functions and `google.script.run` all need one).
  */
 import { redeConsulta, redeMunicipio } from './custom-functions';
+import { scriptDeadline, withDocumentLock } from './execution';
 import { translate } from './i18n';
-import { continueJobs, useLocale } from './pull';
-import { runScheduledRefresh, refreshAll } from './schedule';
-import { currentLocale } from './services';
-import { sidebarPush } from './sidebar-api';
-
-useLocale(currentLocale);
+import { refreshTables, reportText } from './refresh';
+import { runScheduledRefresh } from './schedule';
+import { currentLocale, sessionLocale } from './services';
+import { queuePreview } from './sidebar-api';
 
 export {
+  sidebarClearReaderKey,
   sidebarConnect,
+  sidebarContinue,
   sidebarDisconnect,
   sidebarInsert,
   sidebarListQueries,
@@ -22,11 +23,19 @@ export {
   sidebarResolveConflicts,
   sidebarSchedule,
   sidebarSetLocale,
+  sidebarSetReaderKey,
   sidebarState,
 } from './sidebar-api';
 
-export function onOpen(_event?: GoogleAppsScript.Events.SheetsOnOpen): void {
-  const locale = currentLocale();
+/**
+ * Runs in AuthMode.NONE when the add-on is installed but not yet used in this spreadsheet
+ * (nothing but the menu and the locale may be touched), LIMITED once it is enabled here, FULL
+ * from `onInstall`. The menu is the same in all of them; only where its language comes from
+ * differs.
+ */
+export function onOpen(event?: GoogleAppsScript.Events.SheetsOnOpen): void {
+  const locale =
+    !event || event.authMode === ScriptApp.AuthMode.NONE ? sessionLocale() : currentLocale();
   SpreadsheetApp.getUi()
     .createAddonMenu()
     .addItem(translate(locale, 'menuOpen'), 'showSidebar')
@@ -35,6 +44,7 @@ export function onOpen(_event?: GoogleAppsScript.Events.SheetsOnOpen): void {
     .addToUi();
 }
 
+/** Installing from the domain's Marketplace runs this in FULL mode: the menu appears at once. */
 export function onInstall(event?: GoogleAppsScript.Events.AddonOnInstall): void {
   onOpen(event as unknown as GoogleAppsScript.Events.SheetsOnOpen);
 }
@@ -47,23 +57,20 @@ export function showSidebar(): void {
 }
 
 export function menuRefreshAll(): void {
-  const result = refreshAll(currentLocale());
-  SpreadsheetApp.getActiveSpreadsheet().toast(result.outcome, 'Rede Hub');
+  const locale = currentLocale();
+  const reports = withDocumentLock(() => refreshTables(null, scriptDeadline(), locale));
+  SpreadsheetApp.getActiveSpreadsheet().toast(reportText(reports, locale), 'Rede Hub');
 }
 
+/** "Enviar alterações…" never sends from the menu: it opens the sidebar on a preview. */
 export function menuPush(): void {
-  const summary = sidebarPush(false);
-  SpreadsheetApp.getActiveSpreadsheet().toast(summary.message, 'Rede Hub');
+  queuePreview();
+  showSidebar();
 }
 
-/** Time trigger: resumes pulls that handed over before the 6-minute limit. */
-export function continuePulls(): void {
-  continueJobs();
-}
-
-/** Time trigger installed by *Agendar*. */
-export function scheduledRefresh(): void {
-  runScheduledRefresh(currentLocale());
+/** The time trigger of the scheduled refresh (it runs as the person who switched it on). */
+export function scheduledRefresh(event?: { triggerUid?: string }): void {
+  runScheduledRefresh(event, scriptDeadline(), currentLocale());
 }
 
 export function REDE_MUNICIPIO(ibgeCode: unknown, field?: unknown) {

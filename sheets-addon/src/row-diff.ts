@@ -1,6 +1,7 @@
 import { type Cell } from '../../api/src/queries/query-paging';
 import { type EditableSpec, VERSION_FIELD } from './editable';
-import { AddonError } from './i18n';
+import { AddonError, type Locale } from './i18n';
+import { enumChoices, enumValue, hasEnumLabels } from './labels';
 
 /** What a sheet cell can hold when read back (`getValues`). */
 export type SheetValue = string | number | boolean | Date | null;
@@ -83,8 +84,23 @@ function coerce(value: SheetValue, type: string, row: number, column: string): u
       }
       throw new AddonError('errBadBoolean', { row, column, value: String(cell) });
     }
-    default:
-      return String(cell);
+    default: {
+      if (!hasEnumLabels(type)) {
+        return String(cell);
+      }
+      const value = enumValue(type, String(cell));
+      if (value === null) {
+        throw new AddonError('errBadEnum', {
+          row,
+          column,
+          value: String(cell),
+          options: enumChoices(type)
+            .map((choice) => choice.label)
+            .join(', '),
+        });
+      }
+      return value;
+    }
   }
 }
 
@@ -100,6 +116,8 @@ export function planPush(
   current: readonly (readonly SheetValue[])[],
   snapshot: readonly (readonly SheetValue[])[],
   firstSheetRow: number,
+  locale: Locale = 'pt-BR',
+  headerOf: (path: string) => string = (path) => path,
 ): PushPlan {
   const index = (column: string) => columns.indexOf(column);
   const keyIndexes = spec.keyFields.map((field) => index(spec.columns[field]!));
@@ -121,7 +139,10 @@ export function planPush(
     if (!key) {
       plan.problems.push({
         row: position,
-        message: `${sheetRow}: ${spec.keyFields.map((f) => spec.columns[f]).join(', ')} vazio`,
+        message: new AddonError('errEmptyKey', {
+          row: sheetRow,
+          columns: spec.keyFields.map((field) => headerOf(spec.columns[field]!)).join(', '),
+        }).render(locale),
       });
       return;
     }
@@ -133,7 +154,7 @@ export function planPush(
           row[index(spec.columns[field]!)]!,
           spec.types[field]!,
           sheetRow,
-          field,
+          headerOf(spec.columns[field]!),
         );
       }
       let changed = false;
@@ -148,7 +169,7 @@ export function planPush(
         if (!original && normalizeCell(row[at]) === null) {
           continue;
         }
-        input[field] = coerce(row[at]!, spec.types[field]!, sheetRow, column);
+        input[field] = coerce(row[at]!, spec.types[field]!, sheetRow, headerOf(column));
         changed = true;
       }
       if (original && !changed) {
@@ -163,7 +184,7 @@ export function planPush(
       plan.changes.push({ row: position, kind: original ? 'update' : 'create', input });
     } catch (error) {
       if (error instanceof AddonError) {
-        plan.problems.push({ row: position, message: error.message });
+        plan.problems.push({ row: position, message: error.render(locale) });
         return;
       }
       throw error;

@@ -1,5 +1,6 @@
 import { type VariableDefinition } from '../../api/src/queries/query-paging';
 import { AddonError } from './i18n';
+import { enumLabel } from './labels';
 
 export type FormFieldKind = 'text' | 'int' | 'float' | 'boolean' | 'enum' | 'json';
 
@@ -11,7 +12,8 @@ export interface FormField {
   /** A list of scalars: one value per line or comma-separated. */
   list: boolean;
   required: boolean;
-  options: string[];
+  /** Enum choices: the value sent, the Portuguese label shown. */
+  options: { value: string; label: string }[];
   /** The value to show first: the saved value, else the query's default. */
   value: string;
 }
@@ -94,7 +96,13 @@ export function buildForm(
       kind,
       list,
       required: definition.required,
-      options: type?.kind === 'ENUM' ? type.enumValues : [],
+      options:
+        type?.kind === 'ENUM'
+          ? type.enumValues.map((value) => ({
+              value,
+              label: enumLabel(definition.namedType, value),
+            }))
+          : [],
     };
     const initial = definition.name in saved ? saved[definition.name] : definition.defaultValue;
     return { ...field, value: display(initial, field) };
@@ -136,13 +144,16 @@ function scalar(field: FormField, raw: string): unknown {
       });
     }
     case 'enum': {
-      if (!field.options.includes(raw)) {
+      const option = field.options.find(
+        (choice) => choice.value === raw || choice.label.toLowerCase() === raw.toLowerCase(),
+      );
+      if (!option) {
         throw new AddonError('errBadVariable', {
           name: field.name,
-          reason: `"${raw}" não é um de ${field.options.join(', ')}`,
+          reason: `"${raw}" não é um de ${field.options.map((choice) => choice.label).join(', ')}`,
         });
       }
-      return raw;
+      return option.value;
     }
     case 'json':
     case 'text':

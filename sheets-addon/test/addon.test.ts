@@ -1,437 +1,335 @@
-import fs from 'node:fs';
-import vm from 'node:vm';
+/**
+ * The add-on as a COSEMS team uses it, through the built bundle, real HTTP and the API on
+ * SQLite or PostgreSQL: connect, pull, edit and push, conflicts row by row, refreshes that keep
+ * edits, and tables that stay bound while people insert rows and columns.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../../api/src/auth/auth.enums';
-import { Municipality } from '../../api/src/territory/municipality.entity';
 import { AuditEntry } from '../../api/src/audit/audit-entry.entity';
-import { createTestApp, databaseAvailable, type TestApp } from '../../api/test/helpers';
-import { buildAddon, distDir, startGas, type GasHost } from './harness/gas-host';
-import { createServices } from './harness/fakes';
+import { Municipality } from '../../api/src/territory/municipality.entity';
+import { databaseAvailable } from '../../api/test/helpers';
+import {
+  ANA_EMAIL,
+  BEA_EMAIL,
+  HEADERS,
+  edit,
+  rowOf,
+  scenario,
+  select,
+  sheetValues,
+  upsertMunicipalities,
+  version,
+  type Scenario,
+} from './harness/scenario';
 
-/** Every function Apps Script must find at the top level of Code.js. */
-const ENTRY_POINTS = [
-  'onOpen',
-  'onInstall',
-  'showSidebar',
-  'menuRefreshAll',
-  'menuPush',
-  'continuePulls',
-  'scheduledRefresh',
-  'REDE_MUNICIPIO',
-  'REDE_CONSULTA',
-  'sidebarState',
-  'sidebarConnect',
-  'sidebarDisconnect',
-  'sidebarSetLocale',
-  'sidebarListQueries',
-  'sidebarQueryForm',
-  'sidebarInsert',
-  'sidebarRefresh',
-  'sidebarResolveConflicts',
-  'sidebarSchedule',
-  'sidebarPush',
-];
+interface Table {
+  id: string;
+  title: string;
+  place: string;
+  rows: number;
+  editable: boolean;
+}
+interface Action {
+  message: string;
+  state: { tables: Table[] };
+  progress: { tableId: string; text: string } | null;
+  occupied: { range: string; filled: number } | null;
+}
+interface Push {
+  sent: number;
+  message: string;
+  updated: number;
+  conflicts: number;
+  rows: { row: number; status: string; message: string }[];
+  conflictRows: {
+    key: string;
+    title: string;
+    fields: { label: string; mine: string; theirs: string }[];
+  }[];
+}
 
-const SAVED_QUERY = `query Municipios($uf: [String!]) {
-  municipalities(filter: { uf: $uf }) {
-    nodes { ibgeCode name population managementType state { uf } healthRegion { code } version }
-  }
-}`;
-const COLUMNS = [
-  'ibgeCode',
-  'name',
-  'population',
-  'managementType',
-  'state.uf',
-  'healthRegion.code',
-  'version',
-];
-
-describe('the built bundle', () => {
-  it('declares every entry point as a top-level function', () => {
-    buildAddon();
-    const code = fs.readFileSync(`${distDir}/Code.js`, 'utf8');
-    const services = createServices(distDir, () => {
-      throw new Error('no network here');
-    });
-    const context = vm.createContext({ ...services.globals });
-    vm.runInContext(code, context);
-    for (const name of ENTRY_POINTS) {
-      expect(code, name).toMatch(new RegExp(`^function ${name}\\(`, 'm'));
-      expect(typeof (context as Record<string, unknown>)[name], name).toBe('function');
-    }
-    expect(code).toMatch(/\* @customfunction\n \*\/\nfunction REDE_MUNICIPIO\(/);
-    const manifest = JSON.parse(fs.readFileSync(`${distDir}/appsscript.json`, 'utf8'));
-    expect(manifest.oauthScopes).toEqual([
-      'https://www.googleapis.com/auth/spreadsheets.currentonly',
-      'https://www.googleapis.com/auth/script.external_request',
-      'https://www.googleapis.com/auth/script.container.ui',
-      'https://www.googleapis.com/auth/script.scriptapp',
-    ]);
-    const html = fs.readFileSync(`${distDir}/Sidebar.html`, 'utf8');
-    expect(html).not.toContain('/* SCRIPT */');
-    expect(html).not.toContain('/* STYLE */');
-    expect(html).toContain('google.script.run');
-
-    (context as { onOpen: () => void }).onOpen();
-    expect(services.ui.menus[0]!.items).toEqual([
-      ['Abrir painel', 'showSidebar'],
-      ['Atualizar todas as tabelas', 'menuRefreshAll'],
-      ['Enviar alterações', 'menuPush'],
-    ]);
-    const cell = (
-      context as { REDE_MUNICIPIO: (code: string, field: string) => unknown }
-    ).REDE_MUNICIPIO('4314902', 'population');
-    expect(cell).toBe(
-      '#ERRO: conecte-se ao Rede Hub no painel (Extensões › Rede Hub › Abrir painel)',
-    );
-  });
-});
-
-describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
-  let t: TestApp;
-  let gas: GasHost;
-  let editorKey: string;
+describe.skipIf(!databaseAvailable)('a COSEMS team’s spreadsheet', () => {
+  let s: Scenario;
   let tableId: string;
   const figures: Record<string, { rows: number; requests: number; seconds: number }> = {};
 
-  async function measured<T>(
-    label: string,
-    rows: (result: T) => number,
-    action: () => Promise<T>,
-  ): Promise<T> {
-    const before = await gas.run((env) => env.counters.urlFetches);
+  async function measured<T>(label: string, rows: number, action: () => Promise<T>): Promise<T> {
+    const before = await s.gas.run((env) => env.requests.length);
     const started = performance.now();
     const result = await action();
-    const seconds = (performance.now() - started) / 1000;
-    const after = await gas.run((env) => env.counters.urlFetches);
     figures[label] = {
-      rows: rows(result),
-      requests: after - before,
-      seconds: Math.round(seconds * 100) / 100,
+      rows,
+      requests: (await s.gas.run((env) => env.requests.length)) - before,
+      seconds: Math.round((performance.now() - started) / 10) / 100,
     };
     return result;
   }
 
-  /** Sheet values of the bound table, keyed by IBGE code (what the user sees). */
-  const readSheet = () =>
-    gas.run((env) => {
-      const sheet = env.book.getSheets()[0]!;
-      const last = sheet.getLastRow();
-      return sheet.values(1, 1, last, 7);
-    });
-  /** Types into cells like a user: finds the row of `code` and sets column `column` (1-based). */
-  const edit = (code: string, column: number, value: unknown) =>
-    gas.run(
-      (env, arg: { code: string; column: number; value: unknown }) => {
-        const sheet = env.book.getSheets()[0]!;
-        const rows = sheet.values(2, 1, sheet.getLastRow() - 1, 1);
-        const index = rows.findIndex((row) => String(row[0]) === arg.code);
-        if (index < 0) {
-          throw new Error(`no row for ${arg.code}`);
-        }
-        sheet.getRange(2 + index, arg.column, 1, 1).setValues([[arg.value as string]]);
-        return 2 + index;
-      },
-      { code, column, value },
-    );
-  const rowOf = async (code: string) => (await readSheet()).find((row) => String(row[0]) === code)!;
-
   beforeAll(async () => {
-    t = await createTestApp();
-    editorKey = await t.createKey(Role.EDITOR, null, 'planilha-cosems');
-    const admin = await t.createKey(Role.ADMIN);
-    const saved = await t.gql(
-      `mutation ($input: CreateSavedQueryInput!) { createSavedQuery(input: $input) { name } }`,
-      { input: { name: 'Municípios', query: SAVED_QUERY, stateUf: null } },
-      { authorization: `Bearer ${admin}` },
-    );
-    expect(saved.errors).toBeUndefined();
-    gas = await startGas();
+    s = await scenario();
   });
   afterAll(async () => {
     if (Object.keys(figures).length > 0) {
       console.log('Sheets round trip (rows, HTTP requests, seconds):');
       console.table(figures);
     }
-    await gas?.close();
-    await t?.close();
+    await s?.close();
   });
 
-  it('connects: checks the key against the server and shows its role and scope', async () => {
-    const refused = gas.call(
+  it('connects each person with their own key, kept in their own user properties only', async () => {
+    await expect(
+      s.gas.call('sidebarConnect', 'rh_0000000000_wrongwrongwrongwrongwrongwrongwr'),
+    ).rejects.toThrow('chave de API inválida ou revogada');
+    const state = await s.gas.call<{ hub: string; connection: { label: string } }>(
       'sidebarConnect',
-      t.url,
-      'rh_0000000000_wrongwrongwrongwrongwrongwrongwr',
+      s.keys.ana,
     );
-    await expect(refused).rejects.toThrow('chave de API inválida ou revogada');
-    const unreachable = gas.call('sidebarConnect', 'http://127.0.0.1:9', editorKey);
-    await expect(unreachable).rejects.toThrow(/servidor inacessível/);
-    const state = await gas.call<{ connection: { label: string; serverUrl: string } }>(
-      'sidebarConnect',
-      `${t.url}/graphql/`,
-      editorKey,
+    expect(state.hub).toBe('https://hub.rede.test/');
+    expect(state.connection.label).toBe('Conectado como Ana (COSEMS-RS) (EDITOR, nacional)');
+    const stores = await s.gas.run(
+      (env, people: string[]) => ({
+        ana: env.storage.userStore(env.host.user(people[0]!)).values.get('rede.apiKey'),
+        bea: env.storage.userStore(env.host.user(people[1]!)).values.size,
+        document: [...env.storage.document.values.values()].join(' '),
+      }),
+      [ANA_EMAIL, BEA_EMAIL],
     );
-    expect(state.connection).toEqual({
-      serverUrl: t.url,
-      label: 'Conectado como planilha-cosems (EDITOR, nacional)',
-      viewer: { kind: 'KEY', name: 'planilha-cosems', role: 'EDITOR', stateUf: null },
-    });
-    const stored = await gas.run((env) => env.properties.user.getProperties());
-    expect(stored['rede.apiKey']).toBe(editorKey);
+    expect(stores).toEqual({ ana: s.keys.ana, bea: 0, document: '' });
+    const bea = await s.gas.callAs<{ connection: unknown }>({ as: BEA_EMAIL }, 'sidebarState');
+    expect(bea.connection).toBeNull();
   });
 
-  it('lists saved queries and builds the variables form from the query', async () => {
-    const queries = await gas.call<{ name: string }[]>('sidebarListQueries');
-    expect(queries.map((query) => query.name)).toEqual(['Municípios']);
-    const form = await gas.call<{ columns: string[]; fields: unknown[] }>('sidebarQueryForm', {
-      name: 'Municípios',
+  it('inserts all 5,571 municipalities: Portuguese headers, codes as text, bound to the range', async () => {
+    await select(s.gas, 'A1');
+    await s.gas.run((env) => {
+      env.book.counters.setValuesCalls = 0;
     });
-    expect(form.columns).toEqual(COLUMNS);
-    expect(form.fields).toEqual([
-      {
-        name: 'uf',
-        label: 'uf: [String!]',
-        kind: 'text',
-        list: true,
-        required: false,
-        options: [],
-        value: '',
-      },
-    ]);
-  });
-
-  it('inserts all 5,571 municipalities at the cursor: paged, batched, frozen, bound', async () => {
-    await gas.run((env) => {
-      env.counters.setValuesCalls = 0;
-      env.book.select(env.book.getSheets()[0]!, 'A1');
-    });
-    const result = await measured(
-      'insert 5,571 rows',
-      () => 5571,
-      () =>
-        gas.call<{
-          message: string;
-          state: { tables: { id: string; rows: number; editable: boolean }[] };
-        }>('sidebarInsert', { name: 'Municípios', fields: [], values: {} }),
+    const result = await measured('insert 5,571 rows', 5571, () =>
+      s.gas.call<Action>('sidebarInsert', { name: 'Municípios', fields: [], values: {} }),
     );
     expect(result.message).toBe('5571 linhas inseridas em Página1!A1.');
-    expect(result.state.tables).toHaveLength(1);
-    expect(result.state.tables[0]).toMatchObject({ rows: 5571, editable: true });
+    expect(result.state.tables).toMatchObject([
+      { rows: 5571, editable: true, place: 'Página1!A1' },
+    ]);
     tableId = result.state.tables[0]!.id;
 
-    const sheet = await gas.run((env) => {
-      const visible = env.book.getSheets()[0]!;
+    const sheet = await s.gas.run((env, id: string) => {
+      const page = env.book.sheets[0]!;
       return {
-        header: visible.values(1, 1, 1, 7)[0],
-        frozen: visible.getFrozenRows(),
-        hiddenColumns: [...visible.hiddenColumns],
-        bold: visible.cell(1, 1).fontWeight,
-        lastRow: visible.getLastRow(),
-        metadata: visible.getDeveloperMetadata().map((entry) => entry.getKey()),
-        hiddenSheets: env.book
-          .getSheets()
-          .filter((s) => s.hidden)
-          .map((s) => s.getName()),
-        setValuesCalls: env.counters.setValuesCalls,
+        header: page.values(1, 1, 1, 7)[0],
+        notes: page.getRange(1, 1, 1, 7).getNotes()[0],
+        formats: page.getRange(2, 1, 1, 7).getNumberFormats()[0],
+        frozen: page.getFrozenRows(),
+        hiddenColumns: [...page.hiddenColumns],
+        maxRows: page.maxRows,
+        named: env.book.getRangeByName(`rede_${id}`)!.getA1Notation(),
+        fields: page
+          .createDeveloperMetadataFinder()
+          .withKey('rede.field')
+          .find()
+          .map((entry) => [entry.getLocation().getColumn()!.getColumn(), entry.getValue()]),
+        hiddenSheets: env.book.sheets.filter((other) => other.hidden).map((other) => other.name),
+        setValuesCalls: env.book.counters.setValuesCalls,
+        triggers: env.triggers.all.length,
       };
-    });
+    }, tableId);
     expect(sheet).toMatchObject({
-      header: COLUMNS,
+      header: HEADERS,
       frozen: 1,
       hiddenColumns: [7],
-      bold: 'bold',
-      lastRow: 5572,
-      metadata: ['rede.table'],
+      named: 'A1:G5572',
       hiddenSheets: [`_rede_${tableId}`],
+      triggers: 0,
     });
-    // 6 pages staged + 2 visible blocks + 2 snapshot blocks + header + marks: no per-cell writes.
-    expect(sheet.setValuesCalls).toBeLessThan(20);
-    const poa = await rowOf('4314902');
-    expect(poa.slice(0, 2)).toEqual(['4314902', 'Porto Alegre']);
-    expect(poa[4]).toBe('RS');
-    expect(poa[6]).toBe(1);
+    expect(sheet.notes[5]).toBe('Campo: healthRegion.code');
+    expect(sheet.formats).toEqual(['@', '@', 'General', '@', '@', '@', 'General']);
+    expect(sheet.maxRows).toBeGreaterThanOrEqual(5572);
+    expect(sheet.fields).toEqual(
+      [
+        'ibgeCode',
+        'name',
+        'population',
+        'managementType',
+        'state.uf',
+        'healthRegion.code',
+        'version',
+      ].map((path, index) => [index + 1, `${tableId}|${path}`]),
+    );
+    // 6 pages staged + merge + visible + snapshot + header: blocks, never per cell.
+    expect(sheet.setValuesCalls).toBeLessThan(30);
+    const poa = await rowOf(s.gas, '4314902');
+    expect(poa).toMatchObject({
+      'Código IBGE': '4314902',
+      Nome: 'Porto Alegre',
+      'Estado › UF': 'RS',
+      Versão: 1,
+    });
   });
 
-  it('previews, then pushes only the edited rows; the database has them, audited via SHEETS', async () => {
-    await edit('4314902', 3, 1_400_000);
-    await edit('4300034', 4, 'FULL');
-    await edit('4300059', 3, -5);
-    const preview = await gas.call<{ message: string; updated: number; invalid: number }>(
-      'sidebarPush',
-      true,
-      tableId,
-    );
+  it('previews, then pushes only edited rows; enum labels go back as values; errors in Portuguese', async () => {
+    await edit(s.gas, '4314902', 'População', 1_400_000);
+    await edit(s.gas, '4300034', 'Tipo de gestão', 'Gestão plena');
+    await edit(s.gas, '4300059', 'População', -5);
+    const preview = await s.gas.call<Push>('sidebarPush', true, tableId);
     expect(preview.message).toBe(
       'Pré-visualização: 0 criadas, 2 atualizadas, 0 sem mudança, 0 conflitos, 1 inválidas, 0 proibidas.',
     );
-    const untouched = await t.app.orm.em
-      .fork()
-      .findOneOrFail(Municipality, { ibgeCode: '4314902' });
-    expect(untouched.version).toBe(1);
+    expect(await version(s.t, '4314902')).toBe(1);
 
-    const summary = await measured(
-      'push 3 edited rows',
-      (result: { sent: number }) => result.sent,
-      () =>
-        gas.call<{ sent: number; rows: { row: number; status: string; message: string }[] }>(
-          'sidebarPush',
-          false,
-          tableId,
-        ),
+    const summary = await measured('push 3 edited rows', 3, () =>
+      s.gas.call<Push>('sidebarPush', false, tableId),
     );
     expect(summary.sent).toBe(3);
     expect(summary.rows.map((row) => row.status).sort()).toEqual(['INVALID', 'UPDATED', 'UPDATED']);
-    expect(summary.rows.find((row) => row.status === 'INVALID')!.message).toMatch(
-      /^INVÁLIDA:\npopulation: /,
+    expect(summary.rows.find((row) => row.status === 'INVALID')!.message).toBe(
+      'INVÁLIDA:\nPopulação: deve ser 0 ou mais',
     );
-
-    const em = t.app.orm.em.fork();
+    const em = s.t.app.orm.em.fork();
     const poa = await em.findOneOrFail(Municipality, { ibgeCode: '4314902' });
     expect([poa.population, poa.version]).toEqual([1_400_000, 2]);
-    const acegua = await em.findOneOrFail(Municipality, { ibgeCode: '4300034' });
-    expect(acegua.managementType).toBe('FULL');
-    const aguaSanta = await em.findOneOrFail(Municipality, { ibgeCode: '4300059' });
-    expect(aguaSanta.population).not.toBe(-5);
-    const audit = await em.find(AuditEntry, { entityType: 'Municipality', entityId: poa.id });
-    expect(audit.map((entry) => [entry.via, entry.actor])).toEqual([['SHEETS', 'planilha-cosems']]);
-
-    const marks = await gas.run(
-      (env, codes: string[]) => {
-        const sheet = env.book.getSheets()[0]!;
-        const keys = sheet.values(2, 1, sheet.getLastRow() - 1, 1).map((row) => String(row[0]));
-        return codes.map((code) => {
-          const cell = sheet.cell(2 + keys.indexOf(code), 1);
-          return {
-            note: cell.note,
-            background: cell.background,
-            version: sheet.cell(2 + keys.indexOf(code), 7).value,
-          };
-        });
-      },
-      ['4314902', '4300059'],
+    expect((await em.findOneOrFail(Municipality, { ibgeCode: '4300034' })).managementType).toBe(
+      'FULL',
     );
-    expect(marks[0]).toEqual({ note: 'Atualizada (versão 2)', background: '#d9ead3', version: 2 });
-    expect(marks[1]!.note).toMatch(/^INVÁLIDA/);
-    expect(marks[1]!.background).toBe('#fce5cd');
-
-    const again = await gas.call<{ sent: number; message: string }>('sidebarPush', false, tableId);
+    const audit = await em.find(AuditEntry, { entityType: 'Municipality', entityId: poa.id });
+    expect(audit.map((entry) => [entry.via, entry.actor])).toEqual([['SHEETS', 'Ana (COSEMS-RS)']]);
+    expect(await rowOf(s.gas, '4314902')).toMatchObject({ Versão: 2 });
+    expect(await rowOf(s.gas, '4300034')).toMatchObject({ 'Tipo de gestão': 'Gestão plena' });
+    const again = await s.gas.call<Push>('sidebarPush', false, tableId);
     expect(again.sent).toBe(1); // only the invalid row is still pending
   });
 
-  it('shows a conflict with a second client’s edit and keeps both values', async () => {
-    await edit('4300059', 3, 3800); // fix the invalid value…
-    const otherKey = await t.createKey(Role.EDITOR, 'RS', 'outra-planilha');
-    const other = await t.gql<{ upsertMunicipalities: { updated: number } }>(
-      `mutation ($rows: [MunicipalityUpsertInput!]!) { upsertMunicipalities(rows: $rows) { updated } }`,
-      {
-        rows: [
-          { ibgeCode: '4300059', expectedVersion: 1, population: 3999 },
-          { ibgeCode: '4300109', expectedVersion: 1, name: 'Agudo (RS)' },
-        ],
-      },
-      { authorization: `Bearer ${otherKey}` },
-    );
-    expect(other.data?.upsertMunicipalities.updated).toBe(2);
-
-    const summary = await gas.call<{
-      conflicts: number;
-      rows: { status: string; message: string }[];
-    }>('sidebarPush', false, tableId);
-    expect(summary.conflicts).toBe(1);
-    expect(summary.rows[0]!.message).toContain('CONFLITO');
-    expect(summary.rows[0]!.message).toContain('population: 3999');
-
-    const sheetRow = await rowOf('4300059');
-    expect(sheetRow[2]).toBe(3800); // the user's value stays in the sheet…
-    const db = await t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4300059' });
-    expect(db.population).toBe(3999); // …and the other client's stays in the database
-    const note = await gas.run((env, code: string) => {
-      const sheet = env.book.getSheets()[0]!;
-      const keys = sheet.values(2, 1, sheet.getLastRow() - 1, 1).map((row) => String(row[0]));
-      return sheet.cell(2 + keys.indexOf(code), 1);
-    }, '4300059');
-    expect(note.background).toBe('#f4cccc');
-    expect(note.note).toContain('population: 3999');
-  });
-
-  it('refreshes: takes the server’s changes and keeps the unsent local edit', async () => {
-    const result = await measured(
-      'refresh 5,571 rows',
-      () => 5571,
-      () => gas.call<{ message: string }>('sidebarRefresh', tableId),
-    );
-    expect(result.message).toBe('5571 linhas atualizadas; 1 com alterações locais mantidas.');
-    expect((await rowOf('4300109'))[1]).toBe('Agudo (RS)');
-    const kept = await rowOf('4300059');
-    expect([kept[2], kept[6]]).toEqual([3800, 1]);
-    expect((await rowOf('4314902'))[2]).toBe(1_400_000);
-    // The kept row still pushes as a conflict until the user settles it: never a silent overwrite.
-    const summary = await gas.call<{ conflicts: number; sent: number }>(
-      'sidebarPush',
-      false,
-      tableId,
-    );
-    expect([summary.sent, summary.conflicts]).toEqual([1, 1]);
-  });
-
-  it('settles conflicts only when the user chooses: theirs, or mine over the server’s version', async () => {
-    await edit('4300109', 2, 'Agudo (meu)'); // read at v2, while someone else moves it to v3:
-    await t.gql(
-      `mutation ($rows: [MunicipalityUpsertInput!]!) { upsertMunicipalities(rows: $rows) { updated } }`,
-      { rows: [{ ibgeCode: '4300109', expectedVersion: 2, population: 17000 }] },
-      { authorization: `Bearer ${editorKey}` },
-    );
-    const pushed = await gas.call<{ conflicts: number }>('sidebarPush', false, tableId);
+  it('shows a conflict per row with only the fields that differ, and settles each row as chosen', async () => {
+    await edit(s.gas, '4300059', 'População', 3800); // fixes the invalid value…
+    await edit(s.gas, '4300109', 'Nome', 'Agudo (meu)');
+    await upsertMunicipalities(s.t, s.keys.bea, [
+      { ibgeCode: '4300059', expectedVersion: 1, population: 3999 },
+      { ibgeCode: '4300109', expectedVersion: 1, name: 'Agudo (RS)', population: 17000 },
+    ]);
+    const pushed = await s.gas.call<Push>('sidebarPush', false, tableId);
     expect(pushed.conflicts).toBe(2);
+    const byKey = Object.fromEntries(pushed.conflictRows.map((row) => [row.key, row]));
+    expect(byKey['4300059']!.fields).toEqual([
+      { field: 'population', label: 'População', mine: '3800', theirs: '3999' },
+    ]);
+    expect(byKey['4300109']!.title).toBe('4300109 — Agudo (meu)');
+    expect(
+      byKey['4300109']!.fields.map((field) => [field.label, field.mine, field.theirs]),
+    ).toEqual([
+      ['Nome', 'Agudo (meu)', 'Agudo (RS)'],
+      ['População', expect.any(String), '17000'],
+    ]);
+    // Nothing was overwritten on either side.
+    expect(await rowOf(s.gas, '4300059')).toMatchObject({ População: 3800 });
+    expect(
+      (await s.t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4300059' })).population,
+    ).toBe(3999);
 
-    // Take the server's values for both: the sheet shows them, nothing is sent.
-    const theirs = await gas.call<{ resolved: number }>(
-      'sidebarResolveConflicts',
-      'theirs',
-      tableId,
-    );
-    expect(theirs.resolved).toBe(2);
-    expect((await rowOf('4300059')).slice(2, 3)).toEqual([3999]);
-    expect((await rowOf('4300109')).slice(1, 3)).toEqual(['Agudo (RS)', 17000]);
-    const nothing = await gas.call<{ sent: number; message: string }>(
-      'sidebarPush',
-      false,
-      tableId,
-    );
-    expect([nothing.sent, nothing.message]).toEqual([0, 'Nenhuma alteração para enviar.']);
-
-    // Keep mine: the user's value goes over the server's current version on the next push.
-    await edit('4300059', 3, 3800);
-    await t.gql(
-      `mutation ($rows: [MunicipalityUpsertInput!]!) { upsertMunicipalities(rows: $rows) { updated } }`,
-      { rows: [{ ibgeCode: '4300059', expectedVersion: 2, population: 4100 }] },
-      { authorization: `Bearer ${editorKey}` },
-    );
-    expect((await gas.call<{ conflicts: number }>('sidebarPush', false, tableId)).conflicts).toBe(
-      1,
-    );
-    const mine = await gas.call<{ resolved: number }>('sidebarResolveConflicts', 'mine', tableId);
-    expect(mine.resolved).toBe(1);
-    expect((await rowOf('4300059')).slice(2)).toEqual([3800, '', 'RS', '', 3]);
-    const final = await gas.call<{ updated: number; conflicts: number }>(
-      'sidebarPush',
-      false,
-      tableId,
-    );
-    expect([final.updated, final.conflicts]).toEqual([1, 0]);
-    const db = await t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4300059' });
-    expect([db.population, db.version]).toEqual([3800, 4]);
+    const settled = await s.gas.call<{ resolved: number }>('sidebarResolveConflicts', tableId, {
+      '4300059': 'mine',
+      '4300109': 'theirs',
+    });
+    expect(settled.resolved).toBe(2);
+    expect(await rowOf(s.gas, '4300109')).toMatchObject({
+      Nome: 'Agudo (RS)',
+      População: 17000,
+      Versão: 2,
+    });
+    expect(await rowOf(s.gas, '4300059')).toMatchObject({ População: 3800, Versão: 2 });
+    const final = await s.gas.call<Push>('sidebarPush', false, tableId);
+    expect([final.updated, final.conflicts, final.sent]).toEqual([1, 0, 1]);
+    const db = await s.t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4300059' });
+    expect([db.population, db.version]).toEqual([3800, 3]);
   });
 
-  it('hands a long pull over to a trigger before the time limit and resumes it', async () => {
-    await gas.run((env) => {
-      env.properties.script.setProperty('REDE_MAX_RUN_MS', '1');
-      env.properties.script.setProperty('REDE_PAGE_SIZE', '300');
-      env.book.select(env.book.insertSheet('RS'), 'B3');
+  it('refreshes: takes the server’s changes and keeps an edit not pushed yet', async () => {
+    await edit(s.gas, '4300406', 'População', 123);
+    await upsertMunicipalities(s.t, s.keys.bea, [
+      { ibgeCode: '4300505', expectedVersion: 1, name: 'Alegria (RS)' },
+    ]);
+    const result = await measured('refresh 5,571 rows', 5571, () =>
+      s.gas.call<Action>('sidebarRefresh', tableId),
+    );
+    expect(result.message).toBe(
+      'Municípios: 5571 linhas atualizadas; 1 com alterações locais mantidas.',
+    );
+    expect(await rowOf(s.gas, '4300505')).toMatchObject({ Nome: 'Alegria (RS)', Versão: 2 });
+    expect(await rowOf(s.gas, '4300406')).toMatchObject({ População: 123 });
+    const note = await s.gas.run((env) => {
+      const page = env.book.sheets[0]!;
+      const codes = page.values(1, 1, page.getLastRow(), 1).map((row) => String(row[0]));
+      return page.cell(codes.indexOf('4300406') + 1, 1).note;
     });
-    const first = await gas.call<{ message: string }>('sidebarInsert', {
-      query: SAVED_QUERY,
+    expect(note).toBe('Alteração local ainda não enviada (mantida na atualização).');
+  });
+
+  it('stays bound when people insert rows and columns: refresh and push find the right cells', async () => {
+    // Someone adds two rows and a notes column above and to the left, and writes in them…
+    await s.gas.run((env) => {
+      const page = env.book.sheets[0]!;
+      page.insertRowsBefore(1, 2);
+      page.insertColumnsBefore(1, 1);
+      page.getRange('A1:B1').setValues([['Planilha da equipe', 'não apagar']]);
+      page.getRange('A5:A6').setValues([['nota 1'], ['nota 2']]);
+      // …and a column inside the table, between Nome and População.
+      page.insertColumnsBefore(4, 1);
+      page.getRange('D3:D4').setValues([['Observação da equipe'], ['ligar para a secretaria']]);
+    });
+    const before = await sheetValues(s.gas);
+    expect(before[2]!.slice(0, 5)).toEqual([
+      '',
+      'Código IBGE',
+      'Nome',
+      'Observação da equipe',
+      'População',
+    ]);
+
+    await upsertMunicipalities(s.t, s.keys.bea, [
+      { ibgeCode: '4300604', expectedVersion: 1, population: 55555 },
+    ]);
+    const refreshed = await s.gas.call<Action>('sidebarRefresh', tableId);
+    expect(refreshed.message).toMatch(/^Municípios: 5571 linhas atualizadas/);
+    expect(refreshed.state.tables[0]!.place).toBe('Página1!B3');
+    const after = await sheetValues(s.gas);
+    expect(after[0]!.slice(0, 2)).toEqual(['Planilha da equipe', 'não apagar']);
+    expect(after[4]![0]).toBe('nota 1');
+    expect(after[3]![3]).toBe('ligar para a secretaria');
+    expect(await rowOf(s.gas, '4300604')).toMatchObject({
+      População: 55555,
+      'Observação da equipe': '',
+    });
+
+    await edit(s.gas, '4300604', 'População', 56000);
+    const pushed = await s.gas.call<Push>('sidebarPush', false, tableId);
+    // The edit kept by the refresh (4300406) goes too: nobody else changed that row.
+    expect(pushed.rows.map((row) => row.status)).toEqual(['UPDATED', 'UPDATED']);
+    const db = await s.t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4300604' });
+    expect(db.population).toBe(56000);
+    const cell = await edit(s.gas, '4300604', 'População', 56000);
+    expect(cell).toMatch(/^E\d+$/);
+  });
+
+  it('opens a preview from the menu’s “Enviar alterações…”, never sending from there', async () => {
+    await edit(s.gas, '4300703', 'População', 7777);
+    await s.gas.callAs({ kind: 'menu' }, 'menuPush');
+    const sidebars = await s.gas.run((env) => env.ui.sidebars.map((sidebar) => sidebar.title));
+    expect(sidebars).toEqual(['Rede Hub']);
+    expect(
+      (await s.t.app.orm.em.fork().findOneOrFail(Municipality, { ibgeCode: '4300703' })).population,
+    ).not.toBe(7777);
+    const opened = await s.gas.call<{ next: string | null }>('sidebarState');
+    expect(opened.next).toBe('preview');
+    expect((await s.gas.call<{ next: string | null }>('sidebarState')).next).toBeNull();
+  });
+
+  it('never writes over filled cells without asking, and offers a new tab', async () => {
+    await select(s.gas, 'C2', 'Notas');
+    await s.gas.run((env) => {
+      env.book
+        .getSheetByName('Notas')!
+        .getRange('D10')
+        .setValues([['minha anotação']]);
+    });
+    const request = {
+      name: 'Municípios',
       fields: [
         {
           name: 'uf',
@@ -443,91 +341,85 @@ describe.skipIf(!databaseAvailable)('the add-on against a real server', () => {
           value: '',
         },
       ],
-      values: { uf: 'RS, SC' },
-    });
-    expect(first.message).toBe('300 linhas até agora; a carga continua em segundo plano.');
-    const triggers = await gas.run((env) =>
-      env.triggers.map((trigger) => [trigger.handler, trigger.schedule]),
+      values: { uf: 'RR' },
+    };
+    const blocked = await s.gas.call<Action>('sidebarInsert', request);
+    expect(blocked.occupied).toEqual({ range: 'C2:I17', filled: 1 });
+    expect(blocked.message).toBe(
+      'A área C2:I17 já tem 1 células preenchidas. Nada foi escrito: substitua o conteúdo ou insira numa nova aba.',
     );
-    expect(triggers).toEqual([['continuePulls', 'after 60000 ms']]);
-    const jobs = await gas.run((env) => Object.keys(env.properties.document.getProperties()));
-    expect(jobs.filter((key) => key.startsWith('rede.job.'))).toHaveLength(1);
+    expect((await sheetValues(s.gas, 'Notas')).flat().filter(Boolean)).toEqual(['minha anotação']);
 
-    // RS + SC = 497 + 295 rows in pages of 300: each later execution takes one page and hands over.
-    let executions = 1;
-    while ((await gas.run((env) => env.triggers.length)) > 0) {
-      await gas.call('continuePulls');
-      executions += 1;
-    }
-    expect(executions).toBe(3);
-    const state = await gas.run((env) => {
-      const sheet = env.book.getSheetByName('RS')!;
-      return {
-        header: sheet.values(3, 2, 1, 2)[0],
-        last: sheet.getLastRow(),
-        ufs: [
-          ...new Set(sheet.values(4, 6, sheet.getLastRow() - 3, 1).map((row) => row[0])),
-        ].sort(),
-        jobs: Object.keys(env.properties.document.getProperties()).filter((key) =>
-          key.startsWith('rede.job.'),
-        ),
-        triggers: env.triggers.length,
-      };
-    });
-    expect(state).toEqual({
-      header: ['ibgeCode', 'name'],
-      last: 3 + 497 + 295,
-      ufs: ['RS', 'SC'],
-      jobs: [],
-      triggers: 0,
-    });
-    await gas.run((env) => {
-      env.properties.script.deleteProperty('REDE_MAX_RUN_MS');
-      env.properties.script.deleteProperty('REDE_PAGE_SIZE');
-    });
+    const tab = await s.gas.call<Action>('sidebarInsert', { ...request, target: 'newSheet' });
+    expect(tab.message).toBe('15 linhas inseridas em Municípios!A1.');
+    await select(s.gas, 'C2', 'Notas');
+    const replaced = await s.gas.call<Action>('sidebarInsert', { ...request, overwrite: true });
+    expect(replaced.message).toBe('15 linhas inseridas em Notas!C2.');
   });
 
-  it('schedules refreshes with a time trigger and records the last run', async () => {
-    const state = await gas.call<{ schedule: { frequency: string } }>('sidebarSchedule', 'hourly');
-    expect(state.schedule.frequency).toBe('hourly');
+  it('writes text exactly as the server sent it: codes, “3-4”, dates, commas and formulas stay text', async () => {
+    const tricky = [
+      '0012',
+      '3-4',
+      '1,5',
+      '2024-01-05',
+      '=HYPERLINK("https://exemplo.invalid";"clique")',
+      "'aspas",
+      '+55 51 3333-4444',
+      'VERDADEIRO',
+      '1E5',
+      '-x',
+      '@soma',
+      '10%',
+    ];
+    const rr = await s.t.gql<{ municipalities: { nodes: { ibgeCode: string }[] } }>(
+      `{ municipalities(filter: { uf: ["RR"] }, orderBy: [IBGE_CODE_ASC]) { nodes { ibgeCode } } }`,
+    );
+    const codes = rr
+      .data!.municipalities.nodes.map((node) => node.ibgeCode)
+      .slice(0, tricky.length);
+    await upsertMunicipalities(
+      s.t,
+      s.keys.admin,
+      codes.map((ibgeCode, index) => ({ ibgeCode, expectedVersion: 1, name: tricky[index] })),
+    );
+    const inserted = await s.gas.call<Action>('sidebarInsert', {
+      name: 'Municípios',
+      fields: [
+        {
+          name: 'uf',
+          label: 'uf',
+          kind: 'text',
+          list: true,
+          required: false,
+          options: [],
+          value: '',
+        },
+      ],
+      values: { uf: 'RR' },
+      target: 'newSheet',
+    });
+    expect(inserted.message).toBe('15 linhas inseridas em Municípios (2)!A1.');
+    const names = await Promise.all(
+      codes.map(async (code) => (await rowOf(s.gas, code, 'Municípios (2)')).Nome),
+    );
+    expect(names).toEqual(tricky);
+    const formulas = await s.gas.run((env) => {
+      const sheet = env.book.getSheetByName('Municípios (2)')!;
+      return sheet.getRange(1, 1, sheet.getLastRow(), 7).getFormulas().flat().filter(Boolean);
+    });
+    expect(formulas).toEqual([]);
+    const id = inserted.state.tables.find((table) => table.place === 'Municípios (2)!A1')!.id;
+    expect((await s.gas.call<Push>('sidebarPush', true, id)).message).toBe(
+      'Nenhuma alteração para enviar.',
+    );
+    expect((await s.gas.call<Action>('sidebarRefresh', id)).message).toBe(
+      'Municípios: 15 linhas atualizadas; 0 com alterações locais mantidas.',
+    );
     expect(
-      await gas.run((env) => env.triggers.map((trigger) => [trigger.handler, trigger.schedule])),
-    ).toEqual([['scheduledRefresh', 'every 1 h']]);
-    await gas.call('sidebarSchedule', 'daily');
-    expect(await gas.run((env) => env.triggers.map((trigger) => trigger.schedule))).toEqual([
-      'every 1 d at 6h',
-    ]);
-    await gas.call('scheduledRefresh');
-    const after = await gas.call<{ schedule: { lastRun: { ok: boolean; outcome: string } } }>(
-      'sidebarState',
-    );
-    expect(after.schedule.lastRun.ok).toBe(true);
-    expect(after.schedule.lastRun.outcome).toContain('Municípios: 5571 linhas atualizadas');
-  });
-
-  it('answers custom functions from the server, then from the cache', async () => {
-    const population = await gas.call('REDE_MUNICIPIO', '4314902', 'population');
-    expect(population).toBe(1_400_000);
-    expect(await gas.call('REDE_MUNICIPIO', '4314902', 'state.name')).toBe('Rio Grande do Sul');
-    const before = await gas.run((env) => env.counters.urlFetches);
-    expect(await gas.call('REDE_MUNICIPIO', '4314902', 'population')).toBe(1_400_000);
-    expect(await gas.run((env) => env.counters.urlFetches)).toBe(before);
-    expect(await gas.call('REDE_MUNICIPIO', '4314902', 'populacao')).toMatch(/^#ERRO: .*populacao/);
-    expect(await gas.call('REDE_MUNICIPIO', '4314902', 'x { y }')).toBe(
-      '#ERRO: campo desconhecido "x { y }"',
-    );
-
-    const table = await gas.call<unknown[][]>('REDE_CONSULTA', 'Municípios', 'uf', '["RR"]');
-    expect(table[0]).toEqual(COLUMNS);
-    expect(table).toHaveLength(1 + 15);
-    const cached = await gas.run((env) =>
-      [...env.cache.values.values()].every((value) => value.length <= 100 * 1024),
-    );
-    expect(cached).toBe(true);
-
-    await gas.call('sidebarDisconnect');
-    expect(await gas.call('REDE_CONSULTA', 'Municípios', 'uf', '["AC"]')).toEqual([
-      ['#ERRO: conecte-se ao Rede Hub no painel (Extensões › Rede Hub › Abrir painel)'],
-    ]);
+      await Promise.all(
+        codes.map(async (code) => (await rowOf(s.gas, code, 'Municípios (2)')).Nome),
+      ),
+    ).toEqual(tricky);
   });
 });

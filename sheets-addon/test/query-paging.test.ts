@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
   QueryShapeError,
@@ -62,6 +65,11 @@ describe('query paging', () => {
     expect(paged.columns).toEqual(['ibgeCode', 'populacao']);
     expect(paged.text).toContain('municipalities(first: 50, after: $rhAfter)');
     expect(paged.text).not.toContain('xyz');
+    // Valid against the schema: no `$rhFirst` declared when the query sets its own page size.
+    const schema = buildSchema(
+      fs.readFileSync(path.resolve(__dirname, '../../schema/schema.graphql'), 'utf8'),
+    );
+    expect(validate(schema, parse(paged.text)).map((error) => error.message)).toEqual([]);
   });
 
   it('says why a query cannot be a table', () => {

@@ -33,10 +33,10 @@ describe('editable tables', () => {
     expect(editableSpec('State', columns, inputFields)).toBeNull();
     expect(editableSpec('Municipality', columns, null)).toBeNull();
     expect(() => editableSpec('Municipality', ['name', 'version'], inputFields)).toThrow(
-      /"ibgeCode"/,
+      /“ibgeCode”/,
     );
     expect(() => editableSpec('Municipality', ['ibgeCode', 'name'], inputFields)).toThrow(
-      /"version"/,
+      /“version”/,
     );
   });
 });
@@ -71,11 +71,42 @@ describe('push plan', () => {
     const current = snapshot.map((row) => [...row]);
     current[1]![2] = 'muitos';
     current.push(['', 'Sem código', 10, '', '', '']);
-    const plan = planPush(spec, columns, current, snapshot, 2);
+    const headers: Record<string, string> = { population: 'População', ibgeCode: 'Código IBGE' };
+    const plan = planPush(spec, columns, current, snapshot, 2, 'pt-BR', (path) => headers[path]!);
     expect(plan.changes).toEqual([]);
     expect(plan.problems).toEqual([
-      { row: 1, message: 'linha 3, coluna "population": "muitos" não é um número' },
-      { row: 3, message: '5: ibgeCode vazio' },
+      { row: 1, message: 'linha 3, coluna “População”: “muitos” não é um número' },
+      { row: 3, message: 'linha 5: Código IBGE vazio' },
+    ]);
+    const english = planPush(spec, columns, current, snapshot, 2, 'en');
+    expect(english.problems[1]!.message).toBe('row 5: ibgeCode empty');
+  });
+
+  it('sends enum labels back as values, and says which labels a cell may hold', () => {
+    const withEnum = editableSpec(
+      'Municipality',
+      [...columns, 'managementType'],
+      [...inputFields, { name: 'managementType', type: scalar('ManagementType') }],
+    )!;
+    const wide = [...columns, 'managementType'];
+    const before = snapshot.map((row) => [...row, 'Somente atenção primária']);
+    const current = before.map((row) => [...row]);
+    current[0]![6] = 'gestão plena';
+    current[1]![6] = 'Plena';
+    const plan = planPush(withEnum, wide, current, before, 2);
+    expect(plan.changes).toEqual([
+      {
+        row: 0,
+        kind: 'update',
+        input: { ibgeCode: '4314902', managementType: 'FULL', expectedVersion: 3 },
+      },
+    ]);
+    expect(plan.problems).toEqual([
+      {
+        row: 1,
+        message:
+          'linha 3, coluna “managementType”: “Plena” não é uma das opções (Somente atenção primária, Gestão plena, Média complexidade parcial)',
+      },
     ]);
   });
 

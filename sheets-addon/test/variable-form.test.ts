@@ -11,7 +11,7 @@ import {
   readTypeDescriptions,
   typesToDescribe,
 } from '../src/variable-form';
-import { chunkText, checkedPropertyValue, rowBlocks } from '../src/batching';
+import { chunkUtf8, checkedPropertyValue, rowBlocks } from '../src/batching';
 
 const definitions = variableDefinitions(
   singleQueryOperation(
@@ -53,7 +53,10 @@ describe('variables form', () => {
         kind: 'enum',
         list: false,
         required: false,
-        options: ['APS_ONLY', 'FULL'],
+        options: [
+          { value: 'APS_ONLY', label: 'Somente atenção primária' },
+          { value: 'FULL', label: 'Gestão plena' },
+        ],
         value: '',
       },
       { name: 'capital', kind: 'boolean', list: false, required: false, options: [], value: '' },
@@ -80,7 +83,13 @@ describe('variables form', () => {
     expect(readForm(form, { uf: 'RS' })).toEqual({ uf: ['RS'] });
     expect(() => readForm(form, { uf: '' })).toThrow('variável $uf: é obrigatória');
     expect(() => readForm(form, { uf: 'RS', min: '1.5' })).toThrow('"1.5" não é inteiro');
-    expect(() => readForm(form, { uf: 'RS', kind: 'HALF' })).toThrow('não é um de APS_ONLY, FULL');
+    expect(readForm(form, { uf: 'RS', kind: 'gestão plena' })).toEqual({
+      uf: ['RS'],
+      kind: 'FULL',
+    });
+    expect(() => readForm(form, { uf: 'RS', kind: 'HALF' })).toThrow(
+      'não é um de Somente atenção primária, Gestão plena',
+    );
     expect(() => readForm(form, { uf: 'RS', filter: '{' })).toThrow('não é JSON válido');
   });
 });
@@ -95,7 +104,10 @@ describe('Apps Script limits', () => {
   });
 
   it('cuts cache values and refuses property values of 9 KB or more', () => {
-    expect(chunkText('abcdefg', 3)).toEqual(['abc', 'def', 'g']);
+    expect(chunkUtf8('abcdefg', 3)).toEqual(['abc', 'def', 'g']);
+    // Bytes, not characters: "ç" is two bytes of UTF-8, an emoji four (never split).
+    expect(chunkUtf8('çççç', 4)).toEqual(['çç', 'çç']);
+    expect(chunkUtf8('a😀b', 4)).toEqual(['a', '😀', 'b']);
     expect(checkedPropertyValue('ok', 'x'.repeat(9000))).toHaveLength(9000);
     expect(() => checkedPropertyValue('big', 'é'.repeat(4700))).toThrow(
       /"big" would hold 9400 bytes/,

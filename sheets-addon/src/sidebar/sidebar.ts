@@ -1,11 +1,13 @@
 /**
  * The sidebar's own script (runs in the browser, inside Apps Script's HTML sandbox). It holds no
  * logic of its own: every action is one `google.script.run` call into the bundle, which returns
- * the new state to render. Strings come from the server's catalogue (one i18n source).
+ * the new state to render. Strings come from the server's catalogue (one i18n source). While a
+ * call runs every control is disabled (a second click would start a second execution); a pull
+ * that needs more than one execution shows a progress line and continues by itself.
  */
 import { type FormField } from '../variable-form';
 import { type ActionResult, type QueryForm, type SidebarState } from '../sidebar-api';
-import { type PushSummary } from '../push';
+import { type ConflictRow, type PushSummary } from '../push';
 
 interface Runner {
   withSuccessHandler(handler: (value: never) => void): Runner;
@@ -17,17 +19,45 @@ declare const google: { script: { run: Runner } };
 let state: SidebarState | null = null;
 let form: QueryForm | null = null;
 let selectedName: string | null = null;
+let running = 0;
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
 
+function controls(): NodeListOf<
+  HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement
+> {
+  return document.querySelectorAll('main button, main input, main select, main textarea, #locale');
+}
+
+function setBusy(busy: boolean): void {
+  document.body.classList.toggle('busy', busy);
+  controls().forEach((control) => {
+    if (busy) {
+      control.dataset.wasDisabled = String(control.disabled);
+      control.disabled = true;
+    } else {
+      control.disabled = control.dataset.wasDisabled === 'true';
+      delete control.dataset.wasDisabled;
+    }
+  });
+}
+
 function call<T>(method: string, ...args: unknown[]): Promise<T> {
-  document.body.classList.add('busy');
+  running += 1;
+  if (running === 1) {
+    setBusy(true);
+  }
   return new Promise<T>((resolve, reject) => {
     const runner = google.script.run
       .withSuccessHandler((value: never) => resolve(value as T))
       .withFailureHandler((error: Error) => reject(error));
     (runner as unknown as Record<string, (...a: unknown[]) => void>)[method]!(...args);
-  }).finally(() => document.body.classList.remove('busy'));
+  }).finally(() => {
+    running -= 1;
+    if (running === 0) {
+      setBusy(false);
+    }
+  });
 }
 
 function say(message: string, error = false): void {
@@ -37,11 +67,22 @@ function say(message: string, error = false): void {
 }
 
 function failed(error: unknown): void {
+  showProgress(null);
   say(error instanceof Error ? error.message : String(error), true);
 }
 
 function text(key: string): string {
   return (state?.strings as Record<string, string> | undefined)?.[key] ?? key;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  properties: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), properties);
+  node.append(...children);
+  return node;
 }
 
 function showTab(name: string): void {
@@ -56,59 +97,92 @@ function showTab(name: string): void {
   }
 }
 
+function lastRunText(run: { at: string; outcome: string } | null): string {
+  return run
+    ? text('lastRun').replace('{at}', run.at).replace('{outcome}', run.outcome)
+    : text('neverRun');
+}
+
 function render(next: SidebarState): void {
   state = next;
   document.documentElement.lang = next.locale;
-  document.querySelectorAll<HTMLElement>('[data-text]').forEach((element) => {
-    element.textContent = text(element.dataset.text!);
+  document.querySelectorAll<HTMLElement>('[data-text]').forEach((node) => {
+    node.textContent = text(node.dataset.text!);
   });
   $<HTMLSelectElement>('#locale').value = next.locale;
+  $('#hub').textContent = next.hub;
   const status = $('#connection-status');
   status.textContent = next.connection ? next.connection.label : text('notConnected');
   status.classList.toggle('ok', Boolean(next.connection));
-  if (next.connection) {
-    $<HTMLInputElement>('#server-url').value = next.connection.serverUrl;
-  }
+  $('#formulas-status').textContent = next.formulas.text;
+  $('#formulas-status').classList.toggle('ok', next.formulas.hasKey);
   const tables = $('#tables');
   tables.replaceChildren(
     ...next.tables.map((table) => {
-      const item = document.createElement('li');
-      const last = table.lastRun
-        ? text('lastRun')
-            .replace('{at}', table.lastRun.at.replace('T', ' ').slice(0, 16))
-            .replace('{outcome}', table.lastRun.outcome)
-        : text('neverRun');
-      item.textContent = `${table.title} — ${table.rows}\n${last}\n`;
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = text('refresh');
+      const button = element('button', { type: 'button', textContent: text('refresh') });
       button.dataset.table = table.id;
       button.addEventListener('click', () => void act('sidebarRefresh', table.id));
-      item.append(button);
+      const item = element(
+        'li',
+        { className: table.lastRun && !table.lastRun.ok ? 'failed' : '' },
+        element('span', {
+          className: 'table-title',
+          textContent: `${table.title} — ${table.rows}`,
+        }),
+        element('span', { className: 'table-meta', textContent: table.place }),
+        element('span', {
+          className: 'table-meta',
+          textContent: table.progress ?? lastRunText(table.lastRun),
+        }),
+        button,
+      );
+      item.dataset.table = table.id;
       return item;
     }),
   );
   if (next.tables.length === 0) {
-    const empty = document.createElement('li');
-    empty.textContent = text('noTables');
-    tables.append(empty);
+    tables.append(element('li', { textContent: text('noTables') }));
   }
   $<HTMLSelectElement>('#schedule').value = next.schedule.frequency;
-  const run = next.schedule.lastRun;
-  $('#schedule-status').textContent = run
-    ? text('lastRun')
-        .replace('{at}', run.at.replace('T', ' ').slice(0, 16))
-        .replace('{outcome}', run.outcome)
-    : text('neverRun');
+  $('#schedule-owner').textContent = next.schedule.text;
+  $('#schedule-owner').classList.toggle('ok', next.schedule.frequency !== 'off');
+  $('#take-over').hidden = next.schedule.frequency === 'off' || next.schedule.mine;
+  $('#schedule-status').textContent =
+    next.schedule.frequency === 'off' && !next.schedule.lastRun
+      ? ''
+      : lastRunText(next.schedule.lastRun);
 }
 
-async function act(method: string, ...args: unknown[]): Promise<void> {
+function showProgress(textOrNull: string | null): void {
+  $('#progress').hidden = textOrNull === null;
+  $('#progress-text').textContent = textOrNull ?? '';
+  const percent = textOrNull ? /\((\d+)%\)/.exec(textOrNull) : null;
+  const bar = $<HTMLProgressElement>('#progress-bar');
+  if (percent) {
+    bar.max = 100;
+    bar.value = Number(percent[1]);
+  } else {
+    bar.removeAttribute('value');
+  }
+}
+
+/** Runs an action; while the result says a pull goes on, continues it and shows progress. */
+async function act(method: string, ...args: unknown[]): Promise<ActionResult | null> {
   try {
-    const result = await call<ActionResult>(method, ...args);
+    let result = await call<ActionResult>(method, ...args);
     render(result.state);
-    say(result.message);
+    while (result.progress) {
+      showProgress(result.progress.text);
+      say('');
+      result = await call<ActionResult>('sidebarContinue', result.progress.tableId);
+      render(result.state);
+    }
+    showProgress(null);
+    say(result.message, result.occupied !== null);
+    return result;
   } catch (error) {
     failed(error);
+    return null;
   }
 }
 
@@ -141,40 +215,38 @@ async function loadQueries(): Promise<void> {
 function renderForm(next: QueryForm): void {
   form = next;
   $('#columns').textContent = next.columns.join(' · ');
+  $('#occupied').hidden = true;
   const container = $('#variables-form');
   container.replaceChildren(
     ...next.fields.map((field: FormField) => {
-      const label = document.createElement('label');
-      const caption = document.createElement('span');
-      caption.textContent = field.label;
+      const caption = element('span', { textContent: field.label });
       caption.classList.toggle('required', field.required);
       let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
       if (field.kind === 'enum' || field.kind === 'boolean') {
-        const select = document.createElement('select');
-        const options = field.kind === 'enum' ? field.options : ['true', 'false'];
-        select.multiple = field.list;
+        const select = element('select', { multiple: field.list });
+        const options =
+          field.kind === 'enum'
+            ? field.options
+            : [
+                { value: 'true', label: 'sim' },
+                { value: 'false', label: 'não' },
+              ];
         select.append(
           ...(field.list ? [] : [new Option('', '')]),
-          ...options.map((option) => new Option(option, option)),
+          ...options.map((option) => new Option(option.label, option.value)),
         );
         input = select;
       } else if (field.kind === 'json') {
-        input = document.createElement('textarea');
-        input.rows = 3;
+        input = element('textarea', { rows: 3 });
       } else {
-        input = document.createElement('input');
-        input.type =
-          field.kind === 'int' || field.kind === 'float'
-            ? field.list
-              ? 'text'
-              : 'number'
-            : 'text';
+        input = element('input', {
+          type: (field.kind === 'int' || field.kind === 'float') && !field.list ? 'number' : 'text',
+        });
       }
       input.name = field.name;
       input.value = field.value;
       input.required = field.required;
-      label.append(caption, input);
-      return label;
+      return element('label', {}, caption, input);
     }),
   );
 }
@@ -194,26 +266,109 @@ function formValues(): Record<string, string> {
   return values;
 }
 
+async function insert(target: string, overwrite: boolean): Promise<void> {
+  if (!form) {
+    failed(new Error(text('chooseQuery')));
+    return;
+  }
+  $('#occupied').hidden = true;
+  say('…');
+  const result = await act('sidebarInsert', {
+    name: selectedName,
+    query: selectedName ? null : form.query,
+    fields: form.fields,
+    values: formValues(),
+    target,
+    overwrite,
+  });
+  if (result?.occupied) {
+    $('#occupied-text').textContent = result.message;
+    $('#occupied').hidden = false;
+    say('');
+  }
+}
+
+function conflictCard(row: ConflictRow): HTMLElement {
+  const choice = (value: 'mine' | 'theirs', label: string, checked: boolean) =>
+    element(
+      'label',
+      { className: 'inline' },
+      element('input', { type: 'radio', name: `choice-${row.key}`, value, checked }),
+      element('span', { textContent: label }),
+    );
+  const card = element(
+    'div',
+    { className: 'conflict' },
+    element('p', {
+      className: 'conflict-title',
+      textContent: text('conflictRow')
+        .replace('{row}', String(row.row))
+        .replace('{key}', row.title),
+    }),
+    element(
+      'table',
+      {},
+      element(
+        'tr',
+        {},
+        element('th', { textContent: text('field') }),
+        element('th', { textContent: text('mine') }),
+        element('th', { textContent: text('theirs') }),
+      ),
+      ...row.fields.map((field) =>
+        element(
+          'tr',
+          {},
+          element('td', { textContent: field.label }),
+          element('td', { className: 'mine', textContent: field.mine }),
+          element('td', { className: 'theirs', textContent: field.theirs }),
+        ),
+      ),
+    ),
+    element(
+      'div',
+      { className: 'choice' },
+      choice('mine', text('keepMine'), true),
+      choice('theirs', text('takeTheirs'), false),
+    ),
+  );
+  card.dataset.key = row.key;
+  return card;
+}
+
 function renderPush(summary: PushSummary): void {
-  $('#resolve').hidden = summary.conflicts === 0;
   say(
-    summary.message,
+    summary.dryRun && summary.sent > 0
+      ? `${summary.message} ${text('previewFirst')}`
+      : summary.message,
     summary.conflicts + summary.invalid + summary.forbidden + summary.problems.length > 0,
   );
   $('#push-rows').replaceChildren(
-    ...summary.rows.map((row) => {
-      const item = document.createElement('li');
-      item.className = row.status;
-      item.textContent = `${row.row}: ${row.message}`;
-      return item;
-    }),
-    ...summary.problems.map((problem) => {
-      const item = document.createElement('li');
-      item.className = 'INVALID';
-      item.textContent = problem.message;
-      return item;
-    }),
+    ...summary.rows
+      .filter((row) => row.status !== 'CONFLICT')
+      .map((row) =>
+        element('li', { className: row.status, textContent: `${row.row}: ${row.message}` }),
+      ),
+    ...summary.problems.map((problem) =>
+      element('li', { className: 'INVALID', textContent: problem.message }),
+    ),
   );
+  $('#conflicts').hidden = summary.conflictRows.length === 0;
+  $('#conflict-rows').replaceChildren(...summary.conflictRows.map(conflictCard));
+}
+
+function choices(): Record<string, 'mine' | 'theirs'> {
+  const chosen: Record<string, 'mine' | 'theirs'> = {};
+  document.querySelectorAll<HTMLElement>('#conflict-rows .conflict').forEach((card) => {
+    const picked = card.querySelector<HTMLInputElement>('input[type=radio]:checked');
+    chosen[card.dataset.key!] = picked?.value === 'theirs' ? 'theirs' : 'mine';
+  });
+  return chosen;
+}
+
+function preview(): void {
+  showTab('push');
+  call<PushSummary>('sidebarPush', true).then(renderPush, failed);
 }
 
 function wire(): void {
@@ -229,11 +384,7 @@ function wire(): void {
   $('#connect-form').addEventListener('submit', (event) => {
     event.preventDefault();
     say('…');
-    call<SidebarState>(
-      'sidebarConnect',
-      $<HTMLInputElement>('#server-url').value,
-      $<HTMLInputElement>('#api-key').value,
-    ).then((next) => {
+    call<SidebarState>('sidebarConnect', $<HTMLInputElement>('#api-key').value).then((next) => {
       render(next);
       $<HTMLInputElement>('#api-key').value = '';
       say(next.connection?.label ?? '');
@@ -242,12 +393,25 @@ function wire(): void {
   $('#disconnect').addEventListener('click', () => {
     call<SidebarState>('sidebarDisconnect').then(render, failed);
   });
+  $('#reader-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    call<SidebarState>('sidebarSetReaderKey', $<HTMLInputElement>('#reader-key').value).then(
+      (next) => {
+        render(next);
+        $<HTMLInputElement>('#reader-key').value = '';
+        say(next.formulas.text);
+      },
+      failed,
+    );
+  });
+  $('#reader-clear').addEventListener('click', () => {
+    call<SidebarState>('sidebarClearReaderKey').then(render, failed);
+  });
   $('#saved-queries').addEventListener('change', () => {
     selectedName = $<HTMLSelectElement>('#saved-queries').value || null;
-    if (!selectedName) {
-      return;
+    if (selectedName) {
+      call<QueryForm>('sidebarQueryForm', { name: selectedName }).then(renderForm, failed);
     }
-    call<QueryForm>('sidebarQueryForm', { name: selectedName }).then(renderForm, failed);
   });
   $('#use-query').addEventListener('click', () => {
     selectedName = null;
@@ -257,44 +421,51 @@ function wire(): void {
     }).then(renderForm, failed);
   });
   $('#insert').addEventListener('click', () => {
-    if (!form) {
-      failed(new Error(text('savedQueries')));
-      return;
-    }
-    say('…');
-    void act('sidebarInsert', {
-      name: selectedName,
-      query: selectedName ? null : form.query,
-      fields: form.fields,
-      values: formValues(),
-    });
+    const target = document.querySelector<HTMLInputElement>('input[name=target]:checked')?.value;
+    void insert(target ?? 'cursor', false);
+  });
+  $('#occupied-overwrite').addEventListener('click', () => void insert('cursor', true));
+  $('#occupied-new-sheet').addEventListener('click', () => void insert('newSheet', false));
+  $('#occupied-cancel').addEventListener('click', () => {
+    $('#occupied').hidden = true;
+    say('');
   });
   $('#refresh-all').addEventListener('click', () => void act('sidebarRefresh', null));
   $('#schedule').addEventListener('change', () => {
-    call<SidebarState>('sidebarSchedule', $<HTMLSelectElement>('#schedule').value).then(
+    call<SidebarState>('sidebarSchedule', $<HTMLSelectElement>('#schedule').value, false).then(
       render,
-      failed,
+      (error) => {
+        if (state) {
+          render(state);
+        }
+        failed(error);
+      },
     );
   });
-  $('#preview').addEventListener('click', () => {
-    call<PushSummary>('sidebarPush', true).then(renderPush, failed);
+  $('#take-over').addEventListener('click', () => {
+    const frequency = state?.schedule.frequency ?? 'hourly';
+    call<SidebarState>('sidebarSchedule', frequency, true).then(render, failed);
   });
-  for (const choice of ['mine', 'theirs'] as const) {
-    $(`#resolve-${choice}`).addEventListener('click', () => {
-      call<{ message: string }>('sidebarResolveConflicts', choice).then((result) => {
-        say(result.message);
-        $('#resolve').hidden = true;
-        $('#push-rows').replaceChildren();
-      }, failed);
-    });
-  }
+  $('#preview').addEventListener('click', preview);
   $('#push').addEventListener('click', () => {
     call<PushSummary>('sidebarPush', false).then(renderPush, failed);
+  });
+  $('#apply-choices').addEventListener('click', () => {
+    call<{ message: string }>('sidebarResolveConflicts', null, choices()).then((result) => {
+      say(result.message);
+      $('#conflicts').hidden = true;
+      $('#conflict-rows').replaceChildren();
+      $('#push-rows').replaceChildren();
+    }, failed);
   });
 }
 
 wire();
 call<SidebarState>('sidebarState').then((initial) => {
   render(initial);
-  showTab(initial.connection ? 'queries' : 'connect');
+  if (initial.next === 'preview') {
+    preview();
+  } else {
+    showTab(initial.connection ? 'queries' : 'connect');
+  }
 }, failed);
