@@ -81,9 +81,10 @@ async function validate(
   }
   for (const table of tables) {
     table.issues.forEach((issue) => issues.add(issue));
-    if (table.decoding?.latin1Lines) {
+    const decoding = table.decoding;
+    if (decoding?.latin1Cells) {
       notes.push(
-        `${table.file}: ${table.decoding.latin1Lines} of ${table.decoding.latin1Lines + table.decoding.utf8Lines} lines read as Latin-1/Windows-1252`,
+        `${table.file}: ${decoding.latin1Cells} field(s) on ${decoding.latin1Lines} of ${decoding.lines} lines read as Latin-1/Windows-1252${decoding.utf8Cells ? `, ${decoding.utf8Cells} as UTF-8 (each field decoded on its own)` : ''}`,
       );
     }
     if (table.rows.length === 0) {
