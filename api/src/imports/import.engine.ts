@@ -186,7 +186,13 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   const em = orm.em.fork();
   const refs = new RefIndex(em);
   const issues = new IssueList();
-  const context: KindContext = { refs, asOf, asOfGiven: options.asOf !== undefined, issues };
+  const context: KindContext = {
+    refs,
+    asOf,
+    asOfGiven: options.asOf !== undefined,
+    issues,
+    notes,
+  };
   const located = await validate(kind, files, context, options, notes);
   const fileNames = files.map((file) => file.name);
   const viewer = systemViewer(options.actor);
