@@ -367,7 +367,7 @@ export class MunicipalityResolver {
 
   @FieldResolver(() => MunicipalityNameConnection, {
     description:
-      'Every name sources gave the municipality, newest first, with the first and last day each was given on.',
+      'Every name the shipped territory and official files gave the municipality, newest first, with the first and last day each was given on (a rename through the API dates the new name in nameAsOf).',
   })
   async nameHistory(
     @Root() municipality: Municipality,
