@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,14 @@ import { Municipality } from '../../src/territory/municipality.entity';
 import { RegionMembership } from '../../src/territory/region-membership.entity';
 import { seedDemoNetwork } from '../../../seeds/demo/demo.seed';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
-import { graphContent, graphFingerprint, importFiles, referenceDir } from './import-helpers';
+import {
+  fixtureDir,
+  graphContent,
+  graphFingerprint,
+  importFiles,
+  referenceDir,
+  writeFixture,
+} from './import-helpers';
 
 if (!referenceDir) {
   if (process.env.CI === 'true') {
@@ -616,6 +624,36 @@ describe.skipIf(!databaseAvailable || !referenceDir)(`reference files (${driver}
         }
       }
       expect(await garbledNames(test)).toEqual([]);
+
+      // An older publication that puts Porto Alegre in another macroregion: its names join the
+      // history, and nothing else it says replaces the newer file's.
+      const poa = expected.territory.get('4314902')!;
+      const other = [...expected.territory.values()].find(
+        (m) => m.uf === 'RS' && m.macroregionCode !== poa.macroregionCode,
+      )!;
+      const table = parse(fs.readFileSync(reference(TERRITORY)).toString('latin1')) as string[][];
+      const header = table[0]!;
+      const row = table.find((cells) => cells[header.indexOf('CO_MUNICDV')] === '4314902')!;
+      row[header.indexOf('CO_MACSAUD')] = other.macroregionCode;
+      row[header.indexOf('DS_NOME_macsaud')] = iconv
+        .encode(other.macroregionName, 'utf8')
+        .toString('latin1');
+      const olderFile = writeFixture(
+        fixtureDir(),
+        TERRITORY,
+        Buffer.from(stringify(table), 'latin1'),
+      );
+      const olderRun = applied(
+        await importFiles(test.app.orm, 'territory-datasus', [olderFile], { asOf: '2019-06-01' }),
+      );
+      expect(olderRun.notes.join('\n')).toContain(
+        `the file is true on 2019-06-01, before the newest territory file applied (${newer})`,
+      );
+      expect(Object.keys(countsByEntity(olderRun.plans))).toEqual([
+        'Municipality',
+        'MunicipalityName',
+      ]);
+      checkTerritory(expected, await allMunicipalities(test));
 
       // Again: nothing to do.
       expect(

@@ -23,6 +23,7 @@ import {
   type FileName,
   listed,
   macroregionsOfRegions,
+  newestFileDay,
   notInFile,
   planMemberships,
   planNames,
@@ -188,9 +189,27 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
   async plan(em, rows, context) {
     const { refs, notes } = context;
     await Promise.all([refs.load('HealthMacroregion'), refs.load('HealthRegion')]);
+    const ufs = new Set(rows.map((row) => row.uf));
+    const newest = await newestFileDay(em, territoryDatasusKind.name);
+    if (context.asOfGiven && newest !== null && context.asOf < newest) {
+      // An older publication: what a newer one said stays; only its names join the history.
+      notes.push(
+        `the file is true on ${context.asOf}, before the newest territory file applied (${newest}): its names are recorded in the name history, and nothing else it says (coordinates, capitals, macroregions, regions) replaces the newer file's`,
+      );
+      const names = await planNames(
+        em,
+        context,
+        rows,
+        await currentMunicipalities(em, context, ufs),
+      );
+      const renamed = [...names.municipalities].map(([ibgeCode, fields]) => ({
+        ibgeCode,
+        ...fields,
+      }));
+      return [await planTarget(em, refs, targets.Municipality, renamed), names.plan];
+    }
     const givesMacroregions = rows.some((row) => row.macroregion !== null);
     const givesRegions = rows.some((row) => row.region !== null);
-    const ufs = new Set(rows.map((row) => row.uf));
     // A state the file gives macroregions or regions for has official territory from now on.
     const covered = new Set(rows.filter((row) => row.macroregion || row.region).map((r) => r.uf));
     const current = await currentMunicipalities(em, context, ufs);

@@ -2,6 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { searchText } from '../../common/text';
 import type { Em } from '../../db/orm';
 import { UnreachableCaseError } from '../../graphql/errors';
+import { ImportRun, ImportStatus } from '../import-run.entity';
 import { HealthMacroregion } from '../../territory/health-macroregion.entity';
 import { HealthRegion } from '../../territory/health-region.entity';
 import { MunicipalityName } from '../../territory/municipality-name.entity';
@@ -37,6 +38,19 @@ export async function stateIdsOf(context: KindContext, ufs: Iterable<string>): P
   return [...new Set(ufs)]
     .map((uf) => context.refs.id('State', uf))
     .filter((id): id is number => id !== undefined);
+}
+
+/**
+ * The day of the newest file of this kind applied with `--as-of` (reverted runs aside), or null.
+ * A file of an earlier day must not overwrite what a newer one said.
+ */
+export async function newestFileDay(em: Em, kind: string): Promise<string | null> {
+  const [run] = await em.find(
+    ImportRun,
+    { kind, status: ImportStatus.SUCCEEDED, asOf: { $ne: null } },
+    { orderBy: { asOf: 'desc' }, limit: 1, fields: ['asOf'] },
+  );
+  return run?.asOf ?? null;
 }
 
 /** A municipality as the database holds it before the import. */
@@ -210,6 +224,13 @@ export async function planNames(
   for (const row of names) {
     const now = current.get(row.ibgeCode);
     if (!now) {
+      // A municipality the database does not have yet: the file names it.
+      municipalities.set(row.ibgeCode, {
+        name: row.name,
+        nameSearch: searchText(row.name),
+        nameAsOf: asOfGiven ? asOf : null,
+      });
+      record(row.ibgeCode, row.name, asOfGiven ? asOf : null, asOfGiven ? asOf : null);
       continue;
     }
     // The newest day the current name was given on: by the source that set it, or a later one.
