@@ -12,6 +12,8 @@ export interface DemoTerritory {
     healthRegionId: number | null;
   }[];
   regions: { id: number; code: string; stateId: number }[];
+  /** Macroregions already loaded: a state with any has official territory, never a demo one. */
+  macroregions: { id: number; stateId: number }[];
   /** Organisations and programs that already exist are reused by code, not created again. */
   organizations: { id: number; code: string }[];
   programs: { id: number; code: string }[];
@@ -193,7 +195,8 @@ export function buildDemoNetwork(
     municipalitiesByState.set(m.stateId, list);
   }
 
-  // Territory: demo regions only where a state has none.
+  // Territory: demo regions only where a state has no official territory (regions or
+  // macroregions, e.g. from DATASUS's joined table) yet.
   const macroregions: Row[] = [];
   const regions: Row[] = [];
   const memberships: Row[] = [];
@@ -214,8 +217,9 @@ export function buildDemoNetwork(
     regionsByState.set(region.stateId, list);
   }
   const counts = regionCounts(territory);
+  const withMacroregions = new Set(territory.macroregions.map((m) => m.stateId));
   for (const state of territory.states) {
-    if (regionsByState.has(state.id)) {
+    if (regionsByState.has(state.id) || withMacroregions.has(state.id)) {
       continue;
     }
     const municipalities = municipalitiesByState.get(state.id) ?? [];

@@ -664,6 +664,14 @@ describe.skipIf(!databaseAvailable || !referenceDir)(`reference files (${driver}
           })
         ).status,
       ).toBe('unchanged');
+
+      // A demo built afterwards brings its people, not a territory: every state has official
+      // macroregions now, so no demo region or macroregion is made.
+      await seedDemoNetwork(test.app.orm, { seed: 425, scale: 1 });
+      const em = test.app.orm.em.fork();
+      expect(await em.count(HealthRegion, { demo: true })).toBe(0);
+      expect(await em.count(HealthMacroregion, { demo: true })).toBe(0);
+      checkTerritory(expected, await allMunicipalities(test));
     }, 600_000);
   });
 });
