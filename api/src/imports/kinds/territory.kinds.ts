@@ -329,7 +329,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
       );
       if (without.length > 0) {
         notes.push(
-          `the file gives no health regions: ${without.length} municipality(ies) of the states it covers have none (their macroregion is the file's); import health-regions (DATASUS rl_municip_regsaud, or a state's list) to give them one`,
+          `the file gives no health regions: ${without.length} municipality(ies) of the states it covers have none; import health-regions (DATASUS rl_municip_regsaud, or a state's list) to give them one`,
         );
       }
     }
