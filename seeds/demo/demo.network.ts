@@ -12,6 +12,8 @@ export interface DemoTerritory {
     healthRegionId: number | null;
   }[];
   regions: { id: number; code: string; stateId: number }[];
+  /** Macroregions already loaded: a state with any has official territory, never a demo one. */
+  macroregions: { id: number; stateId: number }[];
   /** Organisations and programs that already exist are reused by code, not created again. */
   organizations: { id: number; code: string }[];
   programs: { id: number; code: string }[];
@@ -61,6 +63,18 @@ export interface DemoNetwork {
   summary: Record<string, { regions: number; apoiadores: number }>;
 }
 
+/**
+ * Codes of demo regions and macroregions: the official shape (state code + number) behind a
+ * `D`, so a demo row can never hold a code an official row could have (official codes are all
+ * digits: 5 for a region, 4 for a macroregion) and an official import never renames one.
+ */
+export function demoRegionCode(stateIbgeCode: string, index: number): string {
+  return `D${stateIbgeCode}${String(index).padStart(3, '0')}`;
+}
+export function demoMacroregionCode(stateIbgeCode: string, index: number): string {
+  return `D${stateIbgeCode}${String(index).padStart(2, '0')}`;
+}
+
 /** RS and MT as the seed reports describe them; other states proportional to their size. */
 const fixedStates: Record<string, { regions: number; macroregions: number; apoiadores: number }> = {
   RS: { regions: 30, macroregions: 7, apoiadores: 14 },
@@ -70,6 +84,8 @@ const NATIONAL_REGIONS = 449;
 /** Share of municipalities whose gestor changed with the 2024 election (the MT report's 63%). */
 export const GESTOR_RENEWAL = 0.63;
 const MAYOR_RENEWAL = 0.55;
+/** First days of the municipal terms the demo covers: after the 2016, 2020 and 2024 elections. */
+const termStarts = ['2017-01-01', '2021-01-01', '2025-01-01'];
 export const PROGRAM_CODE = 'NT-425-2025';
 
 const holidays = new Set([
@@ -179,7 +195,8 @@ export function buildDemoNetwork(
     municipalitiesByState.set(m.stateId, list);
   }
 
-  // Territory: demo regions only where a state has none.
+  // Territory: demo regions only where a state has no official territory (regions or
+  // macroregions, e.g. from DATASUS's joined table) yet.
   const macroregions: Row[] = [];
   const regions: Row[] = [];
   const memberships: Row[] = [];
@@ -200,8 +217,9 @@ export function buildDemoNetwork(
     regionsByState.set(region.stateId, list);
   }
   const counts = regionCounts(territory);
+  const withMacroregions = new Set(territory.macroregions.map((m) => m.stateId));
   for (const state of territory.states) {
-    if (regionsByState.has(state.id)) {
+    if (regionsByState.has(state.id) || withMacroregions.has(state.id)) {
       continue;
     }
     const municipalities = municipalitiesByState.get(state.id) ?? [];
@@ -216,7 +234,7 @@ export function buildDemoNetwork(
       macroregions.push({
         ...base,
         id,
-        code: `${state.ibgeCode}${String(i).padStart(2, '0')}`,
+        code: demoMacroregionCode(state.ibgeCode, i),
         name,
         nameSearch: name
           .toLowerCase()
@@ -232,7 +250,7 @@ export function buildDemoNetwork(
       const id = next('health_regions');
       const seat = group.find((m) => m.isCapital) ?? group[0]!;
       const name = `Região ${seat.name} (demo)`;
-      const code = `${state.ibgeCode}${String(index + 1).padStart(3, '0')}`;
+      const code = demoRegionCode(state.ibgeCode, index + 1);
       regions.push({
         ...base,
         id,
@@ -391,43 +409,28 @@ export function buildDemoNetwork(
       startDate: '2021-04-01',
     });
 
-    // Gestores and mayors across the 2020 and 2024 elections.
+    // Gestores and mayors across the 2016, 2020 and 2024 elections (terms begin on 1 January).
     const municipalities = municipalitiesByState.get(state.id) ?? [];
     for (const m of municipalities) {
-      const first = person();
-      mandate({
-        person: first,
-        role: 'MUNICIPAL_SECRETARY',
-        municipality: m.id,
-        state: state.id,
-        startDate: '2021-01-01',
-        endDate: '2025-01-01',
-      });
-      const second = random.chance(GESTOR_RENEWAL) ? person() : first;
-      mandate({
-        person: second,
-        role: 'MUNICIPAL_SECRETARY',
-        municipality: m.id,
-        state: state.id,
-        startDate: '2025-01-01',
-      });
-      currentGestor.set(m.id, second);
-      const mayor = person();
-      mandate({
-        person: mayor,
-        role: 'MAYOR',
-        municipality: m.id,
-        state: state.id,
-        startDate: '2021-01-01',
-        endDate: '2025-01-01',
-      });
-      mandate({
-        person: random.chance(MAYOR_RENEWAL) ? person() : mayor,
-        role: 'MAYOR',
-        municipality: m.id,
-        state: state.id,
-        startDate: '2025-01-01',
-      });
+      const terms = (role: string, renewal: number) => {
+        let holder = person();
+        for (const [index, startDate] of termStarts.entries()) {
+          if (index > 0 && random.chance(renewal)) {
+            holder = person();
+          }
+          mandate({
+            person: holder,
+            role,
+            municipality: m.id,
+            state: state.id,
+            startDate,
+            endDate: termStarts[index + 1] ?? null,
+          });
+        }
+        return holder;
+      };
+      currentGestor.set(m.id, terms('MUNICIPAL_SECRETARY', GESTOR_RENEWAL));
+      terms('MAYOR', MAYOR_RENEWAL);
     }
 
     // Board (diretoria) from current gestores; council seats per region.

@@ -53,6 +53,11 @@ export async function readDemoTerritory(
     { orderBy: { id: 'asc' } },
   );
   const regions = await em.find(HealthRegion, { deletedAt: null }, { orderBy: { id: 'asc' } });
+  const macroregions = await em.find(
+    HealthMacroregion,
+    { deletedAt: null },
+    { orderBy: { id: 'asc' } },
+  );
   const organizations = await em.find(Organization, {}, { orderBy: { id: 'asc' } });
   const programs = await em.find(Program, {}, { orderBy: { id: 'asc' } });
   const startIds = {} as IdCursor;
@@ -76,6 +81,7 @@ export async function readDemoTerritory(
         healthRegionId: m.healthRegion?.id ?? null,
       })),
       regions: regions.map((r) => ({ id: r.id, code: r.code, stateId: r.state.id })),
+      macroregions: macroregions.map((m) => ({ id: m.id, stateId: m.state.id })),
       organizations: organizations.map((o) => ({ id: o.id, code: o.code })),
       programs: programs.map((p) => ({ id: p.id, code: p.code })),
     },

@@ -3,6 +3,7 @@ import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
 import { Mandate } from '../people/mandate.entity';
 import { MandateRole } from '../people/people.enums';
+import { HealthMacroregion } from '../territory/health-macroregion.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { type Binding, knexOf, runSql, toInt } from './aggregate';
 
@@ -55,6 +56,61 @@ export function healthRegionOn(
     const byId = new Map(regions.map((region) => [region.id, region]));
     return ids.map((id) => byId.get(regionOf.get(id) ?? -1) ?? null);
   }).load(municipalityId);
+}
+
+/**
+ * `Municipality.macroregion(asOf:)`: the macroregion of the municipality's health region (the
+ * current one, or the one on `on`), or — when that region has none or there is no region — the
+ * one a file gave the municipality itself. One statement for the page, one for macroregions.
+ */
+export function macroregionOf(
+  context: GraphQLContext,
+  municipalityId: number,
+  on: string | null,
+): Promise<HealthMacroregion | null> {
+  return requestLoader<number, HealthMacroregion | null>(
+    context,
+    `macroregionOf:${on ?? ''}`,
+    async (ids) => {
+      const knex = knexOf(context.em);
+      const query = knex
+        .select('m.id as municipality_id')
+        .select(knex.raw('coalesce(hr.macroregion_id, m.macroregion_id) as macroregion_id'))
+        .from('municipalities as m')
+        .whereIn('m.id', [...ids]);
+      if (on) {
+        const placement = regionOnSql(on);
+        query
+          .leftJoin(
+            knex.raw(`(${placement.sql}) as placed`, placement.bindings),
+            'placed.municipality_id',
+            'm.id',
+          )
+          .leftJoin('health_regions as hr', 'hr.id', 'placed.health_region_id');
+      } else {
+        query.leftJoin('health_regions as hr', 'hr.id', 'm.health_region_id');
+      }
+      const rows = await runSql<{ municipality_id: unknown; macroregion_id: unknown }>(
+        context.em,
+        query,
+      );
+      const macroregionIdOf = new Map(
+        rows.map((row) => [Number(row.municipality_id), toInt(row.macroregion_id)]),
+      );
+      const macroregionIds = [...new Set(macroregionIdOf.values())].filter(
+        (id): id is number => id !== null,
+      );
+      const macroregions =
+        macroregionIds.length === 0
+          ? []
+          : await context.em.find(HealthMacroregion, {
+              id: { $in: macroregionIds },
+              deletedAt: null,
+            });
+      const byId = new Map(macroregions.map((macroregion) => [macroregion.id, macroregion]));
+      return ids.map((id) => byId.get(macroregionIdOf.get(id) ?? -1) ?? null);
+    },
+  ).load(municipalityId);
 }
 
 /** `HealthRegion.apoiadores(asOf:)`: the apoiador mandates covering each region on a day. */

@@ -90,7 +90,8 @@ function readsOneRowEach(orm: SqlEntityManager, meta: EntityMetadata, where: unk
 
 /**
  * Municipalities with their state, health region and macroregion: the current region, or the one
- * each municipality was in on `regionsOn` (from region memberships).
+ * each municipality was in on `regionsOn` (from region memberships); the macroregion is that
+ * region's, or the one a file gave the municipality itself when the region has none.
  */
 function withTerritory(em: Em, query: Knex.QueryBuilder, regionsOn?: string | null) {
   query.join('states as s', 's.id', 'm.state_id');
@@ -106,7 +107,9 @@ function withTerritory(em: Em, query: Knex.QueryBuilder, regionsOn?: string | nu
   } else {
     query.leftJoin('health_regions as hr', 'hr.id', 'm.health_region_id');
   }
-  return query.leftJoin('health_macroregions as mr', 'mr.id', 'hr.macroregion_id');
+  // A municipality's macroregion: its region's, else the one a file gave it (`inMacroregion`).
+  const macroregionId = knexOf(em).raw('coalesce(hr.macroregion_id, m.macroregion_id)');
+  return query.leftJoin('health_macroregions as mr', (on) => on.on('mr.id', '=', macroregionId));
 }
 
 export function municipalitySource(

@@ -42,7 +42,11 @@ export function registerImportCommands(program: Command): void {
     .option('--as-of <date>', 'day the data is true on (YYYY-MM-DD); default today')
     .option('--as <name>', 'who runs the import, for the audit log; default the OS user')
     .option('--force', 'apply even when the same file was the last one applied')
-    .option('--examples <n>', 'example changes shown per entity and action', '3')
+    .option(
+      '--examples <n|all>',
+      'changes listed per entity and action (`all`: every change, e.g. every name a dry run would change)',
+      '3',
+    )
     .addHelpText(
       'after',
       `\nKinds:\n${kinds.map((kind) => `  ${kind.name.padEnd(20)} ${kind.description}`).join('\n')}\n`,
@@ -53,6 +57,9 @@ export function registerImportCommands(program: Command): void {
         throw new Error(
           `unknown import kind "${kindName}"; use one of ${Object.keys(importKinds).join(', ')}`,
         );
+      }
+      if (options.examples !== 'all' && !/^\d+$/.test(options.examples)) {
+        throw new Error(`--examples must be a number or "all" (got "${options.examples}")`);
       }
       if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
         throw new Error(`--as-of must be a date as YYYY-MM-DD (got "${options.asOf}")`);
@@ -76,7 +83,8 @@ export function registerImportCommands(program: Command): void {
         progress.stop();
         outcome.notes.forEach((note) => out(`note: ${note}`));
         const seconds = (Date.now() - started) / 1000;
-        const examples = Number(options.examples) || 0;
+        const examples =
+          options.examples === 'all' ? Number.POSITIVE_INFINITY : Number(options.examples);
         switch (outcome.status) {
           case 'invalid':
             outcome.issues.lines().forEach((line) => process.stderr.write(`${line}\n`));

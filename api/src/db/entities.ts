@@ -16,6 +16,7 @@ import { SavedQuery } from '../queries/saved-query.entity';
 import { HealthMacroregion } from '../territory/health-macroregion.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
+import { MunicipalityName } from '../territory/municipality-name.entity';
 import { PopulationEstimate } from '../territory/population-estimate.entity';
 import { RegionMembership } from '../territory/region-membership.entity';
 import { State } from '../territory/state.entity';
@@ -27,6 +28,7 @@ export const entities = [
   HealthMacroregion,
   HealthRegion,
   Municipality,
+  MunicipalityName,
   RegionMembership,
   PopulationEstimate,
   Organization,

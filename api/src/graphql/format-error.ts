@@ -21,7 +21,11 @@ export function formatError(
   const causeCode = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError
     ?.extensions?.code;
   if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && typeof causeCode === 'string') {
-    return { ...formatted, extensions: { ...formatted.extensions, code: causeCode } };
+    // Raised on purpose (a rule, a scalar that explains its format): no stack trace.
+    return {
+      ...formatted,
+      extensions: { ...formatted.extensions, code: causeCode, stacktrace: undefined },
+    };
   }
   const code = formatted.extensions?.code;
   if (original instanceof OptimisticLockError) {

@@ -1,4 +1,4 @@
-import { searchText } from '../common/text';
+import { garbledTextProblem, searchText } from '../common/text';
 import { describeIbgeCodeProblem, ibgeCodeProblem, toIbgeCode } from '../territory/ibge-code';
 import type { IssueList } from './import.issues';
 import type { SourceRow, SourceTable } from './import.source';
@@ -133,11 +133,18 @@ export class RowReader {
   }
 }
 
-/** Free text up to `max` characters. Formula-like text (`=`, `+`, `-`, `@`) is kept verbatim. */
+/**
+ * Free text up to `max` characters. Formula-like text (`=`, `+`, `-`, `@`) is kept verbatim;
+ * text garbled by a wrong decoding ("JaraguÃ¡") is refused, never stored.
+ */
 export function text(max: number): CellParser<string> {
   return (value) => {
     if (value.length > max) {
       throw new CellError(`is ${value.length} characters long; at most ${max} fit`);
+    }
+    const garbled = garbledTextProblem(value);
+    if (garbled) {
+      throw new CellError(garbled);
     }
     return value;
   };

@@ -81,9 +81,10 @@ async function validate(
   }
   for (const table of tables) {
     table.issues.forEach((issue) => issues.add(issue));
-    if (table.decoding?.latin1Lines) {
+    const decoding = table.decoding;
+    if (decoding?.latin1Cells) {
       notes.push(
-        `${table.file}: ${table.decoding.latin1Lines} of ${table.decoding.latin1Lines + table.decoding.utf8Lines} lines read as Latin-1/Windows-1252`,
+        `${table.file}: ${decoding.latin1Cells} field(s) on ${decoding.latin1Lines} of ${decoding.lines} lines read as Latin-1/Windows-1252${decoding.utf8Cells ? `, ${decoding.utf8Cells} as UTF-8 (each field decoded on its own)` : ''}`,
       );
     }
     if (table.rows.length === 0) {
@@ -185,7 +186,13 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   const em = orm.em.fork();
   const refs = new RefIndex(em);
   const issues = new IssueList();
-  const context: KindContext = { refs, asOf, asOfGiven: options.asOf !== undefined, issues };
+  const context: KindContext = {
+    refs,
+    asOf,
+    asOfGiven: options.asOf !== undefined,
+    issues,
+    notes,
+  };
   const located = await validate(kind, files, context, options, notes);
   const fileNames = files.map((file) => file.name);
   const viewer = systemViewer(options.actor);

@@ -19,6 +19,8 @@ export interface KindContext {
   /** Whether `asOf` was given explicitly (some layouts take their year from it). */
   asOfGiven: boolean;
   issues: IssueList;
+  /** Lines for the run's summary: what the files could not say, choices the import made. */
+  notes: string[];
 }
 
 export interface PlanContext extends KindContext {

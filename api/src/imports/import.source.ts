@@ -19,8 +19,18 @@ export interface SourceTable {
   /** Line of the header (1 for CSV and sheets). */
   headerLine: number;
   rows: SourceRow[];
-  /** How the text was decoded (CSV): lines read as UTF-8 and as Windows-1252. */
-  decoding?: { bom: boolean; utf8Lines: number; latin1Lines: number; delimiter: string };
+  /**
+   * How the text was decoded (CSV), field by field: fields with non-ASCII bytes read as UTF-8
+   * and as Windows-1252, and the records holding any of the latter.
+   */
+  decoding?: {
+    bom: boolean;
+    delimiter: string;
+    lines: number;
+    utf8Cells: number;
+    latin1Cells: number;
+    latin1Lines: number;
+  };
   /** Problems found while reading cells (formulas in sheets), reported with the row problems. */
   issues: ImportIssue[];
   /** The zip archive the table was a member of (its `file` is then `archive/member`). */
@@ -34,50 +44,70 @@ function fail(file: string, line: number, message: string): never {
   throw new ImportFileError({ file, line, column: null, message });
 }
 
-/**
- * Decodes line by line: each line that is valid UTF-8 is read as UTF-8, any other as
- * Windows-1252 (a superset of Latin-1). DATASUS exports mix both in one file.
- */
-export function decodeText(
-  file: string,
-  bytes: Buffer,
-): { text: string; bom: boolean; utf8Lines: number; latin1Lines: number } {
+function refuseUtf16(file: string, bytes: Buffer): void {
   if (
     bytes.length >= 2 &&
     ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
   ) {
     fail(file, 0, 'the file is UTF-16; save it as UTF-8 (or Latin-1) CSV');
   }
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const body = bom ? bytes.subarray(3) : bytes;
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  const parts: string[] = [];
-  let utf8Lines = 0;
-  let latin1Lines = 0;
-  let start = 0;
-  let line = 1;
-  while (start < body.length) {
-    let end = body.indexOf(0x0a, start);
-    end = end === -1 ? body.length : end + 1;
-    const chunk = body.subarray(start, end);
-    if (chunk.includes(0)) {
-      fail(
-        file,
-        line,
-        'the line holds NUL bytes: this is not a text file (UTF-16 or a binary spreadsheet?); save it as CSV',
-      );
-    }
-    try {
-      parts.push(strict.decode(chunk));
-      utf8Lines += 1;
-    } catch {
-      parts.push(iconv.decode(chunk, 'win1252'));
-      latin1Lines += 1;
-    }
-    start = end;
-    line += 1;
+}
+
+function refuseNul(file: string, body: Buffer): void {
+  const nul = body.indexOf(0);
+  if (nul !== -1) {
+    const line =
+      1 + body.subarray(0, nul).reduce((lines, byte) => lines + (byte === 0x0a ? 1 : 0), 0);
+    fail(
+      file,
+      line,
+      'the line holds NUL bytes: this is not a text file (UTF-16 or a binary spreadsheet?); save it as CSV',
+    );
   }
-  return { text: parts.join(''), bom, utf8Lines, latin1Lines };
+}
+
+/** The bytes after a UTF-8 byte order mark, if any. */
+function withoutBom(bytes: Buffer): { body: Buffer; bom: boolean } {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return { body: bom ? bytes.subarray(3) : bytes, bom };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One field's bytes (carried as a `latin1` string, one character per byte) as text: UTF-8 when
+ * they are valid UTF-8, else Windows-1252 (a superset of Latin-1). Null for plain ASCII.
+ */
+function decodeField(raw: string): { text: string; utf8: boolean } | null {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(raw)) {
+    return null;
+  }
+  const bytes = Buffer.from(raw, 'latin1');
+  try {
+    return { text: strictUtf8.decode(bytes), utf8: true };
+  } catch {
+    return { text: iconv.decode(bytes, 'win1252'), utf8: false };
+  }
+}
+
+/**
+ * Decodes line by line for formats read whole (JSON): each line that is valid UTF-8 is read as
+ * UTF-8, any other as Windows-1252. CSV is decoded field by field instead (`readCsv`).
+ */
+export function decodeText(file: string, bytes: Buffer): { text: string; bom: boolean } {
+  refuseUtf16(file, bytes);
+  const { body, bom } = withoutBom(bytes);
+  refuseNul(file, body);
+  const parts: string[] = [];
+  for (let start = 0; start < body.length;) {
+    const newline = body.indexOf(0x0a, start);
+    const end = newline === -1 ? body.length : newline + 1;
+    const chunk = body.subarray(start, end);
+    parts.push(decodeField(chunk.toString('latin1'))?.text ?? chunk.toString('latin1'));
+    start = end;
+  }
+  return { text: parts.join(''), bom };
 }
 
 /** The delimiter of the header line: the most frequent of `;`, `,` and tab outside quotes. */
@@ -122,19 +152,28 @@ function countNewlines(text: string): number {
   return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
+/**
+ * A CSV file as a table. The text is split into records over its raw bytes (delimiters, quotes
+ * and line breaks are ASCII in UTF-8 and in Latin-1 alike), then each field is decoded on its
+ * own: DATASUS exports hold lines that are UTF-8 but for one Latin-1 field, which a decoder that
+ * picks one encoding per line turns into "JaraguÃ¡ do Sul".
+ */
 export function readCsv(file: string, bytes: Buffer): SourceTable {
   if (bytes.length === 0) {
     fail(file, 0, 'the file is empty; expected a header line and data rows');
   }
-  const decoded = decodeText(file, bytes);
-  const firstLine = decoded.text.slice(0, decoded.text.search(/\r?\n|$/));
+  refuseUtf16(file, bytes);
+  const { body, bom } = withoutBom(bytes);
+  refuseNul(file, body);
+  const raw = body.toString('latin1');
+  const firstLine = raw.slice(0, raw.search(/\r?\n|$/));
   if (firstLine.trim() === '') {
     fail(file, 1, 'the first line is empty; expected the header line');
   }
   const delimiter = detectDelimiter(firstLine);
   let records: { record: string[]; raw: string }[];
   try {
-    records = parseCsv(decoded.text, {
+    records = parseCsv(raw, {
       delimiter,
       info: false,
       raw: true,
@@ -154,17 +193,34 @@ export function readCsv(file: string, bytes: Buffer): SourceTable {
       );
     }
     if (csvError.code === 'CSV_QUOTE_NOT_CLOSED') {
-      fail(file, openingQuoteLine(decoded.text), 'a quoted cell is never closed (missing `"`)');
+      fail(file, openingQuoteLine(raw), 'a quoted cell is never closed (missing `"`)');
     }
     fail(file, line, `not a valid CSV file: ${csvError.message.replace(/^Invalid [^:]*: /, '')}`);
   }
+  const decoding = { bom, delimiter, lines: 0, utf8Cells: 0, latin1Cells: 0, latin1Lines: 0 };
   let consumed = 0;
-  const located = records.map(({ record, raw }) => {
-    const leading = raw.length - raw.replace(/^[\r\n]+/, '').length;
-    const leadingNewlines = countNewlines(raw.slice(0, leading));
+  const located = records.map(({ record, raw: text }) => {
+    const leading = text.length - text.replace(/^[\r\n]+/, '').length;
+    const leadingNewlines = countNewlines(text.slice(0, leading));
     const line = 1 + consumed + leadingNewlines;
-    consumed += countNewlines(raw);
-    return { line, cells: record };
+    consumed += countNewlines(text);
+    let latin1 = false;
+    const cells = record.map((cell) => {
+      const decoded = decodeField(cell);
+      if (!decoded) {
+        return cell;
+      }
+      if (decoded.utf8) {
+        decoding.utf8Cells += 1;
+      } else {
+        decoding.latin1Cells += 1;
+        latin1 = true;
+      }
+      return decoded.text;
+    });
+    decoding.lines += 1;
+    decoding.latin1Lines += latin1 ? 1 : 0;
+    return { line, cells };
   });
   const [header, ...rows] = located;
   if (!header) {
@@ -176,12 +232,7 @@ export function readCsv(file: string, bytes: Buffer): SourceTable {
     headers: header.cells.map((cell) => cell.trim()),
     headerLine: header.line,
     rows: rows.filter((row) => row.cells.some((cell) => cell.trim() !== '')),
-    decoding: {
-      bom: decoded.bom,
-      utf8Lines: decoded.utf8Lines,
-      latin1Lines: decoded.latin1Lines,
-      delimiter,
-    },
+    decoding,
     issues: [],
   };
 }

@@ -12,9 +12,11 @@ import { Program } from '../programs/program.entity';
 import { HealthMacroregion } from '../territory/health-macroregion.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
+import { MunicipalityName } from '../territory/municipality-name.entity';
 import { PopulationEstimate } from '../territory/population-estimate.entity';
 import { RegionMembership } from '../territory/region-membership.entity';
 import { State } from '../territory/state.entity';
+import { ufOfStateCode } from '../territory/territory.seed';
 
 /**
  * The flat form a row takes in a diff and in the audit log: scalars, and related rows by their
@@ -140,8 +142,11 @@ export interface Target {
   stateUfOf?(values: FlatRecord, refs: RefIndex): string | null;
 }
 
+/** UF of a row that names its municipality by IBGE code (the first two digits are the state's). */
 const ufOfMunicipality = (values: FlatRecord) =>
-  typeof values.municipality === 'string' ? values.municipality.slice(0, 2) : null;
+  typeof values.municipality === 'string'
+    ? (ufOfStateCode(values.municipality.slice(0, 2)) ?? null)
+    : null;
 
 function field(fields: FieldDef[], name: string): FieldDef {
   return fields.find((definition) => definition.name === name)!;
@@ -169,8 +174,10 @@ const regionFields = [
 const municipalityFields = [
   scalar('ibgeCode'),
   scalar('name'),
+  scalar('nameAsOf'),
   scalar('nameSearch'),
   ref('state', 'State'),
+  ref('macroregion', 'HealthMacroregion'),
   scalar('isCapital'),
   scalar('latitude'),
   scalar('longitude'),
@@ -178,6 +185,12 @@ const municipalityFields = [
   scalar('population'),
   scalar('populationYear'),
   scalar('sizeClass'),
+];
+const municipalityNameFields = [
+  ref('municipality', 'Municipality'),
+  scalar('name'),
+  scalar('knownFrom'),
+  scalar('knownTo'),
 ];
 const membershipFields = [
   ref('municipality', 'Municipality'),
@@ -272,6 +285,14 @@ export const targets = {
     namespace: 'Municipality',
     lookup: 'ibgeCode',
     stateUfOf: (values) => (typeof values.state === 'string' ? values.state : null),
+  }),
+  MunicipalityName: define({
+    name: 'MunicipalityName',
+    entity: MunicipalityName,
+    fields: municipalityNameFields,
+    keyOf: (values) => `${values.municipality}|${values.name}`,
+    lookup: 'municipality',
+    stateUfOf: ufOfMunicipality,
   }),
   RegionMembership: define({
     name: 'RegionMembership',

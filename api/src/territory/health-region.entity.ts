@@ -34,7 +34,8 @@ export class HealthRegion extends BaseEntity {
   seatMunicipality?: Ref<Municipality> | null;
 
   @Field(() => Boolean, {
-    description: 'True for fictional demo rows (no official regions loaded).',
+    description:
+      'True for fictional demo rows: their codes start with D (D43001) so no official code is ever theirs, and an official territory import for their state replaces them.',
   })
   @Property({ type: 'boolean', default: false })
   demo: boolean = false;

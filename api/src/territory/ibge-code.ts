@@ -47,7 +47,9 @@ export function ibgeCodeProblem(code: string): IbgeCodeProblem | null {
 export function describeIbgeCodeProblem(code: string, problem: IbgeCodeProblem): string {
   switch (problem) {
     case 'format':
-      return `"${code}" is not an IBGE municipality code: expected 7 digits (e.g. 4314902)`;
+      return /^\d{6}$/.test(code)
+        ? `"${code}" is a 6-digit SUS code; the IBGE code has 7 digits: ${toIbgeCode(code)}`
+        : `"${code}" is not an IBGE municipality code: expected 7 digits (e.g. 4314902)`;
     case 'checkDigit':
       return `"${code}" has a wrong check digit: the 7th digit should be ${ibgeCheckDigit(code.slice(0, 6))}`;
   }

@@ -1,6 +1,8 @@
 import { Entity, Enum, Index, ManyToOne, Property, type Ref } from '@mikro-orm/core';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { BaseEntity, Node } from '../common/base.entity';
+import { LocalDate } from '../common/scalars';
+import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { State } from './state.entity';
 import { ManagementType, SizeClass } from './territory.enums';
@@ -20,6 +22,14 @@ export class Municipality extends BaseEntity {
   @Property({ type: 'string', length: 200, index: true })
   name!: string;
 
+  @Field(() => LocalDate, {
+    nullable: true,
+    description:
+      'The day of the source that gave the current name (later sources giving it too extend nameHistory); an official file of an earlier day never renames the municipality.',
+  })
+  @Property({ type: 'string', length: 10, nullable: true })
+  nameAsOf?: string | null;
+
   /** Lower-case, accent-free name: what `nameContains` searches, identically on both databases. */
   @Property({ type: 'string', length: 200, index: true })
   nameSearch!: string;
@@ -29,6 +39,14 @@ export class Municipality extends BaseEntity {
 
   @ManyToOne(() => HealthRegion, { ref: true, nullable: true, index: true })
   healthRegion?: Ref<HealthRegion> | null;
+
+  /**
+   * The macroregion a file gives the municipality itself (DATASUS's joined table says which
+   * macroregion each municipality is in, without regions). The municipality's macroregion is its
+   * health region's when that region has one, else this (see `macroregionOfMunicipality`).
+   */
+  @ManyToOne(() => HealthMacroregion, { ref: true, nullable: true, index: true })
+  macroregion?: Ref<HealthMacroregion> | null;
 
   @Field(() => Boolean)
   @Property({ type: 'boolean', default: false, index: true })

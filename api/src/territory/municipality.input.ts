@@ -2,6 +2,7 @@ import { type FilterQuery } from '@mikro-orm/core';
 import { Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { containsPattern } from '../common/text';
 import { orderFrom } from '../graphql/ordering';
+import type { HealthMacroregion } from './health-macroregion.entity';
 import type { Municipality } from './municipality.entity';
 import { ManagementType, SizeClass } from './territory.enums';
 import { validIbgeCode, validUfs } from './territory.validation';
@@ -19,7 +20,11 @@ export class MunicipalityFilter {
   @Field(() => [String], { nullable: true, description: 'Health region codes, e.g. ["43001"].' })
   healthRegionCode?: string[];
 
-  @Field(() => [String], { nullable: true, description: 'Health macroregion codes.' })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Health macroregion codes: the health region's macroregion, or the one a file gave the municipality itself when its region has none.",
+  })
   macroregionCode?: string[];
 
   @Field(() => Boolean, {
@@ -68,6 +73,24 @@ export enum MunicipalityOrder {
 }
 registerEnumType(MunicipalityOrder, { name: 'MunicipalityOrder' });
 
+/**
+ * Municipalities whose macroregion matches: their health region's macroregion, or — when they
+ * have no region, or a region without one — the macroregion a file gave them directly (the SQL
+ * of aggregates joins `coalesce(hr.macroregion_id, m.macroregion_id)` the same way). Written
+ * with no left join so the ORM and the compiled reads read it alike.
+ */
+export function inMacroregion(
+  macroregion: FilterQuery<HealthMacroregion>,
+): FilterQuery<Municipality> {
+  return {
+    $or: [
+      { healthRegion: { macroregion } },
+      { healthRegion: null, macroregion },
+      { healthRegion: { macroregion: null }, macroregion },
+    ],
+  } as FilterQuery<Municipality>;
+}
+
 /** `municipality(ibgeCode:)`: the live municipality with that code. */
 export function municipalityByIbgeCode(ibgeCode: string): FilterQuery<Municipality> {
   return { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null };
@@ -94,7 +117,7 @@ export function municipalityWhere(
     and.push({ healthRegion: { code: { $in: filter.healthRegionCode } } });
   }
   if (filter.macroregionCode) {
-    and.push({ healthRegion: { macroregion: { code: { $in: filter.macroregionCode } } } });
+    and.push(inMacroregion({ code: { $in: filter.macroregionCode } }));
   }
   if (filter.hasHealthRegion !== undefined && filter.hasHealthRegion !== null) {
     and.push({ healthRegion: filter.hasHealthRegion ? { $ne: null } : null });

@@ -3,6 +3,7 @@ import { Connection } from '../graphql/connection';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
+import { MunicipalityName } from './municipality-name.entity';
 import { PopulationEstimate } from './population-estimate.entity';
 import { RegionMembership } from './region-membership.entity';
 import { State } from './state.entity';
@@ -24,3 +25,6 @@ export class RegionMembershipConnection extends Connection(RegionMembership) {}
 
 @ObjectType()
 export class PopulationEstimateConnection extends Connection(PopulationEstimate) {}
+
+@ObjectType()
+export class MunicipalityNameConnection extends Connection(MunicipalityName) {}

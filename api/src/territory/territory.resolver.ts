@@ -1,7 +1,7 @@
 import { type FilterQuery } from '@mikro-orm/core';
 import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
-import { healthRegionOn } from '../analytics/point-in-time';
+import { healthRegionOn, macroregionOf } from '../analytics/point-in-time';
 import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
@@ -12,11 +12,13 @@ import { HealthRegion } from './health-region.entity';
 import {
   MunicipalityFilter,
   MunicipalityOrder,
+  inMacroregion,
   municipalityByIbgeCode,
   municipalityOrder,
   municipalityWhere,
 } from './municipality.input';
 import { Municipality } from './municipality.entity';
+import { MunicipalityName } from './municipality-name.entity';
 import { PopulationEstimate } from './population-estimate.entity';
 import {
   HealthMacroregionFilter,
@@ -39,6 +41,7 @@ import {
   HealthMacroregionConnection,
   HealthRegionConnection,
   MunicipalityConnection,
+  MunicipalityNameConnection,
   PopulationEstimateConnection,
   RegionMembershipConnection,
   StateConnection,
@@ -198,6 +201,22 @@ export class HealthMacroregionResolver {
     return macroregion.state.load() as Promise<State>;
   }
 
+  @FieldResolver(() => MunicipalityConnection, {
+    description:
+      'Municipalities in the macroregion: through their health region, or given it directly by an official file (as `macroregionCode` filters).',
+  })
+  async municipalities(
+    @Root() macroregion: HealthMacroregion,
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => MunicipalityFilter, { nullable: true }) filter: MunicipalityFilter | null,
+    @Arg('orderBy', () => [MunicipalityOrder], { nullable: true })
+    orderBy: MunicipalityOrder[] | null,
+    @Ctx() context: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<MunicipalityConnection> {
+    return municipalityPage(context, info, args, filter, orderBy, inMacroregion(macroregion.id));
+  }
+
   @FieldResolver(() => HealthRegionConnection)
   async healthRegions(
     @Root() macroregion: HealthMacroregion,
@@ -331,6 +350,39 @@ export class MunicipalityResolver {
       return healthRegionOn(context, municipality.id, asOf);
     }
     return loadedOrLoad(municipality.healthRegion);
+  }
+
+  @FieldResolver(() => HealthMacroregion, {
+    nullable: true,
+    description:
+      "The health macroregion: its health region's (the current one, or the one on `asOf`), or the one an official file gave the municipality itself when the region has none or it has no region.",
+  })
+  macroregion(
+    @Root() municipality: Municipality,
+    @Arg('asOf', () => LocalDate, { nullable: true }) asOf: string | null,
+    @Ctx() context: GraphQLContext,
+  ): Promise<HealthMacroregion | null> {
+    return macroregionOf(context, municipality.id, asOf);
+  }
+
+  @FieldResolver(() => MunicipalityNameConnection, {
+    description:
+      'Every name the shipped territory and official files gave the municipality, newest first, with the first and last day each was given on (a rename through the API dates the new name in nameAsOf).',
+  })
+  async nameHistory(
+    @Root() municipality: Municipality,
+    @Args() args: ConnectionArgs,
+    @Ctx() { em, config }: GraphQLContext,
+  ): Promise<MunicipalityNameConnection> {
+    const page = await paginate({
+      em,
+      entity: MunicipalityName,
+      where: { municipality: municipality.id, deletedAt: null },
+      orderBy: [{ knownTo: 'desc nulls last' }, { id: 'desc' }],
+      args,
+      limits: config.limits,
+    });
+    return toConnection(MunicipalityNameConnection, page);
   }
 
   @FieldResolver(() => SizeClassCoarse, {

@@ -5,6 +5,7 @@ import { projectRoot } from '../common/paths';
 import { searchText } from '../common/text';
 import type { Em } from '../db/orm';
 import { Municipality } from './municipality.entity';
+import { MunicipalityName } from './municipality-name.entity';
 import { State } from './state.entity';
 import { GeographicRegion } from './territory.enums';
 
@@ -15,6 +16,13 @@ const regionByCode: Record<string, GeographicRegion> = {
   S: GeographicRegion.SUL,
   CO: GeographicRegion.CENTRO_OESTE,
 };
+
+/**
+ * The day the shipped names are true on. The pinned package lists Boa Esperança do Norte (MT),
+ * installed on 2025-01-01, so its names are at least that recent; an official file of an earlier
+ * day (DATASUS's ~2020 tables) records its spellings as older names instead of renaming.
+ */
+export const SHIPPED_TERRITORY_AS_OF = '2025-01-01';
 
 interface CapitalsFile {
   source: string;
@@ -44,6 +52,13 @@ export function shippedTerritory() {
     })),
   );
   return { states, municipalities };
+}
+
+let ufByStateCode: Map<string, string> | null = null;
+/** "43" → "RS", from the shipped state list. */
+export function ufOfStateCode(stateCode: string): string | undefined {
+  ufByStateCode ??= new Map(shippedTerritory().states.map((state) => [state.ibgeCode, state.uf]));
+  return ufByStateCode.get(stateCode);
 }
 
 export interface TerritorySeedResult {
@@ -82,19 +97,35 @@ export async function seedTerritory(em: Em): Promise<TerritorySeedResult> {
       (municipality) => !existingCodes.has(municipality.ibgeCode),
     );
     const now = new Date();
+    const stamp = { source: 'seed:brazilian-utils', createdAt: now, updatedAt: now, version: 1 };
     for (let start = 0; start < missing.length; start += 500) {
+      const slice = missing.slice(start, start + 500);
       await tx.insertMany(
         Municipality,
-        missing.slice(start, start + 500).map((municipality) => ({
+        slice.map((municipality) => ({
           ibgeCode: municipality.ibgeCode,
           name: municipality.name,
+          nameAsOf: SHIPPED_TERRITORY_AS_OF,
           nameSearch: searchText(municipality.name),
           state: stateIds.get(municipality.uf)!,
           isCapital: municipality.isCapital,
-          source: 'seed:brazilian-utils',
-          createdAt: now,
-          updatedAt: now,
-          version: 1,
+          ...stamp,
+        })),
+      );
+      // Each name starts the municipality's name history.
+      const inserted = await tx.find(
+        Municipality,
+        { ibgeCode: { $in: slice.map((municipality) => municipality.ibgeCode) } },
+        { fields: ['ibgeCode', 'name'] },
+      );
+      await tx.insertMany(
+        MunicipalityName,
+        inserted.map((municipality) => ({
+          municipality: municipality.id,
+          name: municipality.name,
+          knownFrom: SHIPPED_TERRITORY_AS_OF,
+          knownTo: SHIPPED_TERRITORY_AS_OF,
+          ...stamp,
         })),
       );
     }

@@ -1,6 +1,7 @@
 import { addBusinessDays } from '@brazilian-utils/brazilian-utils';
 import { z } from 'zod';
 import { today } from '../common/dates';
+import { garbledTextProblem } from '../common/text';
 import { describeIbgeCodeProblem, ibgeCodeProblem } from '../territory/ibge-code';
 
 /** `YYYY-MM-DD`, a real calendar day. */
@@ -42,7 +43,19 @@ export const ibgeCode = z
   });
 
 export const naturalKey = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
-export const text = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
+/** Non-empty text up to `max`; text garbled by a wrong decoding ("JaraguÃ¡") is refused. */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'Must not be empty')
+    .max(max)
+    .superRefine((value, context) => {
+      const garbled = garbledTextProblem(value);
+      if (garbled) {
+        context.addIssue({ code: 'custom', message: garbled });
+      }
+    });
 export const uf = z
   .string()
   .trim()

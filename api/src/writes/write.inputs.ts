@@ -16,6 +16,12 @@ export class MunicipalityUpsertInput {
   @Field(() => String) ibgeCode!: string;
   @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
   @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'YYYY-MM-DD: the day the name is known true on (default when the name changes: `effectiveFrom`, else today). An official file of an earlier day never renames the municipality back.',
+  })
+  nameAsOf?: string | null;
   @Field(() => Int, { nullable: true }) population?: number | null;
   @Field(() => Int, { nullable: true }) populationYear?: number | null;
   @Field(() => ManagementType, { nullable: true }) managementType?: ManagementType | null;

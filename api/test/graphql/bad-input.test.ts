@@ -11,7 +11,12 @@ describe.skipIf(!databaseAvailable)('bad input', () => {
     await t?.close();
   });
 
-  const cases: { name: string; query: string; message: RegExp }[] = [
+  const cases: {
+    name: string;
+    query: string;
+    variables?: Record<string, unknown>;
+    message: RegExp;
+  }[] = [
     {
       name: 'an unknown UF in a filter',
       query: `{ municipalities(filter: { uf: ["XX"] }) { totalCount } }`,
@@ -26,6 +31,23 @@ describe.skipIf(!databaseAvailable)('bad input', () => {
       name: 'an IBGE code of the wrong length',
       query: `{ municipality(ibgeCode: "43149") { name } }`,
       message: /expected 7 digits/,
+    },
+    {
+      name: 'a 6-digit SUS code, offering the IBGE code it means',
+      query: `{ municipality(ibgeCode: "431490") { name } }`,
+      message: /"431490" is a 6-digit SUS code; the IBGE code has 7 digits: 4314902/,
+    },
+    {
+      name: 'a date in the wrong format, as a variable',
+      query: `query ($at: LocalDate!) { apoiadorCoverage(uf: "RS", at: $at) { at } }`,
+      variables: { at: '01/06/2024' },
+      // The rejected value is never echoed back (see withoutEchoedValues); the reading is.
+      message: /is not a date as YYYY-MM-DD; read as dd\/mm\/yyyy it is 2024-06-01/,
+    },
+    {
+      name: 'a date in the wrong format, in the document',
+      query: `{ gestorTurnover(uf: "MT", from: "2020-13-01", to: "2021-03-01") { rows { label } } }`,
+      message: /"2020-13-01" is not a calendar day \(expected YYYY-MM-DD/,
     },
     {
       name: 'an IBGE code with a wrong check digit',
@@ -86,12 +108,13 @@ describe.skipIf(!databaseAvailable)('bad input', () => {
 
   it.each(cases)(
     'rejects $name with BAD_USER_INPUT saying what is accepted',
-    async ({ query, message }) => {
-      const result = await t.gql(query);
+    async ({ query, variables, message }) => {
+      const result = await t.gql(query, variables);
       expect(result.status).toBeLessThan(500);
       expect(result.errors).toHaveLength(1);
       expect(result.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
       expect(result.errors![0]!.message).toMatch(message);
+      expect(result.errors![0]!.extensions?.stacktrace).toBeUndefined();
     },
   );
 

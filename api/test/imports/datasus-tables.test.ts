@@ -149,6 +149,7 @@ describe.skipIf(!databaseAvailable)(`DATASUS Base Territorial tables (${driver})
         HealthMacroregion: { created: 0, updated: 0, unchanged: 4, deleted: 0 },
         HealthRegion: { created: 0, updated: 0, unchanged: 5, deleted: 0 },
         Municipality: { created: 0, updated: 0, unchanged: 7, deleted: 0 },
+        MunicipalityName: { created: 0, updated: 0, unchanged: 7, deleted: 0 },
         RegionMembership: { created: 0, updated: 0, unchanged: 7, deleted: 0 },
       });
     }

@@ -71,8 +71,14 @@ describe.skipIf(!databaseAvailable)(`demo network (${driver})`, () => {
     expect(await em.count(Person, { $or: [{ demo: false }, { source: { $ne: 'demo' } }] })).toBe(0);
     expect(await em.count(Person, { email: { $like: '%@demo.invalid' } })).toBe(people);
 
-    // Regions: fictional, RS-like and MT-like, 449 in the country.
+    // Regions: fictional, RS-like and MT-like, 449 in the country, with codes no official
+    // region or macroregion can have (official codes are 5 and 4 digits).
     expect(await em.count(HealthRegion, { demo: true })).toBe(449);
+    const codes = [
+      ...(await em.find(HealthRegion, {})).map((region) => region.code),
+      ...(await em.find(HealthMacroregion, {})).map((macroregion) => macroregion.code),
+    ];
+    expect(codes.filter((code) => !/^D\d{4,5}$/.test(code))).toEqual([]);
     expect(await em.count(HealthRegion, { state: { uf: 'RS' } })).toBe(30);
     expect(await em.count(HealthMacroregion, { state: { uf: 'RS' } })).toBe(7);
     expect(await em.count(HealthRegion, { state: { uf: 'MT' } })).toBe(16);
@@ -117,6 +123,12 @@ describe.skipIf(!databaseAvailable)(`demo network (${driver})`, () => {
     ).length;
     expect(renewed / municipalities).toBeGreaterThan(0.6);
     expect(renewed / municipalities).toBeLessThan(0.66);
+    // The term before, so turnover after the 2020 election has someone in office on both days.
+    const renewedIn2021 = [...byMunicipality.values()].filter(
+      (terms) => terms['2017-01-01'] !== undefined && terms['2017-01-01'] !== terms['2021-01-01'],
+    ).length;
+    expect(renewedIn2021 / municipalities).toBeGreaterThan(0.6);
+    expect(renewedIn2021 / municipalities).toBeLessThan(0.66);
 
     // The NT 425/2025 program and its adhesions, decided within three business days.
     const program = await em.findOneOrFail(Program, { code: PROGRAM_CODE });

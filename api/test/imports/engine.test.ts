@@ -181,6 +181,40 @@ describe.skipIf(!databaseAvailable)(`import engine (${driver})`, () => {
     });
   });
 
+  it('decodes each field on its own: a UTF-8 line may hold one Latin-1 field', async () => {
+    // As in DATASUS's municipality table: the line is UTF-8 but for one Latin-1 field.
+    const line = Buffer.concat([
+      Buffer.from('WO-2;Web oficina;Reunião em Jaraguá do Sul;06/06/2025;RS;"', 'utf8'),
+      iconv.encode('ÁREA EXPANSÃO', 'win1252'),
+      Buffer.from('"\n', 'utf8'),
+    ]);
+    const file = writeFixture(
+      dir,
+      'mixed.csv',
+      Buffer.concat([Buffer.from('codigo;tipo;titulo;data;uf;notas\n'), line]),
+    );
+    const applied = await importFiles(test.app.orm, 'events', [file]);
+    expect(applied.status === 'invalid' ? applied.issues.lines() : applied.status).toBe('applied');
+    expect(applied.notes).toContain(
+      'mixed.csv: 1 field(s) on 1 of 2 lines read as Latin-1/Windows-1252, 1 as UTF-8 (each field decoded on its own)',
+    );
+    const event = await test.app.orm.em.fork().findOneOrFail(Event, { code: 'WO-2' });
+    expect(event).toMatchObject({ title: 'Reunião em Jaraguá do Sul', notes: 'ÁREA EXPANSÃO' });
+  });
+
+  it('refuses text garbled by a wrong decoding and offers the repair', async () => {
+    const file = writeFixture(
+      dir,
+      'garbled.csv',
+      'codigo;tipo;titulo;data;uf\nWO-3;Web oficina;Reunião em JaraguÃ¡ do Sul;06/06/2025;RS\n',
+    );
+    const outcome = await importFiles(test.app.orm, 'events', [file]);
+    expect(outcome.status).toBe('invalid');
+    expect(outcome.status === 'invalid' && outcome.issues.lines()).toEqual([
+      'garbled.csv:2: titulo: "Reunião em JaraguÃ¡ do Sul" looks garbled by a wrong decoding ("Ã¡" is UTF-8 read as Latin-1); did you mean "Reunião em Jaraguá do Sul"?',
+    ]);
+  });
+
   it('reads XLSX sheets and JSON arrays', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('instrumentos');

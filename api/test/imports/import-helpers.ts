@@ -13,6 +13,7 @@ export const graphTables = [
   'health_macroregions',
   'health_regions',
   'municipalities',
+  'municipality_names',
   'region_memberships',
   'population_estimates',
   'organizations',

@@ -9,6 +9,7 @@ import { Person } from '../../src/people/person.entity';
 import { HealthRegion } from '../../src/territory/health-region.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
 import { createTestApp, databaseAvailable, type GraphQLResponse, type TestApp } from '../helpers';
+import { fixtureDir, importFiles, writeFixture } from '../imports/import-helpers';
 import { bearer, seedWriteFixtures, upsert, type WriteFixtures } from './fixtures';
 
 type Row = Record<string, unknown>;
@@ -199,6 +200,58 @@ describe.skipIf(!databaseAvailable)('territory history and participations: rules
         'before the current membership began',
       );
       expect(await municipality(code)).toEqual(before);
+    });
+  });
+
+  describe('renaming a municipality', () => {
+    it('dates the new name, so an official file of an earlier day does not put the old one back', async () => {
+      const code = f.municipalities.RS[2]!;
+      const before = await t.gql<{
+        municipality: { name: string; nameAsOf: string; version: number };
+      }>(`query($code: String!) { municipality(ibgeCode: $code) { name nameAsOf version } }`, {
+        code,
+      });
+      const shipped = before.data!.municipality;
+      expect(shipped.nameAsOf).toBe('2025-01-01');
+      ok(
+        await mutate('update', 'Municipality', {
+          ibgeCode: code,
+          expectedVersion: shipped.version,
+          name: `${shipped.name} Novo`,
+        }),
+      );
+      const file = writeFixture(
+        fixtureDir(),
+        'tb_municip.csv',
+        `CO_MUNICIP,CO_STATUS,DS_NOME\n${code.slice(0, 6)},ATIVO,${shipped.name}\n`,
+      );
+      // The file is newer than the shipped name, older than the edit.
+      const outcome = await importFiles(t.app.orm, 'territory-datasus', [file], {
+        asOf: '2025-06-01',
+      });
+      expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe(
+        'applied',
+      );
+      expect(outcome.notes.join('\n')).toContain(
+        `1 name(s) in the file are older than the database's (the file is true on 2025-06-01)`,
+      );
+      const after = await t.gql<{
+        municipality: {
+          name: string;
+          nameAsOf: string;
+          nameHistory: { nodes: { name: string; knownFrom: string; knownTo: string }[] };
+        };
+      }>(
+        `query($code: String!) { municipality(ibgeCode: $code) { name nameAsOf nameHistory { nodes { name knownFrom knownTo } } } }`,
+        { code },
+      );
+      expect(after.data!.municipality).toEqual({
+        name: `${shipped.name} Novo`,
+        nameAsOf: today(),
+        nameHistory: {
+          nodes: [{ name: shipped.name, knownFrom: '2025-01-01', knownTo: '2025-06-01' }],
+        },
+      });
     });
   });
 

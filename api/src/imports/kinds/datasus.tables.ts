@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { garbledTextProblem } from '../../common/text';
 import { aliasMatches, headerKey } from '../import.cells';
 import type { IssueList } from '../import.issues';
 import type { KindContext } from '../import.kind';
@@ -203,10 +204,11 @@ function readCodeTable(
     for (const row of reader.activeRows()) {
       const value = reader.code(row, 'code', code.digits, code.what);
       const name = reader.cell(row, 'name');
-      if (name === '') {
-        reader.fail(row, 'name', 'is empty; a value is required');
+      const garbled = garbledTextProblem(name);
+      if (name === '' || garbled) {
+        reader.fail(row, 'name', garbled ?? 'is empty; a value is required');
       }
-      if (value === null || name === '') {
+      if (value === null || name === '' || garbled) {
         continue;
       }
       const first = found.get(value);

@@ -1,10 +1,6 @@
 import { searchText } from '../../common/text';
-import { UnreachableCaseError } from '../../graphql/errors';
-import type { Em } from '../../db/orm';
 import { Municipality } from '../../territory/municipality.entity';
-import { RegionMembership } from '../../territory/region-membership.entity';
-import { type MembershipSpan, regionChangeSteps } from '../../territory/region-history';
-import { shippedTerritory } from '../../territory/territory.seed';
+import { ufOfStateCode } from '../../territory/territory.seed';
 import { sizeClassOf } from '../../territory/territory.enums';
 import {
   CellError,
@@ -16,24 +12,26 @@ import {
   oneOf,
   text,
 } from '../import.cells';
-import type { ImportKind, KindContext, Located, PlanContext } from '../import.kind';
-import { planTarget, type TargetPlan } from '../import.plan';
+import type { ImportKind, Located } from '../import.kind';
+import { planTarget } from '../import.plan';
 import { type FlatRecord, targets } from '../import.targets';
 import { combineDatasusTables, datasusSkipReason } from './datasus.tables';
-
-let ufByStateCode: Map<string, string> | null = null;
-/** "43" → "RS", from the shipped state list. */
-export function ufOfStateCode(stateCode: string): string | undefined {
-  ufByStateCode ??= new Map(shippedTerritory().states.map((state) => [state.ibgeCode, state.uf]));
-  return ufByStateCode.get(stateCode);
-}
-
-async function stateIdsOf(context: KindContext, ufs: Iterable<string>): Promise<number[]> {
-  await context.refs.load('State');
-  return [...new Set(ufs)]
-    .map((uf) => context.refs.id('State', uf))
-    .filter((id): id is number => id !== undefined);
-}
+import {
+  currentMunicipalities,
+  demoMembershipPlan,
+  demoTerritoryOf,
+  type FileName,
+  listed,
+  macroregionsOfRegions,
+  newestFileDay,
+  notInFile,
+  planMemberships,
+  planNames,
+  pruneCondition,
+  type RegionRow,
+  regionsOf,
+  stateIdsOf,
+} from './territory.plan';
 
 // ---------------------------------------------------------------- territory-datasus
 
@@ -47,6 +45,8 @@ interface DatasusRow {
   macroregion: { code: string; name: string } | null;
   /** From `rl_municip_regsaud` + `tb_regsaud` when the separate tables are given. */
   region: { code: string; name: string } | null;
+  /** Where the name is, for a name the database cannot take. */
+  at: FileName['at'];
 }
 
 const datasusColumns: ColumnSpec[] = [
@@ -162,6 +162,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
       longitude: located ? longitude : null,
       macroregion,
       region,
+      at: { file: reader.table.file, line: reader.row.line, column: reader.header('name') },
     };
   },
   identity: (row) => `municipality ${row.ibgeCode}`,
@@ -186,7 +187,35 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     }
   },
   async plan(em, rows, context) {
-    await context.refs.load('HealthMacroregion');
+    const { refs, notes } = context;
+    await Promise.all([refs.load('HealthMacroregion'), refs.load('HealthRegion')]);
+    const ufs = new Set(rows.map((row) => row.uf));
+    const newest = await newestFileDay(em, territoryDatasusKind.name);
+    if (context.asOfGiven && newest !== null && context.asOf < newest) {
+      // An older publication: what a newer one said stays; only its names join the history.
+      notes.push(
+        `the file is true on ${context.asOf}, before the newest territory file applied (${newest}): its names are recorded in the name history, and nothing else it says (coordinates, capitals, macroregions, regions) replaces the newer file's`,
+      );
+      const names = await planNames(
+        em,
+        context,
+        rows,
+        await currentMunicipalities(em, context, ufs),
+      );
+      const renamed = [...names.municipalities].map(([ibgeCode, fields]) => ({
+        ibgeCode,
+        ...fields,
+      }));
+      return [await planTarget(em, refs, targets.Municipality, renamed), names.plan];
+    }
+    const givesMacroregions = rows.some((row) => row.macroregion !== null);
+    const givesRegions = rows.some((row) => row.region !== null);
+    // A state the file gives macroregions or regions for has official territory from now on.
+    const covered = new Set(rows.filter((row) => row.macroregion || row.region).map((r) => r.uf));
+    const current = await currentMunicipalities(em, context, ufs);
+    const demo = await demoTerritoryOf(em, context, covered);
+    const userPrune = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
+
     const macroregions = new Map<string, FlatRecord>();
     for (const row of rows) {
       if (row.macroregion && !macroregions.has(row.macroregion.code)) {
@@ -199,19 +228,15 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
         });
       }
     }
-    const stateIds = context.prune
-      ? await stateIdsOf(
-          context,
-          rows.map((row) => row.uf),
-        )
-      : [];
-    const pruneWhere = context.prune ? { state: { $in: stateIds } } : null;
     const plans = [
-      await planTarget(em, context.refs, targets.HealthMacroregion, [...macroregions.values()], {
-        pruneWhere,
+      await planTarget(em, refs, targets.HealthMacroregion, [...macroregions.values()], {
+        pruneWhere: pruneCondition(userPrune, demo.where),
       }),
     ];
-    // Health regions come only with the separate tables (rl_municip_regsaud + tb_regsaud).
+
+    // Regions come only with the separate tables (rl_municip_regsaud + tb_regsaud); the joined
+    // table gives each municipality's macroregion, which the official regions already loaded
+    // take when all their municipalities agree.
     const regionRows: RegionRow[] = rows.flatMap((row) =>
       row.region
         ? [
@@ -224,47 +249,103 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
           ]
         : [],
     );
-    if (regionRows.length > 0) {
-      await context.refs.load('HealthRegion');
+    let regions: FlatRecord[] = [];
+    if (givesRegions) {
+      const macroregionOfRegion = new Map(regionRows.map((row) => [row.regionCode, row.macroCode]));
+      regions = regionsOf(
+        regionRows,
+        givesMacroregions ? (code) => macroregionOfRegion.get(code) : null,
+      );
+    } else if (givesMacroregions) {
+      const macroregionOf = new Map(
+        rows.map((row) => [row.ibgeCode, row.macroregion?.code ?? null]),
+      );
+      const members = new Map<string, (string | null)[]>();
+      for (const municipality of current.values()) {
+        const region = municipality.regionCode;
+        if (region && !demo.regionCodes.has(region) && macroregionOf.has(municipality.ibgeCode)) {
+          members.set(region, [
+            ...(members.get(region) ?? []),
+            macroregionOf.get(municipality.ibgeCode)!,
+          ]);
+        }
+      }
+      const derived = macroregionsOfRegions(members, notes);
+      regions = [...derived].map(([code, macroregion]) => ({ code, macroregion }));
+      const agreeing = [...derived.values()].filter((macroregion) => macroregion !== null).length;
+      if (agreeing > 0) {
+        notes.push(
+          `${agreeing} health region(s) already loaded take their macroregion from their municipalities' in the file`,
+        );
+      }
+    }
+    if (regions.length > 0 || demo.where) {
       plans.push(
-        await planTarget(em, context.refs, targets.HealthRegion, regionsOf(regionRows), {
-          pruneWhere,
+        await planTarget(em, refs, targets.HealthRegion, regions, {
+          pruneWhere: pruneCondition(givesRegions ? userPrune : null, demo.where),
         }),
       );
     }
+
+    const names = await planNames(em, context, rows, current);
+    const inFile = new Set(rows.map((row) => row.ibgeCode));
+    const inDemoRegion = (ibgeCode: string) =>
+      demo.regionCodes.has(current.get(ibgeCode)?.regionCode ?? '');
+    const municipalities: FlatRecord[] = rows.map((row) => ({
+      ibgeCode: row.ibgeCode,
+      state: row.uf,
+      isCapital: row.isCapital,
+      latitude: row.latitude,
+      longitude: row.longitude,
+      ...(givesMacroregions ? { macroregion: row.macroregion?.code ?? null } : {}),
+      ...(row.region
+        ? { healthRegion: row.region.code }
+        : inDemoRegion(row.ibgeCode)
+          ? { healthRegion: null }
+          : {}),
+      ...names.municipalities.get(row.ibgeCode),
+    }));
+    for (const municipality of current.values()) {
+      if (!inFile.has(municipality.ibgeCode) && inDemoRegion(municipality.ibgeCode)) {
+        municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegion: null });
+      }
+    }
     plans.push(
-      await planTarget(
-        em,
-        context.refs,
-        targets.Municipality,
-        rows.map((row) => ({
-          ibgeCode: row.ibgeCode,
-          name: row.name,
-          nameSearch: searchText(row.name),
-          state: row.uf,
-          isCapital: row.isCapital,
-          latitude: row.latitude,
-          longitude: row.longitude,
-          ...(row.region ? { healthRegion: row.region.code } : {}),
-        })),
-        { pruneWhere },
-      ),
+      await planTarget(em, refs, targets.Municipality, municipalities, { pruneWhere: userPrune }),
+      names.plan,
     );
-    if (regionRows.length > 0) {
-      plans.push(await planMemberships(em, regionRows, context));
+    plans.push(
+      ...(givesRegions
+        ? [await planMemberships(em, regionRows, context, demo)]
+        : demoMembershipPlan(demo)),
+    );
+
+    if (!givesMacroregions) {
+      notes.push('the file gives no macroregions: municipalities keep the ones they have');
+    }
+    if (!givesRegions && covered.size > 0) {
+      const without = [...current.values()].filter(
+        (m) => covered.has(m.uf) && (m.regionCode === null || demo.regionCodes.has(m.regionCode)),
+      );
+      if (without.length > 0) {
+        notes.push(
+          `the file gives no health regions: ${without.length} municipality(ies) of the states it covers have none; import health-regions (DATASUS rl_municip_regsaud, or a state's list) to give them one`,
+        );
+      }
+    }
+    const missing = notInFile(
+      current,
+      inFile,
+      'their name, coordinates and macroregion stay as they were (unknown if never given)',
+    );
+    if (missing) {
+      notes.push(missing);
     }
     return plans;
   },
 };
 
 // ---------------------------------------------------------------- health-regions
-
-interface RegionRow {
-  ibgeCode: string;
-  regionCode: string;
-  regionName: string;
-  macroCode: string | null;
-}
 
 const municipalityAliases = [
   'codmun',
@@ -382,164 +463,69 @@ export const healthRegionsKind: ImportKind<RegionRow> = {
     }
   },
   async plan(em, rows, context) {
-    await context.refs.load('HealthRegion');
-    const ufs = rows.map((row) => ufOfStateCode(row.ibgeCode.slice(0, 2))!);
-    const pruneWhere = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
+    const { refs, notes } = context;
+    await Promise.all([refs.load('HealthRegion'), refs.load('HealthMacroregion')]);
+    const ufs = new Set(rows.map((row) => ufOfStateCode(row.ibgeCode.slice(0, 2))!));
+    const current = await currentMunicipalities(em, context, ufs);
+    const demo = await demoTerritoryOf(em, context, ufs);
+    const userPrune = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
+    const givesMacroregions = rows.some((row) => row.macroCode !== null);
+    let macroregionOf: (regionCode: string) => string | null | undefined;
+    if (givesMacroregions) {
+      const macroregions = new Map(rows.map((row) => [row.regionCode, row.macroCode]));
+      macroregionOf = (code) => macroregions.get(code);
+    } else {
+      // The macroregion territory-datasus gave each municipality, agreed on by the region's.
+      const members = new Map<string, (string | null)[]>();
+      for (const row of rows) {
+        const macroregion = current.get(row.ibgeCode)?.macroregionCode ?? null;
+        members.set(row.regionCode, [...(members.get(row.regionCode) ?? []), macroregion]);
+      }
+      const derived = macroregionsOfRegions(members, notes);
+      macroregionOf = (code) => derived.get(code);
+      const none = [...members.keys()].filter((code) => !derived.get(code));
+      notes.push(
+        `the file gives no macroregions: ${members.size - none.length} of ${members.size} region(s) take theirs from their municipalities' (given by territory-datasus)${none.length > 0 ? `; ${none.length} have none (${listed(none)}): import territory-datasus for their municipalities` : ''}`,
+      );
+    }
+    const inFile = new Set(rows.map((row) => row.ibgeCode));
+    const municipalities: FlatRecord[] = rows.map((row) => ({
+      ibgeCode: row.ibgeCode,
+      healthRegion: row.regionCode,
+      ...(givesMacroregions ? { macroregion: row.macroCode } : {}),
+    }));
+    for (const municipality of current.values()) {
+      if (
+        !inFile.has(municipality.ibgeCode) &&
+        demo.regionCodes.has(municipality.regionCode ?? '')
+      ) {
+        municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegion: null });
+      }
+    }
+    const missing = notInFile(
+      current,
+      inFile,
+      'they keep the official region they had, and a demo one is removed',
+    );
+    if (missing) {
+      notes.push(missing);
+    }
     return [
-      await planTarget(em, context.refs, targets.HealthRegion, regionsOf(rows), {
-        pruneWhere,
+      ...(demo.where
+        ? [
+            await planTarget(em, refs, targets.HealthMacroregion, [], {
+              pruneWhere: demo.where,
+            }),
+          ]
+        : []),
+      await planTarget(em, refs, targets.HealthRegion, regionsOf(rows, macroregionOf), {
+        pruneWhere: pruneCondition(userPrune, demo.where),
       }),
-      await planTarget(
-        em,
-        context.refs,
-        targets.Municipality,
-        rows.map((row) => ({ ibgeCode: row.ibgeCode, healthRegion: row.regionCode })),
-      ),
-      await planMemberships(em, rows, context),
+      await planTarget(em, refs, targets.Municipality, municipalities),
+      await planMemberships(em, rows, context, demo),
     ];
   },
 };
-
-/** One flat region per code; its macroregion only when some row names one. */
-function regionsOf(rows: RegionRow[]): FlatRecord[] {
-  const withMacro = rows.some((row) => row.macroCode !== null);
-  const regions = new Map<string, FlatRecord>();
-  for (const row of rows) {
-    if (!regions.has(row.regionCode)) {
-      regions.set(row.regionCode, {
-        code: row.regionCode,
-        name: row.regionName,
-        nameSearch: searchText(row.regionName),
-        state: ufOfStateCode(row.regionCode.slice(0, 2)) ?? null,
-        ...(withMacro ? { macroregion: row.macroCode } : {}),
-        demo: false,
-      });
-    }
-  }
-  return [...regions.values()];
-}
-
-/**
- * A municipality that changes region keeps its old membership, closed on `asOf`, and gets a new
- * one from `asOf`: history is never overwritten. The steps are those of a region change by
- * mutation (`regionChangeSteps`); a file that contradicts the recorded history (an `--as-of`
- * before the current membership began) is refused with the municipality named.
- */
-async function planMemberships(
-  em: Em,
-  rows: RegionRow[],
-  context: PlanContext,
-): Promise<TargetPlan> {
-  const ids = rows
-    .map((row) => context.refs.id('Municipality', row.ibgeCode))
-    .filter((id): id is number => id !== undefined);
-  const history = new Map<string, MembershipSpan[]>();
-  const regionNow = new Map<string, string | null>();
-  for (let start = 0; start < ids.length; start += 500) {
-    const slice = ids.slice(start, start + 500);
-    const memberships = await em.find(RegionMembership, {
-      municipality: { $in: slice },
-      deletedAt: null,
-    });
-    for (const membership of memberships) {
-      const ibgeCode = context.refs.key('Municipality', membership.municipality.id)!;
-      const spans = history.get(ibgeCode) ?? [];
-      spans.push({
-        id: membership.id,
-        regionCode: context.refs.key('HealthRegion', membership.healthRegion.id)!,
-        validFrom: membership.validFrom ?? null,
-        validTo: membership.validTo ?? null,
-      });
-      history.set(ibgeCode, spans);
-    }
-    const municipalities = await em.find(
-      Municipality,
-      { id: { $in: slice } },
-      { fields: ['ibgeCode', 'healthRegion'] },
-    );
-    for (const municipality of municipalities) {
-      const regionId = municipality.healthRegion?.id;
-      regionNow.set(
-        municipality.ibgeCode,
-        regionId === undefined ? null : (context.refs.key('HealthRegion', regionId) ?? null),
-      );
-    }
-    em.clear();
-  }
-  const plan: TargetPlan = { target: targets.RegionMembership, changes: [], unchanged: 0 };
-  for (const row of rows) {
-    const spans = history.get(row.ibgeCode) ?? [];
-    // With no recorded history, the municipality has always been in its current region.
-    const from =
-      spans.length === 0
-        ? (regionNow.get(row.ibgeCode) ?? null)
-        : (spans.find((span) => span.validTo === null)?.regionCode ?? null);
-    const result = regionChangeSteps({
-      from,
-      to: row.regionCode,
-      effectiveFrom: context.asOf,
-      memberships: spans,
-    });
-    if ('problem' in result) {
-      context.issues.add({
-        file: 'region history',
-        line: 0,
-        column: row.ibgeCode,
-        message: result.problem,
-      });
-      continue;
-    }
-    if (result.steps.length === 0) {
-      plan.unchanged += 1;
-      continue;
-    }
-    const stateUf = ufOfStateCode(row.ibgeCode.slice(0, 2)) ?? null;
-    const keyOf = (validFrom: string | null) => `${row.ibgeCode}@${validFrom ?? ''}`;
-    const spanOf = (id: number) => spans.find((span) => span.id === id)!;
-    for (const step of result.steps) {
-      switch (step.kind) {
-        case 'close':
-          plan.changes.push({
-            action: 'update',
-            key: keyOf(spanOf(step.membershipId).validFrom),
-            id: step.membershipId,
-            before: { validTo: null },
-            after: { validTo: step.validTo },
-            stateUf,
-          });
-          break;
-        case 'retarget':
-          plan.changes.push({
-            action: 'update',
-            key: keyOf(spanOf(step.membershipId).validFrom),
-            id: step.membershipId,
-            before: { healthRegion: spanOf(step.membershipId).regionCode },
-            after: { healthRegion: step.regionCode },
-            stateUf,
-          });
-          break;
-        case 'open':
-          plan.changes.push({
-            action: 'create',
-            key: keyOf(step.validFrom),
-            id: null,
-            before: null,
-            after: {
-              municipality: row.ibgeCode,
-              healthRegion: step.regionCode,
-              validFrom: step.validFrom,
-              validTo: step.validTo,
-            },
-            stateUf,
-          });
-          break;
-        default:
-          throw new UnreachableCaseError(step);
-      }
-    }
-  }
-  return plan;
-}
 
 // ---------------------------------------------------------------- population-ibge
 

@@ -37,6 +37,7 @@ export const municipalityWrites: WriteSpec<Municipality> = {
   fields: [
     'ibgeCode',
     'name',
+    'nameAsOf',
     'population',
     'populationYear',
     'managementType',
@@ -51,6 +52,7 @@ export const municipalityWrites: WriteSpec<Municipality> = {
     ...rowIdentity,
     ibgeCode: ibgeCode.nullish(),
     name: text(200).nullish(),
+    nameAsOf: localDate.nullish(),
     population: z.number().int().min(0, 'Must be 0 or more').nullish(),
     populationYear: z.number().int().min(1872).max(2100).nullish(),
     managementType: z.enum(ManagementType).nullish(),
@@ -88,6 +90,7 @@ export const municipalityWrites: WriteSpec<Municipality> = {
   snapshot: (row) => ({
     ibgeCode: row.ibgeCode,
     name: row.name,
+    nameAsOf: row.nameAsOf ?? null,
     population: row.population ?? null,
     populationYear: row.populationYear ?? null,
     managementType: row.managementType ?? null,
@@ -141,6 +144,13 @@ export const municipalityWrites: WriteSpec<Municipality> = {
   create: () => new Municipality(),
   write(row, draft: Flat, batch) {
     row.ibgeCode = draft.ibgeCode as string;
+    // A new name is true from the day given (default: the region's `effectiveFrom`, else today),
+    // so an official file of an earlier day does not put the old name back (see nameAsOf).
+    const nameAsOf = (draft.nameAsOf as string | null | undefined) ?? null;
+    row.nameAsOf =
+      row.name !== draft.name && nameAsOf === (row.nameAsOf ?? null)
+        ? ((draft.effectiveFrom as string | null | undefined) ?? today())
+        : nameAsOf;
     row.name = draft.name as string;
     row.nameSearch = searchText(row.name);
     row.state = ref(batch.state(batch.ufOfCode(row.ibgeCode)!)!);
