@@ -15,7 +15,7 @@ import {
   targets,
 } from '../imports/import.targets';
 import { Batch, sameValues, type Flat } from '../writes/write.batch';
-import { writeSpecs } from '../writes/write.resolvers';
+import { writeSpecs } from '../writes/write.registry';
 import { echoOf, recordRowAudit, type WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';

@@ -248,7 +248,7 @@ async function writeChunk(
       }
       rowId = decoded;
     }
-    const key = spec.keyOfInput(data);
+    const key = spec.keyOf(data);
     if (rowId === null && key === null) {
       results.set(
         index,
@@ -284,7 +284,7 @@ async function writeChunk(
   for (const row of existing) {
     const snapshot = spec.snapshot(row, batch);
     snapshots.set(row, snapshot);
-    const key = spec.keyOfFlat(snapshot);
+    const key = spec.keyOf(snapshot);
     if (key !== null) {
       byKey.set(key, row);
     }

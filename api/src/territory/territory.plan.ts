@@ -1,19 +1,19 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { searchText } from '../../common/text';
-import type { Em } from '../../db/orm';
-import { UnreachableCaseError } from '../../graphql/errors';
-import { ImportRun, ImportStatus } from '../import-run.entity';
-import { HealthMacroregion } from '../../territory/health-macroregion.entity';
-import { HealthRegion } from '../../territory/health-region.entity';
-import { MunicipalityName } from '../../territory/municipality-name.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { type MembershipSpan, regionChangeSteps } from '../../territory/region-history';
-import { RegionMembership } from '../../territory/region-membership.entity';
-import { ufOfStateCode } from '../../territory/territory.seed';
-import type { ImportIssue } from '../import.issues';
-import type { KindContext, PlanContext } from '../import.kind';
-import { type Change, planTarget, type TargetPlan } from '../import.plan';
-import { type FlatRecord, targets } from '../import.targets';
+import { searchText } from '../common/text';
+import type { Em } from '../db/orm';
+import { UnreachableCaseError } from '../graphql/errors';
+import { ImportRun, ImportStatus } from '../imports/import-run.entity';
+import { HealthMacroregion } from './health-macroregion.entity';
+import { HealthRegion } from './health-region.entity';
+import { MunicipalityName } from './municipality-name.entity';
+import { Municipality } from './municipality.entity';
+import { type MembershipSpan, regionChangeSteps } from './region-history';
+import { RegionMembership } from './region-membership.entity';
+import { ufOfStateCode } from './territory.seed';
+import type { ImportIssue } from '../imports/import.issues';
+import type { KindContext, PlanContext } from '../imports/import.kind';
+import { type Change, planTarget, type TargetPlan } from '../imports/import.plan';
+import { type FlatRecord, targets } from '../imports/import.targets';
 
 /*
  * What the territory imports (territory-datasus, health-regions) share once rows are read: the

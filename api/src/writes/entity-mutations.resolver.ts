@@ -25,7 +25,7 @@ function plain(input: object): Flat {
  * The mutations of one entity type — `createX`, `updateX`, `deleteX`, `restoreX`, `upsertXs` —
  * all thin wrappers over the write service, which does the checking.
  */
-export function writeResolver<E extends BaseEntity>(
+export function entityMutationsResolver<E extends BaseEntity>(
   spec: WriteSpec<E>,
   names: { singular: string; plural: string },
   inputType: ClassType,

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { garbledTextProblem } from '../../common/text';
-import { aliasMatches, headerKey } from '../import.cells';
-import type { IssueList } from '../import.issues';
-import type { KindContext } from '../import.kind';
-import type { SourceRow, SourceTable } from '../import.source';
+import { garbledTextProblem } from '../common/text';
+import { aliasMatches, headerKey } from '../imports/import.cells';
+import type { IssueList } from '../imports/import.issues';
+import type { KindContext } from '../imports/import.kind';
+import type { SourceRow, SourceTable } from '../imports/import.source';
 
 /**
  * The tables of DATASUS's *Base Territorial*, as separate files or the members of its zip.

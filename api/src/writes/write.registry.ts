@@ -13,17 +13,21 @@ import { Municipality } from '../territory/municipality.entity';
 import { PopulationEstimate } from '../territory/population-estimate.entity';
 import { RegionMembership } from '../territory/region-membership.entity';
 import { State } from '../territory/state.entity';
-import { adhesionWrites, enrolmentWrites } from './specs/adhesion.write';
-import { eventWrites } from './specs/event.write';
-import { instrumentStatusWrites } from './specs/instrument-status.write';
-import { mandateWrites } from './specs/mandate.write';
-import { municipalityWrites } from './specs/municipality.write';
-import { participationWrites } from './specs/participation.write';
-import { personWrites } from './specs/person.write';
-import { populationEstimateWrites } from './specs/population-estimate.write';
-import { regionMembershipWrites } from './specs/region-membership.write';
-import { healthMacroregionWrites, stateWrites } from './specs/state.write';
-import { healthRegionWrites, organizationWrites, programWrites } from './specs/reference.write';
+import { adhesionWrites } from '../programs/adhesion.write';
+import { enrolmentWrites } from '../programs/enrolment.write';
+import { eventWrites } from '../activity/event.write';
+import { instrumentStatusWrites } from '../programs/instrument-status.write';
+import { mandateWrites } from '../people/mandate.write';
+import { municipalityWrites } from '../territory/municipality.write';
+import { participationWrites } from '../activity/participation.write';
+import { personWrites } from '../people/person.write';
+import { populationEstimateWrites } from '../territory/population-estimate.write';
+import { regionMembershipWrites } from '../territory/region-membership.write';
+import { healthMacroregionWrites } from '../territory/health-macroregion.write';
+import { stateWrites } from '../territory/state.write';
+import { healthRegionWrites } from '../territory/health-region.write';
+import { organizationWrites } from '../people/organization.write';
+import { programWrites } from '../programs/program.write';
 import {
   AdhesionUpsertInput,
   EnrolmentUpsertInput,
@@ -41,7 +45,7 @@ import {
   PopulationEstimateUpsertInput,
   ParticipationUpsertInput,
 } from './write.inputs';
-import { writeResolver } from './write.resolver';
+import { entityMutationsResolver } from './entity-mutations.resolver';
 import { type WriteSpec } from './write.spec';
 
 /** Every writable entity type, by audit `entityType` (what `revertImport` looks up). */
@@ -66,76 +70,91 @@ export const writeSpecs: ReadonlyMap<string, WriteSpec> = new Map(
 );
 
 export const writeResolvers = [
-  writeResolver(
+  entityMutationsResolver(
     municipalityWrites,
     { singular: 'Municipality', plural: 'Municipalities' },
     MunicipalityUpsertInput,
     Municipality,
   ),
-  writeResolver(personWrites, { singular: 'Person', plural: 'People' }, PersonUpsertInput, Person),
-  writeResolver(
+  entityMutationsResolver(
+    personWrites,
+    { singular: 'Person', plural: 'People' },
+    PersonUpsertInput,
+    Person,
+  ),
+  entityMutationsResolver(
     mandateWrites,
     { singular: 'Mandate', plural: 'Mandates' },
     MandateUpsertInput,
     Mandate,
   ),
-  writeResolver(eventWrites, { singular: 'Event', plural: 'Events' }, EventUpsertInput, Event),
-  writeResolver(
+  entityMutationsResolver(
+    eventWrites,
+    { singular: 'Event', plural: 'Events' },
+    EventUpsertInput,
+    Event,
+  ),
+  entityMutationsResolver(
     adhesionWrites,
     { singular: 'Adhesion', plural: 'Adhesions' },
     AdhesionUpsertInput,
     Adhesion,
   ),
-  writeResolver(
+  entityMutationsResolver(
     instrumentStatusWrites,
     { singular: 'InstrumentStatus', plural: 'InstrumentStatuses' },
     InstrumentStatusUpsertInput,
     InstrumentStatus,
   ),
-  writeResolver(
+  entityMutationsResolver(
     enrolmentWrites,
     { singular: 'Enrolment', plural: 'Enrolments' },
     EnrolmentUpsertInput,
     Enrolment,
   ),
-  writeResolver(
+  entityMutationsResolver(
     healthRegionWrites,
     { singular: 'HealthRegion', plural: 'HealthRegions' },
     HealthRegionUpsertInput,
     HealthRegion,
   ),
-  writeResolver(
+  entityMutationsResolver(
     organizationWrites,
     { singular: 'Organization', plural: 'Organizations' },
     OrganizationUpsertInput,
     Organization,
   ),
-  writeResolver(
+  entityMutationsResolver(
     programWrites,
     { singular: 'Program', plural: 'Programs' },
     ProgramUpsertInput,
     Program,
   ),
-  writeResolver(stateWrites, { singular: 'State', plural: 'States' }, StateUpsertInput, State),
-  writeResolver(
+  entityMutationsResolver(
+    stateWrites,
+    { singular: 'State', plural: 'States' },
+    StateUpsertInput,
+    State,
+  ),
+  entityMutationsResolver(
     healthMacroregionWrites,
     { singular: 'HealthMacroregion', plural: 'HealthMacroregions' },
     HealthMacroregionUpsertInput,
     HealthMacroregion,
   ),
-  writeResolver(
+  entityMutationsResolver(
     regionMembershipWrites,
     { singular: 'RegionMembership', plural: 'RegionMemberships' },
     RegionMembershipUpsertInput,
     RegionMembership,
   ),
-  writeResolver(
+  entityMutationsResolver(
     populationEstimateWrites,
     { singular: 'PopulationEstimate', plural: 'PopulationEstimates' },
     PopulationEstimateUpsertInput,
     PopulationEstimate,
   ),
-  writeResolver(
+  entityMutationsResolver(
     participationWrites,
     { singular: 'Participation', plural: 'Participations' },
     ParticipationUpsertInput,
