@@ -1,7 +1,8 @@
 import { CellError, type CellParser, code, type ColumnSpec, type RowReader } from './import.cells';
 import type { ImportKind, KindContext } from './import.kind';
 import { planTarget } from './import.plan';
-import { type FlatRecord, type RefNamespace, type Target } from './import.targets';
+import { type RefNamespace, type Target } from './import.targets';
+import { type Flat } from '../writes/write.batch';
 
 export const labels: Record<RefNamespace, string> = {
   State: 'state',
@@ -88,7 +89,7 @@ export function checkRange(
   }
 }
 
-export function entityKind<Row extends FlatRecord>(definition: {
+export function entityKind<Row extends Flat>(definition: {
   name: string;
   description: string;
   target: Target;

@@ -17,14 +17,7 @@ import { PopulationEstimate } from '../territory/population-estimate.entity';
 import { RegionMembership } from '../territory/region-membership.entity';
 import { State } from '../territory/state.entity';
 import { ufOfStateCode } from '../territory/territory.seed';
-
-/**
- * The flat form a row takes in a diff and in the audit log: scalars, and related rows by their
- * natural key (a municipality by IBGE code, a region by code, a person by code…), so a dry run
- * can name rows the import has not created yet.
- */
-export type FlatValue = string | number | boolean | null | string[];
-export type FlatRecord = Record<string, FlatValue>;
+import { type Flat } from '../writes/write.batch';
 
 /** Entities other rows point at by a natural key. */
 export const refNamespaces = {
@@ -131,7 +124,7 @@ export interface Target {
   entity: EntityClass<object>;
   fields: FieldDef[];
   /** Natural key of a row, from its flat form. */
-  keyOf(values: FlatRecord): string;
+  keyOf(values: Flat): string;
   /** Created rows are registered in this namespace under `keyOf`. */
   namespace?: RefNamespace;
   /** The field existing rows are looked up by (the key, or its first component). */
@@ -139,11 +132,11 @@ export interface Target {
   /** Relations to populate when loading (collections). */
   populate?: string[];
   /** UF of a row, for the audit log's state scope. */
-  stateUfOf?(values: FlatRecord, refs: RefIndex): string | null;
+  stateUfOf?(values: Flat, refs: RefIndex): string | null;
 }
 
 /** UF of a row that names its municipality by IBGE code (the first two digits are the state's). */
-const ufOfMunicipality = (values: FlatRecord) =>
+const ufOfMunicipality = (values: Flat) =>
   typeof values.municipality === 'string'
     ? (ufOfStateCode(values.municipality.slice(0, 2)) ?? null)
     : null;
@@ -360,17 +353,17 @@ export const targets = {
 } satisfies Record<string, Target>;
 
 /** The flat form of a loaded row (relations by natural key, collections sorted). */
-export function snapshot(target: Target, entity: object, refs: RefIndex): FlatRecord {
-  const record: FlatRecord = {};
+export function snapshot(target: Target, entity: object, refs: RefIndex): Flat {
+  const record: Flat = {};
   const row = entity as Record<string, unknown>;
   for (const definition of target.fields) {
     const value = row[definition.name];
     switch (definition.type) {
       case 'scalar':
-        record[definition.name] = (value ?? null) as FlatValue;
+        record[definition.name] = (value ?? null) as unknown;
         break;
       case 'json':
-        record[definition.name] = (value ?? []) as FlatValue;
+        record[definition.name] = (value ?? []) as unknown;
         break;
       case 'ref': {
         const related = value
@@ -405,7 +398,7 @@ function refId(namespace: RefNamespace, key: string, refs: RefIndex): number {
  */
 function rowData(
   target: Target,
-  values: FlatRecord,
+  values: Flat,
   refs: RefIndex,
   pointAt: ((namespace: RefNamespace, id: number) => unknown) | null,
 ): Record<string, unknown> {
@@ -443,7 +436,7 @@ function rowData(
 /** Entity data for `em.create`/`em.assign` from (part of) a flat record. */
 export function entityData(
   target: Target,
-  values: FlatRecord,
+  values: Flat,
   refs: RefIndex,
   em: Em,
 ): Record<string, unknown> {
@@ -458,22 +451,6 @@ export function insertableInBulk(target: Target): boolean {
 }
 
 /** A new row for `insertRows`: the flat record with related rows as ids. */
-export function columnData(
-  target: Target,
-  values: FlatRecord,
-  refs: RefIndex,
-): Record<string, unknown> {
+export function columnData(target: Target, values: Flat, refs: RefIndex): Record<string, unknown> {
   return rowData(target, values, refs, null);
-}
-
-export function sameValue(a: FlatValue | undefined, b: FlatValue | undefined): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
-  }
-  if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(a)) {
-    // SQLite's text-to-double conversion is not always correctly rounded: -52.55884 may read
-    // back as -52.558840000000004. Coordinates need nowhere near that precision.
-    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
-  }
-  return (a ?? null) === (b ?? null);
 }

@@ -30,6 +30,7 @@ export function statesOfPerson(batch: Batch, code: unknown): string[] {
 
 export const personWrites: WriteSpec<Person> = {
   typeName: 'Person',
+  plural: 'People',
   entity: Person,
   fields: ['code', 'name', 'email', 'phone'],
   requiredOnCreate: ['code', 'name'],

@@ -17,6 +17,7 @@ function keyOf(flat: Flat): string | null {
 
 export const instrumentStatusWrites: WriteSpec<InstrumentStatus> = {
   typeName: 'InstrumentStatus',
+  plural: 'InstrumentStatuses',
   entity: InstrumentStatus,
   fields: ['ibgeCode', 'instrument', 'period', 'status', 'statusDate', 'dueDate'],
   requiredOnCreate: ['ibgeCode', 'instrument', 'period', 'status'],

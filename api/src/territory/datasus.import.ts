@@ -11,7 +11,7 @@ import {
 } from '../imports/import.cells';
 import type { ImportKind, Located } from '../imports/import.kind';
 import { planTarget } from '../imports/import.plan';
-import { type FlatRecord, targets } from '../imports/import.targets';
+import { targets } from '../imports/import.targets';
 import { combineDatasusTables, datasusSkipReason } from './datasus.tables';
 import {
   currentMunicipalities,
@@ -28,6 +28,7 @@ import {
   regionsOf,
   stateIdsOf,
 } from './territory.plan';
+import { type Flat } from '../writes/write.batch';
 
 interface DatasusRow {
   ibgeCode: string;
@@ -210,7 +211,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const demo = await demoTerritoryOf(em, context, covered);
     const userPrune = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
 
-    const macroregions = new Map<string, FlatRecord>();
+    const macroregions = new Map<string, Flat>();
     for (const row of rows) {
       if (row.macroregion && !macroregions.has(row.macroregion.code)) {
         macroregions.set(row.macroregion.code, {
@@ -243,7 +244,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
           ]
         : [],
     );
-    let regions: FlatRecord[] = [];
+    let regions: Flat[] = [];
     if (givesRegions) {
       const macroregionOfRegion = new Map(regionRows.map((row) => [row.regionCode, row.macroCode]));
       regions = regionsOf(
@@ -285,7 +286,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const inFile = new Set(rows.map((row) => row.ibgeCode));
     const inDemoRegion = (ibgeCode: string) =>
       demo.regionCodes.has(current.get(ibgeCode)?.regionCode ?? '');
-    const municipalities: FlatRecord[] = rows.map((row) => ({
+    const municipalities: Flat[] = rows.map((row) => ({
       ibgeCode: row.ibgeCode,
       state: row.uf,
       isCapital: row.isCapital,

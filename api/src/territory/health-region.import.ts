@@ -2,7 +2,7 @@ import { ufOfStateCode } from './territory.seed';
 import { CellError, code, type ColumnSpec, ibgeCode, text } from '../imports/import.cells';
 import type { ImportKind, Located } from '../imports/import.kind';
 import { planTarget } from '../imports/import.plan';
-import { type FlatRecord, targets } from '../imports/import.targets';
+import { targets } from '../imports/import.targets';
 import {
   currentMunicipalities,
   demoTerritoryOf,
@@ -17,6 +17,7 @@ import {
 } from './territory.plan';
 
 import { municipalityAliases } from '../imports/import.columns';
+import { type Flat } from '../writes/write.batch';
 
 const regionColumns: ColumnSpec[] = [
   { field: 'municipality', aliases: municipalityAliases, required: true },
@@ -144,7 +145,7 @@ export const healthRegionsKind: ImportKind<RegionRow> = {
       );
     }
     const inFile = new Set(rows.map((row) => row.ibgeCode));
-    const municipalities: FlatRecord[] = rows.map((row) => ({
+    const municipalities: Flat[] = rows.map((row) => ({
       ibgeCode: row.ibgeCode,
       healthRegion: row.regionCode,
       ...(givesMacroregions ? { macroregion: row.macroCode } : {}),

@@ -33,6 +33,7 @@ function regionPlan(draft: Flat, before: Flat, batch: Batch): RegionChangePlan {
 
 export const municipalityWrites: WriteSpec<Municipality> = {
   typeName: 'Municipality',
+  plural: 'Municipalities',
   entity: Municipality,
   fields: [
     'ibgeCode',

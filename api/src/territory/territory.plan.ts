@@ -13,7 +13,8 @@ import { ufOfStateCode } from './territory.seed';
 import type { ImportIssue } from '../imports/import.issues';
 import type { KindContext, PlanContext } from '../imports/import.kind';
 import { type Change, planTarget, type TargetPlan } from '../imports/import.plan';
-import { type FlatRecord, targets } from '../imports/import.targets';
+import { targets } from '../imports/import.targets';
+import { type Flat } from '../writes/write.batch';
 
 /*
  * What the territory imports (territory-datasus, health-regions) share once rows are read: the
@@ -188,7 +189,7 @@ export async function planNames(
   context: KindContext,
   names: FileName[],
   current: Map<string, CurrentMunicipality>,
-): Promise<{ plan: TargetPlan; municipalities: Map<string, FlatRecord> }> {
+): Promise<{ plan: TargetPlan; municipalities: Map<string, Flat> }> {
   const { refs, asOf, asOfGiven } = context;
   const ids = names.flatMap((row) => refs.id('Municipality', row.ibgeCode) ?? []);
   const known = new Map<string, { knownFrom: string | null; knownTo: string | null }>();
@@ -205,7 +206,7 @@ export async function planNames(
     }
     em.clear();
   }
-  const desired = new Map<string, FlatRecord>();
+  const desired = new Map<string, Flat>();
   const record = (ibgeCode: string, name: string, from: string | null, to: string | null) => {
     const key = `${ibgeCode}|${name}`;
     const was = desired.get(key) ?? known.get(key);
@@ -218,7 +219,7 @@ export async function planNames(
       knownTo: latest.sort().at(-1) ?? null,
     });
   };
-  const municipalities = new Map<string, FlatRecord>();
+  const municipalities = new Map<string, Flat>();
   const renamed: string[] = [];
   const kept: string[] = [];
   for (const row of names) {
@@ -333,8 +334,8 @@ export interface RegionRow {
 export function regionsOf(
   rows: RegionRow[],
   macroregionOf: ((regionCode: string) => string | null | undefined) | null,
-): FlatRecord[] {
-  const regions = new Map<string, FlatRecord>();
+): Flat[] {
+  const regions = new Map<string, Flat>();
   for (const row of rows) {
     if (!regions.has(row.regionCode)) {
       const macroregion = macroregionOf?.(row.regionCode);

@@ -27,11 +27,12 @@ function plain(input: object): Flat {
  */
 export function entityMutationsResolver<E extends BaseEntity>(
   spec: WriteSpec<E>,
-  names: { singular: string; plural: string },
   inputType: ClassType,
-  objectType: ClassType<E>,
 ): ClassType {
-  const { singular, plural } = names;
+  const singular = spec.typeName;
+  const plural = spec.plural ?? `${singular}s`;
+  // The entity doubles as the GraphQL object type.
+  const objectType = spec.entity as ClassType<E>;
 
   @Resolver()
   class EntityWriteResolver {

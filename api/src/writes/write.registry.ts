@@ -1,18 +1,4 @@
-import { Event } from '../activity/event.entity';
-import { Participation } from '../activity/participation.entity';
-import { Mandate } from '../people/mandate.entity';
-import { Organization } from '../people/organization.entity';
-import { Program } from '../programs/program.entity';
-import { HealthRegion } from '../territory/health-region.entity';
-import { Person } from '../people/person.entity';
-import { Adhesion } from '../programs/adhesion.entity';
-import { Enrolment } from '../programs/enrolment.entity';
-import { InstrumentStatus } from '../programs/instrument-status.entity';
-import { HealthMacroregion } from '../territory/health-macroregion.entity';
-import { Municipality } from '../territory/municipality.entity';
-import { PopulationEstimate } from '../territory/population-estimate.entity';
-import { RegionMembership } from '../territory/region-membership.entity';
-import { State } from '../territory/state.entity';
+import { type ClassType } from 'type-graphql';
 import { adhesionWrites } from '../programs/adhesion.write';
 import { enrolmentWrites } from '../programs/enrolment.write';
 import { eventWrites } from '../activity/event.write';
@@ -48,116 +34,28 @@ import {
 import { entityMutationsResolver } from './entity-mutations.resolver';
 import { type WriteSpec } from './write.spec';
 
+/** Every writable entity with its GraphQL upsert input, in the schema's order. */
+const writable: [WriteSpec, ClassType][] = [
+  [municipalityWrites, MunicipalityUpsertInput],
+  [personWrites, PersonUpsertInput],
+  [mandateWrites, MandateUpsertInput],
+  [eventWrites, EventUpsertInput],
+  [adhesionWrites, AdhesionUpsertInput],
+  [instrumentStatusWrites, InstrumentStatusUpsertInput],
+  [enrolmentWrites, EnrolmentUpsertInput],
+  [healthRegionWrites, HealthRegionUpsertInput],
+  [organizationWrites, OrganizationUpsertInput],
+  [programWrites, ProgramUpsertInput],
+  [stateWrites, StateUpsertInput],
+  [healthMacroregionWrites, HealthMacroregionUpsertInput],
+  [regionMembershipWrites, RegionMembershipUpsertInput],
+  [populationEstimateWrites, PopulationEstimateUpsertInput],
+  [participationWrites, ParticipationUpsertInput],
+].map(([spec, input]) => [spec as unknown as WriteSpec, input as ClassType]);
+
 /** Every writable entity type, by audit `entityType` (what `revertImport` looks up). */
 export const writeSpecs: ReadonlyMap<string, WriteSpec> = new Map(
-  [
-    municipalityWrites,
-    personWrites,
-    mandateWrites,
-    eventWrites,
-    adhesionWrites,
-    instrumentStatusWrites,
-    enrolmentWrites,
-    healthRegionWrites,
-    organizationWrites,
-    programWrites,
-    stateWrites,
-    healthMacroregionWrites,
-    regionMembershipWrites,
-    populationEstimateWrites,
-    participationWrites,
-  ].map((spec) => [spec.typeName, spec as unknown as WriteSpec]),
+  writable.map(([spec]) => [spec.typeName, spec]),
 );
 
-export const writeResolvers = [
-  entityMutationsResolver(
-    municipalityWrites,
-    { singular: 'Municipality', plural: 'Municipalities' },
-    MunicipalityUpsertInput,
-    Municipality,
-  ),
-  entityMutationsResolver(
-    personWrites,
-    { singular: 'Person', plural: 'People' },
-    PersonUpsertInput,
-    Person,
-  ),
-  entityMutationsResolver(
-    mandateWrites,
-    { singular: 'Mandate', plural: 'Mandates' },
-    MandateUpsertInput,
-    Mandate,
-  ),
-  entityMutationsResolver(
-    eventWrites,
-    { singular: 'Event', plural: 'Events' },
-    EventUpsertInput,
-    Event,
-  ),
-  entityMutationsResolver(
-    adhesionWrites,
-    { singular: 'Adhesion', plural: 'Adhesions' },
-    AdhesionUpsertInput,
-    Adhesion,
-  ),
-  entityMutationsResolver(
-    instrumentStatusWrites,
-    { singular: 'InstrumentStatus', plural: 'InstrumentStatuses' },
-    InstrumentStatusUpsertInput,
-    InstrumentStatus,
-  ),
-  entityMutationsResolver(
-    enrolmentWrites,
-    { singular: 'Enrolment', plural: 'Enrolments' },
-    EnrolmentUpsertInput,
-    Enrolment,
-  ),
-  entityMutationsResolver(
-    healthRegionWrites,
-    { singular: 'HealthRegion', plural: 'HealthRegions' },
-    HealthRegionUpsertInput,
-    HealthRegion,
-  ),
-  entityMutationsResolver(
-    organizationWrites,
-    { singular: 'Organization', plural: 'Organizations' },
-    OrganizationUpsertInput,
-    Organization,
-  ),
-  entityMutationsResolver(
-    programWrites,
-    { singular: 'Program', plural: 'Programs' },
-    ProgramUpsertInput,
-    Program,
-  ),
-  entityMutationsResolver(
-    stateWrites,
-    { singular: 'State', plural: 'States' },
-    StateUpsertInput,
-    State,
-  ),
-  entityMutationsResolver(
-    healthMacroregionWrites,
-    { singular: 'HealthMacroregion', plural: 'HealthMacroregions' },
-    HealthMacroregionUpsertInput,
-    HealthMacroregion,
-  ),
-  entityMutationsResolver(
-    regionMembershipWrites,
-    { singular: 'RegionMembership', plural: 'RegionMemberships' },
-    RegionMembershipUpsertInput,
-    RegionMembership,
-  ),
-  entityMutationsResolver(
-    populationEstimateWrites,
-    { singular: 'PopulationEstimate', plural: 'PopulationEstimates' },
-    PopulationEstimateUpsertInput,
-    PopulationEstimate,
-  ),
-  entityMutationsResolver(
-    participationWrites,
-    { singular: 'Participation', plural: 'Participations' },
-    ParticipationUpsertInput,
-    Participation,
-  ),
-];
+export const writeResolvers = writable.map(([spec, input]) => entityMutationsResolver(spec, input));

@@ -15,6 +15,8 @@ import { type Batch, type Flat, type FieldProblem } from './write.batch';
 export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   /** GraphQL type name, also the global-id type and the audit `entityType`. */
   typeName: string;
+  /** Plural of `typeName` in mutation names (`upsertPeople`), when not `typeName` + s. */
+  plural?: string;
   entity: EntityClass<E>;
   /** Flat input fields, excluding `id` and `expectedVersion`. */
   fields: readonly string[];
