@@ -77,23 +77,20 @@ export async function revertImport(
   });
 }
 
+/** Each row the entries touched, with its first and last entry (entries in id order). */
 function touchedRows(entries: AuditEntry[]): Map<string, Touched> {
-  const touched = new Map<string, Touched>();
-  for (const entry of entries) {
-    const key = `${entry.entityType}:${entry.entityId}`;
-    const known = touched.get(key);
-    if (known) {
-      known.last = entry;
-    } else {
-      touched.set(key, {
-        entityType: entry.entityType,
-        entityId: entry.entityId,
-        first: entry,
-        last: entry,
-      });
-    }
-  }
-  return touched;
+  const byRow = groupBy(entries, (entry) => `${entry.entityType}:${entry.entityId}`);
+  return new Map(
+    [...byRow].map(([key, [first, ...rest]]) => [
+      key,
+      {
+        entityType: first!.entityType,
+        entityId: first!.entityId,
+        first: first!,
+        last: rest.at(-1) ?? first!,
+      },
+    ]),
+  );
 }
 
 function conflictError(importRunId: number, conflicts: Record<string, unknown>[]): ConflictError {
@@ -114,16 +111,14 @@ async function revertWrites(
   const batch = new Batch(tem, scoped.viewer);
   await batch.loadStates();
   const rows = new Map<string, BaseEntity>();
-  for (const entityType of new Set([...touched.values()].map((t) => t.entityType))) {
+  for (const [entityType, list] of groupBy(touched.values(), (t) => t.entityType)) {
     const spec = writeSpecs.get(entityType);
     if (!spec) {
       throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
         argument: 'id',
       });
     }
-    const ids = [...touched.values()]
-      .filter((t) => t.entityType === entityType)
-      .map((t) => t.entityId);
+    const ids = list.map((t) => t.entityId);
     for (const row of await spec.load(tem, { ids, keys: [] })) {
       rows.set(`${entityType}:${row.id}`, row);
     }
@@ -174,15 +169,13 @@ async function revertWrites(
   if (conflicts.length > 0) {
     throw conflictError(importRunId, conflicts);
   }
-  for (const entityType of new Set(plans.map((p) => p.touched.entityType))) {
-    const spec = writeSpecs.get(entityType)!;
-    await spec.prepare(
+  for (const [entityType, list] of groupBy(plans, (p) => p.touched.entityType)) {
+    await writeSpecs.get(entityType)!.prepare(
       batch,
-      plans
-        .filter((p) => p.touched.entityType === entityType)
-        .flatMap((p) => (p.target ? [p.target] : [])),
+      list.flatMap((p) => (p.target ? [p.target] : [])),
     );
   }
+
   for (const plan of plans) {
     const spec = writeSpecs.get(plan.touched.entityType)!;
     if (plan.target === null) {

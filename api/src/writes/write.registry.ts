@@ -14,43 +14,27 @@ import { stateWrites } from '../territory/state.write';
 import { healthRegionWrites } from '../territory/health-region.write';
 import { organizationWrites } from '../people/organization.write';
 import { programWrites } from '../programs/program.write';
-import {
-  AdhesionUpsertInput,
-  EnrolmentUpsertInput,
-  EventUpsertInput,
-  HealthRegionUpsertInput,
-  OrganizationUpsertInput,
-  ProgramUpsertInput,
-  InstrumentStatusUpsertInput,
-  MandateUpsertInput,
-  MunicipalityUpsertInput,
-  PersonUpsertInput,
-  StateUpsertInput,
-  HealthMacroregionUpsertInput,
-  RegionMembershipUpsertInput,
-  PopulationEstimateUpsertInput,
-  ParticipationUpsertInput,
-} from './write.inputs';
+import * as inputs from './write.inputs';
 import { entityMutationsResolver } from './entity-mutations.resolver';
 import { type WriteSpec } from './write.spec';
 
 /** Every writable entity with its GraphQL upsert input, in the schema's order. */
 const writable: [WriteSpec, ClassType][] = [
-  [municipalityWrites, MunicipalityUpsertInput],
-  [personWrites, PersonUpsertInput],
-  [mandateWrites, MandateUpsertInput],
-  [eventWrites, EventUpsertInput],
-  [adhesionWrites, AdhesionUpsertInput],
-  [instrumentStatusWrites, InstrumentStatusUpsertInput],
-  [enrolmentWrites, EnrolmentUpsertInput],
-  [healthRegionWrites, HealthRegionUpsertInput],
-  [organizationWrites, OrganizationUpsertInput],
-  [programWrites, ProgramUpsertInput],
-  [stateWrites, StateUpsertInput],
-  [healthMacroregionWrites, HealthMacroregionUpsertInput],
-  [regionMembershipWrites, RegionMembershipUpsertInput],
-  [populationEstimateWrites, PopulationEstimateUpsertInput],
-  [participationWrites, ParticipationUpsertInput],
+  [municipalityWrites, inputs.MunicipalityUpsertInput],
+  [personWrites, inputs.PersonUpsertInput],
+  [mandateWrites, inputs.MandateUpsertInput],
+  [eventWrites, inputs.EventUpsertInput],
+  [adhesionWrites, inputs.AdhesionUpsertInput],
+  [instrumentStatusWrites, inputs.InstrumentStatusUpsertInput],
+  [enrolmentWrites, inputs.EnrolmentUpsertInput],
+  [healthRegionWrites, inputs.HealthRegionUpsertInput],
+  [organizationWrites, inputs.OrganizationUpsertInput],
+  [programWrites, inputs.ProgramUpsertInput],
+  [stateWrites, inputs.StateUpsertInput],
+  [healthMacroregionWrites, inputs.HealthMacroregionUpsertInput],
+  [regionMembershipWrites, inputs.RegionMembershipUpsertInput],
+  [populationEstimateWrites, inputs.PopulationEstimateUpsertInput],
+  [participationWrites, inputs.ParticipationUpsertInput],
 ].map(([spec, input]) => [spec as unknown as WriteSpec, input as ClassType]);
 
 /** Every writable entity type, by audit `entityType` (what `revertImport` looks up). */

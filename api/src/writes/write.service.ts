@@ -473,7 +473,8 @@ function applyRow(
   const { index, current, before, draft } = target;
   const row = current ?? spec.create(em);
   spec.write(row, draft, batch);
-  row.source = sourceOf(actor.via);
+  row.source =
+    actor.via === AuditVia.SHEETS ? 'sheets' : actor.via === AuditVia.IMPORT ? 'import' : 'api';
   em.persist(row);
   spec.afterWrite?.(row, draft, batch);
   for (const change of spec.related?.(row, before, draft, batch) ?? []) {
@@ -484,10 +485,6 @@ function applyRow(
     }
   }
   return { index, row, before, action: current ? AuditAction.UPDATE : AuditAction.CREATE };
-}
-
-function sourceOf(via: AuditVia): string {
-  return via === AuditVia.SHEETS ? 'sheets' : via === AuditVia.IMPORT ? 'import' : 'api';
 }
 
 /** Writes the rows, then their audit entries (they need the new ids): same transaction. */
@@ -505,7 +502,7 @@ async function flushAndAudit(
   await actor.em.flush();
   auditRelated(actor, related, batch);
   for (const { index, row, before, action } of written) {
-    audit(actor, spec, row, action, before, spec.snapshot(row, batch), batch);
+    recordRowAudit(actor, spec, row, action, before, spec.snapshot(row, batch), batch);
     const status = action === AuditAction.CREATE ? UpsertStatus.CREATED : UpsertStatus.UPDATED;
     results.set(
       index,
@@ -515,7 +512,8 @@ async function flushAndAudit(
   await actor.em.flush();
 }
 
-function audit(
+/** Queues the audit entry of one written row (its `after` with version and soft delete). */
+export function recordRowAudit(
   actor: WriteActor,
   spec: WriteSpec,
   row: BaseEntity,
@@ -540,7 +538,7 @@ function audit(
 /** Audits the rows a write changed alongside its own (e.g. a municipality's population). */
 function auditRelated(actor: WriteActor, related: Iterable<RelatedChange>, batch: Batch): void {
   for (const change of related) {
-    audit(
+    recordRowAudit(
       actor,
       change.spec,
       change.row,
@@ -658,7 +656,7 @@ export async function setDeleted(
     row.deletedAt = deleted ? new Date() : null;
     const related = (await spec.relatedOnDelete?.(row, batch)) ?? [];
     await tem.flush();
-    audit(
+    recordRowAudit(
       scoped,
       spec,
       row,
@@ -672,5 +670,3 @@ export async function setDeleted(
     return row;
   });
 }
-
-export { audit as recordRowAudit };
