@@ -17,7 +17,7 @@ import pg from 'pg';
 import type { DatabaseTarget } from '../api/src/config';
 import { initOrm, migrate, type Orm } from '../api/src/db/orm';
 import { runImport } from '../api/src/imports/import.engine';
-import { importKinds } from '../api/src/imports/kinds';
+import { importKinds } from '../api/src/imports/import.kinds';
 import { seedTerritory } from '../api/src/territory/territory.seed';
 
 const args = process.argv.slice(2);

@@ -1,3 +1,5 @@
+import { searchText } from '../../api/src/common/text';
+import { addBusinessDaysIso, addMonthsIso } from '../../api/src/writes/write.fields';
 import { personName, Random } from './demo.random';
 
 /** What the generator reads from the database: the territory, with row ids. */
@@ -88,37 +90,6 @@ const MAYOR_RENEWAL = 0.55;
 const termStarts = ['2017-01-01', '2021-01-01', '2025-01-01'];
 export const PROGRAM_CODE = 'NT-425-2025';
 
-const holidays = new Set([
-  '01-01',
-  '04-21',
-  '05-01',
-  '09-07',
-  '10-12',
-  '11-02',
-  '11-15',
-  '11-20',
-  '12-25',
-]);
-
-export function addBusinessDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  let left = days;
-  while (left > 0) {
-    date.setUTCDate(date.getUTCDate() + 1);
-    const weekday = date.getUTCDay();
-    if (weekday !== 0 && weekday !== 6 && !holidays.has(date.toISOString().slice(5, 10))) {
-      left -= 1;
-    }
-  }
-  return date.toISOString().slice(0, 10);
-}
-
-function addMonths(isoDate: string, months: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  return date.toISOString().slice(0, 10);
-}
-
 function iso(year: number, month: number, day: number): string {
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
@@ -170,6 +141,20 @@ function regionCounts(territory: DemoTerritory): Map<string, number> {
   return counts;
 }
 
+/** What every phase of the generator shares: one random stream, the id cursor, the scale. */
+interface DemoContext {
+  territory: DemoTerritory;
+  random: Random;
+  next: (table: DemoTable) => number;
+  scale: number;
+  municipalitiesByState: Map<number, DemoTerritory['municipalities']>;
+}
+
+type RegionsByState = Map<number, { id: number; code: string; municipalities: number[] }[]>;
+
+/** Every demo row names where it came from. */
+const base = { source: 'demo' };
+
 /**
  * Builds the fictional network over the real territory. Pure: the same territory, ids and seed
  * give the same rows. Every row is marked `demo` (where the entity has the flag) and sourced
@@ -182,19 +167,57 @@ export function buildDemoNetwork(
 ): DemoNetwork {
   const random = new Random(options.seed);
   const ids = { ...startIds };
-  const next = (table: DemoTable) => ids[table]++;
-  const scale = Math.max(1, Math.floor(options.scale));
-  const base = { source: 'demo' };
+  const context: DemoContext = {
+    territory,
+    random,
+    next: (table) => ids[table]++,
+    scale: Math.max(1, Math.floor(options.scale)),
+    municipalitiesByState: municipalitiesByState(territory),
+  };
+  // The phases run in this order: each draws from the one random stream.
+  const demoTerritory = buildDemoTerritory(context);
+  const organizations = buildOrganizations(context);
+  const people = buildPeopleAndMandates(context, demoTerritory.regionsByState, organizations);
+  const programme = buildProgramAndInstruments(context);
+  const events = demoEvents(context, {
+    seed: options.seed + 1,
+    firstIds: { events: ids.events, participations: ids.participations },
+    regionsByState: demoTerritory.regionsByState,
+    regionOfMunicipality: demoTerritory.regionOfMunicipality,
+    organizations,
+    apoiadorOfRegion: people.apoiadorOfRegion,
+  });
+  return {
+    macroregions: demoTerritory.macroregions,
+    regions: demoTerritory.regions,
+    regionOfMunicipality: demoTerritory.regionOfMunicipality,
+    memberships: demoTerritory.memberships,
+    organizations: organizations.rows,
+    people: people.people,
+    mandates: people.mandates,
+    mandateRegions: people.mandateRegions,
+    programs: programme.programs,
+    adhesions: programme.adhesions,
+    instrumentStatuses: programme.instrumentStatuses,
+    events: events.events,
+    eventCount: events.eventCount,
+    summary: people.summary,
+  };
+}
 
-  const municipalitiesByState = new Map<number, DemoTerritory['municipalities']>();
+function municipalitiesByState(territory: DemoTerritory): DemoContext['municipalitiesByState'] {
+  const byState = new Map<number, DemoTerritory['municipalities']>();
   for (const m of [...territory.municipalities].sort((a, b) =>
     a.ibgeCode.localeCompare(b.ibgeCode),
   )) {
-    const list = municipalitiesByState.get(m.stateId) ?? [];
+    const list = byState.get(m.stateId) ?? [];
     list.push(m);
-    municipalitiesByState.set(m.stateId, list);
+    byState.set(m.stateId, list);
   }
+  return byState;
+}
 
+function buildDemoTerritory({ territory, next, municipalitiesByState }: DemoContext) {
   // Territory: demo regions only where a state has no official territory (regions or
   // macroregions, e.g. from DATASUS's joined table) yet.
   const macroregions: Row[] = [];
@@ -236,10 +259,7 @@ export function buildDemoNetwork(
         id,
         code: demoMacroregionCode(state.ibgeCode, i),
         name,
-        nameSearch: name
-          .toLowerCase()
-          .normalize('NFD')
-          .replace(/\p{Diacritic}/gu, ''),
+        nameSearch: searchText(name),
         state: state.id,
         demo: true,
       });
@@ -256,10 +276,7 @@ export function buildDemoNetwork(
         id,
         code,
         name,
-        nameSearch: name
-          .toLowerCase()
-          .normalize('NFD')
-          .replace(/\p{Diacritic}/gu, ''),
+        nameSearch: searchText(name),
         state: state.id,
         macroregion: macroIds[Math.floor((index * macroIds.length) / groups.length)]!,
         seatMunicipality: seat.id,
@@ -280,9 +297,19 @@ export function buildDemoNetwork(
     });
     regionsByState.set(state.id, stateRegions);
   }
+  return { macroregions, regions, memberships, regionOfMunicipality, regionsByState };
+}
 
+interface DemoOrganizations {
+  rows: Row[];
+  conasems: number;
+  /** COSEMS id by state id. */
+  cosems: Map<number, number>;
+}
+
+function buildOrganizations({ territory, next }: DemoContext): DemoOrganizations {
   // Organisations.
-  const organizations: Row[] = [];
+  const rows: Row[] = [];
   const existingOrganizations = new Map(territory.organizations.map((o) => [o.code, o.id]));
   const organization = (code: string, name: string, kind: string, state: number | null) => {
     const found = existingOrganizations.get(code);
@@ -290,7 +317,7 @@ export function buildDemoNetwork(
       return found;
     }
     const id = next('organizations');
-    organizations.push({ ...base, id, code, name, kind, state });
+    rows.push({ ...base, id, code, name, kind, state });
     return id;
   };
   const conasems = organization(
@@ -311,7 +338,14 @@ export function buildDemoNetwork(
       ),
     );
   }
+  return { rows, conasems, cosems };
+}
 
+function buildPeopleAndMandates(
+  { territory, random, next, scale, municipalitiesByState }: DemoContext,
+  regionsByState: RegionsByState,
+  { conasems, cosems }: DemoOrganizations,
+) {
   // People and mandates.
   const people: Row[] = [];
   const mandates: Row[] = [];
@@ -319,20 +353,13 @@ export function buildDemoNetwork(
   const person = () => {
     const id = next('people');
     const name = personName(random);
-    const [given, ...rest] = name
-      .toLowerCase()
-      .normalize('NFD')
-      .replace(/\p{Diacritic}/gu, '')
-      .split(' ');
+    const [given, ...rest] = searchText(name).split(' ');
     people.push({
       ...base,
       id,
       code: `DEMO-P${String(id).padStart(7, '0')}`,
       name,
-      nameSearch: name
-        .toLowerCase()
-        .normalize('NFD')
-        .replace(/\p{Diacritic}/gu, ''),
+      nameSearch: searchText(name),
       email: `${given}.${rest.at(-1)}.${id}@demo.invalid`,
       phone: `+55 00 9${String(random.int(0, 99_999_999)).padStart(8, '0')}`,
       demo: true,
@@ -500,7 +527,10 @@ export function buildDemoNetwork(
     }
     summary[state.uf] = { regions: stateRegions.length, apoiadores: apoiadorTotal };
   }
+  return { people, mandates, mandateRegions, summary, apoiadorOfRegion };
+}
 
+function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
   // The 360-hour course of Nota Técnica 425/2025 and the municipalities' adhesions.
   const existingProgram = territory.programs.find((program) => program.code === PROGRAM_CODE);
   const programId = existingProgram?.id ?? next('programs');
@@ -525,12 +555,12 @@ export function buildDemoNetwork(
   for (const m of [...territory.municipalities].sort((a, b) => a.id - b.id)) {
     if (random.chance(0.42)) {
       const requestedOn = iso(2025, 11, random.int(15, 30));
-      const decisionDueOn = addBusinessDays(requestedOn, 3);
+      const decisionDueOn = addBusinessDaysIso(requestedOn, 3);
       const roll = random.next();
       const status =
         roll < 0.8 ? 'APPROVED' : roll < 0.9 ? 'REQUESTED' : roll < 0.95 ? 'REJECTED' : 'SUSPENDED';
       const decidedOn =
-        status === 'REQUESTED' ? null : addBusinessDays(requestedOn, random.int(1, 3));
+        status === 'REQUESTED' ? null : addBusinessDaysIso(requestedOn, random.int(1, 3));
       adhesions.push({
         ...base,
         id: next('adhesions'),
@@ -541,7 +571,7 @@ export function buildDemoNetwork(
         decisionDueOn,
         decidedOn,
         validUntil:
-          status === 'APPROVED' || status === 'SUSPENDED' ? addMonths(decidedOn!, 24) : null,
+          status === 'APPROVED' || status === 'SUSPENDED' ? addMonthsIso(decidedOn!, 24) : null,
         notes:
           status === 'SUSPENDED'
             ? 'Suspensa por descumprimento das regras do programa (demo).'
@@ -566,7 +596,7 @@ export function buildDemoNetwork(
         instrument: name,
         period,
         status,
-        statusDate: status === 'PENDING' ? null : addMonths(dueDate, -random.int(0, 3)),
+        statusDate: status === 'PENDING' ? null : addMonthsIso(dueDate, -random.int(0, 3)),
         dueDate,
         demo: true,
       });
@@ -585,7 +615,23 @@ export function buildDemoNetwork(
       );
     }
   }
+  return { programs, adhesions, instrumentStatuses };
+}
 
+/** The events and their participations, generated lazily from their own random stream. */
+function demoEvents(
+  { territory, scale }: DemoContext,
+  from: {
+    seed: number;
+    firstIds: { events: number; participations: number };
+    regionsByState: RegionsByState;
+    regionOfMunicipality: Map<number, number>;
+    organizations: DemoOrganizations;
+    apoiadorOfRegion: Map<number, number>;
+  },
+) {
+  const { regionsByState, regionOfMunicipality, apoiadorOfRegion } = from;
+  const { conasems, cosems } = from.organizations;
   // Events: monthly CIR per region, CIB and board per state, web oficinas, apoiador visits.
   const months: [number, number][] = [];
   for (const year of [2023, 2024, 2025]) {
@@ -613,14 +659,11 @@ export function buildDemoNetwork(
     territory.states.length * months.length * 2 +
     months.length * 2 +
     territory.municipalities.length * 3 * visitsPerMunicipalityYear;
-  const eventStart = ids.events;
-  const participationStart = ids.participations;
-  const eventSeed = options.seed + 1;
 
   function* events(batchSize: number): Generator<{ events: Row[]; participations: Row[] }> {
-    const rng = new Random(eventSeed);
-    let eventId = eventStart;
-    let participationId = participationStart;
+    const rng = new Random(from.seed);
+    let eventId = from.firstIds.events;
+    let participationId = from.firstIds.participations;
     let batch: Row[] = [];
     let participations: Row[] = [];
     const event = (
@@ -752,21 +795,5 @@ export function buildDemoNetwork(
       yield { events: batch, participations };
     }
   }
-
-  return {
-    macroregions,
-    regions,
-    regionOfMunicipality,
-    memberships,
-    organizations,
-    people,
-    mandates,
-    mandateRegions,
-    programs,
-    adhesions,
-    instrumentStatuses,
-    events,
-    eventCount,
-    summary,
-  };
+  return { events, eventCount };
 }

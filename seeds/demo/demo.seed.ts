@@ -62,12 +62,12 @@ export async function readDemoTerritory(
   const programs = await em.find(Program, {}, { orderBy: { id: 'asc' } });
   const startIds = {} as IdCursor;
   for (const [table, entity] of Object.entries(tables) as [DemoTable, EntityClass<object>][]) {
-    const [row] = await em
-      .getConnection()
-      .execute<{ max: number | null }[]>(
-        `select max(id) as max from ${em.getMetadata().get(entity.name).tableName}`,
-      );
-    startIds[table] = Number(row?.max ?? 0) + 1;
+    const [last] = await em.find(
+      entity,
+      {},
+      { orderBy: { id: 'desc' } as never, limit: 1, fields: ['id'] as never },
+    );
+    startIds[table] = ((last as { id?: number } | undefined)?.id ?? 0) + 1;
   }
   return {
     territory: {
@@ -140,28 +140,27 @@ export async function seedDemoNetwork(
       byRegion.set(region, [...(byRegion.get(region) ?? []), municipality]);
     }
     for (const [region, municipalities] of byRegion) {
-      // Raw: the region link is set once on first seeding, without bumping `version`.
-      await tx
-        .getConnection()
-        .execute(
-          `update municipalities set health_region_id = ? where id in (${municipalities.map(() => '?').join(', ')})`,
-          [region, ...municipalities],
-          'run',
-          tx.getTransactionContext(),
-        );
+      // The region link is set once on first seeding, without bumping `version`.
+      await tx.nativeUpdate(
+        Municipality,
+        { id: { $in: municipalities } },
+        { healthRegion: region },
+      );
     }
     await insert(RegionMembership, network.memberships);
     await insert(Organization, network.organizations);
     await insert(Person, network.people);
     await insert(Mandate, network.mandates);
     const pivot = network.mandateRegions;
+    const pivotEntity = tx.getMetadata().get(Mandate.name).properties.healthRegions.pivotEntity;
+    const [mandateColumn, regionColumn] = tx.getMetadata().get(pivotEntity).relations;
     for (let start = 0; start < pivot.length; start += 5000) {
-      const chunk = pivot.slice(start, start + 5000);
-      await tx.getConnection().execute(
-        `insert into mandate_health_regions (mandate_id, health_region_id) values ${chunk.map(() => '(?, ?)').join(', ')}`,
-        chunk.flatMap((row) => [row.mandate_id, row.health_region_id]),
-        'run',
-        tx.getTransactionContext(),
+      await tx.insertMany(
+        pivotEntity,
+        pivot.slice(start, start + 5000).map((row) => ({
+          [mandateColumn!.name]: row.mandate_id,
+          [regionColumn!.name]: row.health_region_id,
+        })),
       );
     }
     rows.mandate_health_regions = pivot.length;

@@ -21,7 +21,7 @@ import { fromGlobalId, toGlobalId } from '../common/global-id';
 import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { CONTACT_FIELDS, contactVisibleTo, withoutFields } from '../people/contact';
-import { actorOf } from '../writes/write.resolver';
+import { actorOf } from '../writes/entity-mutations.resolver';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditLogFilter } from './audit.input';
 import { revertImport } from './revert-import';

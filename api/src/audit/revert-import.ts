@@ -1,4 +1,5 @@
 import { type EntityClass, LockMode } from '@mikro-orm/core';
+import { type Viewer } from '../auth/viewer';
 import { type BaseEntity } from '../common/base.entity';
 import type { Em } from '../db/orm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../graphql/errors';
@@ -6,16 +7,14 @@ import { ImportRun, ImportStatus } from '../imports/import-run.entity';
 import { withoutContactUnlessUnscoped } from '../people/contact';
 import {
   entityData,
-  type FlatRecord,
   RefIndex,
   type RefNamespace,
-  sameValue,
   snapshot,
   type Target,
   targets,
 } from '../imports/import.targets';
-import { Batch, sameValues, type Flat } from '../writes/write.batch';
-import { writeSpecs } from '../writes/write.resolvers';
+import { Batch, type Flat, sameValue, sameValues } from '../writes/write.batch';
+import { writeSpecs } from '../writes/write.registry';
 import { echoOf, recordRowAudit, type WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
@@ -78,23 +77,20 @@ export async function revertImport(
   });
 }
 
+/** Each row the entries touched, with its first and last entry (entries in id order). */
 function touchedRows(entries: AuditEntry[]): Map<string, Touched> {
-  const touched = new Map<string, Touched>();
-  for (const entry of entries) {
-    const key = `${entry.entityType}:${entry.entityId}`;
-    const known = touched.get(key);
-    if (known) {
-      known.last = entry;
-    } else {
-      touched.set(key, {
-        entityType: entry.entityType,
-        entityId: entry.entityId,
-        first: entry,
-        last: entry,
-      });
-    }
-  }
-  return touched;
+  const byRow = groupBy(entries, (entry) => `${entry.entityType}:${entry.entityId}`);
+  return new Map(
+    [...byRow].map(([key, [first, ...rest]]) => [
+      key,
+      {
+        entityType: first!.entityType,
+        entityId: first!.entityId,
+        first: first!,
+        last: rest.at(-1) ?? first!,
+      },
+    ]),
+  );
 }
 
 function conflictError(importRunId: number, conflicts: Record<string, unknown>[]): ConflictError {
@@ -115,16 +111,14 @@ async function revertWrites(
   const batch = new Batch(tem, scoped.viewer);
   await batch.loadStates();
   const rows = new Map<string, BaseEntity>();
-  for (const entityType of new Set([...touched.values()].map((t) => t.entityType))) {
+  for (const [entityType, list] of groupBy(touched.values(), (t) => t.entityType)) {
     const spec = writeSpecs.get(entityType);
     if (!spec) {
       throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
         argument: 'id',
       });
     }
-    const ids = [...touched.values()]
-      .filter((t) => t.entityType === entityType)
-      .map((t) => t.entityId);
+    const ids = list.map((t) => t.entityId);
     for (const row of await spec.load(tem, { ids, keys: [] })) {
       rows.set(`${entityType}:${row.id}`, row);
     }
@@ -175,15 +169,13 @@ async function revertWrites(
   if (conflicts.length > 0) {
     throw conflictError(importRunId, conflicts);
   }
-  for (const entityType of new Set(plans.map((p) => p.touched.entityType))) {
-    const spec = writeSpecs.get(entityType)!;
-    await spec.prepare(
+  for (const [entityType, list] of groupBy(plans, (p) => p.touched.entityType)) {
+    await writeSpecs.get(entityType)!.prepare(
       batch,
-      plans
-        .filter((p) => p.touched.entityType === entityType)
-        .flatMap((p) => (p.target ? [p.target] : [])),
+      list.flatMap((p) => (p.target ? [p.target] : [])),
     );
   }
+
   for (const plan of plans) {
     const spec = writeSpecs.get(plan.touched.entityType)!;
     if (plan.target === null) {
@@ -215,7 +207,7 @@ interface EngineRow {
   touched: Touched;
   target: Target;
   row: BaseEntity & Record<string, unknown>;
-  current: FlatRecord;
+  current: Flat;
 }
 
 /** Whether the row should be soft-deleted after the entry: a DELETE, or an update that prunes. */
@@ -225,8 +217,8 @@ function deletedAfter(entry: AuditEntry): boolean {
 }
 
 /** The fields an audit entry says the import wrote, in its flat form (soft delete apart). */
-function importedFields(entry: AuditEntry): FlatRecord {
-  const fields = { ...(entry.after ?? {}) } as FlatRecord;
+function importedFields(entry: AuditEntry): Flat {
+  const fields = { ...(entry.after ?? {}) } as Flat;
   delete fields.deletedAt;
   return fields;
 }
@@ -244,22 +236,43 @@ async function revertEngineRun(
   entries: AuditEntry[],
   force: boolean,
 ): Promise<AuditEntry[]> {
-  const tem = scoped.em;
-  const importRunId = scoped.importRunId!;
-  const refs = new RefIndex(tem);
-  const lastEntryId = entries.at(-1)!.id;
-  const byType = new Map<string, Touched[]>();
-  for (const t of touched.values()) {
-    const list = byType.get(t.entityType);
-    if (list) {
-      list.push(t);
-    } else {
-      byType.set(t.entityType, [t]);
-    }
+  const refs = new RefIndex(scoped.em);
+  const { rows, later } = await loadEngineRows(scoped, refs, touched, entries.at(-1)!.id);
+  await forgetRevertedRuns(scoped.em, later);
+  const conflicts = rows.flatMap((item) => engineConflict(scoped.viewer, item, later));
+  if (conflicts.length > 0 && !force) {
+    throw conflictError(scoped.importRunId!, conflicts);
   }
+  const before = await restoreEngineRows(scoped.em, refs, rows);
+  return rows.map((item) => {
+    const { touched: t, target, row } = item;
+    return recordAudit(scoped.em, {
+      ...originOf(scoped),
+      importRunId: scoped.importRunId,
+      entityType: t.entityType,
+      entityId: row.id,
+      action: AuditAction.REVERT,
+      before: before.get(item)!,
+      after: { ...snapshot(target, row, refs), deleted: Boolean(row.deletedAt) },
+      stateUf: t.first.stateUf ?? null,
+    });
+  });
+}
+
+/**
+ * Locks and loads the touched rows in their flat form, by type and in chunks, with the audit
+ * entries written after the run's last one (`later`, by `entityType:entityId`).
+ */
+async function loadEngineRows(
+  scoped: WriteActor,
+  refs: RefIndex,
+  touched: Map<string, Touched>,
+  lastEntryId: number,
+): Promise<{ rows: EngineRow[]; later: Map<string, AuditEntry[]> }> {
+  const tem = scoped.em;
   const rows: EngineRow[] = [];
   const later = new Map<string, AuditEntry[]>();
-  for (const [entityType, list] of byType) {
+  for (const [entityType, list] of groupBy([...touched.values()], (t) => t.entityType)) {
     const target = (targets as Record<string, Target>)[entityType];
     if (!target) {
       throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
@@ -292,96 +305,102 @@ async function revertEngineRun(
         const row = byId.get(t.entityId);
         if (!row) {
           throw new NotFoundError(
-            `${entityType} #${t.entityId} changed by import ${importRunId} no longer exists; it cannot be reverted`,
+            `${entityType} #${t.entityId} changed by import ${scoped.importRunId} no longer exists; it cannot be reverted`,
             { argument: 'id' },
           );
         }
-        rows.push({
-          touched: t,
-          target,
-          row: row as BaseEntity & Record<string, unknown>,
-          current: snapshot(target, row, refs),
-        });
+        const current = snapshot(target, row, refs);
+        rows.push({ touched: t, target, row: row as EngineRow['row'], current });
       }
       const changes = await tem.find(
         AuditEntry,
         { id: { $gt: lastEntryId }, entityType, entityId: { $in: ids } },
         { orderBy: { id: 'asc' } },
       );
-      for (const change of changes) {
-        const key = `${entityType}:${change.entityId}`;
-        const list = later.get(key);
-        if (list) {
-          list.push(change);
-        } else {
-          later.set(key, [change]);
-        }
+      for (const [key, list] of groupBy(changes, (c) => `${entityType}:${c.entityId}`)) {
+        later.set(key, list);
       }
     }
   }
-  // A later import that was itself reverted changed nothing that is still there.
+  return { rows, later };
+}
+
+/** A later import that was itself reverted changed nothing that is still there. */
+async function forgetRevertedRuns(tem: Em, later: Map<string, AuditEntry[]>): Promise<void> {
   const laterRuns = new Set(
     [...later.values()].flat().flatMap((entry) => (entry.importRunId ? [entry.importRunId] : [])),
   );
-  if (laterRuns.size > 0) {
-    const undone = new Set(
-      (
-        await tem.find(ImportRun, { id: { $in: [...laterRuns] }, status: ImportStatus.REVERTED })
-      ).map((run) => run.id),
+  if (laterRuns.size === 0) {
+    return;
+  }
+  const undone = new Set(
+    (await tem.find(ImportRun, { id: { $in: [...laterRuns] }, status: ImportStatus.REVERTED })).map(
+      (run) => run.id,
+    ),
+  );
+  for (const [key, list] of later) {
+    later.set(
+      key,
+      list.filter((entry) => !entry.importRunId || !undone.has(entry.importRunId)),
     );
-    for (const [key, list] of later) {
-      later.set(
-        key,
-        list.filter((entry) => !entry.importRunId || !undone.has(entry.importRunId)),
-      );
-    }
   }
+}
 
-  const conflicts: Record<string, unknown>[] = [];
-  for (const item of rows) {
-    const { touched: t, target, row, current } = item;
-    const expected = importedFields(t.last);
-    const fields = Object.keys(expected).filter(
-      (name) => !sameValue(expected[name], current[name]),
-    );
-    const deletedNow = Boolean(row.deletedAt);
-    const deletedDiffers = deletedNow !== deletedAfter(t.last);
-    const since = later.get(`${t.entityType}:${t.entityId}`) ?? [];
-    if (fields.length > 0 || deletedDiffers || since.length > 0) {
-      conflicts.push({
-        entityType: t.entityType,
-        entityId: t.entityId,
-        key: target.keyOf(current),
-        reason: 'changed after the import',
-        fields: deletedDiffers ? [...fields, 'deletedAt'] : fields,
-        changedBy: since.map((entry) => ({
-          auditEntryId: entry.id,
-          action: entry.action,
-          actor: entry.actor,
-          at: entry.at.toISOString(),
-        })),
-        current: withoutContactUnlessUnscoped(scoped.viewer, t.entityType, {
-          ...current,
-          deleted: deletedNow,
-          version: row.version,
-        }),
-      });
-    }
+/** Why a row cannot be reverted without `force`: its fields, soft delete or later entries. */
+function engineConflict(
+  viewer: Viewer,
+  { touched: t, target, row, current }: EngineRow,
+  later: Map<string, AuditEntry[]>,
+): Record<string, unknown>[] {
+  const expected = importedFields(t.last);
+  const fields = Object.keys(expected).filter((name) => !sameValue(expected[name], current[name]));
+  const deletedNow = Boolean(row.deletedAt);
+  const deletedDiffers = deletedNow !== deletedAfter(t.last);
+  const since = later.get(`${t.entityType}:${t.entityId}`) ?? [];
+  if (fields.length === 0 && !deletedDiffers && since.length === 0) {
+    return [];
   }
-  if (conflicts.length > 0 && !force) {
-    throw conflictError(importRunId, conflicts);
-  }
+  return [
+    {
+      entityType: t.entityType,
+      entityId: t.entityId,
+      key: target.keyOf(current),
+      reason: 'changed after the import',
+      fields: deletedDiffers ? [...fields, 'deletedAt'] : fields,
+      changedBy: since.map((entry) => ({
+        auditEntryId: entry.id,
+        action: entry.action,
+        actor: entry.actor,
+        at: entry.at.toISOString(),
+      })),
+      current: withoutContactUnlessUnscoped(viewer, t.entityType, {
+        ...current,
+        deleted: deletedNow,
+        version: row.version,
+      }),
+    },
+  ];
+}
 
+/**
+ * Writes each row's first `before` back (rows the run created are soft-deleted) and returns
+ * what each row was just before, for the REVERT entries. Rows live before the import come back
+ * first, so restored fields can point at them.
+ */
+async function restoreEngineRows(
+  tem: Em,
+  refs: RefIndex,
+  rows: EngineRow[],
+): Promise<Map<EngineRow, Flat>> {
   const now = new Date();
-  const before = new Map<EngineRow, FlatRecord & { deleted: boolean }>();
-  // Rows live before the import come back first, so restored fields can point at them.
+  const before = new Map<EngineRow, Flat>();
   for (const item of rows) {
     const { touched: t, target, row, current } = item;
     before.set(item, { ...current, deleted: Boolean(row.deletedAt) });
-    const was = t.first.before ?? null;
     if (t.first.action === AuditAction.CREATE) {
       continue;
     }
+    const was = t.first.before ?? null;
     const deletedAt = was && typeof was.deletedAt === 'string' ? new Date(was.deletedAt) : null;
     row.deletedAt = deletedAt;
     if (!deletedAt && target.namespace) {
@@ -393,27 +412,28 @@ async function revertEngineRun(
       row.deletedAt ??= now;
       continue;
     }
-    const was = { ...(t.first.before ?? {}) } as FlatRecord;
+    const was: Flat = { ...(t.first.before ?? {}) };
     delete was.deletedAt;
     if (Object.keys(was).length > 0) {
-      tem.assign(row, entityData(target, was, refs, tem as Em) as never);
+      tem.assign(row, entityData(target, was, refs, tem) as never);
     }
   }
   await tem.flush();
-  return rows.map((item) => {
-    const { touched: t, target, row } = item;
-    const restored = snapshot(target, row, refs);
-    return recordAudit(tem, {
-      ...originOf(scoped),
-      importRunId,
-      entityType: t.entityType,
-      entityId: row.id,
-      action: AuditAction.REVERT,
-      before: before.get(item)!,
-      after: { ...restored, deleted: Boolean(row.deletedAt) },
-      stateUf: t.first.stateUf ?? null,
-    });
-  });
+  return before;
+}
+
+function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) {
+      group.push(item);
+    } else {
+      groups.set(key, [item]);
+    }
+  }
+  return groups;
 }
 
 function pick(flat: Flat, fields: readonly string[]): Flat {

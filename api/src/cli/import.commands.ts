@@ -9,7 +9,7 @@ import { initOrm, migrate } from '../db/orm';
 import { runImport } from '../imports/import.engine';
 import { progressReporter } from '../imports/import.progress';
 import { describePlans } from '../imports/import.plan';
-import { importKinds } from '../imports/kinds';
+import { importKinds } from '../imports/import.kinds';
 
 interface ImportCommandOptions {
   dryRun?: boolean;

@@ -28,7 +28,7 @@ import { ExportTokenResolver, SavedQueryResolver } from '../queries/saved-query.
 import { ApiKeyResolver } from '../auth/api-key.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { ViewerResolver } from '../auth/viewer.resolver';
-import { writeResolvers } from '../writes/write.resolvers';
+import { writeResolvers } from '../writes/write.registry';
 import { ImportRunResolver } from '../imports/import.resolver';
 import { NodeResolver } from './node.resolver';
 

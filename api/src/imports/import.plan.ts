@@ -9,12 +9,11 @@ import {
   columnData,
   entityData,
   insertableInBulk,
-  type FlatRecord,
   type RefIndex,
-  sameValue,
   snapshot,
   type Target,
 } from './import.targets';
+import { type Flat, sameValue } from '../writes/write.batch';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 
@@ -24,8 +23,8 @@ export interface Change {
   key: string;
   /** Row id for updates and deletes. */
   id: number | null;
-  before: FlatRecord | null;
-  after: FlatRecord;
+  before: Flat | null;
+  after: Flat;
   stateUf: string | null;
 }
 
@@ -62,7 +61,7 @@ const APPLY_CHUNK = 1000;
 
 interface Existing {
   id: number;
-  values: FlatRecord;
+  values: Flat;
   deletedAt: Date | null;
 }
 
@@ -74,7 +73,7 @@ export async function planTarget(
   em: Em,
   refs: RefIndex,
   target: Target,
-  desired: FlatRecord[],
+  desired: Flat[],
   options: { pruneWhere?: FilterQuery<object> | null } = {},
 ): Promise<TargetPlan> {
   // Snapshots name related rows by natural key: every namespace the target points at is needed.
@@ -83,7 +82,7 @@ export async function planTarget(
       await refs.load(definition.namespace);
     }
   }
-  const desiredByKey = new Map<string, FlatRecord>();
+  const desiredByKey = new Map<string, Flat>();
   for (const values of desired) {
     desiredByKey.set(target.keyOf(values), values);
   }
@@ -129,8 +128,8 @@ export async function planTarget(
       plan.changes.push({ action: 'create', key, id: null, before: null, after: values, stateUf });
       continue;
     }
-    const before: FlatRecord = {};
-    const after: FlatRecord = {};
+    const before: Flat = {};
+    const after: Flat = {};
     for (const [name, value] of Object.entries(values)) {
       if (!sameValue(value, current.values[name])) {
         before[name] = current.values[name] ?? null;

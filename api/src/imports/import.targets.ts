@@ -17,14 +17,7 @@ import { PopulationEstimate } from '../territory/population-estimate.entity';
 import { RegionMembership } from '../territory/region-membership.entity';
 import { State } from '../territory/state.entity';
 import { ufOfStateCode } from '../territory/territory.seed';
-
-/**
- * The flat form a row takes in a diff and in the audit log: scalars, and related rows by their
- * natural key (a municipality by IBGE code, a region by code, a person by code…), so a dry run
- * can name rows the import has not created yet.
- */
-export type FlatValue = string | number | boolean | null | string[];
-export type FlatRecord = Record<string, FlatValue>;
+import { type Flat } from '../writes/write.batch';
 
 /** Entities other rows point at by a natural key. */
 export const refNamespaces = {
@@ -122,8 +115,30 @@ export type FieldDef =
   | { name: string; type: 'ref'; namespace: RefNamespace }
   | { name: string; type: 'refList'; namespace: RefNamespace };
 
-const scalar = (name: string): FieldDef => ({ name, type: 'scalar' });
-const ref = (name: string, namespace: RefNamespace): FieldDef => ({ name, type: 'ref', namespace });
+/**
+ * Fields of a target, written `name` (a column), `name:json`, `name:Namespace` (a related row
+ * by natural key) or `name:[Namespace]` (a many-to-many): one line per entity.
+ */
+function fieldsOf(list: string): FieldDef[] {
+  return list
+    .trim()
+    .split(/\s+/)
+    .map((entry): FieldDef => {
+      const [name, kind] = entry.split(':') as [string, string | undefined];
+      if (kind === undefined) {
+        return { name, type: 'scalar' };
+      }
+      if (kind === 'json') {
+        return { name, type: 'json' };
+      }
+      const namespace = kind.replace(/^\[|\]$/g, '');
+      if (!(namespace in refNamespaces)) {
+        throw new Error(`${entry}: no ref namespace ${namespace}`);
+      }
+      const type = kind.startsWith('[') ? 'refList' : 'ref';
+      return { name, type, namespace: namespace as RefNamespace };
+    });
+}
 
 /** What the engine needs to know about an entity it writes. */
 export interface Target {
@@ -131,7 +146,7 @@ export interface Target {
   entity: EntityClass<object>;
   fields: FieldDef[];
   /** Natural key of a row, from its flat form. */
-  keyOf(values: FlatRecord): string;
+  keyOf(values: Flat): string;
   /** Created rows are registered in this namespace under `keyOf`. */
   namespace?: RefNamespace;
   /** The field existing rows are looked up by (the key, or its first component). */
@@ -139,238 +154,122 @@ export interface Target {
   /** Relations to populate when loading (collections). */
   populate?: string[];
   /** UF of a row, for the audit log's state scope. */
-  stateUfOf?(values: FlatRecord, refs: RefIndex): string | null;
+  stateUfOf?(values: Flat, refs: RefIndex): string | null;
 }
 
 /** UF of a row that names its municipality by IBGE code (the first two digits are the state's). */
-const ufOfMunicipality = (values: FlatRecord) =>
+const ufOfMunicipality = (values: Flat) =>
   typeof values.municipality === 'string'
     ? (ufOfStateCode(values.municipality.slice(0, 2)) ?? null)
     : null;
+const ufOfState = (values: Flat) => (typeof values.state === 'string' ? values.state : null);
+const codeOf = (values: Flat) => String(values.code);
 
-function field(fields: FieldDef[], name: string): FieldDef {
-  return fields.find((definition) => definition.name === name)!;
+function define(
+  entity: EntityClass<object>,
+  fields: string,
+  target: Omit<Target, 'name' | 'entity' | 'fields' | 'lookup'> & { lookup: string },
+): Target {
+  const defs = fieldsOf(fields);
+  const lookup = defs.find((definition) => definition.name === target.lookup)!;
+  return { ...target, name: entity.name, entity, fields: defs, lookup };
 }
-
-function define(target: Omit<Target, 'lookup'> & { lookup: string }): Target {
-  return { ...target, lookup: field(target.fields, target.lookup) };
-}
-
-const macroregionFields = [
-  scalar('code'),
-  scalar('name'),
-  scalar('nameSearch'),
-  ref('state', 'State'),
-  scalar('demo'),
-];
-const regionFields = [
-  scalar('code'),
-  scalar('name'),
-  scalar('nameSearch'),
-  ref('state', 'State'),
-  ref('macroregion', 'HealthMacroregion'),
-  scalar('demo'),
-];
-const municipalityFields = [
-  scalar('ibgeCode'),
-  scalar('name'),
-  scalar('nameAsOf'),
-  scalar('nameSearch'),
-  ref('state', 'State'),
-  ref('macroregion', 'HealthMacroregion'),
-  scalar('isCapital'),
-  scalar('latitude'),
-  scalar('longitude'),
-  ref('healthRegion', 'HealthRegion'),
-  scalar('population'),
-  scalar('populationYear'),
-  scalar('sizeClass'),
-];
-const municipalityNameFields = [
-  ref('municipality', 'Municipality'),
-  scalar('name'),
-  scalar('knownFrom'),
-  scalar('knownTo'),
-];
-const membershipFields = [
-  ref('municipality', 'Municipality'),
-  ref('healthRegion', 'HealthRegion'),
-  scalar('validFrom'),
-  scalar('validTo'),
-];
-const personFields = [
-  scalar('code'),
-  scalar('name'),
-  scalar('nameSearch'),
-  scalar('email'),
-  scalar('phone'),
-];
-const mandateFields: FieldDef[] = [
-  scalar('code'),
-  ref('person', 'Person'),
-  ref('organization', 'Organization'),
-  scalar('role'),
-  scalar('seat'),
-  ref('state', 'State'),
-  ref('municipality', 'Municipality'),
-  { name: 'healthRegions', type: 'refList', namespace: 'HealthRegion' },
-  scalar('startDate'),
-  scalar('endDate'),
-];
-const eventFields: FieldDef[] = [
-  scalar('code'),
-  scalar('kind'),
-  scalar('title'),
-  scalar('startDate'),
-  scalar('endDate'),
-  scalar('modality'),
-  ref('organization', 'Organization'),
-  ref('state', 'State'),
-  ref('healthRegion', 'HealthRegion'),
-  ref('municipality', 'Municipality'),
-  { name: 'topics', type: 'json' },
-  scalar('participantCount'),
-  scalar('accessCount'),
-  scalar('notes'),
-];
-const participationFields = [
-  ref('event', 'Event'),
-  ref('person', 'Person'),
-  ref('municipality', 'Municipality'),
-  scalar('role'),
-];
-const adhesionFields = [
-  ref('municipality', 'Municipality'),
-  ref('program', 'Program'),
-  scalar('status'),
-  scalar('requestedOn'),
-  scalar('decisionDueOn'),
-  scalar('decidedOn'),
-  scalar('validUntil'),
-  scalar('notes'),
-];
-const instrumentFields = [
-  ref('municipality', 'Municipality'),
-  scalar('instrument'),
-  scalar('period'),
-  scalar('status'),
-  scalar('statusDate'),
-  scalar('dueDate'),
-];
 
 export const targets = {
-  HealthMacroregion: define({
-    name: 'HealthMacroregion',
-    entity: HealthMacroregion,
-    fields: macroregionFields,
-    keyOf: (values) => String(values.code),
+  HealthMacroregion: define(HealthMacroregion, 'code name nameSearch state:State demo', {
+    keyOf: codeOf,
     namespace: 'HealthMacroregion',
     lookup: 'code',
-    stateUfOf: (values) => (typeof values.state === 'string' ? values.state : null),
+    stateUfOf: ufOfState,
   }),
-  HealthRegion: define({
-    name: 'HealthRegion',
-    entity: HealthRegion,
-    fields: regionFields,
-    keyOf: (values) => String(values.code),
-    namespace: 'HealthRegion',
-    lookup: 'code',
-    stateUfOf: (values) => (typeof values.state === 'string' ? values.state : null),
-  }),
-  Municipality: define({
-    name: 'Municipality',
-    entity: Municipality,
-    fields: municipalityFields,
-    keyOf: (values) => String(values.ibgeCode),
-    namespace: 'Municipality',
-    lookup: 'ibgeCode',
-    stateUfOf: (values) => (typeof values.state === 'string' ? values.state : null),
-  }),
-  MunicipalityName: define({
-    name: 'MunicipalityName',
-    entity: MunicipalityName,
-    fields: municipalityNameFields,
+  HealthRegion: define(
+    HealthRegion,
+    'code name nameSearch state:State macroregion:HealthMacroregion demo',
+    { keyOf: codeOf, namespace: 'HealthRegion', lookup: 'code', stateUfOf: ufOfState },
+  ),
+  Municipality: define(
+    Municipality,
+    `ibgeCode name nameAsOf nameSearch state:State macroregion:HealthMacroregion isCapital
+     latitude longitude healthRegion:HealthRegion population populationYear sizeClass`,
+    {
+      keyOf: (values) => String(values.ibgeCode),
+      namespace: 'Municipality',
+      lookup: 'ibgeCode',
+      stateUfOf: ufOfState,
+    },
+  ),
+  MunicipalityName: define(MunicipalityName, 'municipality:Municipality name knownFrom knownTo', {
     keyOf: (values) => `${values.municipality}|${values.name}`,
     lookup: 'municipality',
     stateUfOf: ufOfMunicipality,
   }),
-  RegionMembership: define({
-    name: 'RegionMembership',
-    entity: RegionMembership,
-    fields: membershipFields,
-    keyOf: (values) => `${values.municipality}@${values.validFrom ?? ''}`,
-    lookup: 'municipality',
-  }),
-  PopulationEstimate: define({
-    name: 'PopulationEstimate',
-    entity: PopulationEstimate,
-    fields: [ref('municipality', 'Municipality'), scalar('year'), scalar('population')],
+  RegionMembership: define(
+    RegionMembership,
+    'municipality:Municipality healthRegion:HealthRegion validFrom validTo',
+    {
+      keyOf: (values) => `${values.municipality}@${values.validFrom ?? ''}`,
+      lookup: 'municipality',
+    },
+  ),
+  PopulationEstimate: define(PopulationEstimate, 'municipality:Municipality year population', {
     keyOf: (values) => `${values.municipality}/${values.year}`,
     lookup: 'municipality',
   }),
-  Person: define({
-    name: 'Person',
-    entity: Person,
-    fields: personFields,
-    keyOf: (values) => String(values.code),
+  Person: define(Person, 'code name nameSearch email phone', {
+    keyOf: codeOf,
     namespace: 'Person',
     lookup: 'code',
   }),
-  Mandate: define({
-    name: 'Mandate',
-    entity: Mandate,
-    fields: mandateFields,
-    keyOf: (values) => String(values.code),
-    lookup: 'code',
-    populate: ['healthRegions'],
-    stateUfOf: (values) => (typeof values.state === 'string' ? values.state : null),
-  }),
-  Event: define({
-    name: 'Event',
-    entity: Event,
-    fields: eventFields,
-    keyOf: (values) => String(values.code),
-    namespace: 'Event',
-    lookup: 'code',
-    stateUfOf: (values) => (typeof values.state === 'string' ? values.state : null),
-  }),
-  Participation: define({
-    name: 'Participation',
-    entity: Participation,
-    fields: participationFields,
+  Mandate: define(
+    Mandate,
+    `code person:Person organization:Organization role seat state:State
+     municipality:Municipality healthRegions:[HealthRegion] startDate endDate`,
+    { keyOf: codeOf, lookup: 'code', populate: ['healthRegions'], stateUfOf: ufOfState },
+  ),
+  Event: define(
+    Event,
+    `code kind title startDate endDate modality organization:Organization state:State
+     healthRegion:HealthRegion municipality:Municipality topics:json participantCount
+     accessCount notes`,
+    { keyOf: codeOf, namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
+  ),
+  Participation: define(Participation, 'event:Event person:Person municipality:Municipality role', {
     keyOf: (values) => `${values.event}|${values.person ?? ''}|${values.municipality ?? ''}`,
     lookup: 'event',
   }),
-  Adhesion: define({
-    name: 'Adhesion',
-    entity: Adhesion,
-    fields: adhesionFields,
-    keyOf: (values) => `${values.municipality}|${values.program}`,
-    lookup: 'municipality',
-    stateUfOf: ufOfMunicipality,
-  }),
-  InstrumentStatus: define({
-    name: 'InstrumentStatus',
-    entity: InstrumentStatus,
-    fields: instrumentFields,
-    keyOf: (values) => `${values.municipality}|${values.instrument}|${values.period}`,
-    lookup: 'municipality',
-    stateUfOf: ufOfMunicipality,
-  }),
+  Adhesion: define(
+    Adhesion,
+    `municipality:Municipality program:Program status requestedOn decisionDueOn decidedOn
+     validUntil notes`,
+    {
+      keyOf: (values) => `${values.municipality}|${values.program}`,
+      lookup: 'municipality',
+      stateUfOf: ufOfMunicipality,
+    },
+  ),
+  InstrumentStatus: define(
+    InstrumentStatus,
+    'municipality:Municipality instrument period status statusDate dueDate',
+    {
+      keyOf: (values) => `${values.municipality}|${values.instrument}|${values.period}`,
+      lookup: 'municipality',
+      stateUfOf: ufOfMunicipality,
+    },
+  ),
 } satisfies Record<string, Target>;
 
 /** The flat form of a loaded row (relations by natural key, collections sorted). */
-export function snapshot(target: Target, entity: object, refs: RefIndex): FlatRecord {
-  const record: FlatRecord = {};
+export function snapshot(target: Target, entity: object, refs: RefIndex): Flat {
+  const record: Flat = {};
   const row = entity as Record<string, unknown>;
   for (const definition of target.fields) {
     const value = row[definition.name];
     switch (definition.type) {
       case 'scalar':
-        record[definition.name] = (value ?? null) as FlatValue;
+        record[definition.name] = (value ?? null) as unknown;
         break;
       case 'json':
-        record[definition.name] = (value ?? []) as FlatValue;
+        record[definition.name] = (value ?? []) as unknown;
         break;
       case 'ref': {
         const related = value
@@ -405,7 +304,7 @@ function refId(namespace: RefNamespace, key: string, refs: RefIndex): number {
  */
 function rowData(
   target: Target,
-  values: FlatRecord,
+  values: Flat,
   refs: RefIndex,
   pointAt: ((namespace: RefNamespace, id: number) => unknown) | null,
 ): Record<string, unknown> {
@@ -443,7 +342,7 @@ function rowData(
 /** Entity data for `em.create`/`em.assign` from (part of) a flat record. */
 export function entityData(
   target: Target,
-  values: FlatRecord,
+  values: Flat,
   refs: RefIndex,
   em: Em,
 ): Record<string, unknown> {
@@ -458,22 +357,6 @@ export function insertableInBulk(target: Target): boolean {
 }
 
 /** A new row for `insertRows`: the flat record with related rows as ids. */
-export function columnData(
-  target: Target,
-  values: FlatRecord,
-  refs: RefIndex,
-): Record<string, unknown> {
+export function columnData(target: Target, values: Flat, refs: RefIndex): Record<string, unknown> {
   return rowData(target, values, refs, null);
-}
-
-export function sameValue(a: FlatValue | undefined, b: FlatValue | undefined): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
-  }
-  if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(a)) {
-    // SQLite's text-to-double conversion is not always correctly rounded: -52.55884 may read
-    // back as -52.558840000000004. Coordinates need nowhere near that precision.
-    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
-  }
-  return (a ?? null) === (b ?? null);
 }

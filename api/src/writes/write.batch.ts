@@ -11,7 +11,10 @@ export interface FieldProblem {
   message: string;
 }
 
-/** A flat record of a row: the input's field names and values (`ibgeCode`, `healthRegionCode`…). */
+/**
+ * A flat record of a row, the one shape of every write: scalars, lists, and related rows by
+ * natural key (`ibgeCode`, `healthRegionCode`…), so a dry run can name rows not created yet.
+ */
 export type Flat = Record<string, unknown>;
 
 /**
@@ -105,9 +108,22 @@ export class Batch {
   }
 }
 
-/** Compares two flat records field by field (arrays by value), for UNCHANGED detection. */
+/**
+ * Whether two values of a flat record are the same: lists by value, and coordinates within a
+ * billionth (SQLite's text-to-double conversion is not always correctly rounded: -52.55884 may
+ * read back as -52.558840000000004). The one comparison of mutations, imports and reverts.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(a)) {
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  }
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** Compares two flat records field by field, for UNCHANGED detection. */
 export function sameValues(a: Flat, b: Flat, fields: readonly string[]): boolean {
-  return fields.every(
-    (field) => JSON.stringify(a[field] ?? null) === JSON.stringify(b[field] ?? null),
-  );
+  return fields.every((field) => sameValue(a[field], b[field]));
 }

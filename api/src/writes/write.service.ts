@@ -215,6 +215,32 @@ async function loadExisting(
   return rows;
 }
 
+/** A row of a chunk that parsed, with its identity: a decoded global id or a natural key. */
+interface ParsedRow {
+  index: number;
+  input: Flat;
+  rowId: number | null;
+  key: string | null;
+}
+
+/** A parsed row with the row it names (if any), that row's snapshot and the merged draft. */
+interface TargetRow extends ParsedRow {
+  current: BaseEntity | undefined;
+  before: Flat | null;
+  draft: Flat;
+}
+
+interface WrittenRow {
+  index: number;
+  row: BaseEntity;
+  before: Flat | null;
+  action: AuditAction;
+}
+
+/**
+ * One chunk of a write, in one transaction and a fixed number of statements: parse → load →
+ * decide each row in order (later rows see the earlier ones) → write → audit.
+ */
 async function writeChunk(
   actor: WriteActor,
   spec: WriteSpec,
@@ -222,58 +248,74 @@ async function writeChunk(
   chunk: { index: number; input: Flat }[],
   seenKeys: Map<string, number>,
 ): Promise<UpsertRowResult[]> {
-  const { em, viewer } = actor;
-  const batch = new Batch(em, viewer);
+  const batch = new Batch(actor.em, actor.viewer);
   await batch.loadStates();
   const results = new Map<number, UpsertRowResult>();
+  const parsed = parseRows(spec, chunk, seenKeys, results);
+  const targets = await loadTargets(actor, spec, batch, parsed);
+  const written: WrittenRow[] = [];
+  // Rows of other types the chunk changes too, once each (the first `before` is the true one).
+  const related = new Map<BaseEntity, RelatedChange>();
+  for (const target of targets) {
+    const outcome = decideRow(actor.viewer, spec, mode, target, batch, seenKeys);
+    if (outcome) {
+      results.set(target.index, outcome);
+    } else {
+      written.push(applyRow(actor, spec, target, batch, related));
+    }
+  }
+  await flushAndAudit(actor, spec, batch, written, related.values(), results);
+  return chunk.map(({ index }) => results.get(index)!);
+}
 
-  // 1. Parse every row; find its identity (global id or natural key).
-  const parsed: { index: number; input: Flat; rowId: number | null; key: string | null }[] = [];
+/** Parses every row and finds its identity; rows that fail get their result in `results`. */
+function parseRows(
+  spec: WriteSpec,
+  chunk: { index: number; input: Flat }[],
+  seenKeys: Map<string, number>,
+  results: Map<number, UpsertRowResult>,
+): ParsedRow[] {
+  const parsed: ParsedRow[] = [];
+  const invalid = (index: number, errors: FieldProblem[]) =>
+    results.set(index, rowResult(index, UpsertStatus.INVALID, { errors }));
   for (const { index, input } of chunk) {
     const outcome = spec.schema.safeParse(input);
     if (!outcome.success) {
-      results.set(
-        index,
-        rowResult(index, UpsertStatus.INVALID, { errors: zodProblems(outcome.error) }),
-      );
+      invalid(index, zodProblems(outcome.error));
       continue;
     }
     const data = outcome.data;
-    let rowId: number | null = null;
-    if (typeof data.id === 'string') {
-      const decoded = rowIdOf(spec, data.id);
-      if (typeof decoded !== 'number') {
-        results.set(index, rowResult(index, UpsertStatus.INVALID, { errors: [decoded] }));
-        continue;
-      }
-      rowId = decoded;
+    const rowId = typeof data.id === 'string' ? rowIdOf(spec, data.id) : null;
+    if (rowId !== null && typeof rowId !== 'number') {
+      invalid(index, [rowId]);
+      continue;
     }
-    const key = spec.keyOfInput(data);
+    const key = spec.keyOf(data);
     if (rowId === null && key === null) {
-      results.set(
-        index,
-        rowResult(index, UpsertStatus.INVALID, {
-          errors: [{ field: 'id', message: `Give the row's \`id\` or its natural key` }],
-        }),
-      );
+      invalid(index, [{ field: 'id', message: `Give the row's \`id\` or its natural key` }]);
       continue;
     }
     const identity = rowId !== null ? `id:${rowId}` : `key:${key}`;
     const earlier = seenKeys.get(identity);
     if (earlier !== undefined) {
-      results.set(
-        index,
-        rowResult(index, UpsertStatus.INVALID, {
-          errors: [{ field: rowId !== null ? 'id' : 'key', message: `Same row as row ${earlier}` }],
-        }),
-      );
+      invalid(index, [
+        { field: rowId !== null ? 'id' : 'key', message: `Same row as row ${earlier}` },
+      ]);
       continue;
     }
     seenKeys.set(identity, index);
     parsed.push({ index, input: data, rowId, key });
   }
+  return parsed;
+}
 
-  // 2. Load the existing rows and everything the drafts refer to: a fixed number of statements.
+/** Loads the existing rows and everything the drafts refer to: a fixed number of statements. */
+async function loadTargets(
+  actor: WriteActor,
+  spec: WriteSpec,
+  batch: Batch,
+  parsed: ParsedRow[],
+): Promise<TargetRow[]> {
   const existing = await loadExisting(actor, spec, {
     ids: parsed.flatMap((row) => (row.rowId !== null ? [row.rowId] : [])),
     keys: parsed.flatMap((row) => (row.rowId === null && row.key !== null ? [row.key] : [])),
@@ -284,7 +326,7 @@ async function writeChunk(
   for (const row of existing) {
     const snapshot = spec.snapshot(row, batch);
     snapshots.set(row, snapshot);
-    const key = spec.keyOfFlat(snapshot);
+    const key = spec.keyOf(snapshot);
     if (key !== null) {
       byKey.set(key, row);
     }
@@ -302,177 +344,176 @@ async function writeChunk(
     targets.flatMap((t) => (t.before ? [t.before, t.draft] : [t.draft])),
     targets.map((t) => ({ before: t.before, draft: t.draft })),
   );
-
-  // 3. Decide each row, in order (later rows see the earlier ones of the batch).
-  const written: { index: number; row: BaseEntity; before: Flat | null; action: AuditAction }[] =
-    [];
-  // Rows of other types the batch changes too, once each (the first `before` is the true one).
-  const related = new Map<BaseEntity, RelatedChange>();
-  for (const target of targets) {
-    const { index, current, before, draft, input } = target;
-    const fail = (status: UpsertStatus, extra: Partial<UpsertRowResult> = {}) =>
-      results.set(index, rowResult(index, status, extra));
-    if (!current) {
-      if (target.rowId !== null) {
-        fail(UpsertStatus.INVALID, {
-          errors: [{ field: 'id', message: `No ${spec.typeName} has id ${String(input.id)}` }],
-        });
-        continue;
-      }
-      if (mode === 'update') {
-        fail(UpsertStatus.INVALID, {
-          errors: [{ field: 'key', message: `No ${spec.typeName} with key ${target.key}` }],
-        });
-        continue;
-      }
-      if (spec.roles?.create && !hasRole(viewer, spec.roles.create)) {
-        fail(UpsertStatus.FORBIDDEN, {
-          errors: [
-            {
-              field: 'row',
-              message: `Only the ${spec.roles.create} role creates a ${spec.typeName}`,
-            },
-          ],
-        });
-        continue;
-      }
-    } else {
-      const identity = { id: toGlobalId(spec.typeName, current.id), version: current.version };
-      // One row named twice (by id and by natural key) would let the second edit slip past the version check.
-      const earlier = seenKeys.get(`row:${current.id}`);
-      if (earlier !== undefined && earlier !== index) {
-        fail(UpsertStatus.INVALID, {
-          ...identity,
-          errors: [{ field: 'row', message: `Same row as row ${earlier}` }],
-        });
-        continue;
-      }
-      seenKeys.set(`row:${current.id}`, index);
-      if (!canWriteIn(viewer, spec.ufsOf(before!, batch))) {
-        fail(UpsertStatus.FORBIDDEN, {
-          ...identity,
-          errors: [{ field: 'row', message: forbiddenMessage(viewer, spec, before!, batch) }],
-        });
-        continue;
-      }
-      if (mode === 'create') {
-        fail(UpsertStatus.INVALID, {
-          ...identity,
-          errors: [
-            { field: 'key', message: `A ${spec.typeName} with key ${target.key} already exists` },
-          ],
-        });
-        continue;
-      }
-      if (current.deletedAt) {
-        fail(UpsertStatus.INVALID, {
-          ...identity,
-          errors: [{ field: 'row', message: `This ${spec.typeName} is deleted; restore it first` }],
-        });
-        continue;
-      }
-      const expected = input.expectedVersion;
-      if (expected === undefined || expected === null || expected !== current.version) {
-        fail(UpsertStatus.CONFLICT, {
-          ...identity,
-          current: echoOf(spec, before!, batch, identity),
-          errors: [
-            {
-              field: 'expectedVersion',
-              message:
-                expected === undefined || expected === null
-                  ? `The row exists (version ${current.version}); send \`expectedVersion\` to change it`
-                  : `The row was changed by someone else: your version is ${expected}, the current one is ${current.version}`,
-            },
-          ],
-        });
-        continue;
-      }
-    }
-    const missing = current
-      ? []
-      : spec.requiredOnCreate
-          .filter((field) => draft[field] === undefined || draft[field] === null)
-          .map((field) => ({ field, message: `Required to create a ${spec.typeName}` }));
-    const problems = [
-      ...missing,
-      ...(missing.length ? [] : spec.check(draft, before, batch, current?.id ?? null)),
-    ];
-    if (problems.length > 0) {
-      fail(UpsertStatus.INVALID, {
-        id: current ? toGlobalId(spec.typeName, current.id) : null,
-        version: current?.version ?? null,
-        errors: problems,
-      });
-      continue;
-    }
-    if (!canWriteIn(viewer, spec.ufsOf(draft, batch))) {
-      fail(UpsertStatus.FORBIDDEN, {
-        errors: [{ field: 'row', message: forbiddenMessage(viewer, spec, draft, batch) }],
-      });
-      continue;
-    }
-    const refusal = spec.scopeRefusal?.(draft, batch) ?? null;
-    if (refusal) {
-      fail(UpsertStatus.FORBIDDEN, { errors: [{ field: 'row', message: refusal }] });
-      continue;
-    }
-    // A field the viewer cannot read is written whenever it is sent: UNCHANGED would confirm a guess.
-    const blind =
-      current && (spec.hiddenFields?.(before!, batch) ?? []).some((f) => input[f] !== undefined);
-    if (current && !blind && sameValues(before!, draft, spec.fields)) {
-      fail(UpsertStatus.UNCHANGED, {
-        id: toGlobalId(spec.typeName, current.id),
-        version: current.version,
-      });
-      continue;
-    }
-    const row = current ?? spec.create(em);
-    spec.write(row, draft, batch);
-    row.source =
-      actor.via === AuditVia.SHEETS ? 'sheets' : actor.via === AuditVia.IMPORT ? 'import' : 'api';
-    em.persist(row);
-    spec.afterWrite?.(row, draft, batch);
-    for (const change of spec.related?.(row, before, draft, batch) ?? []) {
-      change.row.source = row.source;
-      em.persist(change.row);
-      if (!related.has(change.row)) {
-        related.set(change.row, change);
-      }
-    }
-    written.push({
-      index,
-      row,
-      before,
-      action: current ? AuditAction.UPDATE : AuditAction.CREATE,
-    });
-  }
-
-  // 4. Write the rows, then their audit entries (they need the new ids): same transaction.
-  if (written.length > 0) {
-    await em.flush();
-    auditRelated(actor, related.values(), batch);
-    for (const { index, row, before, action } of written) {
-      const after = spec.snapshot(row, batch);
-      audit(actor, spec, row, action, before, after, batch);
-      results.set(
-        index,
-        rowResult(
-          index,
-          action === AuditAction.CREATE ? UpsertStatus.CREATED : UpsertStatus.UPDATED,
-          {
-            id: toGlobalId(spec.typeName, row.id),
-            version: row.version,
-          },
-        ),
-      );
-    }
-    await em.flush();
-  }
-  return chunk.map(({ index }) => results.get(index)!);
+  return targets;
 }
 
-function audit(
+/**
+ * What becomes of one row short of writing it: INVALID, FORBIDDEN, CONFLICT or UNCHANGED, or
+ * null when it is to be written. The order of the checks is part of the contract: identity,
+ * scope of the stored row, version, domain rules, scope of the draft, then UNCHANGED.
+ */
+function decideRow(
+  viewer: Viewer,
+  spec: WriteSpec,
+  mode: WriteMode,
+  target: TargetRow,
+  batch: Batch,
+  seenKeys: Map<string, number>,
+): UpsertRowResult | null {
+  const { index, current, before, draft, input } = target;
+  const result = (status: UpsertStatus, extra: Partial<UpsertRowResult> = {}) =>
+    rowResult(index, status, extra);
+  const error = (field: string, message: string) => ({ errors: [{ field, message }] });
+  if (!current) {
+    if (target.rowId !== null) {
+      return result(
+        UpsertStatus.INVALID,
+        error('id', `No ${spec.typeName} has id ${String(input.id)}`),
+      );
+    }
+    if (mode === 'update') {
+      return result(
+        UpsertStatus.INVALID,
+        error('key', `No ${spec.typeName} with key ${target.key}`),
+      );
+    }
+    if (spec.roles?.create && !hasRole(viewer, spec.roles.create)) {
+      return result(
+        UpsertStatus.FORBIDDEN,
+        error('row', `Only the ${spec.roles.create} role creates a ${spec.typeName}`),
+      );
+    }
+  } else {
+    const identity = { id: toGlobalId(spec.typeName, current.id), version: current.version };
+    // One row named twice (by id and by natural key) would let the second edit slip past the version check.
+    const earlier = seenKeys.get(`row:${current.id}`);
+    if (earlier !== undefined && earlier !== index) {
+      return result(UpsertStatus.INVALID, {
+        ...identity,
+        ...error('row', `Same row as row ${earlier}`),
+      });
+    }
+    seenKeys.set(`row:${current.id}`, index);
+    if (!canWriteIn(viewer, spec.ufsOf(before!, batch))) {
+      return result(UpsertStatus.FORBIDDEN, {
+        ...identity,
+        ...error('row', forbiddenMessage(viewer, spec, before!, batch)),
+      });
+    }
+    if (mode === 'create') {
+      return result(UpsertStatus.INVALID, {
+        ...identity,
+        ...error('key', `A ${spec.typeName} with key ${target.key} already exists`),
+      });
+    }
+    if (current.deletedAt) {
+      return result(UpsertStatus.INVALID, {
+        ...identity,
+        ...error('row', `This ${spec.typeName} is deleted; restore it first`),
+      });
+    }
+    const expected = input.expectedVersion;
+    if (expected === undefined || expected === null || expected !== current.version) {
+      return result(UpsertStatus.CONFLICT, {
+        ...identity,
+        current: echoOf(spec, before!, batch, identity),
+        ...error(
+          'expectedVersion',
+          expected === undefined || expected === null
+            ? `The row exists (version ${current.version}); send \`expectedVersion\` to change it`
+            : `The row was changed by someone else: your version is ${expected}, the current one is ${current.version}`,
+        ),
+      });
+    }
+  }
+  const missing = current
+    ? []
+    : spec.requiredOnCreate
+        .filter((field) => draft[field] === undefined || draft[field] === null)
+        .map((field) => ({ field, message: `Required to create a ${spec.typeName}` }));
+  const problems = missing.length ? missing : spec.check(draft, before, batch, current?.id ?? null);
+  if (problems.length > 0) {
+    return result(UpsertStatus.INVALID, {
+      id: current ? toGlobalId(spec.typeName, current.id) : null,
+      version: current?.version ?? null,
+      errors: problems,
+    });
+  }
+  if (!canWriteIn(viewer, spec.ufsOf(draft, batch))) {
+    return result(
+      UpsertStatus.FORBIDDEN,
+      error('row', forbiddenMessage(viewer, spec, draft, batch)),
+    );
+  }
+  const refusal = spec.scopeRefusal?.(draft, batch) ?? null;
+  if (refusal) {
+    return result(UpsertStatus.FORBIDDEN, error('row', refusal));
+  }
+  // A field the viewer cannot read is written whenever it is sent: UNCHANGED would confirm a guess.
+  const blind =
+    current && (spec.hiddenFields?.(before!, batch) ?? []).some((f) => input[f] !== undefined);
+  if (current && !blind && sameValues(before!, draft, spec.fields)) {
+    return result(UpsertStatus.UNCHANGED, {
+      id: toGlobalId(spec.typeName, current.id),
+      version: current.version,
+    });
+  }
+  return null;
+}
+
+/** Writes a decided draft onto its row (new or existing) and queues it and its related rows. */
+function applyRow(
+  actor: WriteActor,
+  spec: WriteSpec,
+  target: TargetRow,
+  batch: Batch,
+  related: Map<BaseEntity, RelatedChange>,
+): WrittenRow {
+  const { em } = actor;
+  const { index, current, before, draft } = target;
+  const row = current ?? spec.create(em);
+  spec.write(row, draft, batch);
+  row.source =
+    actor.via === AuditVia.SHEETS ? 'sheets' : actor.via === AuditVia.IMPORT ? 'import' : 'api';
+  em.persist(row);
+  spec.afterWrite?.(row, draft, batch);
+  for (const change of spec.related?.(row, before, draft, batch) ?? []) {
+    change.row.source = row.source;
+    em.persist(change.row);
+    if (!related.has(change.row)) {
+      related.set(change.row, change);
+    }
+  }
+  return { index, row, before, action: current ? AuditAction.UPDATE : AuditAction.CREATE };
+}
+
+/** Writes the rows, then their audit entries (they need the new ids): same transaction. */
+async function flushAndAudit(
+  actor: WriteActor,
+  spec: WriteSpec,
+  batch: Batch,
+  written: WrittenRow[],
+  related: Iterable<RelatedChange>,
+  results: Map<number, UpsertRowResult>,
+): Promise<void> {
+  if (written.length === 0) {
+    return;
+  }
+  await actor.em.flush();
+  auditRelated(actor, related, batch);
+  for (const { index, row, before, action } of written) {
+    recordRowAudit(actor, spec, row, action, before, spec.snapshot(row, batch), batch);
+    const status = action === AuditAction.CREATE ? UpsertStatus.CREATED : UpsertStatus.UPDATED;
+    results.set(
+      index,
+      rowResult(index, status, { id: toGlobalId(spec.typeName, row.id), version: row.version }),
+    );
+  }
+  await actor.em.flush();
+}
+
+/** Queues the audit entry of one written row (its `after` with version and soft delete). */
+export function recordRowAudit(
   actor: WriteActor,
   spec: WriteSpec,
   row: BaseEntity,
@@ -497,7 +538,7 @@ function audit(
 /** Audits the rows a write changed alongside its own (e.g. a municipality's population). */
 function auditRelated(actor: WriteActor, related: Iterable<RelatedChange>, batch: Batch): void {
   for (const change of related) {
-    audit(
+    recordRowAudit(
       actor,
       change.spec,
       change.row,
@@ -615,7 +656,7 @@ export async function setDeleted(
     row.deletedAt = deleted ? new Date() : null;
     const related = (await spec.relatedOnDelete?.(row, batch)) ?? [];
     await tem.flush();
-    audit(
+    recordRowAudit(
       scoped,
       spec,
       row,
@@ -629,5 +670,3 @@ export async function setDeleted(
     return row;
   });
 }
-
-export { audit as recordRowAudit };

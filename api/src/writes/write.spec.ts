@@ -15,6 +15,8 @@ import { type Batch, type Flat, type FieldProblem } from './write.batch';
 export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   /** GraphQL type name, also the global-id type and the audit `entityType`. */
   typeName: string;
+  /** Plural of `typeName` in mutation names (`upsertPeople`), when not `typeName` + s. */
+  plural?: string;
   entity: EntityClass<E>;
   /** Flat input fields, excluding `id` and `expectedVersion`. */
   fields: readonly string[];
@@ -29,10 +31,8 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   requiredOnCreate: readonly string[];
   /** Validates and normalises one input row (every field optional; `null` clears). */
   schema: z.ZodType<Flat>;
-  /** Natural key of a (parsed) input row, or null when it has none. */
-  keyOfInput(input: Flat): string | null;
-  /** Natural key of a flat snapshot. */
-  keyOfFlat(flat: Flat): string | null;
+  /** Natural key of an input row or a snapshot (both flat, named alike), or null when it has none. */
+  keyOf(flat: Flat): string | null;
   /** Loads existing rows by id or natural key, with what `snapshot` needs (deleted rows too). */
   load(em: Em, query: { ids: number[]; keys: string[] }): Promise<E[]>;
   /**
@@ -103,3 +103,17 @@ type Em = Batch['em'];
 
 /** What `ufsOf` returns for rows of the whole country (no state): only unscoped keys write them. */
 export const NATIONAL = 'BR';
+
+/** Natural key of a row keyed by its `code`. */
+export const codeKey = (flat: Flat): string | null =>
+  typeof flat.code === 'string' ? flat.code : null;
+
+/** Natural key of a row keyed by two codes (`ibgeCode|programCode`), or null if one is missing. */
+export function pairKey(first: unknown, second: unknown): string | null {
+  return typeof first === 'string' && typeof second === 'string' ? `${first}|${second}` : null;
+}
+
+/** The two codes of each `pairKey`. */
+export function splitKeys(keys: string[]): [string, string][] {
+  return keys.map((key) => key.split('|') as [string, string]);
+}

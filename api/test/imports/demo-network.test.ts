@@ -12,7 +12,8 @@ import { startupTasks } from '../../src/startup';
 import { HealthMacroregion } from '../../src/territory/health-macroregion.entity';
 import { HealthRegion } from '../../src/territory/health-region.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
-import { addBusinessDays, buildDemoNetwork, PROGRAM_CODE } from '../../../seeds/demo/demo.network';
+import { buildDemoNetwork, PROGRAM_CODE } from '../../../seeds/demo/demo.network';
+import { addBusinessDaysIso as addBusinessDays } from '../../src/writes/write.fields';
 import { readDemoTerritory } from '../../../seeds/demo/demo.seed';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Orm } from '../../src/db/orm';
 import { runImport, type ImportOptions, type ImportOutcome } from '../../src/imports/import.engine';
-import { importKinds } from '../../src/imports/kinds';
+import { importKinds } from '../../src/imports/import.kinds';
 
 /** Tables the graph lives in (not the import history itself). */
 export const graphTables = [

@@ -4,7 +4,7 @@ import { Role } from '../../src/auth/auth.enums';
 import { systemViewer } from '../../src/auth/viewer';
 import { ImportRun, ImportStatus } from '../../src/imports/import-run.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
-import { municipalityWrites } from '../../src/writes/specs/municipality.write';
+import { municipalityWrites } from '../../src/territory/municipality.write';
 import { writeRows } from '../../src/writes/write.service';
 import { createTestApp, databaseAvailable, type TestApp } from '../helpers';
 import {

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { garbledTextProblem } from '../../common/text';
-import { aliasMatches, headerKey } from '../import.cells';
-import type { IssueList } from '../import.issues';
-import type { KindContext } from '../import.kind';
-import type { SourceRow, SourceTable } from '../import.source';
+import { garbledTextProblem } from '../common/text';
+import { aliasMatches, headerKey } from '../imports/import.cells';
+import type { IssueList } from '../imports/import.issues';
+import type { KindContext } from '../imports/import.kind';
+import type { SourceRow, SourceTable } from '../imports/import.source';
 
 /**
  * The tables of DATASUS's *Base Territorial*, as separate files or the members of its zip.
@@ -228,11 +228,15 @@ function readCodeTable(
 
 const baseName = (tables: SourceTable[]) => path.basename(tables[0]!.file);
 
+/** The given tables that are one DATASUS table. */
+type TablesOf = (role: DatasusTable) => SourceTable[];
+
 /**
  * Joins the separate Base Territorial tables into the municipality table the kind reads: each
  * municipality row gains its health region (code, name) and, through `rl_regsaud_macsaud`,
  * its macroregion (code, name), as in the joined `CO_MACSAUD` layout. Every code a relation
  * table names must exist in its code table; nothing is joined if any table has a problem.
+ * Phases: missing tables → code tables → links, each checked → the joined rows.
  */
 export function combineDatasusTables(tables: SourceTable[], context: KindContext): SourceTable[] {
   const { issues } = context;
@@ -241,10 +245,40 @@ export function combineDatasusTables(tables: SourceTable[], context: KindContext
     const role = datasusTableOf(table);
     byRole.set(role, [...(byRole.get(role) ?? []), table]);
   }
-  const of = (role: DatasusTable) => byRole.get(role) ?? [];
+  const of: TablesOf = (role) => byRole.get(role) ?? [];
   if (tables.every((table) => datasusTableOf(table) === 'municipalities')) {
     return tables;
   }
+  reportMissingTables(tables, of, issues);
+  if (!issues.empty) {
+    return [];
+  }
+  const before = issues.total;
+  const macroregions = readCodeTable(
+    of('macroregions'),
+    issues,
+    { wanted: aliases.macroregion, digits: 4, what: 'macroregion' },
+    aliases.macroName,
+  );
+  const regions = readCodeTable(
+    of('regions'),
+    issues,
+    { wanted: aliases.region, digits: 5, what: 'region' },
+    aliases.regionName,
+  );
+  const macroOfRegion = readMacroregionOfRegion(of, issues, regions, macroregions);
+  const regionOf = readRegionOfMunicipality(of, issues, regions, macroOfRegion);
+  if (issues.total > before) {
+    return [];
+  }
+  return joinMunicipalityTables(of, issues, { regions, macroregions, macroOfRegion, regionOf });
+}
+
+type CodeTable = ReturnType<typeof readCodeTable>;
+type Link = Map<string, { code: string; line: number }>;
+
+/** Each table the given ones need to be joined, once, with why. */
+function reportMissingTables(tables: SourceTable[], of: TablesOf, issues: IssueList): void {
   const needs: [DatasusTable, DatasusTable, string][] = [
     ['municipalityRegions', 'municipalities', 'the tables join on its municipalities'],
     ['regions', 'municipalities', 'the tables join on its municipalities'],
@@ -275,24 +309,15 @@ export function combineDatasusTables(tables: SourceTable[], context: KindContext
         : `${tableNames[needed]} is missing (${why}): give ${tableNames[needed]}.csv too, or the published zip`,
     });
   }
-  if (!issues.empty) {
-    return [];
-  }
-  const before = issues.total;
+}
 
-  const macroregions = readCodeTable(
-    of('macroregions'),
-    issues,
-    { wanted: aliases.macroregion, digits: 4, what: 'macroregion' },
-    aliases.macroName,
-  );
-  const regions = readCodeTable(
-    of('regions'),
-    issues,
-    { wanted: aliases.region, digits: 5, what: 'region' },
-    aliases.regionName,
-  );
-
+/** Region → macroregion, from `tb_regsaud_macsaud`: every code known, one macroregion each. */
+function readMacroregionOfRegion(
+  of: TablesOf,
+  issues: IssueList,
+  regions: CodeTable,
+  macroregions: CodeTable,
+): Link {
   const macroOfRegion = new Map<string, { code: string; line: number }>();
   for (const table of of('regionMacroregions')) {
     const reader = new TableReader(table, issues);
@@ -336,7 +361,16 @@ export function combineDatasusTables(tables: SourceTable[], context: KindContext
       macroOfRegion.set(region, { code: macroregion, line: row.line });
     }
   }
+  return macroOfRegion;
+}
 
+/** Municipality → region, from `rl_municip_regsaud`: known codes, same state, one region each. */
+function readRegionOfMunicipality(
+  of: TablesOf,
+  issues: IssueList,
+  regions: CodeTable,
+  macroOfRegion: Link,
+): Link {
   // Municipalities the municipality tables hold, and those they leave out on purpose.
   const known = new Set<string>();
   const skipped = new Set<string>();
@@ -425,10 +459,25 @@ export function combineDatasusTables(tables: SourceTable[], context: KindContext
       regionOf.set(municipality, { code: region, line: row.line });
     }
   }
-  if (issues.total > before) {
-    return [];
-  }
+  return regionOf;
+}
 
+/** The municipality tables with each row's region (and macroregion) code and name appended. */
+function joinMunicipalityTables(
+  of: TablesOf,
+  issues: IssueList,
+  {
+    regions,
+    macroregions,
+    macroOfRegion,
+    regionOf,
+  }: {
+    regions: CodeTable;
+    macroregions: CodeTable;
+    macroOfRegion: Link;
+    regionOf: Link;
+  },
+): SourceTable[] {
   const withMacroregions = of('regionMacroregions').length > 0;
   return of('municipalities').map((table) => {
     const reader = new TableReader(table, issues);

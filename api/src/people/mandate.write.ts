@@ -1,15 +1,15 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { scopedUf } from '../../auth/policy';
-import { Mandate } from '../../people/mandate.entity';
-import { Organization } from '../../people/organization.entity';
-import { MandateRole, SeatType } from '../../people/people.enums';
-import { Person } from '../../people/person.entity';
-import { HealthRegion } from '../../territory/health-region.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { type Batch, type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, mandateDate, naturalKey, rowIdentity, uf } from '../write.fields';
-import { NATIONAL, type WriteSpec } from '../write.spec';
+import { scopedUf } from '../auth/policy';
+import { Mandate } from './mandate.entity';
+import { Organization } from './organization.entity';
+import { MandateRole, SeatType } from './people.enums';
+import { Person } from './person.entity';
+import { HealthRegion } from '../territory/health-region.entity';
+import { Municipality } from '../territory/municipality.entity';
+import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { ibgeCode, mandateDate, naturalKey, rowIdentity, uf } from '../writes/write.fields';
+import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
 
 const GESTORES = 'mandate.gestores';
@@ -71,8 +71,7 @@ export const mandateWrites: WriteSpec<Mandate> = {
     startDate: mandateDate.nullish(),
     endDate: mandateDate.nullish(),
   }),
-  keyOfInput: (input) => (typeof input.code === 'string' ? input.code : null),
-  keyOfFlat: (flat) => (flat.code as string | null | undefined) ?? null,
+  keyOf: codeKey,
   load: (em, { ids, keys }) =>
     em.find(
       Mandate,

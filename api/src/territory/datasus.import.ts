@@ -1,27 +1,23 @@
-import { searchText } from '../../common/text';
-import { Municipality } from '../../territory/municipality.entity';
-import { ufOfStateCode } from '../../territory/territory.seed';
-import { sizeClassOf } from '../../territory/territory.enums';
+import { searchText } from '../common/text';
+import { ufOfStateCode } from './territory.seed';
 import {
   CellError,
   code,
   type ColumnSpec,
   decimal,
   ibgeCode,
-  integer,
   oneOf,
   text,
-} from '../import.cells';
-import type { ImportKind, Located } from '../import.kind';
-import { planTarget } from '../import.plan';
-import { type FlatRecord, targets } from '../import.targets';
+} from '../imports/import.cells';
+import type { ImportKind, Located } from '../imports/import.kind';
+import { planTarget } from '../imports/import.plan';
+import { targets } from '../imports/import.targets';
 import { combineDatasusTables, datasusSkipReason } from './datasus.tables';
 import {
   currentMunicipalities,
   demoMembershipPlan,
   demoTerritoryOf,
   type FileName,
-  listed,
   macroregionsOfRegions,
   newestFileDay,
   notInFile,
@@ -32,8 +28,7 @@ import {
   regionsOf,
   stateIdsOf,
 } from './territory.plan';
-
-// ---------------------------------------------------------------- territory-datasus
+import { type Flat } from '../writes/write.batch';
 
 interface DatasusRow {
   ibgeCode: string;
@@ -216,7 +211,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const demo = await demoTerritoryOf(em, context, covered);
     const userPrune = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
 
-    const macroregions = new Map<string, FlatRecord>();
+    const macroregions = new Map<string, Flat>();
     for (const row of rows) {
       if (row.macroregion && !macroregions.has(row.macroregion.code)) {
         macroregions.set(row.macroregion.code, {
@@ -249,7 +244,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
           ]
         : [],
     );
-    let regions: FlatRecord[] = [];
+    let regions: Flat[] = [];
     if (givesRegions) {
       const macroregionOfRegion = new Map(regionRows.map((row) => [row.regionCode, row.macroCode]));
       regions = regionsOf(
@@ -291,7 +286,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const inFile = new Set(rows.map((row) => row.ibgeCode));
     const inDemoRegion = (ibgeCode: string) =>
       demo.regionCodes.has(current.get(ibgeCode)?.regionCode ?? '');
-    const municipalities: FlatRecord[] = rows.map((row) => ({
+    const municipalities: Flat[] = rows.map((row) => ({
       ibgeCode: row.ibgeCode,
       state: row.uf,
       isCapital: row.isCapital,
@@ -342,303 +337,5 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
       notes.push(missing);
     }
     return plans;
-  },
-};
-
-// ---------------------------------------------------------------- health-regions
-
-const municipalityAliases = [
-  'codmun',
-  'comunicip',
-  'codmunicipio',
-  'codigomunicipio',
-  'codigodomunicipio',
-  'municipiocodigo',
-  'ibge',
-  'codibge',
-  'codigoibge',
-  'municipality',
-  'municipalitycode',
-  'ibgecode',
-  /^codmun/,
-];
-
-const regionColumns: ColumnSpec[] = [
-  { field: 'municipality', aliases: municipalityAliases, required: true },
-  {
-    field: 'regionCode',
-    aliases: [
-      'coregsaud',
-      'codregiao',
-      'codigoregiao',
-      'codigodaregiao',
-      'regiaocodigo',
-      'regioncode',
-      'healthregioncode',
-      /^coregsaud/,
-      /^codregsaud/,
-    ],
-    required: true,
-  },
-  {
-    field: 'regionName',
-    aliases: [
-      'noregiao',
-      'noregsaud',
-      'nomeregiao',
-      'nomedaregiao',
-      'regiaodesaude',
-      'regiao',
-      'regionname',
-      'healthregion',
-      'dsnomeregsaud',
-      /^noregiao/,
-      /^noregsaud/,
-    ],
-    required: true,
-  },
-  {
-    field: 'macroCode',
-    aliases: ['comacsaud', 'codmacro', 'codmacrorregiao', 'macroregioncode', /^comacsaud/],
-  },
-];
-
-/** Municipality → health region (CIR) lists: DATASUS `rl_municip_regsaud` joins or staff sheets. */
-export const healthRegionsKind: ImportKind<RegionRow> = {
-  name: 'health-regions',
-  description:
-    'municipality → health region (codmun, no_regiao, co_regsaud[, co_macsaud]); CSV or XLSX',
-  refs: ['Municipality', 'HealthMacroregion', 'State'],
-  columns: () => regionColumns,
-  readRow(reader, context) {
-    const municipality = reader.required('municipality', ibgeCode);
-    if (municipality && !context.refs.has('Municipality', municipality)) {
-      reader.fail(reader.header('municipality'), `municipality ${municipality} is unknown`);
-    }
-    const regionCode = reader.required('regionCode', (value) => {
-      if (!/^\d{5}$/.test(value)) {
-        throw new CellError(
-          `"${value}" is not a health region code: expected 5 digits (e.g. 43001)`,
-        );
-      }
-      return value;
-    });
-    if (municipality && regionCode && regionCode.slice(0, 2) !== municipality.slice(0, 2)) {
-      reader.fail(
-        reader.header('regionCode'),
-        `region ${regionCode} is not in the state of municipality ${municipality} (codes must share the first 2 digits)`,
-      );
-    }
-    const regionName = reader.required('regionName', text(200));
-    const macroCode = reader.optional('macroCode', code(10));
-    if (macroCode && !context.refs.has('HealthMacroregion', macroCode)) {
-      reader.fail(
-        reader.header('macroCode'),
-        `macroregion ${macroCode} is unknown; import territory-datasus first`,
-      );
-    }
-    if (!municipality || !regionCode || !regionName) {
-      return null;
-    }
-    return { ibgeCode: municipality, regionCode, regionName, macroCode };
-  },
-  identity: (row) => `municipality ${row.ibgeCode}`,
-  checkAll(rows, context) {
-    const first = new Map<string, Located<RegionRow>>();
-    for (const item of rows) {
-      const seen = first.get(item.row.regionCode);
-      if (!seen) {
-        first.set(item.row.regionCode, item);
-      } else if (
-        seen.row.regionName !== item.row.regionName ||
-        seen.row.macroCode !== item.row.macroCode
-      ) {
-        context.issues.add({
-          file: item.file,
-          line: item.line,
-          column: 'region',
-          message: `region ${item.row.regionCode} is "${item.row.regionName}"${item.row.macroCode ? ` in ${item.row.macroCode}` : ''} here but "${seen.row.regionName}"${seen.row.macroCode ? ` in ${seen.row.macroCode}` : ''} on line ${seen.line}`,
-        });
-      }
-    }
-  },
-  async plan(em, rows, context) {
-    const { refs, notes } = context;
-    await Promise.all([refs.load('HealthRegion'), refs.load('HealthMacroregion')]);
-    const ufs = new Set(rows.map((row) => ufOfStateCode(row.ibgeCode.slice(0, 2))!));
-    const current = await currentMunicipalities(em, context, ufs);
-    const demo = await demoTerritoryOf(em, context, ufs);
-    const userPrune = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
-    const givesMacroregions = rows.some((row) => row.macroCode !== null);
-    let macroregionOf: (regionCode: string) => string | null | undefined;
-    if (givesMacroregions) {
-      const macroregions = new Map(rows.map((row) => [row.regionCode, row.macroCode]));
-      macroregionOf = (code) => macroregions.get(code);
-    } else {
-      // The macroregion territory-datasus gave each municipality, agreed on by the region's.
-      const members = new Map<string, (string | null)[]>();
-      for (const row of rows) {
-        const macroregion = current.get(row.ibgeCode)?.macroregionCode ?? null;
-        members.set(row.regionCode, [...(members.get(row.regionCode) ?? []), macroregion]);
-      }
-      const derived = macroregionsOfRegions(members, notes);
-      macroregionOf = (code) => derived.get(code);
-      const none = [...members.keys()].filter((code) => !derived.get(code));
-      notes.push(
-        `the file gives no macroregions: ${members.size - none.length} of ${members.size} region(s) take theirs from their municipalities' (given by territory-datasus)${none.length > 0 ? `; ${none.length} have none (${listed(none)}): import territory-datasus for their municipalities` : ''}`,
-      );
-    }
-    const inFile = new Set(rows.map((row) => row.ibgeCode));
-    const municipalities: FlatRecord[] = rows.map((row) => ({
-      ibgeCode: row.ibgeCode,
-      healthRegion: row.regionCode,
-      ...(givesMacroregions ? { macroregion: row.macroCode } : {}),
-    }));
-    for (const municipality of current.values()) {
-      if (
-        !inFile.has(municipality.ibgeCode) &&
-        demo.regionCodes.has(municipality.regionCode ?? '')
-      ) {
-        municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegion: null });
-      }
-    }
-    const missing = notInFile(
-      current,
-      inFile,
-      'they keep the official region they had, and a demo one is removed',
-    );
-    if (missing) {
-      notes.push(missing);
-    }
-    return [
-      ...(demo.where
-        ? [
-            await planTarget(em, refs, targets.HealthMacroregion, [], {
-              pruneWhere: demo.where,
-            }),
-          ]
-        : []),
-      await planTarget(em, refs, targets.HealthRegion, regionsOf(rows, macroregionOf), {
-        pruneWhere: pruneCondition(userPrune, demo.where),
-      }),
-      await planTarget(em, refs, targets.Municipality, municipalities),
-      await planMemberships(em, rows, context, demo),
-    ];
-  },
-};
-
-// ---------------------------------------------------------------- population-ibge
-
-interface PopulationRow {
-  ibgeCode: string;
-  year: number;
-  population: number;
-}
-
-const populationColumns: ColumnSpec[] = [
-  { field: 'year', aliases: ['ano', 'year', 'anoreferencia'] },
-  { field: 'stateCode', aliases: ['coduf', 'codigouf', 'couf'] },
-  {
-    field: 'municipality',
-    aliases: ['codmuni', 'codmunic', ...municipalityAliases],
-    required: true,
-  },
-  {
-    field: 'population',
-    aliases: ['pop', 'populacao', 'populacaoestimada', 'population', 'estimativa', /^populacao/],
-    required: true,
-  },
-];
-
-/**
- * IBGE population estimates: the long `ano,codmuni,nomemun,pop` file or the official table
- * (UF, COD. UF, COD. MUNIC, NOME DO MUNICÍPIO, POPULAÇÃO ESTIMADA; the year comes from `--as-of`).
- */
-export const populationIbgeKind: ImportKind<PopulationRow> = {
-  name: 'population-ibge',
-  description:
-    'IBGE estimates: ano,codmuni,nomemun,pop or the official table (COD. UF + COD. MUNIC, POPULAÇÃO ESTIMADA)',
-  refs: ['Municipality'],
-  columns: () => populationColumns,
-  readRow(reader, context) {
-    let year: number | null;
-    if (reader.has('year')) {
-      year = reader.required('year', integer(1872, 2100));
-    } else if (context.asOfGiven) {
-      year = Number(context.asOf.slice(0, 4));
-    } else {
-      reader.fail(null, 'the file has no year column (ano); pass --as-of YYYY-MM-DD to give it');
-      return null;
-    }
-    let raw = reader.raw('municipality').replace(/\s/g, '');
-    if (reader.has('stateCode') && /^\d{4,5}$/.test(raw)) {
-      raw = `${reader.raw('stateCode').padStart(2, '0')}${raw.padStart(5, '0')}`;
-    }
-    const municipality = raw
-      ? (() => {
-          try {
-            return ibgeCode(raw);
-          } catch (error) {
-            reader.fail(reader.header('municipality'), (error as Error).message);
-            return null;
-          }
-        })()
-      : (reader.fail(reader.header('municipality'), 'is empty; a value is required'), null);
-    if (municipality && !context.refs.has('Municipality', municipality)) {
-      reader.fail(reader.header('municipality'), `municipality ${municipality} is unknown`);
-    }
-    const population = reader.required('population', integer(0, 50_000_000));
-    if (!municipality || year === null || population === null) {
-      return null;
-    }
-    return { ibgeCode: municipality, year, population };
-  },
-  identity: (row) => `municipality ${row.ibgeCode} in ${row.year}`,
-  async plan(em, rows, context) {
-    const newest = new Map<string, PopulationRow>();
-    for (const row of rows) {
-      const current = newest.get(row.ibgeCode);
-      if (!current || current.year < row.year) {
-        newest.set(row.ibgeCode, row);
-      }
-    }
-    const currentYear = new Map<string, number | null>();
-    const codes = [...newest.keys()];
-    for (let start = 0; start < codes.length; start += 500) {
-      const found = await em.find(
-        Municipality,
-        { ibgeCode: { $in: codes.slice(start, start + 500) } },
-        { fields: ['ibgeCode', 'populationYear'] },
-      );
-      found.forEach((m) => currentYear.set(m.ibgeCode, m.populationYear ?? null));
-      em.clear();
-    }
-    // A file of older years never replaces a newer estimate already loaded.
-    const municipalities = [...newest.values()]
-      .filter((row) => (currentYear.get(row.ibgeCode) ?? 0) <= row.year)
-      .map((row) => ({
-        ibgeCode: row.ibgeCode,
-        population: row.population,
-        populationYear: row.year,
-        sizeClass: sizeClassOf(row.population),
-      }));
-    return [
-      await planTarget(
-        em,
-        context.refs,
-        targets.PopulationEstimate,
-        rows.map((row) => ({
-          municipality: row.ibgeCode,
-          year: row.year,
-          population: row.population,
-        })),
-        {
-          pruneWhere: context.prune
-            ? { year: { $in: [...new Set(rows.map((r) => r.year))] } }
-            : null,
-        },
-      ),
-      await planTarget(em, context.refs, targets.Municipality, municipalities),
-    ];
   },
 };

@@ -1,15 +1,11 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { InstrumentStatus } from '../../programs/instrument-status.entity';
-import {
-  Instrument,
-  instrumentStatusOrder,
-  InstrumentStatusValue,
-} from '../../programs/programs.enums';
-import { Municipality } from '../../territory/municipality.entity';
-import { type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, localDate, rowIdentity } from '../write.fields';
-import { type WriteSpec } from '../write.spec';
+import { InstrumentStatus } from './instrument-status.entity';
+import { Instrument, instrumentStatusOrder, InstrumentStatusValue } from './programs.enums';
+import { Municipality } from '../territory/municipality.entity';
+import { type FieldProblem, type Flat } from '../writes/write.batch';
+import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
+import { type WriteSpec } from '../writes/write.spec';
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' &&
@@ -21,6 +17,7 @@ function keyOf(flat: Flat): string | null {
 
 export const instrumentStatusWrites: WriteSpec<InstrumentStatus> = {
   typeName: 'InstrumentStatus',
+  plural: 'InstrumentStatuses',
   entity: InstrumentStatus,
   fields: ['ibgeCode', 'instrument', 'period', 'status', 'statusDate', 'dueDate'],
   requiredOnCreate: ['ibgeCode', 'instrument', 'period', 'status'],
@@ -37,8 +34,7 @@ export const instrumentStatusWrites: WriteSpec<InstrumentStatus> = {
     statusDate: localDate.nullish(),
     dueDate: localDate.nullish(),
   }),
-  keyOfInput: keyOf,
-  keyOfFlat: keyOf,
+  keyOf,
   async load(em, { ids, keys }) {
     const byKey = keys.map((key) => {
       const [code, instrument, period] = key.split('|') as [string, Instrument, string];

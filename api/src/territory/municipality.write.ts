@@ -1,15 +1,15 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { searchText } from '../../common/text';
-import { HealthRegion } from '../../territory/health-region.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { ManagementType, sizeClassOf } from '../../territory/territory.enums';
-import { AuditAction } from '../../audit/audit.enums';
-import { today } from '../../common/dates';
-import { regionChangeSteps, type RegionChangePlan } from '../../territory/region-history';
-import { type Batch, type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, localDate, rowIdentity, text } from '../write.fields';
-import { relatedChange, type RelatedChange, type WriteSpec } from '../write.spec';
+import { searchText } from '../common/text';
+import { HealthRegion } from './health-region.entity';
+import { Municipality } from './municipality.entity';
+import { ManagementType, sizeClassOf } from './territory.enums';
+import { AuditAction } from '../audit/audit.enums';
+import { today } from '../common/dates';
+import { regionChangeSteps, type RegionChangePlan } from './region-history';
+import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { ibgeCode, localDate, rowIdentity, text } from '../writes/write.fields';
+import { relatedChange, type RelatedChange, type WriteSpec } from '../writes/write.spec';
 import {
   loadedMembership,
   loadMembershipSpans,
@@ -33,6 +33,7 @@ function regionPlan(draft: Flat, before: Flat, batch: Batch): RegionChangePlan {
 
 export const municipalityWrites: WriteSpec<Municipality> = {
   typeName: 'Municipality',
+  plural: 'Municipalities',
   entity: Municipality,
   fields: [
     'ibgeCode',
@@ -66,8 +67,7 @@ export const municipalityWrites: WriteSpec<Municipality> = {
     longitude: z.number().min(-180).max(180).nullish(),
     effectiveFrom: localDate.nullish(),
   }),
-  keyOfInput: (input) => (typeof input.ibgeCode === 'string' ? input.ibgeCode : null),
-  keyOfFlat: (flat) => (flat.ibgeCode as string | undefined) ?? null,
+  keyOf: (flat) => (typeof flat.ibgeCode === 'string' ? flat.ibgeCode : null),
   load: (em, { ids, keys }) =>
     em.find(
       Municipality,

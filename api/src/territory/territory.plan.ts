@@ -1,19 +1,20 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { searchText } from '../../common/text';
-import type { Em } from '../../db/orm';
-import { UnreachableCaseError } from '../../graphql/errors';
-import { ImportRun, ImportStatus } from '../import-run.entity';
-import { HealthMacroregion } from '../../territory/health-macroregion.entity';
-import { HealthRegion } from '../../territory/health-region.entity';
-import { MunicipalityName } from '../../territory/municipality-name.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { type MembershipSpan, regionChangeSteps } from '../../territory/region-history';
-import { RegionMembership } from '../../territory/region-membership.entity';
-import { ufOfStateCode } from '../../territory/territory.seed';
-import type { ImportIssue } from '../import.issues';
-import type { KindContext, PlanContext } from '../import.kind';
-import { type Change, planTarget, type TargetPlan } from '../import.plan';
-import { type FlatRecord, targets } from '../import.targets';
+import { searchText } from '../common/text';
+import type { Em } from '../db/orm';
+import { UnreachableCaseError } from '../graphql/errors';
+import { ImportRun, ImportStatus } from '../imports/import-run.entity';
+import { HealthMacroregion } from './health-macroregion.entity';
+import { HealthRegion } from './health-region.entity';
+import { MunicipalityName } from './municipality-name.entity';
+import { Municipality } from './municipality.entity';
+import { type MembershipSpan, regionChangeSteps } from './region-history';
+import { RegionMembership } from './region-membership.entity';
+import { ufOfStateCode } from './territory.seed';
+import type { ImportIssue } from '../imports/import.issues';
+import type { KindContext, PlanContext } from '../imports/import.kind';
+import { type Change, planTarget, type TargetPlan } from '../imports/import.plan';
+import { targets } from '../imports/import.targets';
+import { type Flat } from '../writes/write.batch';
 
 /*
  * What the territory imports (territory-datasus, health-regions) share once rows are read: the
@@ -188,7 +189,7 @@ export async function planNames(
   context: KindContext,
   names: FileName[],
   current: Map<string, CurrentMunicipality>,
-): Promise<{ plan: TargetPlan; municipalities: Map<string, FlatRecord> }> {
+): Promise<{ plan: TargetPlan; municipalities: Map<string, Flat> }> {
   const { refs, asOf, asOfGiven } = context;
   const ids = names.flatMap((row) => refs.id('Municipality', row.ibgeCode) ?? []);
   const known = new Map<string, { knownFrom: string | null; knownTo: string | null }>();
@@ -205,7 +206,7 @@ export async function planNames(
     }
     em.clear();
   }
-  const desired = new Map<string, FlatRecord>();
+  const desired = new Map<string, Flat>();
   const record = (ibgeCode: string, name: string, from: string | null, to: string | null) => {
     const key = `${ibgeCode}|${name}`;
     const was = desired.get(key) ?? known.get(key);
@@ -218,7 +219,7 @@ export async function planNames(
       knownTo: latest.sort().at(-1) ?? null,
     });
   };
-  const municipalities = new Map<string, FlatRecord>();
+  const municipalities = new Map<string, Flat>();
   const renamed: string[] = [];
   const kept: string[] = [];
   for (const row of names) {
@@ -333,8 +334,8 @@ export interface RegionRow {
 export function regionsOf(
   rows: RegionRow[],
   macroregionOf: ((regionCode: string) => string | null | undefined) | null,
-): FlatRecord[] {
-  const regions = new Map<string, FlatRecord>();
+): Flat[] {
+  const regions = new Map<string, Flat>();
   for (const row of rows) {
     if (!regions.has(row.regionCode)) {
       const macroregion = macroregionOf?.(row.regionCode);

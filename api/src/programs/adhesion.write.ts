@@ -1,12 +1,10 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Adhesion } from '../../programs/adhesion.entity';
-import { Enrolment } from '../../programs/enrolment.entity';
-import { Program } from '../../programs/program.entity';
-import { AdhesionStatus } from '../../programs/programs.enums';
-import { Person } from '../../people/person.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { type FieldProblem, type Flat } from '../write.batch';
+import { Adhesion } from './adhesion.entity';
+import { Program } from './program.entity';
+import { AdhesionStatus } from './programs.enums';
+import { Municipality } from '../territory/municipality.entity';
+import { type FieldProblem } from '../writes/write.batch';
 import {
   addBusinessDaysIso,
   addMonthsIso,
@@ -14,16 +12,8 @@ import {
   localDate,
   naturalKey,
   rowIdentity,
-} from '../write.fields';
-import { type WriteSpec } from '../write.spec';
-
-function pairKey(first: unknown, second: unknown): string | null {
-  return typeof first === 'string' && typeof second === 'string' ? `${first}|${second}` : null;
-}
-
-function splitKeys(keys: string[]): [string, string][] {
-  return keys.map((key) => key.split('|') as [string, string]);
-}
+} from '../writes/write.fields';
+import { pairKey, splitKeys, type WriteSpec } from '../writes/write.spec';
 
 const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
 
@@ -46,8 +36,7 @@ export const adhesionWrites: WriteSpec<Adhesion> = {
     decidedOn: localDate.nullish(),
     notes: z.string().max(10_000).nullish(),
   }),
-  keyOfInput: (input) => pairKey(input.ibgeCode, input.programCode),
-  keyOfFlat: (flat) => pairKey(flat.ibgeCode, flat.programCode),
+  keyOf: (flat) => pairKey(flat.ibgeCode, flat.programCode),
   load: (em, { ids, keys }) =>
     em.find(
       Adhesion,
@@ -175,120 +164,5 @@ export const adhesionWrites: WriteSpec<Adhesion> = {
         ? addMonthsIso(row.decidedOn, program.validityMonths)
         : null;
     row.notes = (draft.notes as string | null | undefined) ?? null;
-  },
-};
-
-const ADHESIONS = 'enrolment.adhesions';
-
-/** A professional enrols only where the municipality's adhesion is approved, valid and not suspended. */
-export const enrolmentWrites: WriteSpec<Enrolment> = {
-  typeName: 'Enrolment',
-  entity: Enrolment,
-  fields: ['personCode', 'programCode', 'ibgeCode', 'enrolledOn'],
-  requiredOnCreate: ['personCode', 'programCode', 'ibgeCode', 'enrolledOn'],
-  schema: z.object({
-    ...rowIdentity,
-    personCode: naturalKey(50).nullish(),
-    programCode: naturalKey(50).nullish(),
-    ibgeCode: ibgeCode.nullish(),
-    enrolledOn: localDate.nullish(),
-  }),
-  keyOfInput: (input) => pairKey(input.personCode, input.programCode),
-  keyOfFlat: (flat) => pairKey(flat.personCode, flat.programCode),
-  load: (em, { ids, keys }) =>
-    em.find(
-      Enrolment,
-      {
-        $or: [
-          { id: { $in: ids } },
-          ...splitKeys(keys).map(([person, program]) => ({
-            person: { code: person },
-            program: { code: program },
-          })),
-        ],
-      },
-      { populate: ['person', 'program', 'municipality'] },
-    ),
-  async prepare(batch, drafts) {
-    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
-    await batch.loadRefs(Person, 'code', values('personCode'));
-    await batch.loadRefs(Program, 'code', values('programCode'));
-    await batch.loadRefs(Municipality, 'ibgeCode', values('ibgeCode'));
-    const codes = values('ibgeCode').filter((v): v is string => typeof v === 'string');
-    const adhesions =
-      codes.length === 0
-        ? []
-        : await batch.em.find(
-            Adhesion,
-            { municipality: { ibgeCode: { $in: codes } }, deletedAt: null },
-            { populate: ['municipality', 'program'] },
-          );
-    batch.scratch.set(
-      ADHESIONS,
-      new Map(
-        adhesions.map((a) => [`${a.municipality.unwrap().ibgeCode}|${a.program.unwrap().code}`, a]),
-      ),
-    );
-  },
-  snapshot: (row) => ({
-    personCode: row.person.unwrap().code,
-    programCode: row.program.unwrap().code,
-    ibgeCode: row.municipality.unwrap().ibgeCode,
-    enrolledOn: row.enrolledOn,
-  }),
-  check(draft, before, batch) {
-    const problems: FieldProblem[] = [];
-    if (!batch.ref(Person, draft.personCode as string)) {
-      problems.push({
-        field: 'personCode',
-        message: `No person has code ${String(draft.personCode)}`,
-      });
-    }
-    if (!batch.ref(Program, draft.programCode as string)) {
-      problems.push({
-        field: 'programCode',
-        message: `No program has code ${String(draft.programCode)}`,
-      });
-    }
-    if (problems.length > 0 || (before && before.ibgeCode === draft.ibgeCode)) {
-      return problems;
-    }
-    const adhesions = batch.scratch.get(ADHESIONS) as Map<string, Adhesion>;
-    const adhesion = adhesions.get(`${String(draft.ibgeCode)}|${String(draft.programCode)}`);
-    const enrolledOn = draft.enrolledOn as string;
-    const field = 'ibgeCode';
-    if (!adhesion) {
-      problems.push({
-        field,
-        message: `Municipality ${String(draft.ibgeCode)} has not adhered to ${String(draft.programCode)}`,
-      });
-    } else if (adhesion.status === AdhesionStatus.SUSPENDED) {
-      problems.push({
-        field,
-        message: `The adhesion of ${String(draft.ibgeCode)} is suspended: no new enrolments`,
-      });
-    } else if (adhesion.status !== AdhesionStatus.APPROVED) {
-      problems.push({
-        field,
-        message: `The adhesion of ${String(draft.ibgeCode)} is ${adhesion.status}; enrolment needs it APPROVED`,
-      });
-    } else if (adhesion.validUntil && adhesion.validUntil < enrolledOn) {
-      problems.push({
-        field,
-        message: `The adhesion of ${String(draft.ibgeCode)} expired on ${adhesion.validUntil}`,
-      });
-    }
-    return problems;
-  },
-  ufsOf(flat, batch) {
-    const uf = batch.ufOfCode(flat.ibgeCode as string | undefined);
-    return uf ? [uf] : [];
-  },
-  create: () => new Enrolment(),
-  write(row, draft: Flat, batch) {
-    row.person = ref(batch.ref(Person, draft.personCode as string)!);
-    row.program = ref(batch.ref(Program, draft.programCode as string)!);
-    row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);
-    row.enrolledOn = draft.enrolledOn as string;
   },
 };

@@ -1,13 +1,13 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { EventKind, Modality } from '../../activity/activity.enums';
-import { Event } from '../../activity/event.entity';
-import { Organization } from '../../people/organization.entity';
-import { HealthRegion } from '../../territory/health-region.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../write.fields';
-import { NATIONAL, type WriteSpec } from '../write.spec';
+import { EventKind, Modality } from './activity.enums';
+import { Event } from './event.entity';
+import { Organization } from '../people/organization.entity';
+import { HealthRegion } from '../territory/health-region.entity';
+import { Municipality } from '../territory/municipality.entity';
+import { type FieldProblem, type Flat } from '../writes/write.batch';
+import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
+import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
 
 const count = z.number().int().min(0, 'Must be 0 or more');
 
@@ -52,8 +52,7 @@ export const eventWrites: WriteSpec<Event> = {
     accessCount: count.nullish(),
     notes: z.string().max(10_000).nullish(),
   }),
-  keyOfInput: (input) => (typeof input.code === 'string' ? input.code : null),
-  keyOfFlat: (flat) => (flat.code as string | null | undefined) ?? null,
+  keyOf: codeKey,
   load: (em, { ids, keys }) =>
     em.find(
       Event,

@@ -25,13 +25,14 @@ function plain(input: object): Flat {
  * The mutations of one entity type — `createX`, `updateX`, `deleteX`, `restoreX`, `upsertXs` —
  * all thin wrappers over the write service, which does the checking.
  */
-export function writeResolver<E extends BaseEntity>(
+export function entityMutationsResolver<E extends BaseEntity>(
   spec: WriteSpec<E>,
-  names: { singular: string; plural: string },
   inputType: ClassType,
-  objectType: ClassType<E>,
 ): ClassType {
-  const { singular, plural } = names;
+  const singular = spec.typeName;
+  const plural = spec.plural ?? `${singular}s`;
+  // The entity doubles as the GraphQL object type.
+  const objectType = spec.entity as ClassType<E>;
 
   @Resolver()
   class EntityWriteResolver {

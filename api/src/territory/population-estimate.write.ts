@@ -1,12 +1,12 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { AuditAction } from '../../audit/audit.enums';
-import { Municipality } from '../../territory/municipality.entity';
-import { PopulationEstimate } from '../../territory/population-estimate.entity';
-import { sizeClassOf } from '../../territory/territory.enums';
-import { type Batch, type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, rowIdentity } from '../write.fields';
-import { relatedChange, type RelatedChange, type WriteSpec } from '../write.spec';
+import { AuditAction } from '../audit/audit.enums';
+import { Municipality } from './municipality.entity';
+import { PopulationEstimate } from './population-estimate.entity';
+import { sizeClassOf } from './territory.enums';
+import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { ibgeCode, rowIdentity } from '../writes/write.fields';
+import { relatedChange, type RelatedChange, type WriteSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
 
 function keyOf(flat: Flat): string | null {
@@ -44,8 +44,7 @@ export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
     year: z.number().int().min(FIRST_YEAR, `No estimate before ${FIRST_YEAR}`).nullish(),
     population: z.number().int().min(0, 'Must be 0 or more').max(50_000_000).nullish(),
   }),
-  keyOfInput: keyOf,
-  keyOfFlat: keyOf,
+  keyOf,
   async load(em, { ids, keys }) {
     const codes = keys.map((key) => key.split('|')[0]!);
     const rows = await em.find(

@@ -1,12 +1,12 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { HealthRegion } from '../../territory/health-region.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { describeSpan, spansOverlap, type MembershipSpan } from '../../territory/region-history';
-import { RegionMembership } from '../../territory/region-membership.entity';
-import { type Batch, type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, localDate, rowIdentity } from '../write.fields';
-import { type WriteSpec } from '../write.spec';
+import { HealthRegion } from './health-region.entity';
+import { Municipality } from './municipality.entity';
+import { describeSpan, spansOverlap, type MembershipSpan } from './region-history';
+import { RegionMembership } from './region-membership.entity';
+import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
+import { type WriteSpec } from '../writes/write.spec';
 
 const regionCode = z
   .string()
@@ -111,8 +111,7 @@ export const regionMembershipWrites: WriteSpec<RegionMembership> = {
     validFrom: localDate.nullish(),
     validTo: localDate.nullish(),
   }),
-  keyOfInput: keyOf,
-  keyOfFlat: keyOf,
+  keyOf,
   async load(em, { ids, keys }) {
     const codes = keys.map((key) => key.split('|')[0]!);
     const rows = await em.find(

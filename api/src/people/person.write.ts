@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { scopedUf } from '../../auth/policy';
-import { searchText } from '../../common/text';
-import { hiddenContactFields } from '../../people/contact';
-import { Person } from '../../people/person.entity';
-import { personStates } from '../../people/person-states';
-import { type Batch, type Flat } from '../write.batch';
-import { naturalKey, rowIdentity, text } from '../write.fields';
-import { type WriteSpec } from '../write.spec';
+import { scopedUf } from '../auth/policy';
+import { searchText } from '../common/text';
+import { hiddenContactFields } from './contact';
+import { Person } from './person.entity';
+import { personStates } from './person-states';
+import { type Batch, type Flat } from '../writes/write.batch';
+import { naturalKey, rowIdentity, text } from '../writes/write.fields';
+import { codeKey, type WriteSpec } from '../writes/write.spec';
 
 const PERSON_UFS = 'person.ufs';
 
@@ -30,6 +30,7 @@ export function statesOfPerson(batch: Batch, code: unknown): string[] {
 
 export const personWrites: WriteSpec<Person> = {
   typeName: 'Person',
+  plural: 'People',
   entity: Person,
   fields: ['code', 'name', 'email', 'phone'],
   requiredOnCreate: ['code', 'name'],
@@ -44,8 +45,7 @@ export const personWrites: WriteSpec<Person> = {
       .regex(/^\+?[\d\s().-]{8,20}$/, 'Expected a phone number, e.g. (51) 3333-4444')
       .nullish(),
   }),
-  keyOfInput: (input) => (typeof input.code === 'string' ? input.code : null),
-  keyOfFlat: (flat) => (flat.code as string | undefined) ?? null,
+  keyOf: codeKey,
   load: (em, { ids, keys }) =>
     em.find(Person, { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] }),
   prepare: (batch, drafts) =>

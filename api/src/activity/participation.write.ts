@@ -1,13 +1,13 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { ParticipationRole } from '../../activity/activity.enums';
-import { Event } from '../../activity/event.entity';
-import { Participation } from '../../activity/participation.entity';
-import { Person } from '../../people/person.entity';
-import { Municipality } from '../../territory/municipality.entity';
-import { type Batch, type FieldProblem, type Flat } from '../write.batch';
-import { ibgeCode, naturalKey, rowIdentity } from '../write.fields';
-import { type WriteSpec } from '../write.spec';
+import { ParticipationRole } from './activity.enums';
+import { Event } from './event.entity';
+import { Participation } from './participation.entity';
+import { Person } from '../people/person.entity';
+import { Municipality } from '../territory/municipality.entity';
+import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
+import { type WriteSpec } from '../writes/write.spec';
 import { eventWrites } from './event.write';
 
 /** event × person, or event × municipality for a municipality taking part as such. */
@@ -64,8 +64,7 @@ export const participationWrites: WriteSpec<Participation> = {
     municipalityIbgeCode: ibgeCode.nullish(),
     role: z.enum(ParticipationRole).nullish(),
   }),
-  keyOfInput: keyOf,
-  keyOfFlat: keyOf,
+  keyOf,
   async load(em, { ids, keys }) {
     const events = keys.map((key) => key.split('|')[0]!);
     const rows = await em.find(

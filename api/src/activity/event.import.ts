@@ -1,0 +1,114 @@
+import { EventKind, Modality } from './activity.enums';
+import { code, date, ibgeCode, integer, listOf, oneOf, text } from '../imports/import.cells';
+import { targets } from '../imports/import.targets';
+import {
+  checkRange,
+  codeColumn,
+  entityKind,
+  existing,
+  municipalityColumn,
+  organizationColumn,
+  regionColumn,
+  stateColumn,
+} from '../imports/import.columns';
+
+const eventKindAliases: Record<string, EventKind> = {
+  cir: EventKind.CIR_MEETING,
+  reuniaocir: EventKind.CIR_MEETING,
+  reuniaodacir: EventKind.CIR_MEETING,
+  cib: EventKind.CIB_MEETING,
+  reuniaocib: EventKind.CIB_MEETING,
+  reuniaodacib: EventKind.CIB_MEETING,
+  reuniaodediretoria: EventKind.BOARD_MEETING,
+  diretoria: EventKind.BOARD_MEETING,
+  assembleia: EventKind.ASSEMBLY,
+  weboficina: EventKind.WEB_OFICINA,
+  oficina: EventKind.WEB_OFICINA,
+  webreuniao: EventKind.WEB_MEETING,
+  reuniaovirtual: EventKind.WEB_MEETING,
+  capacitacao: EventKind.TRAINING,
+  educacaopermanente: EventKind.TRAINING,
+  treinamento: EventKind.TRAINING,
+  congresso: EventKind.CONGRESS,
+  visitatecnica: EventKind.TECHNICAL_VISIT,
+  visita: EventKind.TECHNICAL_VISIT,
+  outro: EventKind.OTHER,
+};
+const modalityAliases: Record<string, Modality> = {
+  presencial: Modality.IN_PERSON,
+  online: Modality.ONLINE,
+  virtual: Modality.ONLINE,
+  remoto: Modality.ONLINE,
+  hibrido: Modality.HYBRID,
+};
+
+export const eventsKind = entityKind({
+  name: 'events',
+  description:
+    'events: code, kind (tipo), title (titulo), start (data)[, end, modality, organization, uf, region, municipality, topics, participants, accesses, notes]',
+  target: targets.Event,
+  refs: ['Organization', 'State', 'Municipality', 'HealthRegion'],
+  columns: [
+    codeColumn,
+    { field: 'kind', aliases: ['kind', 'tipo', 'type', 'tipodeevento'], required: true },
+    { field: 'title', aliases: ['title', 'titulo', 'nome', 'name', 'evento'], required: true },
+    {
+      field: 'start',
+      aliases: ['start', 'startdate', 'data', 'date', 'inicio', 'datainicio'],
+      required: true,
+    },
+    { field: 'end', aliases: ['end', 'enddate', 'fim', 'datafim', 'termino'] },
+    { field: 'modality', aliases: ['modality', 'modalidade', 'formato'] },
+    organizationColumn,
+    stateColumn,
+    regionColumn,
+    municipalityColumn,
+    { field: 'topics', aliases: ['topics', 'temas', 'assuntos', 'pauta'] },
+    {
+      field: 'participants',
+      aliases: ['participants', 'participantcount', 'participantes', 'numerodeparticipantes'],
+    },
+    { field: 'accesses', aliases: ['accesses', 'accesscount', 'acessos', 'numerodeacessos'] },
+    { field: 'notes', aliases: ['notes', 'observacoes', 'obs', 'notas'] },
+  ],
+  readRow(reader, context) {
+    const eventCode = reader.required('code', code(80));
+    const kind = reader.required('kind', oneOf(EventKind, eventKindAliases));
+    const title = reader.required('title', text(500));
+    const start = reader.required('start', date);
+    const end = reader.optional('end', date);
+    checkRange(reader, start, end, 'end');
+    const modality =
+      reader.optional('modality', oneOf(Modality, modalityAliases)) ?? Modality.IN_PERSON;
+    const organization = reader.optional('organization', existing(context, 'Organization'));
+    const state = reader.optional('state', existing(context, 'State'));
+    const region = reader.optional('region', existing(context, 'HealthRegion'));
+    const municipality = reader.optional(
+      'municipality',
+      existing(context, 'Municipality', ibgeCode),
+    );
+    const topics = reader.optional('topics', listOf(text(100))) ?? [];
+    const participants = reader.optional('participants', integer(0, 1_000_000));
+    const accesses = reader.optional('accesses', integer(0, 100_000_000));
+    const notes = reader.optional('notes', text(5000));
+    if (!eventCode || !kind || !title || !start) {
+      return null;
+    }
+    return {
+      code: eventCode,
+      kind,
+      title,
+      startDate: start,
+      endDate: end,
+      modality,
+      organization,
+      state,
+      healthRegion: region,
+      municipality,
+      topics,
+      participantCount: participants,
+      accessCount: accesses,
+      notes,
+    };
+  },
+});

@@ -1,0 +1,42 @@
+import { ParticipationRole } from './activity.enums';
+import { ibgeCode, oneOf } from '../imports/import.cells';
+import { targets } from '../imports/import.targets';
+import { entityKind, existing, municipalityColumn } from '../imports/import.columns';
+
+export const participationKind = entityKind({
+  name: 'participation',
+  description: 'participation: event, person or municipality[, role (papel)]',
+  target: targets.Participation,
+  refs: ['Event', 'Person', 'Municipality'],
+  columns: [
+    { field: 'event', aliases: ['event', 'eventcode', 'evento', 'codevento'], required: true },
+    { field: 'person', aliases: ['person', 'personcode', 'pessoa', 'codpessoa'] },
+    municipalityColumn,
+    { field: 'role', aliases: ['role', 'papel', 'funcao'] },
+  ],
+  readRow(reader, context) {
+    const event = reader.required('event', existing(context, 'Event'));
+    const person = reader.optional('person', existing(context, 'Person'));
+    const municipality = reader.optional(
+      'municipality',
+      existing(context, 'Municipality', ibgeCode),
+    );
+    if (reader.raw('person') === '' && reader.raw('municipality') === '') {
+      reader.fail(null, 'give a person or a municipality');
+    }
+    const role =
+      reader.optional(
+        'role',
+        oneOf(ParticipationRole, {
+          organizador: ParticipationRole.ORGANISER,
+          organizer: ParticipationRole.ORGANISER,
+          palestrante: ParticipationRole.SPEAKER,
+          participante: ParticipationRole.ATTENDEE,
+        }),
+      ) ?? ParticipationRole.ATTENDEE;
+    if (!event || (!person && !municipality)) {
+      return null;
+    }
+    return { event, person, municipality, role };
+  },
+});

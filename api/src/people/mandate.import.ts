@@ -1,0 +1,117 @@
+import { MandateRole, SeatType } from './people.enums';
+import { code, date, ibgeCode, listOf, oneOf } from '../imports/import.cells';
+import { targets } from '../imports/import.targets';
+import {
+  checkRange,
+  codeColumn,
+  entityKind,
+  existing,
+  municipalityColumn,
+  organizationColumn,
+  stateColumn,
+} from '../imports/import.columns';
+
+const roleAliases: Record<string, MandateRole> = {
+  apoiador: MandateRole.APOIADOR,
+  apoiadora: MandateRole.APOIADOR,
+  apoiadorregional: MandateRole.APOIADOR,
+  gestor: MandateRole.MUNICIPAL_SECRETARY,
+  gestora: MandateRole.MUNICIPAL_SECRETARY,
+  secretariomunicipal: MandateRole.MUNICIPAL_SECRETARY,
+  secretariamunicipal: MandateRole.MUNICIPAL_SECRETARY,
+  secretariomunicipaldesaude: MandateRole.MUNICIPAL_SECRETARY,
+  secretariamunicipaldesaude: MandateRole.MUNICIPAL_SECRETARY,
+  prefeito: MandateRole.MAYOR,
+  prefeita: MandateRole.MAYOR,
+  coordenadorestadual: MandateRole.STATE_COORDINATOR,
+  coordenadoraestadual: MandateRole.STATE_COORDINATOR,
+  coordenadornacional: MandateRole.NATIONAL_COORDINATOR,
+  coordenadoranacional: MandateRole.NATIONAL_COORDINATOR,
+  facilitador: MandateRole.FACILITATOR,
+  facilitadora: MandateRole.FACILITATOR,
+  diretoria: MandateRole.BOARD_MEMBER,
+  membrodadiretoria: MandateRole.BOARD_MEMBER,
+  conselho: MandateRole.COUNCIL_SEAT,
+  conselheiro: MandateRole.COUNCIL_SEAT,
+  conselheira: MandateRole.COUNCIL_SEAT,
+  assessortecnico: MandateRole.TECHNICAL_ADVISER,
+  assessoratecnica: MandateRole.TECHNICAL_ADVISER,
+  assessoria: MandateRole.TECHNICAL_ADVISER,
+};
+
+export const mandatesKind = entityKind({
+  name: 'mandates',
+  description:
+    'mandates: code, person, role (papel), start (inicio)[, end (fim), organization, uf, municipality, regions, seat]',
+  target: targets.Mandate,
+  refs: ['Person', 'Organization', 'State', 'Municipality', 'HealthRegion'],
+  columns: [
+    codeColumn,
+    { field: 'person', aliases: ['person', 'personcode', 'pessoa', 'codpessoa'], required: true },
+    { field: 'role', aliases: ['role', 'papel', 'funcao', 'cargo'], required: true },
+    {
+      field: 'start',
+      aliases: ['start', 'startdate', 'inicio', 'datainicio', 'datadeinicio'],
+      required: true,
+    },
+    { field: 'end', aliases: ['end', 'enddate', 'fim', 'datafim', 'datadefim', 'termino'] },
+    organizationColumn,
+    stateColumn,
+    municipalityColumn,
+    {
+      field: 'regions',
+      aliases: ['regions', 'healthregions', 'regioes', 'regioesdesaude', 'regiao', 'region'],
+    },
+    { field: 'seat', aliases: ['seat', 'assento', 'vaga', 'titularidade'] },
+  ],
+  readRow(reader, context) {
+    const mandateCode = reader.required('code', code(80));
+    const person = reader.required('person', existing(context, 'Person'));
+    const role = reader.required('role', oneOf(MandateRole, roleAliases));
+    const start = reader.required('start', date);
+    const end = reader.optional('end', date);
+    checkRange(reader, start, end, 'end');
+    const organization = reader.optional('organization', existing(context, 'Organization'));
+    const state = reader.optional('state', existing(context, 'State'));
+    const municipality = reader.optional(
+      'municipality',
+      existing(context, 'Municipality', ibgeCode),
+    );
+    const regions = reader.optional('regions', listOf(existing(context, 'HealthRegion'))) ?? [];
+    const seat = reader.optional(
+      'seat',
+      oneOf(SeatType, { titular: SeatType.TITULAR, suplente: SeatType.SUPLENTE }),
+    );
+    if (
+      (role === MandateRole.MUNICIPAL_SECRETARY || role === MandateRole.MAYOR) &&
+      !municipality &&
+      reader.raw('municipality') === ''
+    ) {
+      reader.fail(reader.header('municipality'), `a ${role} mandate needs a municipality`);
+    }
+    if (role === MandateRole.APOIADOR && regions.length === 0 && reader.raw('regions') === '') {
+      reader.fail(reader.header('regions'), 'an APOIADOR mandate needs one or more health regions');
+    }
+    if (role === MandateRole.COUNCIL_SEAT && !seat && reader.raw('seat') === '') {
+      reader.fail(
+        reader.header('seat'),
+        'a COUNCIL_SEAT mandate needs a seat (titular or suplente)',
+      );
+    }
+    if (!mandateCode || !person || !role || !start) {
+      return null;
+    }
+    return {
+      code: mandateCode,
+      person,
+      organization,
+      role,
+      seat,
+      state,
+      municipality,
+      healthRegions: [...new Set(regions)].sort(),
+      startDate: start,
+      endDate: end,
+    };
+  },
+});

@@ -1,0 +1,57 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { Organization } from './organization.entity';
+import { OrganizationKind } from './people.enums';
+import { type FieldProblem } from '../writes/write.batch';
+import { naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
+import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
+
+/** Organisations: a COSEMS or SES belongs to its state; CONASEMS, MS, OPAS are national. */
+export const organizationWrites: WriteSpec<Organization> = {
+  typeName: 'Organization',
+  entity: Organization,
+  fields: ['code', 'name', 'kind', 'stateUf'],
+  requiredOnCreate: ['code', 'name', 'kind'],
+  schema: z.object({
+    ...rowIdentity,
+    code: naturalKey(50).nullish(),
+    name: text(300).nullish(),
+    kind: z.enum(OrganizationKind).nullish(),
+    stateUf: uf.nullish(),
+  }),
+  keyOf: codeKey,
+  load: (em, { ids, keys }) =>
+    em.find(
+      Organization,
+      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
+      { populate: ['state'] },
+    ),
+  async prepare() {
+    // Only states, which every batch loads.
+  },
+  snapshot: (row) => ({
+    code: row.code,
+    name: row.name,
+    kind: row.kind,
+    stateUf: row.state?.unwrap().uf ?? null,
+  }),
+  check(draft, before, batch) {
+    const problems: FieldProblem[] = [];
+    if (before && before.code !== draft.code) {
+      problems.push({ field: 'code', message: 'The code of an organisation cannot change' });
+    }
+    if (draft.stateUf && !batch.state(draft.stateUf as string)) {
+      problems.push({ field: 'stateUf', message: `Unknown UF ${String(draft.stateUf)}` });
+    }
+    return problems;
+  },
+  ufsOf: (flat) => (flat.stateUf ? [flat.stateUf as string] : [NATIONAL]),
+  create: () => new Organization(),
+  write(row, draft, batch) {
+    row.code = draft.code as string;
+    row.name = draft.name as string;
+    row.kind = draft.kind as OrganizationKind;
+    const state = draft.stateUf ? batch.state(draft.stateUf as string) : undefined;
+    row.state = state ? ref(state) : null;
+  },
+};

@@ -1,0 +1,27 @@
+import { searchText } from '../common/text';
+import { code, text } from '../imports/import.cells';
+import { targets } from '../imports/import.targets';
+import { codeColumn, email, entityKind } from '../imports/import.columns';
+
+export const peopleKind = entityKind({
+  name: 'people',
+  description: 'people: code, name (nome), email, phone (telefone)',
+  target: targets.Person,
+  refs: [],
+  columns: [
+    codeColumn,
+    { field: 'name', aliases: ['name', 'nome', 'nomecompleto', 'fullname'], required: true },
+    { field: 'email', aliases: ['email', 'mail', 'correioeletronico'] },
+    { field: 'phone', aliases: ['phone', 'telefone', 'fone', 'celular', 'whatsapp'] },
+  ],
+  readRow(reader) {
+    const personCode = reader.required('code', code(50));
+    const name = reader.required('name', text(300));
+    const mail = reader.optional('email', email);
+    const phone = reader.optional('phone', text(50));
+    if (!personCode || !name) {
+      return null;
+    }
+    return { code: personCode, name, nameSearch: searchText(name), email: mail, phone };
+  },
+});

@@ -1,0 +1,72 @@
+import { AdhesionStatus } from './programs.enums';
+import { date, ibgeCode, oneOf, text } from '../imports/import.cells';
+import { targets } from '../imports/import.targets';
+import { checkRange, entityKind, existing, municipalityColumn } from '../imports/import.columns';
+
+export const adhesionsKind = entityKind({
+  name: 'adhesions',
+  description:
+    'adhesions: municipality, program (programa), status (situacao), requested (data da solicitacao)[, decided, valid until, notes]',
+  target: targets.Adhesion,
+  refs: ['Municipality', 'Program'],
+  columns: [
+    { ...municipalityColumn, required: true },
+    { field: 'program', aliases: ['program', 'programa', 'programcode'], required: true },
+    { field: 'status', aliases: ['status', 'situacao', 'estado'], required: true },
+    {
+      field: 'requested',
+      aliases: [
+        'requested',
+        'requestedon',
+        'solicitacao',
+        'datadasolicitacao',
+        'datasolicitacao',
+        'dataadesao',
+        'datadeadesao',
+      ],
+      required: true,
+    },
+    {
+      field: 'decided',
+      aliases: ['decided', 'decidedon', 'decisao', 'datadadecisao', 'datadecisao'],
+    },
+    { field: 'validUntil', aliases: ['validuntil', 'validade', 'validoate', 'vigencia'] },
+    { field: 'notes', aliases: ['notes', 'observacoes', 'obs'] },
+  ],
+  readRow(reader, context) {
+    const municipality = reader.required(
+      'municipality',
+      existing(context, 'Municipality', ibgeCode),
+    );
+    const program = reader.required('program', existing(context, 'Program'));
+    const status = reader.required(
+      'status',
+      oneOf(AdhesionStatus, {
+        solicitada: AdhesionStatus.REQUESTED,
+        aprovada: AdhesionStatus.APPROVED,
+        deferida: AdhesionStatus.APPROVED,
+        rejeitada: AdhesionStatus.REJECTED,
+        indeferida: AdhesionStatus.REJECTED,
+        suspensa: AdhesionStatus.SUSPENDED,
+        expirada: AdhesionStatus.EXPIRED,
+      }),
+    );
+    const requested = reader.required('requested', date);
+    const decided = reader.optional('decided', date);
+    checkRange(reader, requested, decided, 'decided');
+    const validUntil = reader.optional('validUntil', date);
+    const notes = reader.optional('notes', text(5000));
+    if (!municipality || !program || !status || !requested) {
+      return null;
+    }
+    return {
+      municipality,
+      program,
+      status,
+      requestedOn: requested,
+      decidedOn: decided,
+      validUntil,
+      notes,
+    };
+  },
+});

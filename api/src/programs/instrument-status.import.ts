@@ -1,0 +1,54 @@
+import { Instrument, InstrumentStatusValue } from './programs.enums';
+import { CellError, type CellParser, date, ibgeCode, oneOf } from '../imports/import.cells';
+import { targets } from '../imports/import.targets';
+import { entityKind, existing, municipalityColumn } from '../imports/import.columns';
+
+const period: CellParser<string> = (value) => {
+  if (!/^\d{4}(-\d{4}|-Q[1-3])?$/.test(value)) {
+    throw new CellError(`"${value}" is not a period: use 2024, 2022-2025 (PMS) or 2024-Q1 (RDQA)`);
+  }
+  return value;
+};
+
+export const instrumentStatusesKind = entityKind({
+  name: 'instrument-statuses',
+  description:
+    'instrument statuses: municipality, instrument (instrumento), period (periodo), status (situacao)[, status date, due date]',
+  target: targets.InstrumentStatus,
+  refs: ['Municipality'],
+  columns: [
+    { ...municipalityColumn, required: true },
+    { field: 'instrument', aliases: ['instrument', 'instrumento'], required: true },
+    { field: 'period', aliases: ['period', 'periodo', 'ano', 'year', 'exercicio'], required: true },
+    { field: 'status', aliases: ['status', 'situacao'], required: true },
+    {
+      field: 'statusDate',
+      aliases: ['statusdate', 'data', 'date', 'datadasituacao', 'dataenvio', 'datadeenvio'],
+    },
+    { field: 'dueDate', aliases: ['duedate', 'prazo', 'datalimite'] },
+  ],
+  readRow(reader, context) {
+    const municipality = reader.required(
+      'municipality',
+      existing(context, 'Municipality', ibgeCode),
+    );
+    const instrument = reader.required('instrument', oneOf(Instrument));
+    const when = reader.required('period', period);
+    const status = reader.required(
+      'status',
+      oneOf(InstrumentStatusValue, {
+        pendente: InstrumentStatusValue.PENDING,
+        emelaboracao: InstrumentStatusValue.IN_PROGRESS,
+        emandamento: InstrumentStatusValue.IN_PROGRESS,
+        enviado: InstrumentStatusValue.SENT,
+        aprovado: InstrumentStatusValue.APPROVED,
+      }),
+    );
+    const statusDate = reader.optional('statusDate', date);
+    const dueDate = reader.optional('dueDate', date);
+    if (!municipality || !instrument || !when || !status) {
+      return null;
+    }
+    return { municipality, instrument, period: when, status, statusDate, dueDate };
+  },
+});

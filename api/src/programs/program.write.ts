@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { Program } from './program.entity';
+import { type FieldProblem } from '../writes/write.batch';
+import { localDate, naturalKey, rowIdentity, text } from '../writes/write.fields';
+import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
+
+/** Programs are national: only unscoped editors and admins define them. */
+export const programWrites: WriteSpec<Program> = {
+  typeName: 'Program',
+  entity: Program,
+  fields: [
+    'code',
+    'name',
+    'description',
+    'adhesionOpensOn',
+    'adhesionClosesOn',
+    'decisionBusinessDays',
+    'validityMonths',
+  ],
+  requiredOnCreate: [
+    'code',
+    'name',
+    'adhesionOpensOn',
+    'adhesionClosesOn',
+    'decisionBusinessDays',
+    'validityMonths',
+  ],
+  schema: z.object({
+    ...rowIdentity,
+    code: naturalKey(50).nullish(),
+    name: text(300).nullish(),
+    description: z.string().max(10_000).nullish(),
+    adhesionOpensOn: localDate.nullish(),
+    adhesionClosesOn: localDate.nullish(),
+    decisionBusinessDays: z.number().int().min(0).max(365).nullish(),
+    validityMonths: z.number().int().min(1).max(240).nullish(),
+  }),
+  keyOf: codeKey,
+  load: (em, { ids, keys }) =>
+    em.find(Program, { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] }),
+  async prepare() {
+    // Nothing beyond the row itself.
+  },
+  snapshot: (row) => ({
+    code: row.code,
+    name: row.name,
+    description: row.description ?? null,
+    adhesionOpensOn: row.adhesionOpensOn,
+    adhesionClosesOn: row.adhesionClosesOn,
+    decisionBusinessDays: row.decisionBusinessDays,
+    validityMonths: row.validityMonths,
+  }),
+  check(draft, before) {
+    const problems: FieldProblem[] = [];
+    if (before && before.code !== draft.code) {
+      problems.push({ field: 'code', message: 'The code of a program cannot change' });
+    }
+    if ((draft.adhesionClosesOn as string) < (draft.adhesionOpensOn as string)) {
+      problems.push({
+        field: 'adhesionClosesOn',
+        message: 'The adhesion window closes before it opens',
+      });
+    }
+    return problems;
+  },
+  ufsOf: () => [NATIONAL],
+  create: () => new Program(),
+  write(row, draft) {
+    row.code = draft.code as string;
+    row.name = draft.name as string;
+    row.description = (draft.description as string | null | undefined) ?? null;
+    row.adhesionOpensOn = draft.adhesionOpensOn as string;
+    row.adhesionClosesOn = draft.adhesionClosesOn as string;
+    row.decisionBusinessDays = draft.decisionBusinessDays as number;
+    row.validityMonths = draft.validityMonths as number;
+  },
+};

@@ -1,0 +1,62 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { searchText } from '../common/text';
+import { HealthMacroregion } from './health-macroregion.entity';
+import { HealthRegion } from './health-region.entity';
+import { type FieldProblem } from '../writes/write.batch';
+import { naturalKey, rowIdentity, text } from '../writes/write.fields';
+import { codeKey, type WriteSpec } from '../writes/write.spec';
+
+/** Health macroregions: the 4-digit code starts with the state's IBGE code, which scopes them. */
+export const healthMacroregionWrites: WriteSpec<HealthMacroregion> = {
+  typeName: 'HealthMacroregion',
+  entity: HealthMacroregion,
+  fields: ['code', 'name'],
+  requiredOnCreate: ['code', 'name'],
+  schema: z.object({
+    ...rowIdentity,
+    code: naturalKey(10)
+      .regex(/^\d{4}$/, 'Expected a 4-digit macroregion code (state code + number)')
+      .nullish(),
+    name: text(200).nullish(),
+  }),
+  keyOf: codeKey,
+  load: (em, { ids, keys }) =>
+    em.find(HealthMacroregion, { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] }),
+  async prepare() {
+    // Only states, which every batch loads.
+  },
+  snapshot: (row) => ({ code: row.code, name: row.name }),
+  check(draft, before, batch) {
+    const problems: FieldProblem[] = [];
+    if (!batch.ufOfCode(draft.code as string)) {
+      problems.push({ field: 'code', message: 'No state has the code these digits start with' });
+    }
+    if (before && before.code !== draft.code) {
+      problems.push({ field: 'code', message: 'The code of a macroregion cannot change' });
+    }
+    return problems;
+  },
+  ufsOf(flat, batch) {
+    const macroUf = batch.ufOfCode(flat.code as string | undefined);
+    return macroUf ? [macroUf] : [];
+  },
+  create: () => new HealthMacroregion(),
+  write(row, draft, batch) {
+    row.code = draft.code as string;
+    row.name = draft.name as string;
+    row.nameSearch = searchText(row.name);
+    row.state = ref(batch.state(batch.ufOfCode(row.code)!)!);
+  },
+  async checkDelete(row, batch) {
+    const regions = await batch.em.count(HealthRegion, { macroregion: row.id, deletedAt: null });
+    return regions === 0
+      ? []
+      : [
+          {
+            field: 'id',
+            message: `Macroregion ${row.code} still groups ${regions} health regions that are not deleted; move or delete them first`,
+          },
+        ];
+  },
+};

@@ -1,0 +1,98 @@
+import { ref } from '@mikro-orm/core';
+import { z } from 'zod';
+import { searchText } from '../common/text';
+import { HealthMacroregion } from './health-macroregion.entity';
+import { HealthRegion } from './health-region.entity';
+import { Municipality } from './municipality.entity';
+import { type FieldProblem } from '../writes/write.batch';
+import { ibgeCode, naturalKey, rowIdentity, text } from '../writes/write.fields';
+import { codeKey, type WriteSpec } from '../writes/write.spec';
+
+/** Health regions: the code starts with the state's IBGE code, which is what scopes them. */
+export const healthRegionWrites: WriteSpec<HealthRegion> = {
+  typeName: 'HealthRegion',
+  entity: HealthRegion,
+  fields: ['code', 'name', 'macroregionCode', 'seatIbgeCode'],
+  requiredOnCreate: ['code', 'name'],
+  schema: z.object({
+    ...rowIdentity,
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{5}$/, 'Expected a 5-digit region code (state code + number)')
+      .nullish(),
+    name: text(200).nullish(),
+    macroregionCode: naturalKey(10).nullish(),
+    seatIbgeCode: ibgeCode.nullish(),
+  }),
+  keyOf: codeKey,
+  load: (em, { ids, keys }) =>
+    em.find(
+      HealthRegion,
+      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
+      { populate: ['macroregion', 'seatMunicipality'] },
+    ),
+  async prepare(batch, drafts) {
+    await batch.loadRefs(
+      HealthMacroregion,
+      'code',
+      drafts.map((d) => d.macroregionCode as string | null),
+      ['state'],
+    );
+    await batch.loadRefs(
+      Municipality,
+      'ibgeCode',
+      drafts.map((d) => d.seatIbgeCode as string | null),
+    );
+  },
+  snapshot: (row) => ({
+    code: row.code,
+    name: row.name,
+    macroregionCode: row.macroregion?.unwrap().code ?? null,
+    seatIbgeCode: row.seatMunicipality?.unwrap().ibgeCode ?? null,
+  }),
+  check(draft, before, batch) {
+    const problems: FieldProblem[] = [];
+    const regionUf = batch.ufOfCode(draft.code as string);
+    if (!regionUf) {
+      problems.push({ field: 'code', message: 'No state has the code these digits start with' });
+    }
+    if (before && before.code !== draft.code) {
+      problems.push({ field: 'code', message: 'The code of a region cannot change' });
+    }
+    const macroregion = batch.ref(HealthMacroregion, draft.macroregionCode as string | null);
+    if (draft.macroregionCode && !macroregion) {
+      problems.push({
+        field: 'macroregionCode',
+        message: `No macroregion has code ${String(draft.macroregionCode)}`,
+      });
+    } else if (macroregion && macroregion.state.unwrap().uf !== regionUf) {
+      problems.push({ field: 'macroregionCode', message: 'The macroregion is in another state' });
+    }
+    const seat = draft.seatIbgeCode as string | null | undefined;
+    if (seat && !batch.ref(Municipality, seat)) {
+      problems.push({ field: 'seatIbgeCode', message: `No municipality has code ${seat}` });
+    } else if (seat && batch.ufOfCode(seat) !== regionUf) {
+      problems.push({
+        field: 'seatIbgeCode',
+        message: 'The seat municipality is in another state',
+      });
+    }
+    return problems;
+  },
+  ufsOf(flat, batch) {
+    const regionUf = batch.ufOfCode(flat.code as string | undefined);
+    return regionUf ? [regionUf] : [];
+  },
+  create: () => new HealthRegion(),
+  write(row, draft, batch) {
+    row.code = draft.code as string;
+    row.name = draft.name as string;
+    row.nameSearch = searchText(row.name);
+    row.state = ref(batch.state(batch.ufOfCode(row.code)!)!);
+    const macroregion = batch.ref(HealthMacroregion, draft.macroregionCode as string | null);
+    row.macroregion = macroregion ? ref(macroregion) : null;
+    const seat = batch.ref(Municipality, draft.seatIbgeCode as string | null);
+    row.seatMunicipality = seat ? ref(seat) : null;
+  },
+};
