@@ -21,6 +21,19 @@ import { formatError } from './graphql/format-error';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
+import { ImportRun } from './imports/import-run.entity';
+import {
+  metricsRoute,
+  metricsServer,
+  reachedResolvers,
+  recordErrorCode,
+  recordOperation,
+  reportImports,
+  reportPool,
+  requestMetrics,
+  type PoolState,
+} from './observability/metrics';
+import { tracedRequests } from './observability/tracing';
 import { databaseUnavailable } from './security/database-errors';
 import { createHardening } from './security/harden';
 import { queryRules } from './security/query-rules';
@@ -39,6 +52,8 @@ export interface BootstrapOptions {
 export interface App {
   server: http.Server;
   url: string;
+  /** `/metrics` on its own port, when `METRICS_PORT` is set. */
+  metricsUrl?: string;
   orm: Orm;
   logger: Logger;
   close(): Promise<void>;
@@ -77,7 +92,11 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
 
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
+  const server = http.createServer(tracedRequests(app));
+  const stopReportingPool = reportPool('primary', () => poolState(orm));
+  const stopReportingImports = reportImports(() => importTallies(orm));
+  // Before the Host check and the access log: scrapers reach instances by address.
+  app.get('/metrics', metricsRoute(config.metrics.token));
   // Slow clients (slowloris) get the same budget as slow queries, plus a little to answer.
   server.requestTimeout = config.limits.requestTimeoutMs + 5_000;
   server.headersTimeout = Math.min(60_000, server.requestTimeout);
@@ -104,6 +123,28 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       // (22,000 per nested pull) to compute a Cache-Control header nobody sends.
       ApolloServerPluginCacheControlDisabled(),
       ...(compiled ? [compiled.plugin] : []),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ contextValue, operation, operationName }) {
+              const res = responseOf(contextValue);
+              if (res) {
+                recordOperation(res, { type: operation?.operation, name: operationName });
+              }
+            },
+            async willSendResponse({ contextValue, response }) {
+              const res = responseOf(contextValue);
+              const code =
+                response.body.kind === 'single'
+                  ? response.body.singleResult.errors?.[0]?.extensions?.code
+                  : undefined;
+              if (res && typeof code === 'string') {
+                recordErrorCode(res, code);
+              }
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -129,10 +170,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   app.use(
     '/graphql',
+    requestMetrics(),
     ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
     ...hardening.beforeApollo,
     ...(compiled ? [compiled.middleware] : []),
+    reachedResolvers,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = viewerOrUnavailable(res);
@@ -143,7 +186,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
         let requestId: string | undefined;
         let requestLogger: Logger | undefined;
         let baseUrl: string | undefined;
-        return {
+        const context: GraphQLContext = {
           em,
           config,
           viewer,
@@ -160,6 +203,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
             return (baseUrl ??= `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`);
           },
         };
+        // Apollo hands its plugins a shallow copy of the context: a symbol key travels with it.
+        (context as unknown as Record<symbol, unknown>)[httpResponse] = res;
+        return context;
       },
     }),
   );
@@ -172,21 +218,80 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
+  const metrics =
+    config.metrics.port === undefined
+      ? null
+      : await metricsServer(config.metrics.host, config.metrics.port);
 
   let closing: Promise<void> | undefined;
   return {
     server,
     url,
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
     orm,
     logger,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
         await apollo.stop();
+        await metrics?.close();
+        stopReportingPool();
+        stopReportingImports();
         await hardening.close();
         await orm.close(true);
       })();
       return closing;
     },
   };
+}
+
+const httpResponse = Symbol('http response');
+/** The HTTP response of a GraphQL request, for the metrics plugin. */
+function responseOf(context: GraphQLContext): express.Response | undefined {
+  return (context as unknown as Record<symbol, express.Response | undefined>)[httpResponse];
+}
+
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  max: number;
+}
+
+/** The knex pool's state (tarn), or null when the ORM has none open. */
+export function poolState(orm: Orm): PoolState | null {
+  const knex = (
+    orm.em.getConnection() as unknown as { getKnex(): { client: { pool?: TarnPool } } }
+  ).getKnex();
+  const pool = knex.client.pool;
+  if (!pool) {
+    return null;
+  }
+  return {
+    used: pool.numUsed(),
+    free: pool.numFree(),
+    pending: pool.numPendingAcquires(),
+    max: pool.max,
+  };
+}
+
+/** Runs and rows of the imports recorded in the database, by kind and status. */
+async function importTallies(orm: Orm) {
+  const runs = await orm.em
+    .fork()
+    .find(ImportRun, {}, { fields: ['kind', 'status', 'counts'], disableIdentityMap: true });
+  const tallies = new Map<string, { kind: string; status: string; runs: number; rows: number }>();
+  for (const run of runs) {
+    const key = `${run.kind}\u0000${run.status}`;
+    const tally = tallies.get(key) ?? { kind: run.kind, status: run.status, runs: 0, rows: 0 };
+    tally.runs += 1;
+    for (const perEntity of Object.values(run.counts ?? {})) {
+      if (perEntity && typeof perEntity === 'object') {
+        const { created = 0, updated = 0, deleted = 0 } = perEntity as Record<string, number>;
+        tally.rows += Number(created) + Number(updated) + Number(deleted);
+      }
+    }
+    tallies.set(key, tally);
+  }
+  return [...tallies.values()];
 }

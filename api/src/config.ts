@@ -44,6 +44,17 @@ const envSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   EXPORT_TOKEN_IDLE_DAYS: z.coerce.number().int().min(0).default(90),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 24)')
+    .optional(),
+  METRICS_PORT: z.coerce
+    .number({ error: 'METRICS_PORT must be a number' })
+    .int('METRICS_PORT must be an integer')
+    .min(0, 'METRICS_PORT must be between 0 and 65535')
+    .max(65535, 'METRICS_PORT must be between 0 and 65535')
+    .optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   SEED_ON_START: booleanString.default(true),
   DEMO_ON_START: booleanString.default(true),
 });
@@ -92,6 +103,11 @@ export interface AppConfig {
   publicUrl?: string;
   /** A CSV link unused for this many days stops working (0: never). */
   exportTokenIdleDays: number;
+  /**
+   * Prometheus `/metrics`: on the API's port for a bearer of `token`, and/or on a port of its own
+   * (`port`, on `host`) without one. Neither set: no metrics endpoint at all.
+   */
+  metrics: { token?: string; port?: number; host: string };
   seedOnStart: boolean;
   demoOnStart: boolean;
 }
@@ -165,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: e.REDIS_URL,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     exportTokenIdleDays: e.EXPORT_TOKEN_IDLE_DAYS,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     seedOnStart: e.SEED_ON_START,
     demoOnStart: e.DEMO_ON_START,
   });

@@ -1,6 +1,9 @@
 import {
   DataloaderType,
+  DefaultLogger,
   MikroORM,
+  type LoggerOptions,
+  type LogContext,
   type Options,
   type IDatabaseDriver,
   type EntityManager,
@@ -11,6 +14,8 @@ import { SqliteDriver } from '@mikro-orm/sqlite';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type DatabaseTarget } from '../config';
+import { recordStatement } from '../observability/metrics';
+import { traceStatement } from '../observability/tracing';
 import { entities } from './entities';
 import { migrationsFor } from './migrations';
 
@@ -62,6 +67,7 @@ export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): 
     },
     debug: Boolean(onQuery) || debug ? ['query'] : false,
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
+    loggerFactory: (options: LoggerOptions) => new ObservedLogger(options, database.driver),
   };
   if (database.driver === 'postgresql') {
     return {
@@ -103,6 +109,34 @@ export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): 
       },
     },
   } as Options;
+}
+
+/**
+ * MikroORM's logger, which hears of every statement the ORM runs (compiled reads report theirs to
+ * it too): each one is counted in the metrics and, when tracing is on, becomes a child span of
+ * the request. The message is formatted only when someone reads it (`onQuery`, debug).
+ */
+class ObservedLogger extends DefaultLogger {
+  constructor(
+    options: LoggerOptions,
+    private readonly system: DatabaseTarget['driver'],
+  ) {
+    super(options);
+  }
+  override logQuery(context: LogContext): void {
+    if (context.level !== 'error' && context.query) {
+      const connection =
+        context.connection?.type === 'read' ? (context.connection.name ?? 'read') : 'primary';
+      recordStatement(connection, context.took);
+      traceStatement(
+        this.system === 'postgresql' ? 'postgresql' : 'sqlite',
+        context.query,
+        context.took,
+        connection,
+      );
+    }
+    super.logQuery(context as LogContext & { query: string });
+  }
 }
 
 /**
