@@ -6,7 +6,9 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, tracingWanted, type Tracing } from '../../src/observability/tracing';
-import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
+import { startServerProcess } from '../child-process';
+import { scratchDatabase } from '../database';
+import { createTestApp, databaseAvailable, driver, testDatabase, type TestApp } from '../helpers';
 
 describe('tracing is switched on by the standard OTEL_* variables', () => {
   it.each([
@@ -104,6 +106,53 @@ describe.skipIf(!databaseAvailable)('a request span with its SQL statements as c
     expect(spans[0]!.spanContext().traceId).not.toBe(spans[1]!.spanContext().traceId);
     for (const span of spans) {
       expect(childrenOf(span).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe.skipIf(!databaseAvailable)('the server process traces when OTEL_* says so', () => {
+  it('exports the request span and its SQL spans (console exporter), flushed on SIGTERM', async () => {
+    const scratch = await scratchDatabase(testDatabase);
+    try {
+      const databaseUrl =
+        scratch.target.driver === 'sqlite' ? `sqlite:${scratch.target.file}` : scratch.target.url;
+      const server = await startServerProcess({
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'warn',
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_SERVICE_NAME: 'rede-hub-traced',
+      });
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query Traced { state(uf: "RS") { name } }' }),
+      });
+      expect(await response.json()).toEqual({ data: { state: { name: 'Rio Grande do Sul' } } });
+      await server.stop();
+      const logs = server.logs();
+      expect(logs).toContain("name: 'query Traced'");
+      expect(logs).toContain("'service.name': 'rede-hub-traced'");
+      expect(logs).toContain(`'db.system': '${driver}'`);
+    } finally {
+      await scratch.drop();
+    }
+  });
+
+  it('traces nothing without OTEL_* variables', async () => {
+    const scratch = await scratchDatabase(testDatabase);
+    try {
+      const databaseUrl =
+        scratch.target.driver === 'sqlite' ? `sqlite:${scratch.target.file}` : scratch.target.url;
+      const server = await startServerProcess({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+      await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query Traced { state(uf: "RS") { name } }' }),
+      });
+      await server.stop();
+      expect(server.logs()).not.toContain('Traced');
+    } finally {
+      await scratch.drop();
     }
   });
 });
