@@ -14,7 +14,7 @@ import { AuditVia } from './audit/audit.enums';
 import { requestViewer } from './auth/authenticate';
 import { createLogger } from './common/logger';
 import type { AppConfig } from './config';
-import { initOrm, migrate, type Orm } from './db/orm';
+import { initOrm, migrate, withStartupLock, type Orm } from './db/orm';
 import { compiledReads } from './graphql/compiled/compiled-reads';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
@@ -82,13 +82,20 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   // Every write transaction of a request asks its deadline before it commits (issue #9).
   orm.em.getEventManager().registerSubscriber(commitWithinDeadline);
-  const applied = await migrate(orm);
-  if (applied.length > 0) {
-    logger.info({ migrations: applied }, 'applied migrations');
-  }
-  for (const task of startupTasks) {
-    await task({ orm, config, logger, seed: options.seed ?? config.seedOnStart });
-  }
+  // Several instances may start at once on one database: one at a time migrates and seeds.
+  await withStartupLock(
+    config.database,
+    async () => {
+      const applied = await migrate(orm);
+      if (applied.length > 0) {
+        logger.info({ migrations: applied }, 'applied migrations');
+      }
+      for (const task of startupTasks) {
+        await task({ orm, config, logger, seed: options.seed ?? config.seedOnStart });
+      }
+    },
+    () => logger.info('another instance is migrating or seeding; waiting for it'),
+  );
 
   const app = express();
   app.disable('x-powered-by');

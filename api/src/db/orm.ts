@@ -12,6 +12,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import fs from 'node:fs';
+import pg from 'pg';
 import path from 'node:path';
 import { ConfigError, type DatabaseTarget } from '../config';
 import { recordStatement } from '../observability/metrics';
@@ -265,6 +266,44 @@ export async function refreshPlannerStatistics(em: Em, tables: string[] = []): P
   if (em.getDriver() instanceof PostgreSqlDriver) {
     const names = tables.map((table) => `"${table.replace(/"/g, '""')}"`).join(', ');
     await em.getConnection().execute(`analyze ${names}`.trim(), [], 'run');
+  }
+}
+
+/** The key of the PostgreSQL advisory lock held while an instance migrates and seeds. */
+export const STARTUP_LOCK_KEY = 0x52656465; // "Rede"
+
+/**
+ * Runs `work` (migrations and start-up tasks) while holding a PostgreSQL session advisory lock,
+ * so instances started together take turns: the first migrates and seeds, the others wait, then
+ * find nothing to do. The lock is held on a connection of its own and released with it (also when
+ * the process dies). SQLite has one process per file in practice and migrates in a transaction.
+ */
+export async function withStartupLock<T>(
+  database: DatabaseTarget,
+  work: () => Promise<T>,
+  onWait?: () => void,
+): Promise<T> {
+  if (database.driver !== 'postgresql') {
+    return work();
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>(
+      'select pg_try_advisory_lock($1) as locked',
+      [STARTUP_LOCK_KEY],
+    );
+    if (!rows[0]!.locked) {
+      onWait?.();
+      await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
+    }
+    try {
+      return await work();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]);
+    }
+  } finally {
+    await client.end();
   }
 }
 
