@@ -102,6 +102,14 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const server = http.createServer(tracedRequests(app));
   const stopReportingPool = reportPool('primary', () => poolState(orm));
   const stopReportingImports = reportImports(() => importTallies(orm));
+  let shuttingDown = false;
+  // While draining (SHUTDOWN_DELAY_MS), no kept-alive connection outlives its response.
+  app.use((_req, res, next) => {
+    if (shuttingDown) {
+      res.setHeader('Connection', 'close');
+    }
+    next();
+  });
   // Before the Host check and the access log: scrapers reach instances by address.
   app.get('/metrics', metricsRoute(config.metrics.token));
   // Slow clients (slowloris) get the same budget as slow queries, plus a little to answer.
@@ -156,7 +164,6 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   await apollo.start();
 
-  let shuttingDown = false;
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -240,6 +247,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        if (config.shutdownDelayMs > 0) {
+          logger.info({ ms: config.shutdownDelayMs }, 'draining: /ready answers 503');
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+        }
         await apollo.stop();
         await metrics?.close();
         stopReportingPool();

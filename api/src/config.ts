@@ -55,6 +55,7 @@ const envSchema = z.object({
     .max(65535, 'METRICS_PORT must be between 0 and 65535')
     .optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   SEED_ON_START: booleanString.default(true),
   DEMO_ON_START: booleanString.default(true),
 });
@@ -108,6 +109,11 @@ export interface AppConfig {
    * (`port`, on `host`) without one. Neither set: no metrics endpoint at all.
    */
   metrics: { token?: string; port?: number; host: string };
+  /**
+   * On SIGTERM, keep serving this long with `/ready` answering 503 and every response closing its
+   * connection, so a load balancer stops sending requests before the listener closes.
+   */
+  shutdownDelayMs: number;
   seedOnStart: boolean;
   demoOnStart: boolean;
 }
@@ -182,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     exportTokenIdleDays: e.EXPORT_TOKEN_IDLE_DAYS,
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     seedOnStart: e.SEED_ON_START,
     demoOnStart: e.DEMO_ON_START,
   });
