@@ -15,6 +15,7 @@ import { requestViewer } from './auth/authenticate';
 import { createLogger } from './common/logger';
 import type { AppConfig } from './config';
 import { initOrm, migrate, withStartupLock, type Orm } from './db/orm';
+import { createReadRouting } from './db/replicas';
 import { compiledReads } from './graphql/compiled/compiled-reads';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
@@ -25,6 +26,7 @@ import { ImportRun } from './imports/import-run.entity';
 import {
   metricsRoute,
   metricsServer,
+  operationOf,
   reachedResolvers,
   recordErrorCode,
   recordOperation,
@@ -35,6 +37,7 @@ import {
 } from './observability/metrics';
 import { tracedRequests } from './observability/tracing';
 import { databaseUnavailable } from './security/database-errors';
+import { rateLimitIdentity } from './security/rate-limit';
 import { createHardening } from './security/harden';
 import { queryRules } from './security/query-rules';
 import { commitWithinDeadline } from './security/request-deadline';
@@ -117,9 +120,16 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   server.headersTimeout = Math.min(60_000, server.requestTimeout);
   const hardening = createHardening(config, logger, orm);
   app.use(hardening.everyRequest);
+  const reads = await createReadRouting(config, logger, poolState, rateLimitIdentity);
+  /** The database a request reads from: its replica while healthy, else the primary. */
+  const ormFor = (res: express.Response): Orm => reads?.replicaOf(res)?.orm ?? orm;
   const rules = queryRules(config);
   const schema = await buildAppSchema();
-  const compiled = config.compiledReads ? compiledReads(orm, config, logger, schema) : null;
+  const compiled = config.compiledReads
+    ? compiledReads(orm, config, logger, schema, ormFor, (res, error) =>
+        reads?.toPrimary(res, error),
+      )
+    : null;
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.introspection,
@@ -188,12 +198,30 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
     ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
     ...hardening.beforeApollo,
+    ...(reads
+      ? [
+          (req: express.Request, res: express.Response, next: express.NextFunction) => {
+            const body = req.body as { query?: unknown } | undefined;
+            const type = operationOf(body?.query ?? req.query.query).type;
+            reads.route(req, res, type);
+            if (type === 'mutation') {
+              // Once it is answered, the caller's next reads go to the primary for a while.
+              res.once('finish', () => {
+                if (res.statusCode === 200) {
+                  reads.wrote(rateLimitIdentity(req, res));
+                }
+              });
+            }
+            next();
+          },
+        ]
+      : []),
     ...(compiled ? [compiled.middleware] : []),
     reachedResolvers,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = viewerOrUnavailable(res);
-        const em = orm.em.fork();
+        const em = ormFor(res).em.fork();
         const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
         // Request id, child logger and base URL are made when first read (writes, errors,
         // links), not for every read request.
@@ -255,6 +283,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
         await metrics?.close();
         stopReportingPool();
         stopReportingImports();
+        await reads?.close();
         await hardening.close();
         await orm.close(true);
       })();

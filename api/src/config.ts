@@ -19,6 +19,8 @@ const envSchema = z.object({
     .max(65535, 'PORT must be between 0 and 65535')
     .default(4000),
   DATABASE_URL: z.string().min(1).default('sqlite:data/rede-hub.sqlite'),
+  DATABASE_READ_URLS: z.string().default(''),
+  READ_YOUR_WRITES_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
@@ -65,6 +67,10 @@ export interface AppConfig {
   host: string;
   port: number;
   database: DatabaseTarget;
+  /** PostgreSQL streaming replicas that serve reads (`db/replicas.ts` says which). */
+  readUrls: string[];
+  /** After a caller's write, its reads stay on the primary this long. */
+  readYourWritesMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   limits: {
     maxPageSize: number;
@@ -156,11 +162,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
   }
   const e = parsed.data;
+  const database = parseDatabaseUrl(e.DATABASE_URL);
+  const readUrls = e.DATABASE_READ_URLS.split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of readUrls) {
+    const target = parseDatabaseUrl(url);
+    if (target.driver !== 'postgresql' || database.driver !== 'postgresql') {
+      throw new ConfigError(
+        'DATABASE_READ_URLS lists PostgreSQL streaming replicas of a PostgreSQL DATABASE_URL (postgres://user@replica:5432/database, comma-separated)',
+      );
+    }
+  }
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    database: parseDatabaseUrl(e.DATABASE_URL),
+    database,
+    readUrls,
+    readYourWritesMs: e.READ_YOUR_WRITES_MS,
     logLevel: e.LOG_LEVEL,
     limits: {
       maxPageSize: e.MAX_PAGE_SIZE,

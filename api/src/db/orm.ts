@@ -49,10 +49,21 @@ export interface OrmOptions {
    * the CLI (imports, migrations, demo) does not, since a large import may rightly run long.
    */
   timeouts?: { statementMs: number; idleInTransactionMs: number };
+  /** What metrics and traces call this database's connection (default `primary`). */
+  label?: string;
+  /** Told when a statement fails (a read replica is marked down at once). */
+  onStatementError?: () => void;
 }
 
 /** The ORM options for a target: one place that knows the difference between the two databases. */
-export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): Options {
+export function ormOptions({
+  database,
+  onQuery,
+  debug,
+  timeouts,
+  label,
+  onStatementError,
+}: OrmOptions): Options {
   const common: Options = {
     entities,
     dataloader: DataloaderType.ALL,
@@ -68,7 +79,8 @@ export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): 
     },
     debug: Boolean(onQuery) || debug ? ['query'] : false,
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
-    loggerFactory: (options: LoggerOptions) => new ObservedLogger(options, database.driver),
+    loggerFactory: (options: LoggerOptions) =>
+      new ObservedLogger(options, database.driver, label ?? 'primary', onStatementError),
   };
   if (database.driver === 'postgresql') {
     return {
@@ -121,13 +133,16 @@ class ObservedLogger extends DefaultLogger {
   constructor(
     options: LoggerOptions,
     private readonly system: DatabaseTarget['driver'],
+    private readonly label: string,
+    private readonly onStatementError?: () => void,
   ) {
     super(options);
   }
   override logQuery(context: LogContext): void {
-    if (context.level !== 'error' && context.query) {
-      const connection =
-        context.connection?.type === 'read' ? (context.connection.name ?? 'read') : 'primary';
+    if (context.level === 'error') {
+      this.onStatementError?.();
+    } else if (context.query) {
+      const connection = this.label;
       recordStatement(connection, context.took);
       traceStatement(
         this.system === 'postgresql' ? 'postgresql' : 'sqlite',

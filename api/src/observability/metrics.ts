@@ -206,7 +206,7 @@ function factsOf(res: Response): RequestFacts {
 }
 
 /** The first operation's type and name, read cheaply from the text (no parse: compiled reads skip it). */
-function operationOf(query: unknown): { type: string; name?: string } {
+export function operationOf(query: unknown): { type: string; name?: string } {
   if (typeof query !== 'string') {
     return { type: 'unknown' };
   }
