@@ -14,14 +14,30 @@ import { AuditVia } from './audit/audit.enums';
 import { requestViewer } from './auth/authenticate';
 import { createLogger } from './common/logger';
 import type { AppConfig } from './config';
-import { initOrm, migrate, type Orm } from './db/orm';
+import { initOrm, migrate, withStartupLock, type Orm } from './db/orm';
+import { createReadRouting } from './db/replicas';
 import { compiledReads } from './graphql/compiled/compiled-reads';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
 import { buildAppSchema } from './graphql/schema';
 import { graphiqlPage } from './http/graphiql';
 import { mountRoutes } from './http/routes';
+import { ImportRun } from './imports/import-run.entity';
+import {
+  metricsRoute,
+  metricsServer,
+  operationOf,
+  reachedResolvers,
+  recordErrorCode,
+  recordOperation,
+  reportImports,
+  reportPool,
+  requestMetrics,
+  type PoolState,
+} from './observability/metrics';
+import { tracedRequests } from './observability/tracing';
 import { databaseUnavailable } from './security/database-errors';
+import { rateLimitIdentity } from './security/rate-limit';
 import { createHardening } from './security/harden';
 import { queryRules } from './security/query-rules';
 import { commitWithinDeadline } from './security/request-deadline';
@@ -39,6 +55,8 @@ export interface BootstrapOptions {
 export interface App {
   server: http.Server;
   url: string;
+  /** `/metrics` on its own port, when `METRICS_PORT` is set. */
+  metricsUrl?: string;
   orm: Orm;
   logger: Logger;
   close(): Promise<void>;
@@ -67,25 +85,51 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   // Every write transaction of a request asks its deadline before it commits (issue #9).
   orm.em.getEventManager().registerSubscriber(commitWithinDeadline);
-  const applied = await migrate(orm);
-  if (applied.length > 0) {
-    logger.info({ migrations: applied }, 'applied migrations');
-  }
-  for (const task of startupTasks) {
-    await task({ orm, config, logger, seed: options.seed ?? config.seedOnStart });
-  }
+  // Several instances may start at once on one database: one at a time migrates and seeds.
+  await withStartupLock(
+    config.database,
+    async () => {
+      const applied = await migrate(orm);
+      if (applied.length > 0) {
+        logger.info({ migrations: applied }, 'applied migrations');
+      }
+      for (const task of startupTasks) {
+        await task({ orm, config, logger, seed: options.seed ?? config.seedOnStart });
+      }
+    },
+    () => logger.info('another instance is migrating or seeding; waiting for it'),
+  );
 
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
+  const server = http.createServer(tracedRequests(app));
+  const stopReportingPool = reportPool('primary', () => poolState(orm));
+  const stopReportingImports = reportImports(() => importTallies(orm));
+  let shuttingDown = false;
+  // While draining (SHUTDOWN_DELAY_MS), no kept-alive connection outlives its response.
+  app.use((_req, res, next) => {
+    if (shuttingDown) {
+      res.setHeader('Connection', 'close');
+    }
+    next();
+  });
+  // Before the Host check and the access log: scrapers reach instances by address.
+  app.get('/metrics', metricsRoute(config.metrics.token));
   // Slow clients (slowloris) get the same budget as slow queries, plus a little to answer.
   server.requestTimeout = config.limits.requestTimeoutMs + 5_000;
   server.headersTimeout = Math.min(60_000, server.requestTimeout);
   const hardening = createHardening(config, logger, orm);
   app.use(hardening.everyRequest);
+  const reads = await createReadRouting(config, logger, poolState, rateLimitIdentity);
+  /** The database a request reads from: its replica while healthy, else the primary. */
+  const ormFor = (res: express.Response): Orm => reads?.replicaOf(res)?.orm ?? orm;
   const rules = queryRules(config);
   const schema = await buildAppSchema();
-  const compiled = config.compiledReads ? compiledReads(orm, config, logger, schema) : null;
+  const compiled = config.compiledReads
+    ? compiledReads(orm, config, logger, schema, ormFor, (res, error) =>
+        reads?.toPrimary(res, error),
+      )
+    : null;
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.introspection,
@@ -104,11 +148,32 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       // (22,000 per nested pull) to compute a Cache-Control header nobody sends.
       ApolloServerPluginCacheControlDisabled(),
       ...(compiled ? [compiled.plugin] : []),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ contextValue, operation, operationName }) {
+              const res = responseOf(contextValue);
+              if (res) {
+                recordOperation(res, { type: operation?.operation, name: operationName });
+              }
+            },
+            async willSendResponse({ contextValue, response }) {
+              const res = responseOf(contextValue);
+              const code =
+                response.body.kind === 'single'
+                  ? response.body.singleResult.errors?.[0]?.extensions?.code
+                  : undefined;
+              if (res && typeof code === 'string') {
+                recordErrorCode(res, code);
+              }
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
 
-  let shuttingDown = false;
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -129,21 +194,41 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   app.use(
     '/graphql',
+    requestMetrics(),
     ...hardening.beforeGraphql,
     express.json({ limit: config.limits.maxBodyBytes }),
     ...hardening.beforeApollo,
+    ...(reads
+      ? [
+          (req: express.Request, res: express.Response, next: express.NextFunction) => {
+            const body = req.body as { query?: unknown } | undefined;
+            const type = operationOf(body?.query ?? req.query.query).type;
+            reads.route(req, res, type);
+            if (type === 'mutation') {
+              // Once it is answered, the caller's next reads go to the primary for a while.
+              res.once('finish', () => {
+                if (res.statusCode === 200) {
+                  reads.wrote(rateLimitIdentity(req, res));
+                }
+              });
+            }
+            next();
+          },
+        ]
+      : []),
     ...(compiled ? [compiled.middleware] : []),
+    reachedResolvers,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = viewerOrUnavailable(res);
-        const em = orm.em.fork();
+        const em = ormFor(res).em.fork();
         const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
         // Request id, child logger and base URL are made when first read (writes, errors,
         // links), not for every read request.
         let requestId: string | undefined;
         let requestLogger: Logger | undefined;
         let baseUrl: string | undefined;
-        return {
+        const context: GraphQLContext = {
           em,
           config,
           viewer,
@@ -160,6 +245,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
             return (baseUrl ??= `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`);
           },
         };
+        // Apollo hands its plugins a shallow copy of the context: a symbol key travels with it.
+        (context as unknown as Record<symbol, unknown>)[httpResponse] = res;
+        return context;
       },
     }),
   );
@@ -172,21 +260,85 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
+  const metrics =
+    config.metrics.port === undefined
+      ? null
+      : await metricsServer(config.metrics.host, config.metrics.port);
 
   let closing: Promise<void> | undefined;
   return {
     server,
     url,
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
     orm,
     logger,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        if (config.shutdownDelayMs > 0) {
+          logger.info({ ms: config.shutdownDelayMs }, 'draining: /ready answers 503');
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+        }
         await apollo.stop();
+        await metrics?.close();
+        stopReportingPool();
+        stopReportingImports();
+        await reads?.close();
         await hardening.close();
         await orm.close(true);
       })();
       return closing;
     },
   };
+}
+
+const httpResponse = Symbol('http response');
+/** The HTTP response of a GraphQL request, for the metrics plugin. */
+function responseOf(context: GraphQLContext): express.Response | undefined {
+  return (context as unknown as Record<symbol, express.Response | undefined>)[httpResponse];
+}
+
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  max: number;
+}
+
+/** The knex pool's state (tarn), or null when the ORM has none open. */
+export function poolState(orm: Orm): PoolState | null {
+  const knex = (
+    orm.em.getConnection() as unknown as { getKnex(): { client: { pool?: TarnPool } } }
+  ).getKnex();
+  const pool = knex.client.pool;
+  if (!pool) {
+    return null;
+  }
+  return {
+    used: pool.numUsed(),
+    free: pool.numFree(),
+    pending: pool.numPendingAcquires(),
+    max: pool.max,
+  };
+}
+
+/** Runs and rows of the imports recorded in the database, by kind and status. */
+async function importTallies(orm: Orm) {
+  const runs = await orm.em
+    .fork()
+    .find(ImportRun, {}, { fields: ['kind', 'status', 'counts'], disableIdentityMap: true });
+  const tallies = new Map<string, { kind: string; status: string; runs: number; rows: number }>();
+  for (const run of runs) {
+    const key = `${run.kind}\u0000${run.status}`;
+    const tally = tallies.get(key) ?? { kind: run.kind, status: run.status, runs: 0, rows: 0 };
+    tally.runs += 1;
+    for (const perEntity of Object.values(run.counts ?? {})) {
+      if (perEntity && typeof perEntity === 'object') {
+        const { created = 0, updated = 0, deleted = 0 } = perEntity as Record<string, number>;
+        tally.rows += Number(created) + Number(updated) + Number(deleted);
+      }
+    }
+    tallies.set(key, tally);
+  }
+  return [...tallies.values()];
 }

@@ -19,6 +19,8 @@ const envSchema = z.object({
     .max(65535, 'PORT must be between 0 and 65535')
     .default(4000),
   DATABASE_URL: z.string().min(1).default('sqlite:data/rede-hub.sqlite'),
+  DATABASE_READ_URLS: z.string().default(''),
+  READ_YOUR_WRITES_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
@@ -44,6 +46,18 @@ const envSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   EXPORT_TOKEN_IDLE_DAYS: z.coerce.number().int().min(0).default(90),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 24)')
+    .optional(),
+  METRICS_PORT: z.coerce
+    .number({ error: 'METRICS_PORT must be a number' })
+    .int('METRICS_PORT must be an integer')
+    .min(0, 'METRICS_PORT must be between 0 and 65535')
+    .max(65535, 'METRICS_PORT must be between 0 and 65535')
+    .optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   SEED_ON_START: booleanString.default(true),
   DEMO_ON_START: booleanString.default(true),
 });
@@ -53,6 +67,10 @@ export interface AppConfig {
   host: string;
   port: number;
   database: DatabaseTarget;
+  /** PostgreSQL streaming replicas that serve reads (`db/replicas.ts` says which). */
+  readUrls: string[];
+  /** After a caller's write, its reads stay on the primary this long. */
+  readYourWritesMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   limits: {
     maxPageSize: number;
@@ -92,6 +110,16 @@ export interface AppConfig {
   publicUrl?: string;
   /** A CSV link unused for this many days stops working (0: never). */
   exportTokenIdleDays: number;
+  /**
+   * Prometheus `/metrics`: on the API's port for a bearer of `token`, and/or on a port of its own
+   * (`port`, on `host`) without one. Neither set: no metrics endpoint at all.
+   */
+  metrics: { token?: string; port?: number; host: string };
+  /**
+   * On SIGTERM, keep serving this long with `/ready` answering 503 and every response closing its
+   * connection, so a load balancer stops sending requests before the listener closes.
+   */
+  shutdownDelayMs: number;
   seedOnStart: boolean;
   demoOnStart: boolean;
 }
@@ -134,11 +162,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
   }
   const e = parsed.data;
+  const database = parseDatabaseUrl(e.DATABASE_URL);
+  const readUrls = e.DATABASE_READ_URLS.split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of readUrls) {
+    const target = parseDatabaseUrl(url);
+    if (target.driver !== 'postgresql' || database.driver !== 'postgresql') {
+      throw new ConfigError(
+        'DATABASE_READ_URLS lists PostgreSQL streaming replicas of a PostgreSQL DATABASE_URL (postgres://user@replica:5432/database, comma-separated)',
+      );
+    }
+  }
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    database: parseDatabaseUrl(e.DATABASE_URL),
+    database,
+    readUrls,
+    readYourWritesMs: e.READ_YOUR_WRITES_MS,
     logLevel: e.LOG_LEVEL,
     limits: {
       maxPageSize: e.MAX_PAGE_SIZE,
@@ -165,6 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: e.REDIS_URL,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     exportTokenIdleDays: e.EXPORT_TOKEN_IDLE_DAYS,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     seedOnStart: e.SEED_ON_START,
     demoOnStart: e.DEMO_ON_START,
   });

@@ -1,4 +1,8 @@
 import 'reflect-metadata';
+import { startTracing } from './observability/tracing';
 import { exitOnStartupError, serve } from './server';
 
-serve().catch(exitOnStartupError);
+// Tracing first (only when OTEL_* asks for it), so the first request is traced.
+startTracing()
+  .then((tracing) => serve({ onStopped: () => tracing?.shutdown() }))
+  .catch(exitOnStartupError);

@@ -2,7 +2,9 @@ import { bootstrap, type App } from './app';
 import { ConfigError, loadConfig } from './config';
 
 /** Starts the API from the environment; stops cleanly on SIGTERM/SIGINT. */
-export async function serve(): Promise<App> {
+export async function serve(
+  options: { onStopped?: () => Promise<void> | undefined } = {},
+): Promise<App> {
   const config = loadConfig();
   const app = await bootstrap({ config });
   app.logger.info(
@@ -12,13 +14,16 @@ export async function serve(): Promise<App> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       app.logger.info({ signal }, 'shutting down');
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      app
+        .close()
+        .then(() => options.onStopped?.())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            app.logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     });
   }
   return app;

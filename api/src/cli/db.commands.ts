@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { createMigrations } from '../db/migration-maker';
-import { initOrm, migrate } from '../db/orm';
+import { initOrm, migrate, withStartupLock } from '../db/orm';
 import { emitSchemaFile } from '../graphql/schema';
 import { exitOnStartupError, serve } from '../server';
 
@@ -17,9 +17,11 @@ export function registerDbCommands(program: Command): void {
     .command('migrate')
     .description('apply pending migrations to DATABASE_URL')
     .action(async () => {
-      const orm = await initOrm({ database: loadConfig().database });
+      const { database } = loadConfig();
+      const orm = await initOrm({ database });
       try {
-        const applied = await migrate(orm);
+        // The same lock as the API's start: never two migrators at once.
+        const applied = await withStartupLock(database, () => migrate(orm));
         process.stdout.write(
           applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
         );

@@ -1,6 +1,9 @@
 import {
   DataloaderType,
+  DefaultLogger,
   MikroORM,
+  type LoggerOptions,
+  type LogContext,
   type Options,
   type IDatabaseDriver,
   type EntityManager,
@@ -9,8 +12,11 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import fs from 'node:fs';
+import pg from 'pg';
 import path from 'node:path';
 import { ConfigError, type DatabaseTarget } from '../config';
+import { recordStatement } from '../observability/metrics';
+import { traceStatement } from '../observability/tracing';
 import { entities } from './entities';
 import { migrationsFor } from './migrations';
 
@@ -43,10 +49,21 @@ export interface OrmOptions {
    * the CLI (imports, migrations, demo) does not, since a large import may rightly run long.
    */
   timeouts?: { statementMs: number; idleInTransactionMs: number };
+  /** What metrics and traces call this database's connection (default `primary`). */
+  label?: string;
+  /** Told when a statement fails (a read replica is marked down at once). */
+  onStatementError?: () => void;
 }
 
 /** The ORM options for a target: one place that knows the difference between the two databases. */
-export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): Options {
+export function ormOptions({
+  database,
+  onQuery,
+  debug,
+  timeouts,
+  label,
+  onStatementError,
+}: OrmOptions): Options {
   const common: Options = {
     entities,
     dataloader: DataloaderType.ALL,
@@ -62,6 +79,8 @@ export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): 
     },
     debug: Boolean(onQuery) || debug ? ['query'] : false,
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
+    loggerFactory: (options: LoggerOptions) =>
+      new ObservedLogger(options, database.driver, label ?? 'primary', onStatementError),
   };
   if (database.driver === 'postgresql') {
     return {
@@ -103,6 +122,37 @@ export function ormOptions({ database, onQuery, debug, timeouts }: OrmOptions): 
       },
     },
   } as Options;
+}
+
+/**
+ * MikroORM's logger, which hears of every statement the ORM runs (compiled reads report theirs to
+ * it too): each one is counted in the metrics and, when tracing is on, becomes a child span of
+ * the request. The message is formatted only when someone reads it (`onQuery`, debug).
+ */
+class ObservedLogger extends DefaultLogger {
+  constructor(
+    options: LoggerOptions,
+    private readonly system: DatabaseTarget['driver'],
+    private readonly label: string,
+    private readonly onStatementError?: () => void,
+  ) {
+    super(options);
+  }
+  override logQuery(context: LogContext): void {
+    if (context.level === 'error') {
+      this.onStatementError?.();
+    } else if (context.query) {
+      const connection = this.label;
+      recordStatement(connection, context.took);
+      traceStatement(
+        this.system === 'postgresql' ? 'postgresql' : 'sqlite',
+        context.query,
+        context.took,
+        connection,
+      );
+    }
+    super.logQuery(context as LogContext & { query: string });
+  }
 }
 
 /**
@@ -231,6 +281,44 @@ export async function refreshPlannerStatistics(em: Em, tables: string[] = []): P
   if (em.getDriver() instanceof PostgreSqlDriver) {
     const names = tables.map((table) => `"${table.replace(/"/g, '""')}"`).join(', ');
     await em.getConnection().execute(`analyze ${names}`.trim(), [], 'run');
+  }
+}
+
+/** The key of the PostgreSQL advisory lock held while an instance migrates and seeds. */
+export const STARTUP_LOCK_KEY = 0x52656465; // "Rede"
+
+/**
+ * Runs `work` (migrations and start-up tasks) while holding a PostgreSQL session advisory lock,
+ * so instances started together take turns: the first migrates and seeds, the others wait, then
+ * find nothing to do. The lock is held on a connection of its own and released with it (also when
+ * the process dies). SQLite has one process per file in practice and migrates in a transaction.
+ */
+export async function withStartupLock<T>(
+  database: DatabaseTarget,
+  work: () => Promise<T>,
+  onWait?: () => void,
+): Promise<T> {
+  if (database.driver !== 'postgresql') {
+    return work();
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>(
+      'select pg_try_advisory_lock($1) as locked',
+      [STARTUP_LOCK_KEY],
+    );
+    if (!rows[0]!.locked) {
+      onWait?.();
+      await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
+    }
+    try {
+      return await work();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]);
+    }
+  } finally {
+    await client.end();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { ErrorCode } from '../graphql/errors';
+import { recordErrorCode } from '../observability/metrics';
 
 /**
  * Errors raised before GraphQL runs (size, rate, time, malformed JSON) still answer in the
@@ -15,6 +16,7 @@ export function sendHttpError(
   if (res.headersSent) {
     return;
   }
+  recordErrorCode(res, code);
   res
     .status(status)
     .type('application/json')

@@ -9,6 +9,7 @@ import {
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import { ErrorCode } from '../graphql/errors';
+import { recordRateLimited } from '../observability/metrics';
 import { sendHttpError } from './http-errors';
 
 /**
@@ -79,6 +80,7 @@ export function createRateLimit(config: AppConfig, logger: Logger): RateLimit {
           next();
           return;
         }
+        recordRateLimited(identity);
         const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
         res.setHeader('Retry-After', String(retryAfter));
         res.setHeader('RateLimit-Limit', String(points));

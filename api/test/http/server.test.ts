@@ -100,6 +100,78 @@ describe.skipIf(!built || !databaseAvailable)('the built server (npm start)', ()
     await scratch?.drop();
   });
 
+  it('`npm run start:prod` starts what was built, in production mode, without compiling', async () => {
+    const dist = path.join(projectRoot, 'dist');
+    const builtFiles = () =>
+      fs
+        .readdirSync(dist, { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.js') || file.endsWith('.tsbuildinfo'))
+        .map((file) => `${file}@${fs.statSync(path.join(dist, file)).mtimeMs}`)
+        .sort();
+    const before = builtFiles();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-prod-'));
+    const child = spawn('npm', ['run', 'start:prod'], {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${dir}/hub.sqlite`,
+        PUBLIC_URL: 'https://rede.example.org',
+        LOG_LEVEL: 'info',
+        SEED_ON_START: 'false',
+        DEMO_ON_START: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, signalled as a whole as a service manager does (npm and node).
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/graphql"/.exec(output);
+        if (match) {
+          clearInterval(timer);
+          resolve(match[1]!);
+        }
+      }, 50);
+      child.once('exit', (code) => {
+        clearInterval(timer);
+        reject(new Error(`start:prod exited with ${code}: ${output}`));
+      });
+    });
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    // In production only PUBLIC_URL's host is served: the running server has the production
+    // configuration, not the development defaults.
+    const byAddress = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ states(first: 1) { totalCount } }' }),
+    });
+    expect(byAddress.status).toBe(421);
+    // SIGTERM to the group: the server shuts down cleanly and nothing answers on its port.
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    const answers = () =>
+      fetch(`${url}/health`).then(
+        () => true,
+        () => false,
+      );
+    for (let waited = 0; waited < 15_000 && (await answers()); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await answers()).toBe(false);
+    // npm echoes the script it runs: the built server, and no compiler step before it.
+    expect(output).toContain('node dist/api/src/main.js');
+    expect(output).not.toMatch(/\btsc\b/);
+    expect(builtFiles()).toEqual(before);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('stops at start-up with one clear line when PORT is not a number', async () => {
     const child = spawn(process.execPath, ['dist/api/src/main.js'], {
       cwd: projectRoot,

@@ -47,6 +47,10 @@ export function compiledReads(
   config: AppConfig,
   logger: Logger,
   schema: GraphQLSchema,
+  /** Which database answers a request (a read replica, or `orm`'s primary). */
+  ormFor: (res: Response) => Orm = () => orm,
+  /** Told when a compiled read failed, before the resolvers answer it (a replica may be down). */
+  onFailure: (res: Response, error: unknown) => void = () => undefined,
 ): CompiledReads {
   const documents = new Map<string, CompiledOperation | null>();
   const keyOf = (query: string, operationName: string | null | undefined) =>
@@ -107,9 +111,10 @@ export function compiledReads(
       return null;
     }
     const statement = compiledStatement(compiled, coerced.coerced, options);
+    const source = ormFor(res);
     const [row, ...loaded] = await Promise.all([
-      statement.sql ? preparedRow(orm, orm.em, config.database.driver, statement.sql) : {},
-      ...statement.loads.map((load) => load.run(orm.em.fork())),
+      statement.sql ? preparedRow(source, source.em, config.database.driver, statement.sql) : {},
+      ...statement.loads.map((load) => load.run(source.em.fork())),
     ]);
     const data = Object.fromEntries(
       statement.loads.map((load, index) => [load.name, loaded[index]]),
@@ -149,6 +154,7 @@ export function compiledReads(
       },
       (error: unknown) => {
         logger.debug({ err: error }, 'compiled read passed on to the resolvers');
+        onFailure(res, error);
         if (!res.headersSent) {
           next();
         }
