@@ -1,6 +1,7 @@
 import { ReferenceKind, type EntityMetadata, type Reference } from '@mikro-orm/core';
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Em } from '../db/orm';
+import { fieldsOf } from './document-fields';
 import { selectionKey } from './rows';
 
 /** Where the nodes of a connection sit in its selection. */
@@ -111,7 +112,7 @@ function descend(
   const [name, ...rest] = path;
   const next: SelectionSetNode[] = [];
   for (const set of sets) {
-    for (const field of fieldsOf(info, set)) {
+    for (const field of fieldsOf(set, info.fragments)) {
       if (field.name.value === name && field.selectionSet) {
         next.push(field.selectionSet);
       }
@@ -133,7 +134,7 @@ function collect(
   selected.set(prefix.slice(0, -1), names);
   const children = new Map<string, SelectionSetNode[]>();
   for (const set of sets) {
-    for (const field of fieldsOf(info, set)) {
+    for (const field of fieldsOf(set, info.fragments)) {
       names.add(field.name.value);
       if (depth === 0) {
         continue;
@@ -160,29 +161,6 @@ function collect(
       collect(info, childSets, target, `${path}.`, depth - 1, paths, selected);
     }
   }
-}
-
-type FieldNodeOf<T> = T extends { kind: Kind.FIELD } ? T : never;
-
-/** The fields of a selection set, with fragment spreads and inline fragments flattened. */
-function fieldsOf(
-  info: GraphQLResolveInfo,
-  set: SelectionSetNode,
-): FieldNodeOf<SelectionSetNode['selections'][number]>[] {
-  const fields: FieldNodeOf<SelectionSetNode['selections'][number]>[] = [];
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      fields.push(selection);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      fields.push(...fieldsOf(info, selection.selectionSet));
-    } else {
-      const fragment = info.fragments[selection.name.value];
-      if (fragment) {
-        fields.push(...fieldsOf(info, fragment.selectionSet));
-      }
-    }
-  }
-  return fields;
 }
 
 /** What `loadedOrLoad` needs of a reference: MikroORM's `Reference` or a plain row's `RowRef`. */

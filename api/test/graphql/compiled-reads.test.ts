@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, type App } from '../../src/app';
 import { Mandate } from '../../src/people/mandate.entity';
 import { MandateRole } from '../../src/people/people.enums';
-import { preparePagedQuery } from '../../src/queries/query-paging';
+import { preparePagedQuery } from '../../src/saved-queries/query-paging';
 import { Person } from '../../src/people/person.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
 import { ibgeCheckDigit } from '../../src/territory/ibge-code';
