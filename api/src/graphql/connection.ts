@@ -154,6 +154,16 @@ export function pageWindow(args: ConnectionArgs, limits: AppConfig['limits']): P
   return { offset: start, limit, needsTotalForEnd: false, lastCount: null, beforeOffset };
 }
 
+/** The `pageInfo` of `count` rows read from `offset`: resolvers and compiled reads both use it. */
+export function pageInfoOf(offset: number, count: number, hasNextPage: boolean): PageInfo {
+  return {
+    hasNextPage,
+    hasPreviousPage: offset > 0,
+    startCursor: count > 0 ? encodeCursor(offset) : null,
+    endCursor: count > 0 ? encodeCursor(offset + count - 1) : null,
+  };
+}
+
 export interface PaginateOptions<T extends object> {
   em: Em;
   entity: EntityName<T>;
@@ -225,12 +235,11 @@ export async function paginate<T extends object>(
       })));
     },
     nodes,
-    pageInfo: {
-      hasNextPage: window.lastCount === null ? hasMore : window.beforeOffset !== null,
-      hasPreviousPage: offset > 0,
-      startCursor: nodes.length > 0 ? encodeCursor(offset) : null,
-      endCursor: nodes.length > 0 ? encodeCursor(offset + nodes.length - 1) : null,
-    },
+    pageInfo: pageInfoOf(
+      offset,
+      nodes.length,
+      window.lastCount === null ? hasMore : window.beforeOffset !== null,
+    ),
     totalCount: countTotal,
   };
 }

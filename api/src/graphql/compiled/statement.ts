@@ -4,7 +4,7 @@ import { today } from '../../common/dates';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../db/orm';
 import { mandateInForceOrder, mandateInForceWhere } from '../../people/people.input';
-import { encodeCursor, pageWindow } from '../connection';
+import { pageInfoOf, pageWindow } from '../connection';
 import { UnreachableCaseError } from '../errors';
 import type { CompiledOperation, ConnectionPart, ObjectPlan, RootPlan } from './compile';
 import { sql, type Sql } from '../../db/sql/sql';
@@ -150,29 +150,17 @@ function connectionPiece(
     case 'nodes':
       return (row) => row[`${name}n`] as string;
     case 'pageInfo': {
-      const fields = part.parts.map((field) => {
-        const key = JSON.stringify(field.key);
-        return (row: Record<string, unknown>) => {
-          // As `paginate`: one row past the page says there is a next one.
-          const fetched = Number(row[`${name}f`]);
-          const count = Math.min(fetched, limit);
-          switch (field.kind) {
-            case 'constant':
-              return `${key}:${field.json}`;
-            case 'hasNextPage':
-              return `${key}:${fetched > limit}`;
-            case 'hasPreviousPage':
-              return `${key}:${offset > 0}`;
-            case 'startCursor':
-              return `${key}:${count > 0 ? JSON.stringify(encodeCursor(offset)) : 'null'}`;
-            case 'endCursor':
-              return `${key}:${count > 0 ? JSON.stringify(encodeCursor(offset + count - 1)) : 'null'}`;
-            default:
-              throw new UnreachableCaseError(field);
-          }
-        };
-      });
-      return (row) => `{${fields.map((field) => field(row)).join(',')}}`;
+      const fields = part.parts.map((field) => [JSON.stringify(field.key), field] as const);
+      return (row) => {
+        // As `paginate`: one row past the page says there is a next one.
+        const fetched = Number(row[`${name}f`]);
+        const info = pageInfoOf(offset, Math.min(fetched, limit), fetched > limit);
+        const members = fields.map(
+          ([key, field]) =>
+            `${key}:${field.kind === 'constant' ? field.json : JSON.stringify(info[field.kind])}`,
+        );
+        return `{${members.join(',')}}`;
+      };
     }
     default:
       throw new UnreachableCaseError(part);
