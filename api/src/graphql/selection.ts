@@ -2,7 +2,6 @@ import { ReferenceKind, type EntityMetadata, type Reference } from '@mikro-orm/c
 import { type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Em } from '../db/orm';
 import { fieldsOf } from './document-fields';
-import { selectionKey } from './rows';
 
 /** Where the nodes of a connection sit in its selection. */
 const connectionNodePaths = [['nodes'], ['edges', 'node']] as const;
@@ -23,13 +22,11 @@ export function selectedToOneRelations(
   return readPlan(info, em, entityName, options).populate;
 }
 
-/** What a plain-row read (`readRows`) needs from the selection: joins, and fields per path. */
+/** What a read needs from the selection: the to-one paths to join. */
 export interface ReadPlan {
   /** To-one paths to join (see `selectedToOneRelations`). */
   populate: string[];
-  /** The field names selected at each path (`''` is the entity itself). */
-  selected: Map<string, Set<string>>;
-  /** Joins and selection as one string: equal keys read the same columns (loader names). */
+  /** The paths as one string: equal keys read the same rows (loader names). */
   key: string;
 }
 
@@ -84,7 +81,7 @@ function buildReadPlan(
   entityName: string,
   options: { connection?: boolean; maxDepth?: number },
 ): ReadPlan {
-  const plan: ReadPlan = { populate: [], selected: new Map(), key: '' };
+  const plan: ReadPlan = { populate: [], key: '' };
   const meta = em.getMetadata().find(entityName);
   if (!meta) {
     return plan;
@@ -94,9 +91,9 @@ function buildReadPlan(
     ? connectionNodePaths.flatMap((path) => descend(info, roots, [...path]))
     : roots;
   const paths = new Set<string>();
-  collect(info, sets, meta, '', options.maxDepth ?? 3, paths, plan.selected);
+  collect(info, sets, meta, '', options.maxDepth ?? 3, paths);
   plan.populate = [...paths];
-  plan.key = `${plan.populate.join(',')}|${selectionKey(plan.selected)}`;
+  plan.key = plan.populate.join(',');
   return plan;
 }
 
@@ -128,14 +125,10 @@ function collect(
   prefix: string,
   depth: number,
   paths: Set<string>,
-  selected: Map<string, Set<string>>,
 ): void {
-  const names = selected.get(prefix.slice(0, -1)) ?? new Set<string>();
-  selected.set(prefix.slice(0, -1), names);
   const children = new Map<string, SelectionSetNode[]>();
   for (const set of sets) {
     for (const field of fieldsOf(set, info.fragments)) {
-      names.add(field.name.value);
       if (depth === 0) {
         continue;
       }
@@ -158,16 +151,9 @@ function collect(
     paths.add(path);
     const target = meta.properties[name as keyof typeof meta.properties]!.targetMeta;
     if (target) {
-      collect(info, childSets, target, `${path}.`, depth - 1, paths, selected);
+      collect(info, childSets, target, `${path}.`, depth - 1, paths);
     }
   }
-}
-
-/** What `loadedOrLoad` needs of a reference: MikroORM's `Reference` or a plain row's `RowRef`. */
-interface LoadableRef<T> {
-  isInitialized(): boolean;
-  getEntity(): T;
-  load(): Promise<T | null>;
 }
 
 /**
@@ -175,7 +161,7 @@ interface LoadableRef<T> {
  * field over thousands of rows), otherwise through MikroORM's batched `load()`.
  */
 export function loadedOrLoad<T extends object>(
-  reference: Reference<T> | LoadableRef<T> | null | undefined,
+  reference: Reference<T> | null | undefined,
 ): T | null | Promise<T | null> {
   if (!reference) {
     return null;
