@@ -1,4 +1,4 @@
-import databasesSql, { type SQLQuery } from '@databases/sql';
+import databasesSql, { SQLItemType, type SQLItem, type SQLQuery } from '@databases/sql';
 import type { Knex } from '@mikro-orm/knex';
 
 /**
@@ -20,22 +20,46 @@ export interface FormattedSql {
   params: unknown[];
 }
 
-const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quotedNames = new Map<string, string>();
+
+/** Identifiers are few (tables, columns, aliases): each is quoted once per process. */
+function quoteIdentifier(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = `"${name.replace(/"/g, '""')}"`;
+    if (quotedNames.size < 10_000) {
+      quotedNames.set(name, quoted);
+    }
+  }
+  return quoted;
+}
+
+/** One pass over a fragment's items; compiled reads format a statement per request. */
+const formatter =
+  (placeholder: (position: number) => string) =>
+  (items: readonly SQLItem[]): FormattedSql => {
+    let text = '';
+    const params: unknown[] = [];
+    for (const item of items) {
+      if (item.type === SQLItemType.RAW) {
+        text += item.text;
+      } else if (item.type === SQLItemType.VALUE) {
+        params.push(item.value);
+        text += placeholder(params.length);
+      } else {
+        text += (item.names as string[]).map(quoteIdentifier).join('.');
+      }
+    }
+    return { text, params };
+  };
 
 const formats = {
-  postgresql: {
-    escapeIdentifier: quoteIdentifier,
-    formatValue: (value: unknown, index: number) => ({ placeholder: `$${index + 1}`, value }),
-  },
-  sqlite: {
-    escapeIdentifier: quoteIdentifier,
-    formatValue: (value: unknown) => ({ placeholder: '?', value }),
-  },
+  postgresql: formatter((position) => `$${position}`),
+  sqlite: formatter(() => '?'),
 } as const;
 
 export function formatSql(fragment: Sql, dialect: SqlDialect): FormattedSql {
-  const { text, values } = fragment.format(formats[dialect]);
-  return { text, params: values };
+  return fragment.format(formats[dialect]);
 }
 
 const knexFormat = {

@@ -1,11 +1,20 @@
 import { literal, sql, type Sql, type SqlDialect } from '../../db/sql/sql';
 
+const keys = new Map<string, Sql>();
+
 /** A JSON key as an SQL string literal: GraphQL names are `[_A-Za-z][_0-9A-Za-z]*`. */
 export function jsonKey(name: string): Sql {
-  if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) {
-    throw new Error(`not a GraphQL name: ${name}`);
+  let key = keys.get(name);
+  if (!key) {
+    if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) {
+      throw new Error(`not a GraphQL name: ${name}`);
+    }
+    key = literal(name);
+    if (keys.size < 10_000) {
+      keys.set(name, key);
+    }
   }
-  return literal(name);
+  return key;
 }
 
 /**
