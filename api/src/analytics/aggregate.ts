@@ -1,7 +1,7 @@
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Em } from '../db/orm';
-import { knexRaw, sql, type Sql } from '../db/sql/sql';
+import { knexRaw, position, sql, type Sql } from '../db/sql/sql';
 
 type GraphQLTypeFn = NonNullable<Parameters<typeof Field>[0]> & (() => unknown);
 
@@ -111,8 +111,16 @@ export async function aggregate(
     query.select(knexRaw(knex, sql`${metric.sql} as ${sql.ident(`m${index}`)}`)),
   );
   if (columns.length > 0) {
-    // Output names, not expressions: a parameterised key expression would not match itself.
-    query.groupByRaw(knexRaw(knex, sql.join(keys, ', ')));
+    // Positions, not expressions: a parameterised key expression would not match itself.
+    query.groupByRaw(
+      knexRaw(
+        knex,
+        sql.join(
+          keys.map((_, index) => position(index + 1)),
+          ', ',
+        ),
+      ),
+    );
   }
   const raw = await runSql(em, query);
   const groups = shapeGroups(raw, columns, dimensions, spec);

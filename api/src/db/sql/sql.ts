@@ -94,6 +94,14 @@ export function literal(text: string): Sql {
   return sql.__dangerous__rawValue(`'${text.replace(/'/g, "''")}'`);
 }
 
+/** A select-list position (`group by 1, 2`): a whole number, never text. */
+export function position(at: number): Sql {
+  if (!Number.isInteger(at) || at < 1) {
+    throw new Error(`not a select-list position: ${at}`);
+  }
+  return sql.__dangerous__rawValue(String(at));
+}
+
 /** `(a, b, …)` of literals, for an IN list of enum values. */
 export function literalList(texts: readonly string[]): Sql {
   return sql`(${sql.join(texts.map(literal), ', ')})`;
