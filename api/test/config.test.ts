@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
-import type { ExportToken } from '../src/queries/export-token.entity';
-import { exportTokenExpiry } from '../src/queries/saved-query.service';
+import type { ExportToken } from '../src/saved-queries/export-token.entity';
+import { exportTokenExpiry } from '../src/saved-queries/saved-query.service';
 
 describe('configuration', () => {
   it('defaults to the SQLite file and local reader access', () => {

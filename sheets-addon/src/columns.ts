@@ -1,4 +1,4 @@
-import { type Cell } from '../../api/src/queries/query-paging';
+import { type Cell } from '../../api/src/saved-queries/query-paging';
 import { type GraphQLClient } from './graphql-client';
 import { enumLabel, fieldLabel } from './labels';
 

@@ -4,7 +4,7 @@ import {
   flattenNode,
   readPage,
   type Cell,
-} from '../../api/src/queries/query-paging';
+} from '../../api/src/saved-queries/query-paging';
 import { chunkUtf8 } from './batching';
 import { HUB_URL } from './build-info';
 import { customFunctionDeadline } from './execution';

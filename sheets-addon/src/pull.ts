@@ -9,7 +9,7 @@ import {
   readPage,
   type Cell,
   type PagedQuery,
-} from '../../api/src/queries/query-paging';
+} from '../../api/src/saved-queries/query-paging';
 import { checkedPropertyValue } from './batching';
 import { describeColumns, displayCell, type TableColumn } from './columns';
 import { editableSpec, inputTypeQuery, type IntrospectedInputField } from './editable';

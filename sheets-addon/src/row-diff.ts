@@ -1,4 +1,4 @@
-import { type Cell } from '../../api/src/queries/query-paging';
+import { type Cell } from '../../api/src/saved-queries/query-paging';
 import { type EditableSpec, VERSION_FIELD } from './editable';
 import { AddonError, type Locale } from './i18n';
 import { enumChoices, enumValue, hasEnumLabels } from './labels';

@@ -2,7 +2,7 @@ import {
   parseQuery,
   singleQueryOperation,
   variableDefinitions,
-} from '../../api/src/queries/query-paging';
+} from '../../api/src/saved-queries/query-paging';
 import { HUB_URL } from './build-info';
 import { scriptDeadline, withDocumentLock } from './execution';
 import { AddonError, catalog, isLocale, translate, type Locale, type MessageKey } from './i18n';

@@ -1,4 +1,4 @@
-import { neutralizeFormula, type Cell } from '../../api/src/queries/query-paging';
+import { neutralizeFormula, type Cell } from '../../api/src/saved-queries/query-paging';
 import { rowBlocks } from './batching';
 import { type TableColumn } from './columns';
 import { type EditableSpec } from './editable';

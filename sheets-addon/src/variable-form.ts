@@ -1,4 +1,4 @@
-import { type VariableDefinition } from '../../api/src/queries/query-paging';
+import { type VariableDefinition } from '../../api/src/saved-queries/query-paging';
 import { AddonError } from './i18n';
 import { enumLabel } from './labels';
 

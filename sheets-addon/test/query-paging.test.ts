@@ -8,7 +8,7 @@ import {
   neutralizeFormula,
   preparePagedQuery,
   readPage,
-} from '../../api/src/queries/query-paging';
+} from '../../api/src/saved-queries/query-paging';
 
 describe('query paging', () => {
   it('finds the first connection, pages it and lists leaf columns in selection order', () => {

@@ -3,7 +3,7 @@ import {
   parseQuery,
   singleQueryOperation,
   variableDefinitions,
-} from '../../api/src/queries/query-paging';
+} from '../../api/src/saved-queries/query-paging';
 import {
   buildForm,
   describeTypesQuery,

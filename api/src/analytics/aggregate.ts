@@ -1,9 +1,7 @@
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Em } from '../db/orm';
-
-/** A value bound to a `?` placeholder: never spliced into SQL text. */
-export type Binding = string | number;
+import { knexRaw, position, sql, type Sql } from '../db/sql/sql';
 
 type GraphQLTypeFn = NonNullable<Parameters<typeof Field>[0]> & (() => unknown);
 
@@ -16,8 +14,7 @@ export interface KeyColumn {
   type: GraphQLTypeFn;
   description: string;
   /** Expression over the source's table aliases. */
-  sql: string;
-  bindings?: readonly Binding[];
+  sql: Sql;
   /** Driver value → GraphQL value (PostgreSQL and SQLite return booleans and bigints differently). */
   parse: (value: unknown) => unknown;
 }
@@ -36,8 +33,7 @@ export interface Metric {
   field: string;
   type: 'Int' | 'Float';
   description: string;
-  sql: string;
-  bindings?: readonly Binding[];
+  sql: Sql;
   /** A count: never null, 0 when nothing matched (sums stay null when nothing was reported). */
   counts?: boolean;
 }
@@ -87,10 +83,10 @@ export function knexOf(em: Em): Knex {
 /** Runs SQL through the ORM's connection, so it is logged (and counted) like every statement. */
 export function runSql<T = Record<string, unknown>>(
   em: Em,
-  query: Knex.QueryBuilder | string,
-  bindings: readonly Binding[] = [],
+  query: Knex.QueryBuilder | Sql,
 ): Promise<T[]> {
-  return (em as unknown as SqlEntityManager).getConnection().execute<T[]>(query, [...bindings]);
+  const statement = sql.isSqlQuery(query) ? knexRaw(knexOf(em), query) : query;
+  return (em as unknown as SqlEntityManager).getConnection().execute<T[]>(statement);
 }
 
 /**
@@ -107,15 +103,24 @@ export async function aggregate(
   const knex = knexOf(em);
   const columns = uniqueColumns(dimensions);
   const query = source.clone();
+  const keys = columns.map((_, index) => sql.ident(`k${index}`));
   columns.forEach((column, index) =>
-    query.select(knex.raw(`${column.sql} as k${index}`, [...(column.bindings ?? [])])),
+    query.select(knexRaw(knex, sql`${column.sql} as ${keys[index]!}`)),
   );
   spec.metrics.forEach((metric, index) =>
-    query.select(knex.raw(`${metric.sql} as m${index}`, [...(metric.bindings ?? [])])),
+    query.select(knexRaw(knex, sql`${metric.sql} as ${sql.ident(`m${index}`)}`)),
   );
   if (columns.length > 0) {
     // Positions, not expressions: a parameterised key expression would not match itself.
-    query.groupByRaw(columns.map((_, index) => String(index + 1)).join(', '));
+    query.groupByRaw(
+      knexRaw(
+        knex,
+        sql.join(
+          keys.map((_, index) => position(index + 1)),
+          ', ',
+        ),
+      ),
+    );
   }
   const raw = await runSql(em, query);
   const groups = shapeGroups(raw, columns, dimensions, spec);

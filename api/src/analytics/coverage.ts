@@ -1,6 +1,8 @@
 import type { Em } from '../db/orm';
 import { MandateRole } from '../people/people.enums';
-import { type Binding, runSql, toInt, toText } from './aggregate';
+import { inForceSql, mandateSpan, membershipSpan } from '../common/in-force';
+import { literal, sql, type Sql } from '../db/sql/sql';
+import { runSql, toInt, toText } from './aggregate';
 import type { ApoiadorCoverage, ApoiadorCoverageGroup } from './analytics.types';
 
 /**
@@ -11,24 +13,23 @@ import type { ApoiadorCoverage, ApoiadorCoverageGroup } from './analytics.types'
  * so SQLite materialises it once and joins it by an automatic index, instead of walking the
  * mandates' role index per municipality (seconds on a national network).
  */
-function coverageCtes(uf: string, at: string): { sql: string; bindings: Binding[] } {
-  return {
-    sql: `with covered as (
+function coverageCtes(uf: string, at: string): Sql {
+  return sql`with covered as (
         select distinct md.person_id, mhr.health_region_id
         from mandates md
         join mandate_health_regions mhr on mhr.mandate_id = md.id
         join health_regions hr on hr.id = mhr.health_region_id
         join states s on s.id = hr.state_id
         join people p on p.id = md.person_id and p.deleted_at is null
-        where md.role = ? and md.deleted_at is null and hr.deleted_at is null
-          and md.start_date <= ? and (md.end_date is null or md.end_date > ?) and s.uf = ?
+        where md.role = ${literal(MandateRole.APOIADOR)} and md.deleted_at is null and hr.deleted_at is null
+          and ${inForceSql(mandateSpan, 'md', at)} and s.uf = ${uf}
       ),
       placed as (
         select rm.health_region_id, rm.municipality_id
         from region_memberships rm
         join municipalities m on m.id = rm.municipality_id and m.deleted_at is null
         where rm.deleted_at is null
-          and (rm.valid_from is null or rm.valid_from <= ?) and (rm.valid_to is null or rm.valid_to > ?)
+          and ${inForceSql(membershipSpan, 'rm', at)}
           and rm.health_region_id in (select health_region_id from covered)
         union all
         select m.health_region_id, m.id
@@ -40,15 +41,13 @@ function coverageCtes(uf: string, at: string): { sql: string; bindings: Binding[
       gestores as (
         select g.municipality_id, g.person_id from mandates g
         join people gp on gp.id = g.person_id and gp.deleted_at is null
-        where g.role = ? and g.deleted_at is null
-          and g.start_date <= ? and (g.end_date is null or g.end_date > ?)
+        where g.role = ${literal(MandateRole.MUNICIPAL_SECRETARY)} and g.deleted_at is null
+          and ${inForceSql(mandateSpan, 'g', at)}
         group by g.municipality_id, g.person_id
-      )`,
-    bindings: [MandateRole.APOIADOR, at, at, uf, at, at, MandateRole.MUNICIPAL_SECRETARY, at, at],
-  };
+      )`;
 }
 
-const joins = `from covered c
+const joins = sql`from covered c
   left join placed pl on pl.health_region_id = c.health_region_id
   left join gestores g on g.municipality_id = pl.municipality_id`;
 
@@ -60,23 +59,21 @@ export async function apoiadorCoverage(em: Em, uf: string, at: string): Promise<
   const ctes = coverageCtes(uf, at);
   const perRegion = await runSql(
     em,
-    `${ctes.sql}
+    sql`${ctes}
      select c.person_id, hr.code, hr.name,
        count(distinct pl.municipality_id) as municipalities, count(distinct g.person_id) as gestores
      ${joins}
      join health_regions hr on hr.id = c.health_region_id
      group by c.person_id, hr.code, hr.name`,
-    ctes.bindings,
   );
   const perPerson = await runSql(
     em,
-    `${ctes.sql}
+    sql`${ctes}
      select c.person_id, p.code, p.name, count(distinct c.health_region_id) as regions,
        count(distinct pl.municipality_id) as municipalities, count(distinct g.person_id) as gestores
      ${joins}
      join people p on p.id = c.person_id
      group by c.person_id, p.code, p.name`,
-    ctes.bindings,
   );
 
   const groups: ApoiadorCoverageGroup[] = perPerson.map((row) => {

@@ -2,14 +2,8 @@ import { Int } from 'type-graphql';
 import { EventKind, Modality } from '../activity/activity.enums';
 import { AdhesionStatus, Instrument, InstrumentStatusValue } from '../programs/programs.enums';
 import { ManagementType, SizeClass, SizeClassCoarse } from '../territory/territory.enums';
-import {
-  type Binding,
-  type Dimension,
-  type KeyValues,
-  toBoolean,
-  toInt,
-  toText,
-} from './aggregate';
+import { sql, type Sql } from '../db/sql/sql';
+import { type Dimension, type KeyValues, toBoolean, toInt, toText } from './aggregate';
 import {
   type AdhesionDimension,
   type EventDimension,
@@ -35,14 +29,13 @@ function enumDimension(
   field: string,
   description: string,
   type: object,
-  sql: string,
+  expression: Sql,
   labels: Record<string, string>,
   nullLabel: string,
-  bindings: readonly Binding[] = [],
 ): Dimension {
   const rank = ordinal(Object.keys(labels));
   return {
-    columns: [{ field, type: () => type, description, sql, bindings, parse: toText }],
+    columns: [{ field, type: () => type, description, sql: expression, parse: toText }],
     label: (key) => (key[field] == null ? nullLabel : (labels[key[field] as string] ?? '')),
     rank: (key) => rank(key[field]),
   };
@@ -62,14 +55,14 @@ function codeNameDimension(
         field: code,
         type: () => String,
         description: `Code of the ${what}.`,
-        sql: `${alias}.code`,
+        sql: sql.ident(alias, 'code'),
         parse: toText,
       },
       {
         field: name,
         type: () => String,
         description: `Name of the ${what}.`,
-        sql: `${alias}.name`,
+        sql: sql.ident(alias, 'name'),
         parse: toText,
       },
     ],
@@ -80,12 +73,18 @@ function codeNameDimension(
 
 const uf: Dimension = {
   columns: [
-    { field: 'uf', type: () => String, description: 'State acronym.', sql: 's.uf', parse: toText },
+    {
+      field: 'uf',
+      type: () => String,
+      description: 'State acronym.',
+      sql: sql`s.uf`,
+      parse: toText,
+    },
     {
       field: 'stateName',
       type: () => String,
       description: 'State name.',
-      sql: 's.name',
+      sql: sql`s.name`,
       parse: toText,
     },
   ],
@@ -119,7 +118,7 @@ const sizeClass = enumDimension(
   'sizeClass',
   "IBGE's size class.",
   SizeClass,
-  'm.size_class',
+  sql`m.size_class`,
   sizeClassLabels,
   '(população desconhecida)',
 );
@@ -129,7 +128,7 @@ const sizeClassCoarse = enumDimension(
   'sizeClassCoarse',
   'Coarse size class (≤5k, 5–50k, >50k).',
   SizeClassCoarse,
-  `case when m.population is null then null when m.population <= 5000 then 'SMALL' when m.population <= 50000 then 'MEDIUM' else 'LARGE' end`,
+  sql`case when m.population is null then null when m.population <= 5000 then 'SMALL' when m.population <= 50000 then 'MEDIUM' else 'LARGE' end`,
   {
     [SizeClassCoarse.SMALL]: 'pequeno (até 5 mil hab.)',
     [SizeClassCoarse.MEDIUM]: 'médio (5 a 50 mil hab.)',
@@ -142,7 +141,7 @@ const managementType = enumDimension(
   'managementType',
   'Management type.',
   ManagementType,
-  'm.management_type',
+  sql`m.management_type`,
   {
     [ManagementType.APS_ONLY]: 'só atenção primária',
     [ManagementType.PARTIAL_MEDIUM_COMPLEXITY]: 'média complexidade parcial',
@@ -157,7 +156,7 @@ const capital: Dimension = {
       field: 'capital',
       type: () => Boolean,
       description: 'True for state capitals.',
-      sql: 'm.is_capital',
+      sql: sql`m.is_capital`,
       parse: toBoolean,
     },
   ],
@@ -186,7 +185,7 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
     'kind',
     'Event kind.',
     EventKind,
-    'e.kind',
+    sql`e.kind`,
     labelsOf(EventKind),
     '(sem tipo)',
   ),
@@ -196,7 +195,7 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
         field: 'month',
         type: () => String,
         description: 'Month of the start date, YYYY-MM.',
-        sql: 'substr(e.start_date, 1, 7)',
+        sql: sql`substr(e.start_date, 1, 7)`,
         parse: toText,
       },
     ],
@@ -209,7 +208,7 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
         field: 'year',
         type: () => Int,
         description: 'Year of the start date.',
-        sql: 'substr(e.start_date, 1, 4)',
+        sql: sql`substr(e.start_date, 1, 4)`,
         parse: toInt,
       },
     ],
@@ -222,7 +221,7 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
     'modality',
     'Modality.',
     Modality,
-    'e.modality',
+    sql`e.modality`,
     { IN_PERSON: 'presencial', ONLINE: 'online', HYBRID: 'híbrido' },
     '(sem modalidade)',
   ),
@@ -232,14 +231,14 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
         field: 'organizationCode',
         type: () => String,
         description: "Organiser's code.",
-        sql: 'o.code',
+        sql: sql`o.code`,
         parse: toText,
       },
       {
         field: 'organizationName',
         type: () => String,
         description: "Organiser's name.",
-        sql: 'o.name',
+        sql: sql`o.name`,
         parse: toText,
       },
     ],
@@ -250,25 +249,20 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
 };
 
 /** An approved adhesion past its validity reads as expired (as `Adhesion.status` does). */
-export function effectiveAdhesionStatusSql(on: string): { sql: string; bindings: Binding[] } {
-  return {
-    sql: `case when a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ? then 'EXPIRED' else a.status end`,
-    bindings: [on],
-  };
+export function effectiveAdhesionStatusSql(on: string): Sql {
+  return sql`case when a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ${on} then 'EXPIRED' else a.status end`;
 }
 
 export function adhesionDimensions(on: string): Record<AdhesionDimension, Dimension> {
-  const status = effectiveAdhesionStatusSql(on);
   return {
     PROGRAM: codeNameDimension('program', 'program', 'p', '(sem programa)'),
     STATUS: enumDimension(
       'status',
       'Adhesion status on the day asked (APPROVED past validity reads EXPIRED).',
       AdhesionStatus,
-      status.sql,
+      effectiveAdhesionStatusSql(on),
       labelsOf(AdhesionStatus),
       '(sem status)',
-      status.bindings,
     ),
     UF: uf,
     MACROREGION: macroregion,
@@ -283,7 +277,7 @@ export const instrumentDimensions: Record<InstrumentDimension, Dimension> = {
     'instrument',
     'Management instrument.',
     Instrument,
-    'i.instrument',
+    sql`i.instrument`,
     labelsOf(Instrument),
     '(sem instrumento)',
   ),
@@ -293,7 +287,7 @@ export const instrumentDimensions: Record<InstrumentDimension, Dimension> = {
         field: 'period',
         type: () => String,
         description: 'Reference period.',
-        sql: 'i.period',
+        sql: sql`i.period`,
         parse: toText,
       },
     ],
@@ -304,7 +298,7 @@ export const instrumentDimensions: Record<InstrumentDimension, Dimension> = {
     'status',
     'Instrument status.',
     InstrumentStatusValue,
-    'i.status',
+    sql`i.status`,
     labelsOf(InstrumentStatusValue),
     '(sem status)',
   ),

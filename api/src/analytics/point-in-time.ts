@@ -5,7 +5,9 @@ import { Mandate } from '../people/mandate.entity';
 import { MandateRole } from '../people/people.enums';
 import { HealthMacroregion } from '../territory/health-macroregion.entity';
 import { HealthRegion } from '../territory/health-region.entity';
-import { type Binding, knexOf, runSql, toInt } from './aggregate';
+import { inForceSql, mandateSpan, membershipSpan } from '../common/in-force';
+import { knexRaw, sql, type Sql } from '../db/sql/sql';
+import { knexOf, runSql, toInt } from './aggregate';
 
 /**
  * Each municipality's health region on a day, as an SQL subquery (municipality_id,
@@ -13,15 +15,12 @@ import { type Binding, knexOf, runSql, toInt } from './aggregate';
  * with no membership history at all is taken to have always been in its current region, and one
  * whose history does not cover the day had no region then.
  */
-export function regionOnSql(on: string): { sql: string; bindings: Binding[] } {
-  return {
-    sql: `select m.id as municipality_id, coalesce(rm.health_region_id, case when not exists (select 1 from region_memberships z where z.municipality_id = m.id and z.deleted_at is null) then m.health_region_id end) as health_region_id
+export function regionOnSql(on: string): Sql {
+  return sql`select m.id as municipality_id, coalesce(rm.health_region_id, case when not exists (select 1 from region_memberships z where z.municipality_id = m.id and z.deleted_at is null) then m.health_region_id end) as health_region_id
       from municipalities m
       left join region_memberships rm on rm.municipality_id = m.id and rm.deleted_at is null
-        and (rm.valid_from is null or rm.valid_from <= ?) and (rm.valid_to is null or rm.valid_to > ?)
-      where m.deleted_at is null`,
-    bindings: [on, on],
-  };
+        and ${inForceSql(membershipSpan, 'rm', on)}
+      where m.deleted_at is null`;
 }
 
 /** `Municipality.healthRegion(asOf:)`: one statement for the page's memberships, one for regions. */
@@ -31,11 +30,10 @@ export function healthRegionOn(
   on: string,
 ): Promise<HealthRegion | null> {
   return requestLoader<number, HealthRegion | null>(context, `regionOn:${on}`, async (ids) => {
-    const placement = regionOnSql(on);
     const knex = knexOf(context.em);
     const query = knex
       .select('placed.municipality_id', 'placed.health_region_id')
-      .from(knex.raw(`(${placement.sql}) as placed`, placement.bindings))
+      .from(knexRaw(knex, sql`(${regionOnSql(on)}) as placed`))
       .whereIn('placed.municipality_id', [...ids]);
     const rows = await runSql<{ municipality_id: unknown; health_region_id: unknown }>(
       context.em,
@@ -75,14 +73,13 @@ export function macroregionOf(
       const knex = knexOf(context.em);
       const query = knex
         .select('m.id as municipality_id')
-        .select(knex.raw('coalesce(hr.macroregion_id, m.macroregion_id) as macroregion_id'))
+        .select(knexRaw(knex, sql`coalesce(hr.macroregion_id, m.macroregion_id) as macroregion_id`))
         .from('municipalities as m')
         .whereIn('m.id', [...ids]);
       if (on) {
-        const placement = regionOnSql(on);
         query
           .leftJoin(
-            knex.raw(`(${placement.sql}) as placed`, placement.bindings),
+            knexRaw(knex, sql`(${regionOnSql(on)}) as placed`),
             'placed.municipality_id',
             'm.id',
           )
@@ -154,8 +151,7 @@ async function regionMandatePairs(
       .whereNull('p.deleted_at')
       .where('md.role', MandateRole.APOIADOR)
       .whereNull('md.deleted_at')
-      .where('md.start_date', '<=', on)
-      .where((builder) => builder.whereNull('md.end_date').orWhere('md.end_date', '>', on))
+      .whereRaw(knexRaw(knexOf(em), inForceSql(mandateSpan, 'md', on)))
       .whereIn('mhr.health_region_id', regionIds),
   );
   return rows.map((row) => ({

@@ -21,6 +21,8 @@ import { AdhesionStatus, InstrumentStatusValue } from '../programs/programs.enum
 import { EventKind } from '../activity/activity.enums';
 import { Municipality } from '../territory/municipality.entity';
 import { municipalityWhere, type MunicipalityFilter } from '../territory/municipality.input';
+import { inForceSql, mandateSpan } from '../common/in-force';
+import { knexRaw, knexSql, literal, literalList, sql, type Sql } from '../db/sql/sql';
 import { type AggregateSpec, knexOf } from './aggregate';
 import { regionOnSql } from './point-in-time';
 
@@ -94,21 +96,17 @@ function readsOneRowEach(orm: SqlEntityManager, meta: EntityMetadata, where: unk
  * region's, or the one a file gave the municipality itself when the region has none.
  */
 function withTerritory(em: Em, query: Knex.QueryBuilder, regionsOn?: string | null) {
+  const knex = knexOf(em);
   query.join('states as s', 's.id', 'm.state_id');
   if (regionsOn) {
-    const placed = regionOnSql(regionsOn);
     query
-      .leftJoin(
-        knexOf(em).raw(`(${placed.sql}) as pl`, placed.bindings),
-        'pl.municipality_id',
-        'm.id',
-      )
+      .leftJoin(knexRaw(knex, sql`(${regionOnSql(regionsOn)}) as pl`), 'pl.municipality_id', 'm.id')
       .leftJoin('health_regions as hr', 'hr.id', 'pl.health_region_id');
   } else {
     query.leftJoin('health_regions as hr', 'hr.id', 'm.health_region_id');
   }
   // A municipality's macroregion: its region's, else the one a file gave it (`inMacroregion`).
-  const macroregionId = knexOf(em).raw('coalesce(hr.macroregion_id, m.macroregion_id)');
+  const macroregionId = knexRaw(knex, sql`coalesce(hr.macroregion_id, m.macroregion_id)`);
   return query.leftJoin('health_macroregions as mr', (on) => on.on('mr.id', '=', macroregionId));
 }
 
@@ -154,10 +152,10 @@ export function adhesionRateSource(
   programId: number,
   regionsOn?: string | null,
 ) {
-  return municipalitySource(em, filter, regionsOn).joinRaw(
-    'left join adhesions a on a.municipality_id = m.id and a.program_id = ? and a.deleted_at is null',
-    [programId],
+  const adhesion = knexSql(
+    sql`left join adhesions a on a.municipality_id = m.id and a.program_id = ${programId} and a.deleted_at is null`,
   );
+  return municipalitySource(em, filter, regionsOn).joinRaw(adhesion.text, adhesion.bindings);
 }
 
 /** Each municipality of the filter beside its status for one instrument and period (if any). */
@@ -168,14 +166,13 @@ export function complianceSource(
   period: string,
   regionsOn?: string | null,
 ) {
-  return municipalitySource(em, filter, regionsOn).joinRaw(
-    'left join instrument_statuses i on i.municipality_id = m.id and i.instrument = ? and i.period = ? and i.deleted_at is null',
-    [instrument, period],
+  const status = knexSql(
+    sql`left join instrument_statuses i on i.municipality_id = m.id and i.instrument = ${instrument} and i.period = ${period} and i.deleted_at is null`,
   );
+  return municipalitySource(em, filter, regionsOn).joinRaw(status.text, status.bindings);
 }
 
-const quoted = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
-const countWhen = (condition: string) => `sum(case when ${condition} then 1 else 0 end)`;
+const countWhen = (condition: Sql) => sql`sum(case when ${condition} then 1 else 0 end)`;
 
 export const municipalityStatsSpec: AggregateSpec = {
   metrics: [
@@ -183,33 +180,33 @@ export const municipalityStatsSpec: AggregateSpec = {
       field: 'count',
       type: 'Int',
       description: 'Municipalities in the group.',
-      sql: 'count(*)',
+      sql: sql`count(*)`,
       counts: true,
     },
     {
       field: 'populationKnownCount',
       type: 'Int',
       description: 'Municipalities of the group with a known population.',
-      sql: 'count(m.population)',
+      sql: sql`count(m.population)`,
       counts: true,
     },
     {
       field: 'populationSum',
       type: 'Int',
       description: 'Sum of known populations.',
-      sql: 'sum(m.population)',
+      sql: sql`sum(m.population)`,
     },
     {
       field: 'populationMin',
       type: 'Int',
       description: 'Smallest known population.',
-      sql: 'min(m.population)',
+      sql: sql`min(m.population)`,
     },
     {
       field: 'populationMax',
       type: 'Int',
       description: 'Largest known population.',
-      sql: 'max(m.population)',
+      sql: sql`max(m.population)`,
     },
   ],
   ratios: [
@@ -233,13 +230,13 @@ const eventSums = [
     field: 'participantsSum',
     type: 'Int',
     description: 'Sum of reported participants (null when none reported).',
-    sql: 'sum(e.participant_count)',
+    sql: sql`sum(e.participant_count)`,
   },
   {
     field: 'accessesSum',
     type: 'Int',
     description: 'Sum of reported accesses (web oficinas).',
-    sql: 'sum(e.access_count)',
+    sql: sql`sum(e.access_count)`,
   },
 ] as const;
 
@@ -249,7 +246,7 @@ export const eventStatsSpec: AggregateSpec = {
       field: 'count',
       type: 'Int',
       description: 'Events in the group.',
-      sql: 'count(*)',
+      sql: sql`count(*)`,
       counts: true,
     },
     ...eventSums,
@@ -280,21 +277,21 @@ export const activitySummarySpec: AggregateSpec = {
       field: 'eventCount',
       type: 'Int',
       description: 'Events of any kind.',
-      sql: 'count(*)',
+      sql: sql`count(*)`,
       counts: true,
     },
     {
       field: 'meetingCount',
       type: 'Int',
       description: `Meetings (${meetingKinds.join(', ')}).`,
-      sql: countWhen(`e.kind in (${quoted(meetingKinds)})`),
+      sql: countWhen(sql`e.kind in ${literalList(meetingKinds)}`),
       counts: true,
     },
     {
       field: 'oficinaCount',
       type: 'Int',
       description: `Oficinas (${oficinaKinds.join(', ')}).`,
-      sql: countWhen(`e.kind in (${quoted(oficinaKinds)})`),
+      sql: countWhen(sql`e.kind in ${literalList(oficinaKinds)}`),
       counts: true,
     },
     ...eventSums,
@@ -308,7 +305,7 @@ const countAndShare = (what: string): AggregateSpec => ({
       field: 'count',
       type: 'Int',
       description: `${what} in the group.`,
-      sql: 'count(*)',
+      sql: sql`count(*)`,
       counts: true,
     },
   ],
@@ -334,7 +331,7 @@ export const instrumentStatsSpec: AggregateSpec = {
       type: 'Int',
       description: 'Sent or approved on or before the due date (or with no due date).',
       sql: countWhen(
-        `i.status in (${quoted(sent)}) and (i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date))`,
+        sql`i.status in ${literalList(sent)} and (i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date))`,
       ),
       counts: true,
     },
@@ -350,36 +347,37 @@ export function adhesionRateSpec(on: string): AggregateSpec {
         field: 'eligibleCount',
         type: 'Int',
         description: 'Municipalities of the filter (all eligible).',
-        sql: 'count(*)',
+        sql: sql`count(*)`,
         counts: true,
       },
       {
         field: 'adheredCount',
         type: 'Int',
         description: 'With an APPROVED adhesion valid on the day asked.',
-        sql: countWhen(`a.status = 'APPROVED' and (a.valid_until is null or a.valid_until >= ?)`),
+        sql: countWhen(
+          sql`a.status = 'APPROVED' and (a.valid_until is null or a.valid_until >= ${on})`,
+        ),
         counts: true,
-        bindings: [on],
       },
       {
         field: 'requestedCount',
         type: 'Int',
         description: 'With a REQUESTED adhesion awaiting decision.',
-        sql: countWhen(`a.status = '${AdhesionStatus.REQUESTED}'`),
+        sql: countWhen(sql`a.status = ${literal(AdhesionStatus.REQUESTED)}`),
         counts: true,
       },
       {
         field: 'rejectedCount',
         type: 'Int',
         description: 'With a REJECTED adhesion.',
-        sql: countWhen(`a.status = '${AdhesionStatus.REJECTED}'`),
+        sql: countWhen(sql`a.status = ${literal(AdhesionStatus.REJECTED)}`),
         counts: true,
       },
       {
         field: 'suspendedCount',
         type: 'Int',
         description: 'With a SUSPENDED adhesion.',
-        sql: countWhen(`a.status = '${AdhesionStatus.SUSPENDED}'`),
+        sql: countWhen(sql`a.status = ${literal(AdhesionStatus.SUSPENDED)}`),
         counts: true,
       },
       {
@@ -387,16 +385,15 @@ export function adhesionRateSpec(on: string): AggregateSpec {
         type: 'Int',
         description: 'EXPIRED, or APPROVED but past validity on the day asked.',
         sql: countWhen(
-          `a.status = 'EXPIRED' or (a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ?)`,
+          sql`a.status = 'EXPIRED' or (a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ${on})`,
         ),
         counts: true,
-        bindings: [on],
       },
       {
         field: 'withoutAdhesionCount',
         type: 'Int',
         description: 'Never asked to adhere.',
-        sql: countWhen('a.id is null'),
+        sql: countWhen(sql`a.id is null`),
         counts: true,
       },
     ],
@@ -417,54 +414,50 @@ export function adhesionRateSpec(on: string): AggregateSpec {
  */
 export function complianceSpec(deadline: string | null): AggregateSpec {
   const onTime = deadline
-    ? { sql: 'i.status_date is not null and i.status_date <= ?', bindings: [deadline] }
-    : {
-        sql: 'i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date)',
-        bindings: [],
-      };
+    ? sql`i.status_date is not null and i.status_date <= ${deadline}`
+    : sql`i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date)`;
   return {
     metrics: [
       {
         field: 'municipalityCount',
         type: 'Int',
         description: 'Municipalities of the filter (all expected to send).',
-        sql: 'count(*)',
+        sql: sql`count(*)`,
         counts: true,
       },
       {
         field: 'reportedCount',
         type: 'Int',
         description: 'With any status recorded.',
-        sql: countWhen('i.id is not null'),
+        sql: countWhen(sql`i.id is not null`),
         counts: true,
       },
       {
         field: 'sentCount',
         type: 'Int',
         description: 'SENT or APPROVED, on time or not.',
-        sql: countWhen(`i.status in (${quoted(sent)})`),
+        sql: countWhen(sql`i.status in ${literalList(sent)}`),
         counts: true,
       },
       {
         field: 'approvedCount',
         type: 'Int',
         description: 'APPROVED.',
-        sql: countWhen(`i.status = '${InstrumentStatusValue.APPROVED}'`),
+        sql: countWhen(sql`i.status = ${literal(InstrumentStatusValue.APPROVED)}`),
         counts: true,
       },
       {
         field: 'onTimeCount',
         type: 'Int',
         description: 'SENT or APPROVED by the deadline.',
-        sql: countWhen(`i.status in (${quoted(sent)}) and (${onTime.sql})`),
+        sql: countWhen(sql`i.status in ${literalList(sent)} and (${onTime})`),
         counts: true,
-        bindings: onTime.bindings,
       },
       {
         field: 'pendingCount',
         type: 'Int',
         description: 'Not sent yet: no status, PENDING or IN_PROGRESS.',
-        sql: countWhen(`i.id is null or i.status in ('PENDING', 'IN_PROGRESS')`),
+        sql: countWhen(sql`i.id is null or i.status in ('PENDING', 'IN_PROGRESS')`),
         counts: true,
       },
     ],
@@ -497,18 +490,18 @@ export function turnoverSource(
   to: string,
   regionsOn?: string | null,
 ) {
-  const holder = (role: MandateRole, column: string) =>
-    `max(case when x.role = '${role}' and x.start_date <= ? and (x.end_date is null or x.end_date > ?) then x.person_id end) as ${column}`;
+  const holder = (role: MandateRole, on: string, column: string) =>
+    sql`max(case when x.role = ${literal(role)} and ${inForceSql(mandateSpan, 'x', on)} then x.person_id end) as ${sql.ident(column)}`;
   const { MUNICIPAL_SECRETARY, MAYOR } = MandateRole;
-  const holders = `(select x.municipality_id,
-      ${holder(MUNICIPAL_SECRETARY, 'gestor_from')}, ${holder(MUNICIPAL_SECRETARY, 'gestor_to')},
-      ${holder(MAYOR, 'mayor_from')}, ${holder(MAYOR, 'mayor_to')}
+  const holders = sql`(select x.municipality_id,
+      ${holder(MUNICIPAL_SECRETARY, from, 'gestor_from')}, ${holder(MUNICIPAL_SECRETARY, to, 'gestor_to')},
+      ${holder(MAYOR, from, 'mayor_from')}, ${holder(MAYOR, to, 'mayor_to')}
     from mandates x
     join people xp on xp.id = x.person_id and xp.deleted_at is null
-    where x.deleted_at is null and x.municipality_id is not null and x.role in ('${MUNICIPAL_SECRETARY}', '${MAYOR}')
+    where x.deleted_at is null and x.municipality_id is not null and x.role in ${literalList([MUNICIPAL_SECRETARY, MAYOR])}
     group by x.municipality_id) as h`;
   return municipalitySource(em, filter, regionsOn).leftJoin(
-    knexOf(em).raw(holders, [from, from, to, to, from, from, to, to]),
+    knexRaw(knexOf(em), holders),
     'h.municipality_id',
     'm.id',
   );
@@ -518,28 +511,30 @@ export const turnoverSpec: AggregateSpec = (() => {
   // Changed: the person on `to` is not the one on `from`; a vacancy counts as "nobody", so
   // vacancy → someone is a change and no one on either day is not.
   const changed = (office: string) =>
-    countWhen(`coalesce(h.${office}_from, -1) <> coalesce(h.${office}_to, -1)`);
+    countWhen(
+      sql`coalesce(${sql.ident('h', `${office}_from`)}, -1) <> coalesce(${sql.ident('h', `${office}_to`)}, -1)`,
+    );
   return {
     metrics: [
       {
         field: 'municipalityCount',
         type: 'Int',
         description: 'Municipalities in the group.',
-        sql: 'count(*)',
+        sql: sql`count(*)`,
         counts: true,
       },
       {
         field: 'gestorOnFromCount',
         type: 'Int',
         description: 'With a gestor in office on `from`.',
-        sql: countWhen('h.gestor_from is not null'),
+        sql: countWhen(sql`h.gestor_from is not null`),
         counts: true,
       },
       {
         field: 'gestorOnToCount',
         type: 'Int',
         description: 'With a gestor in office on `to`.',
-        sql: countWhen('h.gestor_to is not null'),
+        sql: countWhen(sql`h.gestor_to is not null`),
         counts: true,
       },
       {

@@ -8,7 +8,6 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { AppConfig } from '../config';
 import type { Em } from '../db/orm';
 import { BadUserInputError } from './errors';
-import { readRows } from './rows';
 
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
@@ -154,6 +153,23 @@ export function pageWindow(args: ConnectionArgs, limits: AppConfig['limits']): P
   return { offset: start, limit, needsTotalForEnd: false, lastCount: null, beforeOffset };
 }
 
+/** Find options that load the selected to-one relations with joins, in the rows' own statement. */
+export function joined(populate: readonly string[] | undefined) {
+  return populate?.length
+    ? { populate: populate as never, strategy: LoadStrategy.JOINED as const }
+    : {};
+}
+
+/** The `pageInfo` of `count` rows read from `offset`: resolvers and compiled reads both use it. */
+export function pageInfoOf(offset: number, count: number, hasNextPage: boolean): PageInfo {
+  return {
+    hasNextPage,
+    hasPreviousPage: offset > 0,
+    startCursor: count > 0 ? encodeCursor(offset) : null,
+    endCursor: count > 0 ? encodeCursor(offset + count - 1) : null,
+  };
+}
+
 export interface PaginateOptions<T extends object> {
   em: Em;
   entity: EntityName<T>;
@@ -163,13 +179,6 @@ export interface PaginateOptions<T extends object> {
   limits: AppConfig['limits'];
   /** To-one relations to load with joins in the page's statement (see `selectedToOneRelations`). */
   populate?: readonly string[];
-  /**
-   * Read the page as plain rows (`readRows`: no managed entities, no identity map) — for node
-   * types whose field resolvers only use scalars, `id` and to-one references.
-   */
-  plain?: boolean;
-  /** With `plain`: the fields selected per path, so unselected housekeeping columns are skipped. */
-  selected?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -179,7 +188,7 @@ export interface PaginateOptions<T extends object> {
 export async function paginate<T extends object>(
   options: PaginateOptions<T>,
 ): Promise<ConnectionShape<T>> {
-  const { em, entity, where, orderBy, args, limits, populate, plain, selected } = options;
+  const { em, entity, where, orderBy, args, limits, populate } = options;
   const window = pageWindow(args, limits);
   let total: Promise<number> | null = null;
   const countTotal = () => (total ??= em.count(entity, where));
@@ -195,23 +204,12 @@ export async function paginate<T extends object>(
   const rows =
     limit === 0
       ? []
-      : plain
-        ? await readRows(em, entity, {
-            where,
-            orderBy,
-            offset,
-            limit: rowLimit,
-            populate,
-            selected,
-          })
-        : await em.find(entity, where, {
-            orderBy,
-            offset,
-            limit: rowLimit,
-            ...(populate?.length
-              ? { populate: populate as never, strategy: LoadStrategy.JOINED }
-              : {}),
-          });
+      : await em.find(entity, where, {
+          orderBy,
+          offset,
+          limit: rowLimit,
+          ...joined(populate),
+        });
   const hasMore = window.lastCount === null && rows.length > limit;
   const nodes = hasMore ? rows.slice(0, limit) : rows;
   // Edges (one cursor per row) are built only when the query selects them: the add-on's pull
@@ -225,12 +223,11 @@ export async function paginate<T extends object>(
       })));
     },
     nodes,
-    pageInfo: {
-      hasNextPage: window.lastCount === null ? hasMore : window.beforeOffset !== null,
-      hasPreviousPage: offset > 0,
-      startCursor: nodes.length > 0 ? encodeCursor(offset) : null,
-      endCursor: nodes.length > 0 ? encodeCursor(offset + nodes.length - 1) : null,
-    },
+    pageInfo: pageInfoOf(
+      offset,
+      nodes.length,
+      window.lastCount === null ? hasMore : window.beforeOffset !== null,
+    ),
     totalCount: countTotal,
   };
 }

@@ -6,9 +6,9 @@ import { type Viewer } from '../auth/viewer';
 import { BaseEntity, Node } from '../common/base.entity';
 import { fromGlobalId } from '../common/global-id';
 import { entities } from '../db/entities';
-import { ExportToken } from '../queries/export-token.entity';
-import { SavedQuery } from '../queries/saved-query.entity';
-import { canEditQuery, canSeeQuery } from '../queries/saved-query.service';
+import { ExportToken } from '../saved-queries/export-token.entity';
+import { SavedQuery } from '../saved-queries/saved-query.entity';
+import { canEditQuery, canSeeQuery } from '../saved-queries/saved-query.service';
 import type { GraphQLContext } from './context';
 import { BadUserInputError } from './errors';
 

@@ -24,7 +24,7 @@ import {
   RegionMembershipResolver,
   StateResolver,
 } from '../territory/territory.resolver';
-import { ExportTokenResolver, SavedQueryResolver } from '../queries/saved-query.resolver';
+import { ExportTokenResolver, SavedQueryResolver } from '../saved-queries/saved-query.resolver';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { ViewerResolver } from '../auth/viewer.resolver';

@@ -1,7 +1,7 @@
 import { ReferenceKind, type EntityMetadata, type Reference } from '@mikro-orm/core';
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Em } from '../db/orm';
-import { selectionKey } from './rows';
+import { fieldsOf } from './document-fields';
 
 /** Where the nodes of a connection sit in its selection. */
 const connectionNodePaths = [['nodes'], ['edges', 'node']] as const;
@@ -22,13 +22,11 @@ export function selectedToOneRelations(
   return readPlan(info, em, entityName, options).populate;
 }
 
-/** What a plain-row read (`readRows`) needs from the selection: joins, and fields per path. */
+/** What a read needs from the selection: the to-one paths to join. */
 export interface ReadPlan {
   /** To-one paths to join (see `selectedToOneRelations`). */
   populate: string[];
-  /** The field names selected at each path (`''` is the entity itself). */
-  selected: Map<string, Set<string>>;
-  /** Joins and selection as one string: equal keys read the same columns (loader names). */
+  /** The paths as one string: equal keys read the same rows (loader names). */
   key: string;
 }
 
@@ -83,7 +81,7 @@ function buildReadPlan(
   entityName: string,
   options: { connection?: boolean; maxDepth?: number },
 ): ReadPlan {
-  const plan: ReadPlan = { populate: [], selected: new Map(), key: '' };
+  const plan: ReadPlan = { populate: [], key: '' };
   const meta = em.getMetadata().find(entityName);
   if (!meta) {
     return plan;
@@ -93,9 +91,9 @@ function buildReadPlan(
     ? connectionNodePaths.flatMap((path) => descend(info, roots, [...path]))
     : roots;
   const paths = new Set<string>();
-  collect(info, sets, meta, '', options.maxDepth ?? 3, paths, plan.selected);
+  collect(info, sets, meta, '', options.maxDepth ?? 3, paths);
   plan.populate = [...paths];
-  plan.key = `${plan.populate.join(',')}|${selectionKey(plan.selected)}`;
+  plan.key = plan.populate.join(',');
   return plan;
 }
 
@@ -111,7 +109,7 @@ function descend(
   const [name, ...rest] = path;
   const next: SelectionSetNode[] = [];
   for (const set of sets) {
-    for (const field of fieldsOf(info, set)) {
+    for (const field of fieldsOf(set, info.fragments)) {
       if (field.name.value === name && field.selectionSet) {
         next.push(field.selectionSet);
       }
@@ -127,14 +125,10 @@ function collect(
   prefix: string,
   depth: number,
   paths: Set<string>,
-  selected: Map<string, Set<string>>,
 ): void {
-  const names = selected.get(prefix.slice(0, -1)) ?? new Set<string>();
-  selected.set(prefix.slice(0, -1), names);
   const children = new Map<string, SelectionSetNode[]>();
   for (const set of sets) {
-    for (const field of fieldsOf(info, set)) {
-      names.add(field.name.value);
+    for (const field of fieldsOf(set, info.fragments)) {
       if (depth === 0) {
         continue;
       }
@@ -157,39 +151,9 @@ function collect(
     paths.add(path);
     const target = meta.properties[name as keyof typeof meta.properties]!.targetMeta;
     if (target) {
-      collect(info, childSets, target, `${path}.`, depth - 1, paths, selected);
+      collect(info, childSets, target, `${path}.`, depth - 1, paths);
     }
   }
-}
-
-type FieldNodeOf<T> = T extends { kind: Kind.FIELD } ? T : never;
-
-/** The fields of a selection set, with fragment spreads and inline fragments flattened. */
-function fieldsOf(
-  info: GraphQLResolveInfo,
-  set: SelectionSetNode,
-): FieldNodeOf<SelectionSetNode['selections'][number]>[] {
-  const fields: FieldNodeOf<SelectionSetNode['selections'][number]>[] = [];
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      fields.push(selection);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      fields.push(...fieldsOf(info, selection.selectionSet));
-    } else {
-      const fragment = info.fragments[selection.name.value];
-      if (fragment) {
-        fields.push(...fieldsOf(info, fragment.selectionSet));
-      }
-    }
-  }
-  return fields;
-}
-
-/** What `loadedOrLoad` needs of a reference: MikroORM's `Reference` or a plain row's `RowRef`. */
-interface LoadableRef<T> {
-  isInitialized(): boolean;
-  getEntity(): T;
-  load(): Promise<T | null>;
 }
 
 /**
@@ -197,7 +161,7 @@ interface LoadableRef<T> {
  * field over thousands of rows), otherwise through MikroORM's batched `load()`.
  */
 export function loadedOrLoad<T extends object>(
-  reference: Reference<T> | LoadableRef<T> | null | undefined,
+  reference: Reference<T> | null | undefined,
 ): T | null | Promise<T | null> {
   if (!reference) {
     return null;

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config';
 import type { Orm } from '../db/orm';
 import type { GraphQLContext } from '../graphql/context';
 import type { Hardening } from '../security/harden';
-import { mountExportRoute } from '../queries/export.route';
+import { mountExportRoute } from '../saved-queries/export.route';
 import { graphiqlAssets } from './graphiql';
 
 export interface RouteContext {

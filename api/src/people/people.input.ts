@@ -1,5 +1,6 @@
 import { type FilterQuery } from '@mikro-orm/core';
 import { Field, InputType, registerEnumType } from 'type-graphql';
+import { inForceWhere, mandateSpan } from '../common/in-force';
 import { LocalDate } from '../common/scalars';
 import { containsPattern } from '../common/text';
 import { orderFrom } from '../graphql/ordering';
@@ -101,10 +102,7 @@ export function activeOnWhere(activeOn: string | null | undefined): Record<strin
   if (!activeOn) {
     return {};
   }
-  return {
-    startDate: { $lte: activeOn },
-    $or: [{ endDate: null }, { endDate: { $gt: activeOn } }],
-  };
+  return inForceWhere(mandateSpan, activeOn);
 }
 
 /** A soft-deleted person is gone from every read, and their mandates with them. */

@@ -2,10 +2,9 @@ import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { today } from '../common/dates';
 import { LocalDate } from '../common/scalars';
-import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import { ConnectionArgs, joined, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
-import { isPlainRow, readRows } from '../graphql/rows';
 import { loadedOrLoad, readPlan, type ReadPlan } from '../graphql/selection';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
@@ -173,15 +172,8 @@ export class MandateResolver {
   @FieldResolver(() => [HealthRegion], {
     description: 'Health regions in scope (apoiadores, council seats).',
   })
-  async healthRegions(
-    @Root() mandate: Mandate,
-    @Ctx() { em }: GraphQLContext,
-  ): Promise<HealthRegion[]> {
-    // A plain row (readRows) has no collections: go through a reference, batched the same way.
-    const collection = isPlainRow(mandate)
-      ? em.getReference(Mandate, mandate.id).healthRegions
-      : mandate.healthRegions;
-    return (await collection.load()).getItems();
+  async healthRegions(@Root() mandate: Mandate): Promise<HealthRegion[]> {
+    return (await mandate.healthRegions.load()).getItems();
   }
 }
 
@@ -233,20 +225,18 @@ function mandateInForce(
   municipality: Municipality,
   role: MandateRole,
   on: string,
-  { populate, selected, key }: ReadPlan,
+  { populate, key }: ReadPlan,
 ): Promise<Mandate | null> {
   // One loader per distinct selection, so each batch reads the columns its fields need.
   const loader = requestLoader<number, Mandate | null>(
     context,
     `mandate:${role}:${on}:${key}`,
     async (ids) => {
-      // Plain rows (no managed entities): ~5,000 gestores with their people for the full pull.
-      const mandates = await readRows(context.em, Mandate, {
-        where: { municipality: { $in: [...ids] }, ...mandateInForceWhere(role, on) },
-        orderBy: [...mandateInForceOrder],
-        populate,
-        selected,
-      });
+      const mandates = await context.em.find(
+        Mandate,
+        { municipality: { $in: [...ids] }, ...mandateInForceWhere(role, on) },
+        { orderBy: [...mandateInForceOrder], ...joined(populate) },
+      );
       const byMunicipality = new Map<number, Mandate>();
       for (const mandate of mandates) {
         const id = mandate.municipality!.id;

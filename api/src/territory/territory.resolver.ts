@@ -3,9 +3,8 @@ import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { healthRegionOn, macroregionOf } from '../analytics/point-in-time';
 import { LocalDate } from '../common/scalars';
-import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import { ConnectionArgs, joined, paginate, toConnection } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
-import { readRows } from '../graphql/rows';
 import { loadedOrLoad, readPlan } from '../graphql/selection';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
@@ -134,8 +133,8 @@ export class StateResolver {
 }
 
 /**
- * Every municipality connection (top level, a state's, a health region's): the page read as plain
- * rows with the selected to-one relations joined — one statement however many rows and levels.
+ * Every municipality connection (top level, a state's, a health region's): the page read with the
+ * selected to-one relations joined — one statement however many rows and levels.
  */
 async function municipalityPage(
   { em, config }: GraphQLContext,
@@ -153,8 +152,7 @@ async function municipalityPage(
     orderBy: municipalityOrder(orderBy),
     args,
     limits: config.limits,
-    ...readPlan(info, em, Municipality.name, { connection: true }),
-    plain: true,
+    populate: readPlan(info, em, Municipality.name, { connection: true }).populate,
   });
   return toConnection(MunicipalityConnection, page);
 }
@@ -312,12 +310,11 @@ export class MunicipalityResolver {
     @Ctx() { em }: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Municipality | null> {
-    const [row] = await readRows(em, Municipality, {
-      where: municipalityByIbgeCode(ibgeCode),
-      limit: 1,
-      ...readPlan(info, em, Municipality.name),
-    });
-    return row ?? null;
+    return em.findOne(
+      Municipality,
+      municipalityByIbgeCode(ibgeCode),
+      joined(readPlan(info, em, Municipality.name).populate),
+    );
   }
 
   @Query(() => MunicipalityConnection)

@@ -1,10 +1,14 @@
 import { ref } from '@mikro-orm/core';
+import fc from 'fast-check';
+import { buildSchema, getNamedType, type GraphQLObjectType } from 'graphql';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, type App } from '../../src/app';
 import { Mandate } from '../../src/people/mandate.entity';
 import { MandateRole } from '../../src/people/people.enums';
-import { preparePagedQuery } from '../../src/queries/query-paging';
+import { preparePagedQuery } from '../../src/saved-queries/query-paging';
 import { Person } from '../../src/people/person.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
 import { ibgeCheckDigit } from '../../src/territory/ibge-code';
@@ -12,6 +16,7 @@ import { ManagementType } from '../../src/territory/territory.enums';
 import { EventKind, Modality } from '../../src/activity/activity.enums';
 import { Event } from '../../src/activity/event.entity';
 import { HealthRegion } from '../../src/territory/health-region.entity';
+import { objectCatalog } from '../../src/graphql/compiled/catalog';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { seedRsRegions } from '../territory/fixtures';
 
@@ -271,6 +276,83 @@ async function post(
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
+const schema = buildSchema(
+  readFileSync(path.join(__dirname, '..', '..', '..', 'schema', 'schema.graphql'), 'utf8'),
+);
+
+/**
+ * A selection of `typeName` drawn from the catalogue: some of its columns, its to-one rows and
+ * mandates in force (with or without `asOf`), nested up to `depth`, with aliases and
+ * `__typename` now and then. The target types come from the schema, the fields from the catalogue.
+ */
+function selectionOf(typeName: string, depth: number): fc.Arbitrary<string> {
+  const entry = objectCatalog[typeName]!;
+  const type = schema.getType(typeName) as GraphQLObjectType;
+  const targetOf = (field: string) => getNamedType(type.getFields()[field]!.type).name;
+  const leaf = (name: string) =>
+    fc.oneof(fc.constant(name), fc.constant(`a_${name}: ${name}`), fc.constant('__typename'));
+  const nested = (field: string, call: string) =>
+    selectionOf(targetOf(field), depth - 1).map((inner) => `${call} { ${inner} }`);
+  const members: fc.Arbitrary<string>[] = entry.columns.map(leaf);
+  if (depth > 0) {
+    members.push(...entry.toOne.map((field) => nested(field, field)));
+    for (const field of Object.keys(entry.inForce ?? {})) {
+      members.push(
+        fc
+          .constantFrom(
+            field,
+            `${field}(asOf: $asOf)`,
+            `then_${field}: ${field}(asOf: "2022-03-01")`,
+          )
+          .chain((call) => nested(field, call)),
+      );
+    }
+  }
+  return fc
+    .subarray(members, { minLength: 1, maxLength: Math.min(6, members.length) })
+    .chain((picked) => fc.tuple(...picked))
+    .map((fields) => fields.join(' '));
+}
+
+/** `$asOf` is declared only where it is used: an unused variable is a validation error. */
+const asOfVariable = (selection: string) =>
+  selection.includes('$asOf') ? '($asOf: LocalDate)' : '';
+
+const generatedDocument = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom('4314902', '4205407', '4300034', '1100015'),
+      selectionOf('Municipality', 2),
+    )
+    .map(
+      ([ibgeCode, selection]) =>
+        `query Generated${asOfVariable(selection)} { municipality(ibgeCode: "${ibgeCode}") { ${selection} } }`,
+    ),
+  fc
+    .record({
+      uf: fc.constantFrom('RS', 'SC', 'AC'),
+      order: fc.constantFrom('NAME_ASC', 'POPULATION_DESC', 'UF_DESC', 'IBGE_CODE_ASC'),
+      first: fc.integer({ min: 0, max: 30 }),
+      after: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+      totalCount: fc.boolean(),
+      pageInfo: fc.subarray(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'], {
+        minLength: 1,
+      }),
+      withPageInfo: fc.boolean(),
+      nodes: selectionOf('Municipality', 2),
+    })
+    .map(({ uf, order, first, after, totalCount, pageInfo, withPageInfo, nodes }) => {
+      const cursor =
+        after === undefined ? '' : `, after: "${Buffer.from(`o:${after}`).toString('base64url')}"`;
+      const parts = [
+        totalCount ? 'totalCount' : '',
+        withPageInfo ? `pageInfo { ${pageInfo.join(' ')} }` : '',
+        `nodes { ${nodes} }`,
+      ];
+      return `query Generated${asOfVariable(nodes)} { municipalities(filter: { uf: ["${uf}"] }, orderBy: [${order}], first: ${first}${cursor}) { ${parts.join(' ')} } }`;
+    }),
+);
+
 /** The answer's JSON with key order kept, so two answers compare as text. */
 const canonical = (text: string) => JSON.stringify(JSON.parse(text));
 
@@ -378,6 +460,24 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
       expect(second.headers.get('content-type')).toBe(expected.headers.get('content-type'));
       expect(JSON.parse(second.text).errors).toBeUndefined();
     }
+  });
+
+  it('answers generated documents over the catalogue as the resolvers do, in one statement', async () => {
+    await fc.assert(
+      fc.asyncProperty(generatedDocument, async (query) => {
+        const variables = query.includes('$asOf') ? { asOf: '2026-06-01' } : undefined;
+        const expected = await post(resolversOnly.url, query, variables);
+        await post(t.url, query, variables);
+        t.statements.reset();
+        const answered = compiledAnswers();
+        const second = await post(t.url, query, variables);
+        expect(JSON.parse(expected.text).errors).toBeUndefined();
+        expect(canonical(second.text)).toBe(canonical(expected.text));
+        expect(compiledAnswers() - answered).toBe(1);
+        expect(t.statements.count).toBe(1);
+      }),
+      { numRuns: 40, seed: 1812 },
+    );
   });
 
   it('sees a write made between two compiled reads (prepared statements keep no snapshot)', async () => {

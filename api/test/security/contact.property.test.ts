@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '../../src/auth/api-key.entity';
 import { Role } from '../../src/auth/auth.enums';
 import { today } from '../../src/common/dates';
-import { preparePagedQuery } from '../../src/queries/query-paging';
+import { preparePagedQuery } from '../../src/saved-queries/query-paging';
 import { createTestApp, databaseAvailable, type TestApp } from '../helpers';
 import { bearer, seedWriteFixtures, upsert, type WriteFixtures } from '../writes/fixtures';
 

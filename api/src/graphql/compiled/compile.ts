@@ -19,6 +19,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { MandateRole } from '../../people/people.enums';
+import { fieldsByKey, subSelections } from '../document-fields';
 import {
   connectionCatalog,
   dataCatalog,
@@ -172,46 +173,21 @@ export function compileOperation(
   }
 }
 
-/**
- * graphql-js's field collection: the fields of `selectionSets` that apply to `type`, by response
- * key in first-seen order, fragments flattened, same-key fields merged.
- */
+/** The fields of `selectionSets` that apply to `type`, by response key; directives are refused. */
 function collect(
   context: CompileContext,
   type: GraphQLObjectType,
   selectionSets: readonly SelectionSetNode[],
-  into = new Map<string, FieldNode[]>(),
 ): Map<string, FieldNode[]> {
-  for (const selectionSet of selectionSets) {
-    for (const selection of selectionSet.selections) {
-      if (selection.directives?.length) {
-        throw new NotCompilable('a directive');
-      }
-      if (selection.kind === Kind.FIELD) {
-        const key = selection.alias?.value ?? selection.name.value;
-        into.set(key, [...(into.get(key) ?? []), selection]);
-        continue;
-      }
-      const fragment =
-        selection.kind === Kind.INLINE_FRAGMENT
-          ? selection
-          : context.fragments[selection.name.value];
-      if (!fragment) {
-        throw new NotCompilable(`an unknown fragment`);
-      }
-      if (fragment.directives?.length) {
-        throw new NotCompilable('a directive');
-      }
-      const condition = fragment.typeCondition?.name.value;
-      if (
-        condition === undefined ||
-        appliesTo(context.schema, context.schema.getType(condition), type)
-      ) {
-        collect(context, type, [fragment.selectionSet], into);
-      }
-    }
-  }
-  return into;
+  return fieldsByKey(selectionSets, context.fragments, {
+    applies: (condition) => appliesTo(context.schema, context.schema.getType(condition), type),
+    directive: () => {
+      throw new NotCompilable('a directive');
+    },
+    unknownFragment: () => {
+      throw new NotCompilable('an unknown fragment');
+    },
+  });
 }
 
 function appliesTo(
@@ -223,10 +199,6 @@ function appliesTo(
     return false;
   }
   return condition === type || (isAbstractType(condition) && schema.isSubType(condition, type));
-}
-
-function subSelections(nodes: readonly FieldNode[]): SelectionSetNode[] {
-  return nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
 }
 
 function objectType(context: CompileContext, name: string): GraphQLObjectType {

@@ -8,7 +8,7 @@ import type { Orm } from '../../db/orm';
 import { findBadString } from '../../security/graphql-guards';
 import type { GraphQLContext } from '../context';
 import { compileOperation, type CompiledOperation } from './compile';
-import { jsonDialect } from './sql';
+import { jsonDialect } from './json-dialect';
 import { preparedRow } from './prepared';
 import { compiledStatement } from './statement';
 

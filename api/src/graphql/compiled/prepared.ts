@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../../config';
 import type { Em, Orm } from '../../db/orm';
-import type { Sql } from './sql';
+import { formatSql, type FormattedSql, type Sql } from '../../db/sql/sql';
 
 /**
  * The one row of a compiled statement, run as a prepared statement kept per connection and text.
@@ -22,16 +22,17 @@ export async function preparedRow(
     acquireConnection(): Promise<unknown>;
     releaseConnection(connection: unknown): Promise<void>;
   };
+  const formatted = formatSql(statement, driver);
   const started = Date.now();
   const connection = await client.acquireConnection();
   try {
     const { text, rows } =
       driver === 'postgresql'
-        ? await postgresRows(connection as PgClient, statement)
-        : await sqliteRows(connection as SqliteDatabase, statement);
+        ? await postgresRows(connection as PgClient, formatted)
+        : await sqliteRows(connection as SqliteDatabase, formatted);
     orm.config.getLogger().logQuery({
       query: text,
-      params: statement.params,
+      params: formatted.params,
       took: Date.now() - started,
       results: rows.length,
       level: 'info',
@@ -47,10 +48,8 @@ interface PgClient {
 }
 
 /** node-postgres prepares a named statement once per connection and reuses it by name. */
-async function postgresRows(pg: PgClient, statement: Sql) {
-  let position = 0;
-  // `?` appears in compiled SQL only as a placeholder: keys are GraphQL names, values are bound.
-  const text = statement.text.replace(/\?/g, () => `$${++position}`);
+async function postgresRows(pg: PgClient, statement: FormattedSql) {
+  const { text } = statement;
   const name = `rh_${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`;
   const result = await pg.query({ name, text, values: statement.params });
   return { text, rows: result.rows };
@@ -72,7 +71,7 @@ const sqliteStatements = new WeakMap<SqliteDatabase, Map<string, SqliteStatement
  * node-sqlite3 statements kept per connection (a WeakMap: a closed connection takes its
  * statements with it). `all` runs each to completion, so no read transaction stays open.
  */
-async function sqliteRows(database: SqliteDatabase, statement: Sql) {
+async function sqliteRows(database: SqliteDatabase, statement: FormattedSql) {
   let statements = sqliteStatements.get(database);
   if (!statements) {
     statements = new Map();

@@ -4,15 +4,16 @@ import { today } from '../../common/dates';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../db/orm';
 import { mandateInForceOrder, mandateInForceWhere } from '../../people/people.input';
-import { encodeCursor, pageWindow } from '../connection';
+import { pageInfoOf, pageWindow } from '../connection';
 import { UnreachableCaseError } from '../errors';
 import type { CompiledOperation, ConnectionPart, ObjectPlan, RootPlan } from './compile';
-import { sql, value, type JsonDialect, type Sql } from './sql';
+import { sql, type Sql } from '../../db/sql/sql';
+import { jsonKey, type JsonDialect } from './json-dialect';
 import {
   NotCompilable,
   columnOf,
+  leftJoin,
   orderSql,
-  quoted,
   whereSql,
   type WhereContext,
 } from './where-sql';
@@ -69,11 +70,9 @@ export function compiledStatement(
   const statement =
     columns.length === 0
       ? null
-      : sql([
-          'select ',
-          sql(columns, ', '),
-          ...(pages.length > 0 ? [' from ', sql(pages, ', ')] : []),
-        ]);
+      : pages.length > 0
+        ? sql`select ${sql.join(columns, ', ')} from ${sql.join(pages, ', ')}`
+        : sql`select ${sql.join(columns, ', ')}`;
   return {
     sql: statement,
     loads,
@@ -97,25 +96,11 @@ function rootPiece(
   const args = getArgumentValues(root.field, root.node, context.variables);
   if (root.kind === 'lookup') {
     const meta = root.object.meta;
-    const joins: string[] = [];
+    const joins: Sql[] = [];
     const object = objectJson(context, root.object, 'r', joins);
     const where = whereSql(context, meta, 'r', root.entry.where(args));
-    columns.push(
-      sql([
-        context.dialect.text(
-          sql([
-            '(select ',
-            object,
-            ` from ${quoted(meta.tableName)} r `,
-            ...joins.map((join) => `${join} `),
-            'where ',
-            where,
-            ' limit 1)',
-          ]),
-        ),
-        ` as ${name}`,
-      ]),
-    );
+    const lookup = sql`(select ${object} from ${sql.ident(meta.tableName)} r ${joinList(joins)}where ${where} limit 1)`;
+    columns.push(sql`${context.dialect.text(lookup)} as ${sql.ident(name)}`);
     return (row) => (row[name] as string | null) ?? 'null';
   }
   if (args.last != null || args.before != null) {
@@ -126,36 +111,21 @@ function rootPiece(
   const where = whereSql(context, meta, 'r', root.entry.where(args));
   const nodes = root.parts.find((part) => part.kind === 'nodes');
   if (nodes || root.parts.some((part) => part.kind === 'pageInfo')) {
-    const joins: string[] = [];
-    const object = nodes ? objectJson(context, nodes.object, 'r', joins) : sql(['null']);
+    const joins: Sql[] = [];
+    const object = nodes ? objectJson(context, nodes.object, 'r', joins) : sql`null`;
     const order = orderSql(context, meta, 'r', root.entry.orderBy(args), joins);
-    const page = sql([
-      `select row_number() over (order by ${order}) as rn, `,
-      object,
-      ` as j from ${quoted(meta.tableName)} r `,
-      ...joins.map((join) => `${join} `),
-      'where ',
-      where,
-      ` order by ${order} limit `,
-      value(limit === 0 ? 0 : limit + 1),
-      ' offset ',
-      value(offset),
-    ]);
-    const rows = context.dialect.arrayAgg('x.j', 'x.rn', sql(['x.rn <= ', value(offset + limit)]));
+    const page = sql`select row_number() over (order by ${order}) as rn, ${object} as j from ${sql.ident(meta.tableName)} r ${joinList(joins)}where ${where} order by ${order} limit ${limit === 0 ? 0 : limit + 1} offset ${offset}`;
+    const rows = context.dialect.arrayAgg(sql`x.j`, sql`x.rn`, sql`x.rn <= ${offset + limit}`);
     pages.push(
-      sql([
-        '(select ',
-        context.dialect.text(rows),
-        ' as n, count(*) as f from (',
-        page,
-        `) x) ${name}`,
-      ]),
+      sql`(select ${context.dialect.text(rows)} as n, count(*) as f from (${page}) x) ${sql.ident(name)}`,
     );
-    columns.push({ text: `${name}.n as ${name}n, ${name}.f as ${name}f`, params: [] });
+    columns.push(
+      sql`${sql.ident(name, 'n')} as ${sql.ident(`${name}n`)}, ${sql.ident(name, 'f')} as ${sql.ident(`${name}f`)}`,
+    );
   }
   if (root.parts.some((part) => part.kind === 'totalCount')) {
     columns.push(
-      sql([`(select count(*) from ${quoted(meta.tableName)} r where `, where, `) as ${name}t`]),
+      sql`(select count(*) from ${sql.ident(meta.tableName)} r where ${where}) as ${sql.ident(`${name}t`)}`,
     );
   }
   const parts = root.parts.map((part) => {
@@ -180,39 +150,35 @@ function connectionPiece(
     case 'nodes':
       return (row) => row[`${name}n`] as string;
     case 'pageInfo': {
-      const fields = part.parts.map((field) => {
-        const key = JSON.stringify(field.key);
-        return (row: Record<string, unknown>) => {
-          // As `paginate`: one row past the page says there is a next one.
-          const fetched = Number(row[`${name}f`]);
-          const count = Math.min(fetched, limit);
-          switch (field.kind) {
-            case 'constant':
-              return `${key}:${field.json}`;
-            case 'hasNextPage':
-              return `${key}:${fetched > limit}`;
-            case 'hasPreviousPage':
-              return `${key}:${offset > 0}`;
-            case 'startCursor':
-              return `${key}:${count > 0 ? JSON.stringify(encodeCursor(offset)) : 'null'}`;
-            case 'endCursor':
-              return `${key}:${count > 0 ? JSON.stringify(encodeCursor(offset + count - 1)) : 'null'}`;
-            default:
-              throw new UnreachableCaseError(field);
-          }
-        };
-      });
-      return (row) => `{${fields.map((field) => field(row)).join(',')}}`;
+      const fields = part.parts.map((field) => [JSON.stringify(field.key), field] as const);
+      return (row) => {
+        // As `paginate`: one row past the page says there is a next one.
+        const fetched = Number(row[`${name}f`]);
+        const info = pageInfoOf(offset, Math.min(fetched, limit), fetched > limit);
+        const members = fields.map(
+          ([key, field]) =>
+            `${key}:${field.kind === 'constant' ? field.json : JSON.stringify(info[field.kind])}`,
+        );
+        return `{${members.join(',')}}`;
+      };
     }
     default:
       throw new UnreachableCaseError(part);
   }
 }
 
-const primaryColumn = (meta: EntityMetadata) => quoted(columnOf(meta, meta.primaryKeys[0]!));
+const primaryColumn = (meta: EntityMetadata, alias: string) =>
+  sql.ident(alias, columnOf(meta, meta.primaryKeys[0]!));
+
+/** Joins, each followed by a space, ahead of a WHERE. */
+const joinList = (joins: readonly Sql[]) =>
+  sql.join(
+    joins.map((join) => sql`${join} `),
+    '',
+  );
 
 /** The JSON object of one row of `plan` aliased `alias`; to-one rows join into `joins`. */
-function objectJson(context: Context, plan: ObjectPlan, alias: string, joins: string[]): Sql {
+function objectJson(context: Context, plan: ObjectPlan, alias: string, joins: Sql[]): Sql {
   const { dialect } = context;
   if (plan.fields.length > dialect.maxMembers) {
     throw new NotCompilable(`${plan.fields.length} fields in one object`);
@@ -221,21 +187,19 @@ function objectJson(context: Context, plan: ObjectPlan, alias: string, joins: st
     switch (field.kind) {
       case 'typename':
         // Type names are GraphQL names, safe inside an SQL string literal.
-        return [field.key, { text: `'${field.typeName}'`, params: [] }];
+        return [field.key, jsonKey(field.typeName)];
       case 'column': {
-        const column = `${alias}.${quoted(field.column)}`;
-        return [field.key, field.boolean ? dialect.boolean(column) : { text: column, params: [] }];
+        const column = sql.ident(alias, field.column);
+        return [field.key, field.boolean ? dialect.boolean(column) : column];
       }
       case 'toOne': {
         const joined = context.alias();
-        const key = `${joined}.${primaryColumn(field.target)}`;
-        joins.push(
-          `left join ${quoted(field.target.tableName)} ${joined} on ${key} = ${alias}.${quoted(field.column)}`,
-        );
+        const key = primaryColumn(field.target, joined);
+        joins.push(leftJoin(field.target, joined, sql.ident(alias, field.column)));
         const object = objectJson(context, field.object, joined, joins);
         return [
           field.key,
-          dialect.embed(sql([`case when ${key} is null then null else `, object, ' end'])),
+          dialect.embed(sql`case when ${key} is null then null else ${object} end`),
         ];
       }
       case 'inForce': {
@@ -244,21 +208,15 @@ function objectJson(context: Context, plan: ObjectPlan, alias: string, joins: st
         const on = (args.asOf as string | null | undefined) ?? today();
         const mandate = field.object.meta;
         const inner = context.alias();
-        const innerJoins: string[] = [];
+        const innerJoins: Sql[] = [];
         const object = objectJson(context, field.object, inner, innerJoins);
         const order = orderSql(context, mandate, inner, mandateInForceOrder, innerJoins);
+        const ofRow = sql`${sql.ident(inner, columnOf(mandate, 'municipality'))} = ${primaryColumn(plan.meta, alias)}`;
+        const inForce = whereSql(context, mandate, inner, mandateInForceWhere(field.role, on));
         return [
           field.key,
           dialect.embed(
-            sql([
-              '(select ',
-              object,
-              ` from ${quoted(mandate.tableName)} ${inner} `,
-              ...innerJoins.map((join) => `${join} `),
-              `where ${inner}.${quoted(columnOf(mandate, 'municipality'))} = ${alias}.${primaryColumn(plan.meta)} and `,
-              whereSql(context, mandate, inner, mandateInForceWhere(field.role, on)),
-              ` order by ${order} limit 1)`,
-            ]),
+            sql`(select ${object} from ${sql.ident(mandate.tableName)} ${sql.ident(inner)} ${joinList(innerJoins)}where ${ofRow} and ${inForce} order by ${order} limit 1)`,
           ),
         ];
       }

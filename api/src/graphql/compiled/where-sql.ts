@@ -4,7 +4,7 @@ import {
   type EntityProperty,
   type MetadataStorage,
 } from '@mikro-orm/core';
-import { inList, sql, value, type Sql } from './sql';
+import { inList, sql, type Sql } from '../../db/sql/sql';
 
 /**
  * The filters and orders of compiled reads are the same MikroORM `FilterQuery` and order maps
@@ -15,8 +15,6 @@ import { inList, sql, value, type Sql } from './sql';
 export class NotCompilable extends Error {
   override name = 'NotCompilable';
 }
-
-export const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
 /** The one column of a scalar or many-to-one property. */
 export function columnOf(meta: EntityMetadata, property: string): string {
@@ -35,7 +33,12 @@ function propertyOf(meta: EntityMetadata, name: string): EntityProperty {
   return prop;
 }
 
-const comparisons: Record<string, string> = { $gte: '>=', $lte: '<=', $gt: '>', $lt: '<' };
+const comparisons: Record<string, Sql> = {
+  $gte: sql`>=`,
+  $lte: sql`<=`,
+  $gt: sql`>`,
+  $lt: sql`<`,
+};
 
 type Condition = Record<string, unknown>;
 
@@ -77,11 +80,11 @@ export function whereSql(
       if (!Array.isArray(condition) || condition.length === 0) {
         throw new NotCompilable(`${name} without a list`);
       }
-      const joined = sql(
-        condition.map((item) => sql(['(', whereSql(context, meta, alias, item), ')'])),
-        name === '$and' ? ' and ' : ' or ',
+      const joined = sql.join(
+        condition.map((item) => sql`(${whereSql(context, meta, alias, item)})`),
+        name === '$and' ? sql` and ` : sql` or `,
       );
-      parts.push(sql(['(', joined, ')']));
+      parts.push(sql`(${joined})`);
       continue;
     }
     if (name.startsWith('$')) {
@@ -89,7 +92,7 @@ export function whereSql(
     }
     parts.push(propertyCondition(context, meta, alias, propertyOf(meta, name), condition));
   }
-  return parts.length === 0 ? { text: '1 = 1', params: [] } : sql(parts, ' and ');
+  return parts.length === 0 ? sql`1 = 1` : sql.join(parts, sql` and `);
 }
 
 function propertyCondition(
@@ -99,16 +102,16 @@ function propertyCondition(
   prop: EntityProperty,
   condition: unknown,
 ): Sql {
-  const column = `${alias}.${quoted(columnOf(meta, prop.name))}`;
+  const column = sql.ident(alias, columnOf(meta, prop.name));
   const relation = prop.kind === ReferenceKind.MANY_TO_ONE;
   if (prop.kind !== ReferenceKind.SCALAR && !relation) {
     throw new NotCompilable(`${meta.className}.${prop.name} is a ${prop.kind} relation`);
   }
   if (condition === null) {
-    return { text: `${column} is null`, params: [] };
+    return sql`${column} is null`;
   }
   if (isScalar(condition)) {
-    return sql([`${column} = `, value(condition)]);
+    return sql`${column} = ${condition}`;
   }
   if (!isPlainObject(condition)) {
     throw new NotCompilable(`${meta.className}.${prop.name}: an unsupported value`);
@@ -118,46 +121,47 @@ function propertyCondition(
     // A condition on the related row: the key column among the related rows that match.
     const target = context.metadata.get(prop.type);
     const inner = context.alias();
-    return sql([
-      `${column} in (select ${inner}.${quoted(target.primaryKeys[0]!)} from ${quoted(target.tableName)} ${inner} where `,
-      whereSql(context, target, inner, condition),
-      ')',
-    ]);
+    return sql`${column} in (select ${sql.ident(inner, target.primaryKeys[0]!)} from ${sql.ident(target.tableName)} ${sql.ident(inner)} where ${whereSql(context, target, inner, condition)})`;
   }
-  return sql(
+  return sql.join(
     operators.map((operator) => {
       const operand = condition[operator];
       if (operator === '$in' && Array.isArray(operand) && operand.every(isScalar)) {
         return inList(column, operand);
       }
       if (operator === '$ne' && operand === null) {
-        return { text: `${column} is not null`, params: [] };
+        return sql`${column} is not null`;
       }
       if (operator === '$eq' && isScalar(operand)) {
-        return sql([`${column} = `, value(operand)]);
+        return sql`${column} = ${operand}`;
       }
       if (operator === '$like' && typeof operand === 'string') {
         // As the ORM's LIKE on both databases: a backslash escapes (`likeLiteral`).
-        return sql([`${column} like `, value(operand), ` escape '\\'`]);
+        return sql`${column} like ${operand} escape '\\'`;
       }
       const comparison = comparisons[operator];
       if (comparison && isScalar(operand)) {
-        return sql([`${column} ${comparison} `, value(operand)]);
+        return sql`${column} ${comparison} ${operand}`;
       }
       throw new NotCompilable(`${meta.className}.${prop.name}: operator ${operator}`);
     }),
-    ' and ',
+    sql` and `,
   );
 }
 
-const directions: Record<string, string> = {
-  asc: 'asc',
-  desc: 'desc',
-  'asc nulls last': 'asc nulls last',
-  'desc nulls last': 'desc nulls last',
-  'asc nulls first': 'asc nulls first',
-  'desc nulls first': 'desc nulls first',
+const directions: Record<string, Sql> = {
+  asc: sql`asc`,
+  desc: sql`desc`,
+  'asc nulls last': sql`asc nulls last`,
+  'desc nulls last': sql`desc nulls last`,
+  'asc nulls first': sql`asc nulls first`,
+  'desc nulls first': sql`desc nulls first`,
 };
+
+/** `left join <table> <alias> on <alias>.<key> = <column>`: a to-one row, or nulls. */
+export function leftJoin(target: EntityMetadata, alias: string, on: Sql): Sql {
+  return sql`left join ${sql.ident(target.tableName)} ${sql.ident(alias)} on ${sql.ident(alias, target.primaryKeys[0]!)} = ${on}`;
+}
 
 /**
  * An order map list (`[{ population: 'DESC NULLS LAST' }, { state: { uf: 'ASC' } }, { id: 'ASC' }]`)
@@ -168,9 +172,9 @@ export function orderSql(
   meta: EntityMetadata,
   alias: string,
   orderBy: readonly unknown[],
-  joins: string[],
-): string {
-  const terms: string[] = [];
+  joins: Sql[],
+): Sql {
+  const terms: Sql[] = [];
   const walk = (current: EntityMetadata, currentAlias: string, order: unknown) => {
     if (!isPlainObject(order)) {
       throw new NotCompilable('an order that is not an object');
@@ -180,9 +184,7 @@ export function orderSql(
       if (prop.kind === ReferenceKind.MANY_TO_ONE && isPlainObject(direction)) {
         const target = context.metadata.get(prop.type);
         const joined = context.alias();
-        joins.push(
-          `left join ${quoted(target.tableName)} ${joined} on ${joined}.${quoted(target.primaryKeys[0]!)} = ${currentAlias}.${quoted(columnOf(current, name))}`,
-        );
+        joins.push(leftJoin(target, joined, sql.ident(currentAlias, columnOf(current, name))));
         walk(target, joined, direction);
         continue;
       }
@@ -191,7 +193,7 @@ export function orderSql(
       if (prop.kind !== ReferenceKind.SCALAR || !sqlDirection) {
         throw new NotCompilable(`order by ${current.className}.${name}`);
       }
-      terms.push(`${currentAlias}.${quoted(columnOf(current, name))} ${sqlDirection}`);
+      terms.push(sql`${sql.ident(currentAlias, columnOf(current, name))} ${sqlDirection}`);
     }
   };
   for (const order of orderBy) {
@@ -200,5 +202,5 @@ export function orderSql(
   if (terms.length === 0) {
     throw new NotCompilable('an empty order');
   }
-  return terms.join(', ');
+  return sql.join(terms, ', ');
 }

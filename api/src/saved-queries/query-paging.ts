@@ -8,7 +8,9 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   GraphQLError,
+  valueFromASTUntyped,
 } from 'graphql';
+import { fieldsOf, responseKey, type Fragments } from '../graphql/document-fields';
 
 /**
  * Turns any saved query into a table: the *first connection* of the document (the first field,
@@ -113,33 +115,6 @@ function typeText(node: { kind: Kind; type?: unknown; name?: { value: string } }
   return { text: node.name!.value, named: node.name!.value, list: false };
 }
 
-function valueOf(node: unknown): unknown {
-  const value = node as { kind: Kind; value?: unknown; values?: unknown[]; fields?: unknown[] };
-  switch (value.kind) {
-    case Kind.INT:
-      return Number(value.value);
-    case Kind.FLOAT:
-      return Number(value.value);
-    case Kind.STRING:
-    case Kind.ENUM:
-    case Kind.BOOLEAN:
-      return value.value;
-    case Kind.NULL:
-      return null;
-    case Kind.LIST:
-      return (value.values ?? []).map(valueOf);
-    case Kind.OBJECT:
-      return Object.fromEntries(
-        (value.fields as { name: { value: string }; value: unknown }[]).map((field) => [
-          field.name.value,
-          valueOf(field.value),
-        ]),
-      );
-    default:
-      return undefined;
-  }
-}
-
 /** The variables a query declares: what the sidebar's form asks for. */
 export function variableDefinitions(operation: OperationDefinitionNode): VariableDefinition[] {
   return (operation.variableDefinitions ?? []).map((definition) => {
@@ -150,38 +125,26 @@ export function variableDefinitions(operation: OperationDefinitionNode): Variabl
       namedType: type.named,
       required: definition.type.kind === Kind.NON_NULL_TYPE && !definition.defaultValue,
       list: type.list,
-      defaultValue: definition.defaultValue ? valueOf(definition.defaultValue) : undefined,
+      defaultValue: definition.defaultValue
+        ? valueFromASTUntyped(definition.defaultValue)
+        : undefined,
     };
   });
 }
 
-type Fragments = Map<string, FragmentDefinitionNode>;
-
 /** Fields of a selection set with fragments spread in, in document order. */
-function fieldsOf(selectionSet: SelectionSetNode, fragments: Fragments): FieldNode[] {
-  const fields: FieldNode[] = [];
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      fields.push(selection);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      fields.push(...fieldsOf(selection.selectionSet, fragments));
-    } else {
-      const fragment = fragments.get(selection.name.value);
-      if (!fragment) {
-        throw new QueryShapeError(`fragment "${selection.name.value}" is not defined`);
-      }
-      fields.push(...fieldsOf(fragment.selectionSet, fragments));
-    }
-  }
-  return fields;
+function fieldsIn(selectionSet: SelectionSetNode, fragments: Fragments): FieldNode[] {
+  return fieldsOf(selectionSet, fragments, {
+    unknownFragment: (name) => {
+      throw new QueryShapeError(`fragment "${name}" is not defined`);
+    },
+  });
 }
-
-const keyOf = (field: FieldNode): string => field.alias?.value ?? field.name.value;
 
 function isConnection(field: FieldNode, fragments: Fragments): boolean {
   return (
     field.selectionSet !== undefined &&
-    fieldsOf(field.selectionSet, fragments).some(
+    fieldsIn(field.selectionSet, fragments).some(
       (child) => child.name.value === 'edges' || child.name.value === 'nodes',
     )
   );
@@ -192,11 +155,11 @@ function findConnection(
   fragments: Fragments,
   path: string[],
 ): { field: FieldNode; path: string[] } | null {
-  for (const field of fieldsOf(selectionSet, fragments)) {
+  for (const field of fieldsIn(selectionSet, fragments)) {
     if (!field.selectionSet) {
       continue;
     }
-    const here = [...path, keyOf(field)];
+    const here = [...path, responseKey(field)];
     if (isConnection(field, fragments)) {
       return { field, path: here };
     }
@@ -211,12 +174,12 @@ function findConnection(
 /** The node selections of a connection: `nodes { … }` and `edges { node { … } }`. */
 function nodeSelections(connection: FieldNode, fragments: Fragments): FieldNode[] {
   const result: FieldNode[] = [];
-  for (const child of fieldsOf(connection.selectionSet!, fragments)) {
+  for (const child of fieldsIn(connection.selectionSet!, fragments)) {
     if (child.name.value === 'nodes' && child.selectionSet) {
       result.push(child);
     }
     if (child.name.value === 'edges' && child.selectionSet) {
-      for (const grandchild of fieldsOf(child.selectionSet, fragments)) {
+      for (const grandchild of fieldsIn(child.selectionSet, fragments)) {
         if (grandchild.name.value === 'node' && grandchild.selectionSet) {
           result.push(grandchild);
         }
@@ -228,8 +191,8 @@ function nodeSelections(connection: FieldNode, fragments: Fragments): FieldNode[
 
 function leafPaths(selectionSet: SelectionSetNode, fragments: Fragments, prefix: string): string[] {
   const paths: string[] = [];
-  for (const field of fieldsOf(selectionSet, fragments)) {
-    const key = keyOf(field);
+  for (const field of fieldsIn(selectionSet, fragments)) {
+    const key = responseKey(field);
     if (key === TYPE_KEY || field.name.value === '__typename') {
       continue;
     }
