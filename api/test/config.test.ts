@@ -40,6 +40,24 @@ describe('configuration', () => {
     ).toBeNull();
   });
 
+  it('reads replicas, the read-your-writes window and the shutdown drain', () => {
+    const primary = 'postgres://postgres@127.0.0.1:5432/hub';
+    const config = loadConfig({
+      DATABASE_URL: primary,
+      DATABASE_READ_URLS: ' postgres://r1:5433/hub , postgres://r2:5434/hub,',
+      READ_YOUR_WRITES_MS: '2500',
+      SHUTDOWN_DELAY_MS: '4000',
+    });
+    expect(config.readUrls).toEqual(['postgres://r1:5433/hub', 'postgres://r2:5434/hub']);
+    expect(config.readYourWritesMs).toBe(2500);
+    expect(config.shutdownDelayMs).toBe(4000);
+    expect(loadConfig({})).toMatchObject({
+      readUrls: [],
+      readYourWritesMs: 10_000,
+      shutdownDelayMs: 0,
+    });
+  });
+
   it.each([
     [{ PORT: 'abc' }, /Invalid PORT="abc": PORT must be a number/],
     [{ PORT: '70000' }, /Invalid PORT="70000": PORT must be between 0 and 65535/],
@@ -48,6 +66,17 @@ describe('configuration', () => {
     [{ ANONYMOUS_ACCESS: 'everyone' }, /Invalid ANONYMOUS_ACCESS="everyone"/],
     [{ EXPORT_TOKEN_IDLE_DAYS: '-1' }, /Invalid EXPORT_TOKEN_IDLE_DAYS="-1"/],
     [{ PUBLIC_URL: 'rede.example.org' }, /Invalid PUBLIC_URL="rede.example.org"/],
+    [
+      { DATABASE_READ_URLS: 'postgres://r1/hub' },
+      /DATABASE_READ_URLS lists PostgreSQL streaming replicas/,
+    ],
+    [
+      { DATABASE_URL: 'postgres://p/hub', DATABASE_READ_URLS: 'sqlite:replica.sqlite' },
+      /DATABASE_READ_URLS lists PostgreSQL streaming replicas/,
+    ],
+    [{ SHUTDOWN_DELAY_MS: '-5' }, /Invalid SHUTDOWN_DELAY_MS="-5"/],
+    [{ SHUTDOWN_DELAY_MS: '600000' }, /Invalid SHUTDOWN_DELAY_MS="600000"/],
+    [{ READ_YOUR_WRITES_MS: 'soon' }, /Invalid READ_YOUR_WRITES_MS="soon"/],
   ])('stops with one clear line for %j', (env, message) => {
     let error: unknown;
     try {
