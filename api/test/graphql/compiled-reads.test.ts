@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { buildSchema, getNamedType, type GraphQLObjectType } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, type App } from '../../src/app';
@@ -478,6 +479,69 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
       }),
       { numRuns: 40, seed: 1812 },
     );
+  });
+
+  it('builds a statement once per argument shape and binds each request its own values', async () => {
+    const query = `query Page($filter: MunicipalityFilter, $orderBy: [MunicipalityOrder!], $first: Int, $after: String, $asOf: LocalDate) {
+      municipalities(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { ibgeCode name gestor(asOf: $asOf) { startDate } }
+      }
+    }`;
+    // Same shapes with other values, and shapes that differ by a filter's presence, a list's
+    // length, a boolean that changes the condition, the order and an empty page.
+    const requests: Record<string, unknown>[] = [
+      { first: 5 },
+      { first: 3, after: 'bzoy' },
+      { filter: { uf: ['RS'] }, first: 4, asOf: '2022-03-01' },
+      { filter: { uf: ['SC'] }, first: 6, asOf: '2026-06-01' },
+      { filter: { uf: ['SC', 'RS'] }, first: 6 },
+      { filter: { uf: ['RS'], hasHealthRegion: true }, first: 5 },
+      { filter: { uf: ['RS'], hasHealthRegion: false }, first: 5 },
+      { filter: { uf: ['RS'], includeDeleted: true, nameContains: 'ace' }, first: 5 },
+      { filter: { uf: ['RS'], includeDeleted: true, nameContains: 'por' }, first: 5 },
+      { filter: { uf: ['RS'] }, orderBy: ['POPULATION_DESC'], first: 5 },
+      { filter: { uf: ['RS'] }, orderBy: ['NAME_ASC'], first: 5 },
+      { filter: { uf: ['RS'] }, first: 0 },
+      { filter: { uf: ['RS'], includeDeleted: false, nameContains: 'por' }, first: 5 },
+    ];
+    const texts: string[] = [];
+    for (const variables of requests) {
+      const expected = await post(resolversOnly.url, query, variables);
+      expect(JSON.parse(expected.text).errors).toBeUndefined();
+      await post(t.url, query, variables);
+      t.statements.reset();
+      const answered = compiledAnswers();
+      const compiled = await post(t.url, query, variables);
+      expect(canonical(compiled.text), JSON.stringify(variables)).toBe(canonical(expected.text));
+      expect(compiledAnswers() - answered).toBe(1);
+      expect(t.statements.count).toBe(1);
+      // The statement as logged, without its colours and timing.
+      const text = stripVTControlCharacters(t.statements.statements[0]!).replace(
+        / \[took .*$/s,
+        '',
+      );
+      // Values are bound, never written into the statement.
+      expect(text).not.toMatch(/'(RS|SC|2022-03-01|2026-06-01)'|%(ace|por)%/);
+      texts.push(text);
+    }
+    // One text for requests of one shape; another for each shape.
+    expect(texts[1]).toBe(texts[0]);
+    expect(texts[3]).toBe(texts[2]);
+    expect(texts[8]).toBe(texts[7]);
+    expect(texts[11]).toBe(texts[2]);
+    expect(
+      new Set([
+        texts[0],
+        texts[2],
+        texts[4],
+        texts[5],
+        texts[6],
+        texts[7],
+        texts[9],
+        texts[10],
+        texts[12],
+      ]).size,
+    ).toBe(9);
   });
 
   it('sees a write made between two compiled reads (prepared statements keep no snapshot)', async () => {

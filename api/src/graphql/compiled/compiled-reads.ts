@@ -10,7 +10,7 @@ import type { GraphQLContext } from '../context';
 import { compileOperation, type CompiledOperation } from './compile';
 import { jsonDialect } from './json-dialect';
 import { preparedRow } from './prepared';
-import { compiledStatement } from './statement';
+import { compiledStatements } from './statement';
 
 /** Apollo's answer types for a single result, in Apollo's order of preference. */
 const mediaTypes = [
@@ -59,7 +59,9 @@ export function compiledReads(
     dialect: jsonDialect(config.database.driver),
     metadata: orm.getMetadata(),
     limits: config.limits,
+    driver: config.database.driver,
   };
+  const compiledStatement = compiledStatements(options);
 
   const plugin: ApolloServerPlugin<GraphQLContext> = {
     async requestDidStart() {
@@ -110,7 +112,7 @@ export function compiledReads(
     if (coerced.errors) {
       return null;
     }
-    const statement = compiledStatement(compiled, coerced.coerced, options);
+    const statement = compiledStatement(compiled, coerced.coerced);
     const source = ormFor(res);
     const [row, ...loaded] = await Promise.all([
       statement.sql ? preparedRow(source, source.em, config.database.driver, statement.sql) : {},

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../../config';
 import type { Em, Orm } from '../../db/orm';
-import { formatSql, type FormattedSql, type Sql } from '../../db/sql/sql';
+import type { FormattedSql } from '../../db/sql/sql';
 
 /**
  * The one row of a compiled statement, run as a prepared statement kept per connection and text.
@@ -16,13 +16,12 @@ export async function preparedRow(
   orm: Orm,
   em: Em,
   driver: AppConfig['database']['driver'],
-  statement: Sql,
+  formatted: FormattedSql,
 ): Promise<Record<string, unknown>> {
   const client = (em as unknown as EntityManager).getConnection().getKnex().client as {
     acquireConnection(): Promise<unknown>;
     releaseConnection(connection: unknown): Promise<void>;
   };
-  const formatted = formatSql(statement, driver);
   const started = Date.now();
   const connection = await client.acquireConnection();
   try {

@@ -51,9 +51,23 @@ function isPlainObject(candidate: unknown): candidate is Condition {
   );
 }
 
-function isScalar(candidate: unknown): candidate is string | number | boolean {
-  return ['string', 'number', 'boolean'].includes(typeof candidate);
+/**
+ * A value slot: where a request's value goes in a statement built once per document and argument
+ * shape (`statement.ts`). It is bound like any value, so the text never holds a request's value.
+ */
+export class Slot {
+  constructor(
+    readonly index: number,
+    readonly type: 'string' | 'number' | 'boolean',
+  ) {}
 }
+
+function isScalar(candidate: unknown): candidate is string | number | boolean | Slot {
+  return candidate instanceof Slot || ['string', 'number', 'boolean'].includes(typeof candidate);
+}
+
+const isString = (candidate: unknown) =>
+  typeof candidate === 'string' || (candidate instanceof Slot && candidate.type === 'string');
 
 export interface WhereContext {
   metadata: MetadataStorage;
@@ -135,7 +149,7 @@ function propertyCondition(
       if (operator === '$eq' && isScalar(operand)) {
         return sql`${column} = ${operand}`;
       }
-      if (operator === '$like' && typeof operand === 'string') {
+      if (operator === '$like' && isString(operand)) {
         // As the ORM's LIKE on both databases: a backslash escapes (`likeLiteral`).
         return sql`${column} like ${operand} escape '\\'`;
       }
