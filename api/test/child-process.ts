@@ -123,7 +123,8 @@ export async function startServerProcess(
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nobody listens on right now (for servers and clusters the tests start). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

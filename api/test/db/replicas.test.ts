@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,6 +10,7 @@ import { Role } from '../../src/auth/auth.enums';
 import { loadConfig } from '../../src/config';
 import { metricsText } from '../../src/observability/metrics';
 import { driver } from '../helpers';
+import { freePort } from '../child-process';
 
 /**
  * A real streaming replica, made by the test from the machine's PostgreSQL binaries: a primary
@@ -31,17 +31,6 @@ if (driver === 'postgresql' && process.env.CI === 'true' && !possible) {
   throw new Error(
     'this test builds its own PostgreSQL cluster: it needs root and the PostgreSQL server binaries',
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const asPostgres = (tool: string, args: string[]) =>

@@ -14,6 +14,7 @@ import { Person } from '../../src/people/person.entity';
 import { buildServer, startServerProcess, type ServerProcess } from '../child-process';
 import { scratchDatabase, type ScratchDatabase } from '../database';
 import { databaseAvailable, driver, testDatabase } from '../helpers';
+import { type Acknowledged, upsertBatch } from './upsert-batch';
 
 /**
  * Several API instances on one PostgreSQL (issue #20). Start-up takes a database lock, so three
@@ -254,7 +255,7 @@ describe.skipIf(!databaseAvailable || driver !== 'postgresql' || !wanted)(
         const statuses = new Map<number, number>();
         const perInstance = [0, 0, 0];
         const failures: string[] = [];
-        const acknowledged = new Map<string, { version: number; updates: number }>();
+        const acknowledged: Acknowledged = new Map();
         const memory: number[][] = [[], [], []];
         const sampler = setInterval(() => {
           servers.forEach((server, i) => memory[i]!.push(rss(server.process.pid!)));
@@ -267,18 +268,7 @@ describe.skipIf(!databaseAvailable || driver !== 'postgresql' || !wanted)(
             requests += 1;
             try {
               if (n % 4 === 1) {
-                const rows: object[] = Array.from({ length: 10 }, (_, i) => ({
-                  code: `inst-${id}-${n}-${i}`,
-                  name: `Pessoa Fictícia ${id}-${n}-${i}`,
-                }));
-                const again = mine.length > 0 ? mine[n % mine.length]! : null;
-                if (again) {
-                  rows.push({
-                    code: again,
-                    name: `Renamed ${id}-${n}`,
-                    expectedVersion: acknowledged.get(again)!.version,
-                  });
-                }
+                const rows = upsertBatch('inst', id, n, mine, acknowledged);
                 const { response, instance } = await balancer.request('/graphql', {
                   method: 'POST',
                   headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },

@@ -13,6 +13,7 @@ import { Person } from '../../src/people/person.entity';
 import { buildServer, startServerProcess, type ServerProcess } from '../child-process';
 import { scratchDatabase, type ScratchDatabase } from '../database';
 import { databaseAvailable, testDatabase } from '../helpers';
+import { type Acknowledged, upsertBatch } from './upsert-batch';
 
 /**
  * Loopback load and SIGKILL: long, so they run on CI and locally with SLOW_TESTS=1.
@@ -242,7 +243,7 @@ describe.skipIf(!databaseAvailable || !wanted)('load: 200 clients on loopback', 
       const statuses = new Map<number, number>();
       const failures: string[] = [];
       /** What the clients were told: code → last acknowledged version, and acknowledged updates. */
-      const acknowledged = new Map<string, { version: number; updates: number }>();
+      const acknowledged: Acknowledged = new Map();
       const samples: number[] = [];
       const sampler = setInterval(() => samples.push(rss(server.process.pid!)), 1000);
       const logFrom = server.logs().length;
@@ -256,19 +257,7 @@ describe.skipIf(!databaseAvailable || !wanted)('load: 200 clients on loopback', 
           requests += 1;
           try {
             if (n % 5 === 1) {
-              // Bulk upsert: 10 new people, plus an update of one written earlier with its version.
-              const rows: object[] = Array.from({ length: 10 }, (_, i) => ({
-                code: `load-${id}-${n}-${i}`,
-                name: `Pessoa Fictícia ${id}-${n}-${i}`,
-              }));
-              const again = mine.length > 0 ? mine[n % mine.length]! : null;
-              if (again) {
-                rows.push({
-                  code: again,
-                  name: `Renamed ${id}-${n}`,
-                  expectedVersion: acknowledged.get(again)!.version,
-                });
-              }
+              const rows = upsertBatch('load', id, n, mine, acknowledged);
               const answer = await upsert(server.url, key, rows, false);
               statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
               if (!answer.rows) {

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, type App } from '../../src/app';
@@ -8,6 +7,7 @@ import { createApiKey } from '../../src/auth/api-key.service';
 import { Role } from '../../src/auth/auth.enums';
 import { loadConfig } from '../../src/config';
 import { driver } from '../helpers';
+import { freePort } from '../child-process';
 
 /**
  * Stops and restarts PostgreSQL under a running API. Never the shared server on 5432: the test
@@ -24,17 +24,6 @@ if (driver === 'postgresql' && process.env.CI === 'true' && !possible) {
   );
 }
 const VERSION = process.env.PG_CLUSTER_VERSION ?? '15';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Reply {
   status: number;

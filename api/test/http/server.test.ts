@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,29 @@ describe.skipIf(!databaseAvailable)('HTTP surface', () => {
 
 const built = fs.existsSync(path.join(projectRoot, 'dist', 'api', 'src', 'main.js'));
 
+/** Collects a spawned server's output and waits for the log line that gives its URL. */
+function listening(
+  child: ChildProcess,
+  what: string,
+): Promise<{ url: string; logs: () => string }> {
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/graphql"/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve({ url: match[1]!, logs: () => output });
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`${what} exited with ${code}: ${output}`));
+    });
+  });
+}
+
 describe.skipIf(!built || !databaseAvailable)('the built server (npm start)', () => {
   it('creates, migrates and seeds an empty database, serves, and stops cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rede-hub-start-'));
@@ -69,22 +92,7 @@ describe.skipIf(!built || !databaseAvailable)('the built server (npm start)', ()
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/graphql"/.exec(output);
-        if (match) {
-          clearInterval(timer);
-          resolve(match[1]!);
-        }
-      }, 50);
-      child.once('exit', (code) => {
-        clearInterval(timer);
-        reject(new Error(`server exited with ${code}: ${output}`));
-      });
-    });
+    const { url, logs } = await listening(child, 'server');
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -94,7 +102,7 @@ describe.skipIf(!built || !databaseAvailable)('the built server (npm start)', ()
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(output).toContain('shutting down');
+    expect(logs()).toContain('shutting down');
     expect(fs.existsSync(path.join(dir, 'hub.sqlite'))).toBe(driver === 'sqlite');
     fs.rmSync(dir, { recursive: true, force: true });
     await scratch?.drop();
@@ -127,22 +135,7 @@ describe.skipIf(!built || !databaseAvailable)('the built server (npm start)', ()
       // Its own process group, signalled as a whole as a service manager does (npm and node).
       detached: true,
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/graphql"/.exec(output);
-        if (match) {
-          clearInterval(timer);
-          resolve(match[1]!);
-        }
-      }, 50);
-      child.once('exit', (code) => {
-        clearInterval(timer);
-        reject(new Error(`start:prod exited with ${code}: ${output}`));
-      });
-    });
+    const { url, logs } = await listening(child, 'start:prod');
     expect((await fetch(`${url}/health`)).status).toBe(200);
     // In production only PUBLIC_URL's host is served: the running server has the production
     // configuration, not the development defaults.
@@ -166,8 +159,8 @@ describe.skipIf(!built || !databaseAvailable)('the built server (npm start)', ()
     }
     expect(await answers()).toBe(false);
     // npm echoes the script it runs: the built server, and no compiler step before it.
-    expect(output).toContain('node dist/api/src/main.js');
-    expect(output).not.toMatch(/\btsc\b/);
+    expect(logs()).toContain('node dist/api/src/main.js');
+    expect(logs()).not.toMatch(/\btsc\b/);
     expect(builtFiles()).toEqual(before);
     fs.rmSync(dir, { recursive: true, force: true });
   });
