@@ -3,6 +3,8 @@ import { Event } from '../../src/activity/event.entity';
 import { EventKind, Modality } from '../../src/activity/activity.enums';
 import { insertRows, rowsPerStatement } from '../../src/db/insert-rows';
 import { ANALYZE_AFTER_CHANGES } from '../../src/imports/import.engine';
+import { countsOf } from '../../src/imports/import.plan';
+import { CREATE_CHUNK_ROWS, STAGE_CHUNK_ROWS } from '../../src/imports/import.stage';
 import { State } from '../../src/territory/state.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { fixtureDir, importFiles, writeFixture } from './import-helpers';
@@ -42,25 +44,25 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
     if (outcome.status !== 'applied') {
       return { count, created: 0, updated: 0 };
     }
-    const changes = outcome.plans[0]!.changes;
-    return {
-      count,
-      created: changes.filter((change) => change.action === 'create').length,
-      updated: changes.filter((change) => change.action === 'update').length,
-    };
+    const counts = countsOf(outcome.plans[0]!);
+    return { count, created: counts.created, updated: counts.updated };
   }
 
-  it('creates 100 and 1,000 events with the same statements, and 2,500 with 2 more chunks', async () => {
+  it('creates 100 and 1,000 events with the same statements, and 12,000 with 2 more staging chunks', async () => {
     const hundred = await statementsToImport(eventsFile('H', 100));
     const thousand = await statementsToImport(eventsFile('T', 1000));
-    const more = await statementsToImport(eventsFile('M', 2500));
-    expect([hundred.created, thousand.created, more.created]).toEqual([100, 1000, 2500]);
+    const more = await statementsToImport(eventsFile('M', 12_000));
+    expect([hundred.created, thousand.created, more.created]).toEqual([100, 1000, 12_000]);
     expect(thousand.count).toBe(hundred.count);
-    // Each extra chunk of 1,000: one existing-row lookup, one INSERT of events, one of audit.
-    expect(more.count - thousand.count).toBe(2 * 3);
-    expect(thousand.count).toBeLessThan(20);
+    // The rows are staged STAGE_CHUNK_ROWS at a time (one INSERT each); the diff is one UPDATE of
+    // the staging table; new rows, their ids and their audit entries are three statements per
+    // CREATE_CHUNK_ROWS: 12,000 rows cost two more staging INSERTs than 1,000, nothing else.
+    expect(STAGE_CHUNK_ROWS).toBe(5000);
+    expect(CREATE_CHUNK_ROWS).toBeGreaterThan(12_000);
+    expect(more.count - thousand.count).toBe(2);
+    expect(thousand.count).toBeLessThan(25);
     const em = test.app.orm.em.fork();
-    expect(await em.count(Event, { code: { $like: 'M-%' } })).toBe(2500);
+    expect(await em.count(Event, { code: { $like: 'M-%' } })).toBe(12_000);
   });
 
   it('updates 1,000 events with a few statements per batch of 300, not per row', async () => {
