@@ -261,6 +261,24 @@ describe('openCsvStream reads as readCsv does', () => {
     expect(rows).toBeGreaterThan(0);
   });
 
+  it('stops cleanly when the reader stops early or never reads the rows', async () => {
+    const file = writeFixture(dir, 'early.csv', `a,b\n${'1,"x\ny"\n'.repeat(20_000)}`);
+    const table = await openCsvStream(file, 'early.csv', { highWaterMark: 64 });
+    let rows = 0;
+    for await (const row of table.rows) {
+      expect(row).toEqual({ line: 2, cells: ['1', 'x\ny'] });
+      rows += 1;
+      break;
+    }
+    expect(rows).toBe(1);
+    expect(table.bytesRead()).toBeLessThan(table.totalBytes);
+    const unread = await openCsvStream(file, 'early.csv', { highWaterMark: 64 });
+    expect(unread.headers).toEqual(['a', 'b']);
+    unread.close();
+    // Any error of the streams left behind would fail the run as an unhandled rejection.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   describe.skipIf(!referenceDir)('reference files', () => {
     it.each(references)('%s', async (name) => {
       const file = path.join(referenceDir!, name);
