@@ -122,6 +122,7 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
       topics: ['PMS', 'RAG'],
       notes: 'linha',
       state: rs,
+      demo: false,
       source: 'import:events',
     });
     await em.flush();
@@ -138,7 +139,7 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
       .execute<Record<string, unknown>[]>(
         "select * from events where code in ('ORM-2', 'STAGED-2') order by code",
       );
-    const [orm, staged] = rows.map((row) => {
+    const [orm, staged] = rows.map((row: Record<string, unknown>) => {
       const { id, code, created_at: createdAt, updated_at: updatedAt, ...rest } = row;
       return { id, code, rest, stamps: [typeof createdAt, typeof updatedAt] };
     });
