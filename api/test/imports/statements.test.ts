@@ -110,7 +110,7 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
   it('gives a staged row the same columns, and the same audit entry, as the unit of work and the in-memory plan', async () => {
     const em = test.app.orm.em.fork();
     const rs = await em.findOneOrFail(State, { uf: 'RS' });
-    const viaOrm = em.create(Event, {
+    em.create(Event, {
       code: 'ORM-2',
       kind: EventKind.WEB_OFICINA,
       title: 'Oficina "PMS"; ção',
