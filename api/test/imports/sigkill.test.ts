@@ -53,10 +53,8 @@ describe.skipIf(!databaseAvailable)(`an import killed with SIGKILL (${driver})`,
     await scratch?.drop();
   });
 
-  it('leaves every table as it was, then the same import applies in full', async () => {
-    const before = await graphFingerprint(orm);
-    const runsBefore = await orm.em.fork().count(ImportRun, {});
-
+  /** Starts the import and SIGKILLs it 300 ms after its progress first matches `moment`. */
+  async function killDuring(moment: RegExp): Promise<void> {
     const child = spawn(process.execPath, [cli, 'import', 'events', file, '--as', 'kill-test'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,22 +65,33 @@ describe.skipIf(!databaseAvailable)(`an import killed with SIGKILL (${driver})`,
     const killed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('exit', (code, signal) => resolve({ code, signal })),
     );
+    let armed = false;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      // Mid-apply: the transaction is open and rows are being written.
-      if (/applying: \d+\/\d+ rows/.test(stderr) && !child.killed) {
+      if (moment.test(stderr) && !armed) {
+        armed = true;
         setTimeout(() => child.kill('SIGKILL'), 300);
       }
     });
     const exit = await killed;
     expect(exit.signal, `stdout: ${stdout}\nstderr: ${stderr}`).toBe('SIGKILL');
     expect(stdout).not.toMatch(/applied/);
+  }
 
-    // Reopen from scratch and compare.
-    await orm.close(true);
-    orm = await initOrm({ database: scratch.target });
-    expect(await graphFingerprint(orm)).toEqual(before);
-    expect(await orm.em.fork().count(ImportRun, {})).toBe(runsBefore);
+  it('leaves every table as it was, killed while staging or while applying; then the same import applies in full', async () => {
+    const before = await graphFingerprint(orm);
+    const runsBefore = await orm.em.fork().count(ImportRun, {});
+
+    // While the rows are read and staged (the transaction is open, the staging table filling),
+    // then mid-apply (rows and audit entries being written).
+    for (const moment of [/validating: /, /applying: \d+\/\d+ rows/]) {
+      await killDuring(moment);
+      // Reopen from scratch and compare.
+      await orm.close(true);
+      orm = await initOrm({ database: scratch.target });
+      expect(await graphFingerprint(orm)).toEqual(before);
+      expect(await orm.em.fork().count(ImportRun, {})).toBe(runsBefore);
+    }
 
     const output = execFileSync(
       process.execPath,
