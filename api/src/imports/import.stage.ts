@@ -12,7 +12,7 @@ import { type IssueList } from './import.issues';
 import { type Change, deleteOf, type Existing, updateOf } from './import.plan';
 import { columnData, type RefIndex, snapshot, type Target } from './import.targets';
 
-/** Valid rows per staging INSERT: one bound JSON document each, so memory stays bounded. */
+/** Valid rows per staging INSERT on PostgreSQL (SQLite: what its parameter limit allows). */
 export const STAGE_CHUNK_ROWS = 5000;
 /** Staged rows per `INSERT … SELECT` of new rows (and of their audit entries). */
 export const CREATE_CHUNK_ROWS = 50_000;
