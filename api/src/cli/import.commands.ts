@@ -68,6 +68,8 @@ export function registerImportCommands(program: Command): void {
       const orm = await initOrm({ database: loadConfig().database });
       const progress = progressReporter();
       const started = Date.now();
+      const examples =
+        options.examples === 'all' ? Number.POSITIVE_INFINITY : Number(options.examples);
       try {
         await migrate(orm);
         const outcome = await runImport(orm, {
@@ -78,13 +80,12 @@ export function registerImportCommands(program: Command): void {
           asOf: options.asOf,
           actor: options.as ?? osUser(),
           force: options.force,
+          examples,
           onProgress: (phase, done, total) => progress.update(phase, done, total),
         });
         progress.stop();
         outcome.notes.forEach((note) => out(`note: ${note}`));
         const seconds = (Date.now() - started) / 1000;
-        const examples =
-          options.examples === 'all' ? Number.POSITIVE_INFINITY : Number(options.examples);
         switch (outcome.status) {
           case 'invalid':
             outcome.issues.lines().forEach((line) => process.stderr.write(`${line}\n`));

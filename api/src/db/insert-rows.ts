@@ -16,7 +16,7 @@ export function rowsPerStatement(em: Em, columns: number): number {
   return Math.max(1, Math.min(INSERT_CHUNK_ROWS, Math.floor(parameterLimit(em) / columns)));
 }
 
-const persisted = (prop: EntityProperty) =>
+export const persisted = (prop: EntityProperty) =>
   prop.persist !== false &&
   !prop.primary &&
   !prop.getter &&
@@ -27,7 +27,10 @@ const persisted = (prop: EntityProperty) =>
  * `topics = []`, timestamps…), read once from a fresh instance so the bulk path and
  * `em.create` give a row the same defaults.
  */
-function defaultsOf(entity: EntityClass<object>, props: EntityProperty[]): Record<string, unknown> {
+export function defaultsOf(
+  entity: EntityClass<object>,
+  props: EntityProperty[],
+): Record<string, unknown> {
   const template = new (entity as unknown as new () => Record<string, unknown>)();
   const defaults: Record<string, unknown> = {};
   for (const prop of props) {

@@ -31,9 +31,12 @@ export function aliasMatches(alias: string | RegExp, key: string): boolean {
   return typeof alias === 'string' ? alias === key : alias.test(key);
 }
 
+/** A table without its rows: what column mapping and row reading need (rows may be streamed). */
+export type TableHead = Omit<SourceTable, 'rows'>;
+
 /** Matches the file's headers to fields; reports missing required and ambiguous columns. */
 export function mapColumns(
-  table: SourceTable,
+  table: TableHead,
   specs: readonly ColumnSpec[],
   issues: IssueList,
 ): Map<string, MappedColumn> {
@@ -75,7 +78,7 @@ export class RowReader {
   valid = true;
 
   constructor(
-    readonly table: SourceTable,
+    readonly table: TableHead,
     readonly row: SourceRow,
     readonly columns: Map<string, MappedColumn>,
     readonly issues: IssueList,

@@ -1,7 +1,7 @@
 import { CellError, type CellParser, code, type ColumnSpec, type RowReader } from './import.cells';
 import type { ImportKind, KindContext } from './import.kind';
 import { planTarget } from './import.plan';
-import { type RefNamespace, type Target } from './import.targets';
+import { insertableInBulk, type RefNamespace, type Target } from './import.targets';
 import { type Flat } from '../writes/write.batch';
 
 export const labels: Record<RefNamespace, string> = {
@@ -108,6 +108,10 @@ export function entityKind<Row extends Flat>(definition: {
     columns: () => definition.columns,
     readRow: definition.readRow,
     identity: (row) => `${definition.target.name} ${definition.target.keyOf(row)}`,
+    staged:
+      insertableInBulk(definition.target) && !definition.target.populate
+        ? definition.target
+        : undefined,
     async plan(em, rows, context) {
       return [
         await planTarget(em, context.refs, definition.target, rows, {

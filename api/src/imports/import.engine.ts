@@ -4,14 +4,23 @@ import path from 'node:path';
 import { systemViewer } from '../auth/viewer';
 import { today } from '../common/dates';
 import { AuditEntry } from '../audit/audit-entry.entity';
-import { type Orm, refreshPlannerStatistics } from '../db/orm';
-import { mapColumns, RowReader } from './import.cells';
+import { type Em, type Orm, refreshPlannerStatistics } from '../db/orm';
+import { mapColumns, RowReader, type TableHead } from './import.cells';
 import { ImportFileError, IssueList } from './import.issues';
 import type { ImportKind, KindContext, Located } from './import.kind';
-import { applyPlans, type ChangeCounts, countsOf, type TargetPlan } from './import.plan';
+import {
+  applyPlans,
+  type Change,
+  type ChangeCounts,
+  countsOf,
+  type TargetPlan,
+  totalChanges,
+} from './import.plan';
 import { ImportRun, ImportStatus } from './import-run.entity';
-import { readSources, type SourceTable } from './import.source';
-import { RefIndex } from './import.targets';
+import { readSources, type SourceRow, type SourceTable } from './import.source';
+import { Stage } from './import.stage';
+import { RefIndex, type Target } from './import.targets';
+import type { Flat } from '../writes/write.batch';
 
 export type ImportPhase = 'validate' | 'apply';
 
@@ -26,7 +35,13 @@ export interface ImportOptions {
   actor: string;
   /** Apply even when the same file was applied last time. */
   force?: boolean;
-  onProgress?: (phase: ImportPhase, done: number, total: number) => void;
+  /**
+   * Progress of a phase. Validating a streamed file counts bytes (`done`/`total`) and gives the
+   * rows read so far as `rows`; applying counts rows.
+   */
+  onProgress?: (phase: ImportPhase, done: number, total: number, rows?: number) => void;
+  /** Example changes the outcome keeps per entity and action (default 3; a staged import's plans hold only these). */
+  examples?: number;
   /** Informational lines (decoding notes, skipped rows). */
   onNote?: (line: string) => void;
 }
@@ -49,7 +64,94 @@ export function countsByEntity(plans: TargetPlan[]): Record<string, ChangeCounts
   return Object.fromEntries(plans.map((plan) => [plan.target.name, countsOf(plan)]));
 }
 
-/** Read → decode → parse → map columns → validate every row; no database writes. */
+/** A table whose rows are an array (read whole) or streamed. */
+type ReadableTable = TableHead & { rows: Iterable<SourceRow> | AsyncIterable<SourceRow> };
+
+/** Reads each file as tables; a file that cannot be read at all becomes one issue. */
+async function readTables(
+  files: { name: string; bytes: Buffer }[],
+  issues: IssueList,
+): Promise<SourceTable[]> {
+  const tables: SourceTable[] = [];
+  for (const file of files) {
+    try {
+      tables.push(...(await readSources(file.name, file.bytes)));
+    } catch (error) {
+      if (error instanceof ImportFileError) {
+        issues.add(error.issue);
+        continue;
+      }
+      throw error;
+    }
+  }
+  return tables;
+}
+
+/**
+ * Map columns → check every row of one table; each valid row goes to `onRow` with its line,
+ * and `onRead` hears every 5,000 rows read. Returns the data rows read. The rows may be
+ * streamed: nothing here holds more than one row.
+ */
+async function readRows(
+  kind: ImportKind<unknown>,
+  table: ReadableTable,
+  context: KindContext,
+  skipped: Map<string, number>,
+  onRow: (line: number, value: unknown) => void | Promise<void>,
+  onRead: (rows: number) => void = () => {},
+): Promise<number> {
+  const { issues } = context;
+  table.issues.forEach((issue) => issues.add(issue));
+  const rows =
+    Symbol.asyncIterator in table.rows
+      ? table.rows[Symbol.asyncIterator]()
+      : table.rows[Symbol.iterator]();
+  let next = await rows.next();
+  if (next.done) {
+    issues.add({
+      file: table.file,
+      line: table.headerLine,
+      column: null,
+      message: 'the file has a header but no data rows',
+    });
+    return 0;
+  }
+  const before = issues.total;
+  const columns = mapColumns(table, kind.columns(table), issues);
+  if (issues.total > before) {
+    return 0;
+  }
+  let read = 0;
+  for (; !next.done; next = await rows.next()) {
+    const row = next.value;
+    const reader = new RowReader(table, row, columns, issues);
+    const skip = kind.skip?.(reader);
+    if (skip) {
+      skipped.set(skip, (skipped.get(skip) ?? 0) + 1);
+    } else {
+      const value = kind.readRow(reader, context);
+      if (reader.valid && value !== null) {
+        await onRow(row.line, value);
+      }
+    }
+    read += 1;
+    if (read % 5000 === 0) {
+      onRead(read);
+    }
+  }
+  onRead(read);
+  return read;
+}
+
+/** The summary line of a CSV decoded field by field, when some fields were Latin-1. */
+function decodingNote(table: TableHead): string | null {
+  const decoding = table.decoding;
+  return decoding?.latin1Cells
+    ? `${table.file}: ${decoding.latin1Cells} field(s) on ${decoding.latin1Lines} of ${decoding.lines} lines read as Latin-1/Windows-1252${decoding.utf8Cells ? `, ${decoding.utf8Cells} as UTF-8 (each field decoded on its own)` : ''}`
+    : null;
+}
+
+/** Read → decode → parse → map columns → validate every row, in memory; no database writes. */
 async function validate(
   kind: ImportKind<unknown>,
   files: { name: string; bytes: Buffer }[],
@@ -63,60 +165,27 @@ async function validate(
   }
   const located: Located<unknown>[] = [];
   const skipped = new Map<string, number>();
-  let tables: SourceTable[] = [];
-  for (const file of files) {
-    try {
-      tables.push(...(await readSources(file.name, file.bytes)));
-    } catch (error) {
-      if (error instanceof ImportFileError) {
-        issues.add(error.issue);
-        continue;
-      }
-      throw error;
-    }
-  }
+  let tables = await readTables(files, issues);
   if (kind.combine) {
     // Tables of one publication are joined only when every one of them could be read.
     tables = issues.empty ? kind.combine(tables, context) : [];
   }
   for (const table of tables) {
-    table.issues.forEach((issue) => issues.add(issue));
-    const decoding = table.decoding;
-    if (decoding?.latin1Cells) {
-      notes.push(
-        `${table.file}: ${decoding.latin1Cells} field(s) on ${decoding.latin1Lines} of ${decoding.lines} lines read as Latin-1/Windows-1252${decoding.utf8Cells ? `, ${decoding.utf8Cells} as UTF-8 (each field decoded on its own)` : ''}`,
-      );
-    }
-    if (table.rows.length === 0) {
-      issues.add({
-        file: table.file,
-        line: table.headerLine,
-        column: null,
-        message: 'the file has a header but no data rows',
-      });
-      continue;
-    }
-    const before = issues.total;
-    const columns = mapColumns(table, kind.columns(table), issues);
-    if (issues.total > before) {
-      continue;
+    const note = decodingNote(table);
+    if (note) {
+      notes.push(note);
     }
     const total = table.rows.length;
-    table.rows.forEach((row, index) => {
-      const reader = new RowReader(table, row, columns, issues);
-      const skip = kind.skip?.(reader);
-      if (skip) {
-        skipped.set(skip, (skipped.get(skip) ?? 0) + 1);
-      } else {
-        const value = kind.readRow(reader, context);
-        if (reader.valid && value !== null) {
-          located.push({ file: table.file, line: row.line, row: value });
-        }
-      }
-      if (index % 5000 === 4999 || index === total - 1) {
-        options.onProgress?.('validate', index + 1, total);
-      }
-    });
+    await readRows(
+      kind,
+      table,
+      context,
+      skipped,
+      (line, row) => {
+        located.push({ file: table.file, line, row });
+      },
+      (read) => options.onProgress?.('validate', read, total),
+    );
   }
   for (const [reason, count] of skipped) {
     notes.push(`skipped ${count} row(s): ${reason}`);
@@ -140,30 +209,41 @@ async function validate(
   return located;
 }
 
+/** What both flows share: the files, their digest, the settings and the run's bookkeeping. */
+interface Prepared {
+  files: string[];
+  fileNames: string[];
+  sha256: string;
+  notes: string[];
+  asOf: string;
+  settings: { prune: boolean; asOf: string | null };
+}
+
 /**
  * The import engine: one flow for every kind and for both the dry run and the apply.
  * Nothing is written unless every row is valid; the apply is one transaction, so a failure or
- * a killed process leaves the database as it was.
+ * a killed process leaves the database as it was. Kinds that map rows onto one entity field for
+ * field (`kind.staged`) stream their files through a staging table (`stagedImport`); the others
+ * (official territory, whose rows feed several entities and each other) diff in memory.
  */
 export async function runImport(orm: Orm, options: ImportOptions): Promise<ImportOutcome> {
   const { kind } = options;
-  const files = options.files.map((file) => {
+  for (const file of options.files) {
     try {
-      return { name: path.basename(file), path: file, bytes: fs.readFileSync(file) };
+      fs.accessSync(file, fs.constants.R_OK);
     } catch (error) {
       throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
-  });
-  const hash = createHash('sha256');
-  for (const file of files) {
-    hash.update(file.bytes);
   }
-  const sha256 = hash.digest('hex');
-  const notes: string[] = [];
-  const asOf = options.asOf ?? today();
-  const prune = options.prune ?? false;
-  const settings = { prune, asOf: options.asOf ?? null };
-
+  const prepared: Prepared = {
+    files: options.files,
+    fileNames: options.files.map((file) => path.basename(file)),
+    sha256: await hashFiles(options.files),
+    notes: [],
+    asOf: options.asOf ?? today(),
+    settings: { prune: options.prune ?? false, asOf: options.asOf ?? null },
+  };
+  const { sha256, notes, settings } = prepared;
   if (!options.dryRun && !options.force) {
     const last = await orm.em
       .fork()
@@ -172,7 +252,7 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
         { kind: kind.name, status: ImportStatus.SUCCEEDED },
         { orderBy: { id: 'desc' } },
       );
-    const lastSettings = last?.counts.settings as typeof settings | undefined;
+    const lastSettings = last?.counts.settings as Prepared['settings'] | undefined;
     if (
       last &&
       last.sha256 === sha256 &&
@@ -182,54 +262,139 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
       return { status: 'skipped', previousRunId: last.id, sha256, notes };
     }
   }
+  const outcome = kind.staged
+    ? await stagedImport(orm, options, prepared, kind.staged)
+    : await plannedImport(orm, options, prepared);
+  if (outcome.status === 'applied') {
+    await refreshStatisticsAfter(orm, outcome.plans);
+  }
+  return outcome;
+}
 
+/** sha256 of the files' bytes in order, read in chunks. */
+async function hashFiles(files: string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    for await (const chunk of fs.createReadStream(file)) {
+      hash.update(chunk as Buffer);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** Records a refused run (nothing of the file is written) and says why. */
+async function refusedRun(
+  orm: Orm,
+  options: ImportOptions,
+  prepared: Prepared,
+  issues: IssueList,
+  rowCount: number,
+): Promise<ImportOutcome> {
+  const failed = orm.em.fork();
+  const run = failed.create(ImportRun, {
+    kind: options.kind.name,
+    fileNames: prepared.fileNames,
+    sha256: prepared.sha256,
+    status: ImportStatus.FAILED,
+    actor: options.actor,
+    startedAt: new Date(),
+    finishedAt: new Date(),
+    counts: { rows: rowCount, problems: issues.total, settings: prepared.settings },
+    errors: issues.lines(),
+    asOf: options.asOf ?? null,
+    source: `import:${options.kind.name}`,
+  });
+  if (!options.dryRun) {
+    await failed.persistAndFlush(run);
+  }
+  return {
+    status: 'invalid',
+    issues,
+    runId: run.id ?? 0,
+    sha256: prepared.sha256,
+    notes: prepared.notes,
+  };
+}
+
+/** Opens the run an apply writes under (its id goes on every audit entry). */
+async function openRun(
+  tx: Em,
+  options: ImportOptions,
+  prepared: Prepared,
+  startedAt: Date,
+): Promise<ImportRun> {
+  const run = tx.create(ImportRun, {
+    kind: options.kind.name,
+    fileNames: prepared.fileNames,
+    sha256: prepared.sha256,
+    status: ImportStatus.RUNNING,
+    actor: options.actor,
+    startedAt,
+    counts: {},
+    errors: [],
+    asOf: options.asOf ?? null,
+    source: `import:${options.kind.name}`,
+  });
+  await tx.flush();
+  return run;
+}
+
+/** Marks the run done with what it did. */
+async function closeRun(
+  tx: Em,
+  runId: number,
+  prepared: Prepared,
+  rows: number,
+  plans: TargetPlan[],
+): Promise<void> {
+  const finished = await tx.findOneOrFail(ImportRun, runId);
+  finished.status = ImportStatus.SUCCEEDED;
+  finished.finishedAt = new Date();
+  finished.counts = {
+    rows,
+    ...countsByEntity(plans),
+    settings: prepared.settings,
+    notes: prepared.notes,
+  };
+  await tx.flush();
+}
+
+/** The in-memory flow: every row read and diffed at once (territory kinds). */
+async function plannedImport(
+  orm: Orm,
+  options: ImportOptions,
+  prepared: Prepared,
+): Promise<ImportOutcome> {
+  const { kind } = options;
+  const { sha256, notes } = prepared;
+  const files = prepared.files.map((file) => ({
+    name: path.basename(file),
+    bytes: fs.readFileSync(file),
+  }));
   const em = orm.em.fork();
   const refs = new RefIndex(em);
   const issues = new IssueList();
   const context: KindContext = {
     refs,
-    asOf,
+    asOf: prepared.asOf,
     asOfGiven: options.asOf !== undefined,
     issues,
     notes,
   };
   const located = await validate(kind, files, context, options, notes);
-  const fileNames = files.map((file) => file.name);
   const viewer = systemViewer(options.actor);
-
-  /** Records a refused run (nothing of the file is written) and says why. */
-  const refused = async (rowCount: number): Promise<ImportOutcome> => {
-    const failed = orm.em.fork();
-    const run = failed.create(ImportRun, {
-      kind: kind.name,
-      fileNames,
-      sha256,
-      status: ImportStatus.FAILED,
-      actor: options.actor,
-      startedAt: new Date(),
-      finishedAt: new Date(),
-      counts: { rows: rowCount, problems: issues.total, settings },
-      errors: issues.lines(),
-      asOf: options.asOf ?? null,
-      source: `import:${kind.name}`,
-    });
-    if (!options.dryRun) {
-      await failed.persistAndFlush(run);
-    }
-    return { status: 'invalid', issues, runId: run.id ?? 0, sha256, notes };
-  };
   if (!issues.empty) {
-    return refused(located.length);
+    return refusedRun(orm, options, prepared, issues, located.length);
   }
 
   const rows = located.map((item) => item.row);
   // The file/line wrappers are only for messages: drop them before the diff holds its own copy.
   located.length = 0;
-  const planContext = { ...context, prune };
+  const planContext = { ...context, prune: prepared.settings.prune };
   if (options.dryRun) {
     const plans = await kind.plan(em, rows, planContext);
     if (!issues.empty) {
-      return refused(rows.length);
+      return refusedRun(orm, options, prepared, issues, rows.length);
     }
     return { status: 'dry-run', plans, rows: rows.length, sha256, notes };
   }
@@ -242,23 +407,11 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
       // Problems only the database can show (e.g. a region history the file contradicts).
       return { status: 'refused' as const };
     }
-    const total = plans.reduce((sum, plan) => sum + plan.changes.length, 0);
+    const total = totalChanges(plans);
     if (total === 0) {
       return { status: 'unchanged' as const, plans, rows: rows.length, sha256, notes };
     }
-    const run = tx.create(ImportRun, {
-      kind: kind.name,
-      fileNames,
-      sha256,
-      status: ImportStatus.RUNNING,
-      actor: options.actor,
-      startedAt,
-      counts: {},
-      errors: [],
-      asOf: options.asOf ?? null,
-      source: `import:${kind.name}`,
-    });
-    await tx.flush();
+    const run = await openRun(tx, options, prepared, startedAt);
     const runId = run.id;
     options.onProgress?.('apply', 0, total);
     await applyPlans(plans, {
@@ -269,20 +422,191 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
       source: `import:${kind.name}`,
       onProgress: (done) => options.onProgress?.('apply', done, total),
     });
-    const finished = await tx.findOneOrFail(ImportRun, runId);
-    finished.status = ImportStatus.SUCCEEDED;
-    finished.finishedAt = new Date();
-    finished.counts = { rows: rows.length, ...countsByEntity(plans), settings, notes };
-    await tx.flush();
+    await closeRun(tx, runId, prepared, rows.length, plans);
     return { status: 'applied' as const, plans, rows: rows.length, runId, sha256, notes };
   });
   if (outcome.status === 'refused') {
-    return refused(rows.length);
-  }
-  if (outcome.status === 'applied') {
-    await refreshStatisticsAfter(orm, outcome.plans);
+    return refusedRun(orm, options, prepared, issues, rows.length);
   }
   return outcome;
+}
+
+/** Thrown inside the staged transaction to roll it back: a dry run, or a refused file. */
+class Rollback {
+  constructor(readonly outcome: ImportOutcome | 'refused') {}
+}
+
+/** The tables of one file, rows streamed where the format allows. */
+async function openTables(file: string, issues: IssueList): Promise<ReadableTable[]> {
+  return readTables([{ name: path.basename(file), bytes: fs.readFileSync(file) }], issues);
+}
+
+/**
+ * The streamed flow of a kind that writes one entity field for field: each file is read, checked
+ * and staged row by row (memory holds one chunk, whatever the size of the file); duplicates are
+ * found in the staging table; then one statement diffs the whole file against the table and new
+ * rows go in with their audit entries as `INSERT … SELECT` per chunk. All in one transaction:
+ * a refused file or a killed process leaves the database as it was.
+ */
+async function stagedImport(
+  orm: Orm,
+  options: ImportOptions,
+  prepared: Prepared,
+  target: Target,
+): Promise<ImportOutcome> {
+  const { kind } = options;
+  const { sha256, notes } = prepared;
+  const issues = new IssueList();
+  const refs = new RefIndex(orm.em);
+  const context: KindContext = {
+    refs,
+    asOf: prepared.asOf,
+    asOfGiven: options.asOf !== undefined,
+    issues,
+    notes,
+  };
+  const source = `import:${kind.name}`;
+  const examples = options.examples ?? 3;
+  const startedAt = new Date();
+  let rows = 0;
+  try {
+    return await orm.em.fork().transactional(async (tx) => {
+      refs.use(tx);
+      // What rows point at, and what a stored row's snapshot names; not the kind's own rows.
+      const namespaces = new Set(kind.refs.filter((namespace) => namespace !== target.namespace));
+      for (const definition of target.fields) {
+        if (definition.type === 'ref') {
+          namespaces.add(definition.namespace);
+        }
+      }
+      for (const namespace of namespaces) {
+        await refs.load(namespace);
+      }
+      const stage = await Stage.open(tx, target, refs);
+      const tableFiles: string[] = [];
+      const skipped = new Map<string, number>();
+      for (const file of prepared.files) {
+        for (const table of await openTables(file, issues)) {
+          const index = tableFiles.push(table.file) - 1;
+          const total = Array.isArray(table.rows) ? table.rows.length : 0;
+          rows += await readRows(
+            kind,
+            table,
+            context,
+            skipped,
+            (line, value) => stage.add(index, line, kind.identity(value), value as Flat),
+            (read) => options.onProgress?.('validate', read, total, read),
+          );
+          const note = decodingNote(table);
+          if (note) {
+            notes.push(note);
+          }
+        }
+      }
+      for (const [reason, count] of skipped) {
+        notes.push(`skipped ${count} row(s): ${reason}`);
+      }
+      await stage.flush();
+      await stage.reportDuplicates(tableFiles, issues);
+      if (!issues.empty) {
+        throw new Rollback('refused');
+      }
+      rows = stage.size;
+      await stage.match();
+      const counts = await stage.counts();
+      const prunable = prepared.settings.prune ? await stage.pruneCount(source) : 0;
+      const plan: TargetPlan = {
+        target,
+        changes: await stage.createExamples(examples),
+        unchanged: counts.unchanged,
+        counts: {
+          created: counts.create,
+          updated: counts.update,
+          unchanged: counts.unchanged,
+          deleted: prunable,
+        },
+      };
+      if (options.dryRun) {
+        plan.changes.push(...(await firstChanges(stage.updates(), examples)));
+        if (prunable > 0) {
+          plan.changes.push(...(await firstChanges(stage.prunes(source), examples)));
+        }
+        throw new Rollback({ status: 'dry-run', plans: [plan], rows, sha256, notes });
+      }
+      if (totalChanges([plan]) === 0) {
+        await stage.drop();
+        return { status: 'unchanged' as const, plans: [plan], rows, sha256, notes };
+      }
+      const run = await openRun(tx, options, prepared, startedAt);
+      const viewer = systemViewer(options.actor);
+      const total = totalChanges([plan]);
+      options.onProgress?.('apply', 0, total);
+      await stage.applyCreates({ viewer, importRunId: run.id, source, at: new Date() }, (done) =>
+        options.onProgress?.('apply', done, total),
+      );
+      // Changed and pruned rows: field-by-field diffs, written as the in-memory flow writes them.
+      const apply = { em: tx, refs, viewer, importRunId: run.id, source };
+      let updated = 0;
+      let alike = 0;
+      for await (const chunk of stage.updates()) {
+        await applyPlans([{ target, changes: chunk.changes, unchanged: 0 }], apply);
+        keepExamples(plan, chunk.changes, examples);
+        updated += chunk.changes.length;
+        alike += chunk.unchanged;
+        options.onProgress?.('apply', counts.create + updated + alike, total);
+      }
+      let deleted = 0;
+      if (prunable > 0) {
+        for await (const changes of stage.prunes(source)) {
+          await applyPlans([{ target, changes, unchanged: 0 }], apply);
+          keepExamples(plan, changes, examples);
+          deleted += changes.length;
+        }
+      }
+      plan.counts = {
+        created: counts.create,
+        updated,
+        unchanged: counts.unchanged + alike,
+        deleted,
+      };
+      plan.unchanged = plan.counts.unchanged;
+      await stage.drop();
+      await closeRun(tx, run.id, prepared, rows, [plan]);
+      return { status: 'applied' as const, plans: [plan], rows, runId: run.id, sha256, notes };
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) {
+      throw error;
+    }
+    return error.outcome === 'refused'
+      ? refusedRun(orm, options, prepared, issues, rows)
+      : error.outcome;
+  }
+}
+
+/** The first `limit` changes a generator of chunks yields. */
+async function firstChanges(
+  chunks: AsyncGenerator<Change[] | { changes: Change[] }>,
+  limit: number,
+): Promise<Change[]> {
+  const found: Change[] = [];
+  for await (const chunk of chunks) {
+    found.push(...(Array.isArray(chunk) ? chunk : chunk.changes).slice(0, limit - found.length));
+    if (found.length >= limit) {
+      await chunks.return(undefined);
+      break;
+    }
+  }
+  return found;
+}
+
+/** Keeps the first `limit` changes of each action in the plan, for the summary. */
+function keepExamples(plan: TargetPlan, changes: Change[], limit: number): void {
+  for (const change of changes) {
+    if (plan.changes.filter((kept) => kept.action === change.action).length < limit) {
+      plan.changes.push(change);
+    }
+  }
 }
 
 /** Changed rows above which an import refreshes the planner's statistics of what it touched. */
@@ -295,9 +619,8 @@ export const ANALYZE_AFTER_CHANGES = 10_000;
  * SQLite.
  */
 async function refreshStatisticsAfter(orm: Orm, plans: TargetPlan[]): Promise<void> {
-  const changed = plans.filter((plan) => plan.changes.length > 0);
-  const total = changed.reduce((sum, plan) => sum + plan.changes.length, 0);
-  if (total <= ANALYZE_AFTER_CHANGES) {
+  const changed = plans.filter((plan) => totalChanges([plan]) > 0);
+  if (totalChanges(changed) <= ANALYZE_AFTER_CHANGES) {
     return;
   }
   const metadata = orm.getMetadata();

@@ -1,9 +1,9 @@
 import type { Em } from '../db/orm';
-import type { ColumnSpec, RowReader } from './import.cells';
+import type { ColumnSpec, RowReader, TableHead } from './import.cells';
 import type { IssueList } from './import.issues';
 import type { TargetPlan } from './import.plan';
 import type { SourceTable } from './import.source';
-import type { RefIndex, RefNamespace } from './import.targets';
+import type { RefIndex, RefNamespace, Target } from './import.targets';
 
 /** A row that passed validation, with where it came from. */
 export interface Located<Row> {
@@ -42,7 +42,7 @@ export interface ImportKind<Row = unknown> {
    * Problems of the joined tables (unknown codes, missing members) go to `context.issues`.
    */
   combine?(tables: SourceTable[], context: KindContext): SourceTable[];
-  columns(table: SourceTable): ColumnSpec[];
+  columns(table: TableHead): ColumnSpec[];
   /** Why a row is skipped on purpose (e.g. DATASUS `IGNOR` rows), or null to read it. */
   skip?(reader: RowReader): string | null;
   readRow(reader: RowReader, context: KindContext): Row | null;
@@ -55,4 +55,10 @@ export interface ImportKind<Row = unknown> {
    * contradicts recorded history) go to `context.issues`; any refuses the whole run.
    */
   plan(em: Em, rows: Row[], context: PlanContext): Promise<TargetPlan[]>;
+  /**
+   * The one entity a kind writes, when its rows map onto it field for field (no many-to-many,
+   * nothing derived across rows): such a kind is imported through a staging table, streamed,
+   * with a set-based diff and apply (`import.stage.ts`), whatever the size of the file.
+   */
+  staged?: Target;
 }

@@ -38,11 +38,17 @@ export interface ChangeCounts {
 /** What an import does to one entity: the same object drives the dry run and the apply. */
 export interface TargetPlan {
   target: Target;
+  /** Every change, or (a staged import, `counts` given) the examples the summary shows. */
   changes: Change[];
   unchanged: number;
+  /** The counts, when `changes` holds only examples (a staged import keeps its rows in SQL). */
+  counts?: ChangeCounts;
 }
 
 export function countsOf(plan: TargetPlan): ChangeCounts {
+  if (plan.counts) {
+    return plan.counts;
+  }
   const counts: ChangeCounts = { created: 0, updated: 0, unchanged: plan.unchanged, deleted: 0 };
   for (const change of plan.changes) {
     if (change.action === 'create') {
@@ -59,10 +65,41 @@ export function countsOf(plan: TargetPlan): ChangeCounts {
 const LOOKUP_CHUNK = 1000;
 const APPLY_CHUNK = 1000;
 
-interface Existing {
+/** A stored row in flat form, as the diff compares it. */
+export interface Existing {
   id: number;
   values: Flat;
   deletedAt: Date | null;
+}
+
+/**
+ * The update that makes a stored row what the file says (its changed fields only, and an
+ * undelete when it was soft-deleted), or null when it already is.
+ */
+export function updateOf(
+  target: Target,
+  refs: RefIndex,
+  key: string,
+  values: Flat,
+  current: Existing,
+): Change | null {
+  const before: Flat = {};
+  const after: Flat = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (!sameValue(value, current.values[name])) {
+      before[name] = current.values[name] ?? null;
+      after[name] = value;
+    }
+  }
+  if (current.deletedAt) {
+    before.deletedAt = current.deletedAt.toISOString();
+    after.deletedAt = null;
+  }
+  if (Object.keys(after).length === 0) {
+    return null;
+  }
+  const stateUf = target.stateUfOf?.(values, refs) ?? target.stateUfOf?.(current.values, refs);
+  return { action: 'update', key, id: current.id, before, after, stateUf: stateUf ?? null };
 }
 
 /**
@@ -122,35 +159,17 @@ export async function planTarget(
 
   const plan: TargetPlan = { target, changes: [], unchanged: 0 };
   for (const [key, values] of desiredByKey) {
-    const stateUf = target.stateUfOf?.(values, refs) ?? null;
     const current = existing.get(key);
     if (!current) {
+      const stateUf = target.stateUfOf?.(values, refs) ?? null;
       plan.changes.push({ action: 'create', key, id: null, before: null, after: values, stateUf });
       continue;
     }
-    const before: Flat = {};
-    const after: Flat = {};
-    for (const [name, value] of Object.entries(values)) {
-      if (!sameValue(value, current.values[name])) {
-        before[name] = current.values[name] ?? null;
-        after[name] = value;
-      }
-    }
-    if (current.deletedAt) {
-      before.deletedAt = current.deletedAt.toISOString();
-      after.deletedAt = null;
-    }
-    if (Object.keys(after).length === 0) {
-      plan.unchanged += 1;
+    const change = updateOf(target, refs, key, values, current);
+    if (change) {
+      plan.changes.push(change);
     } else {
-      plan.changes.push({
-        action: 'update',
-        key,
-        id: current.id,
-        before,
-        after,
-        stateUf: stateUf ?? target.stateUfOf?.(current.values, refs) ?? null,
-      });
+      plan.unchanged += 1;
     }
   }
 
@@ -170,25 +189,37 @@ export async function planTarget(
         break;
       }
       for (const row of rows) {
-        const values = snapshot(target, row, refs);
-        const key = target.keyOf(values);
-        const id = (row as unknown as { id: number }).id;
-        if (!desiredByKey.has(key)) {
-          plan.changes.push({
-            action: 'delete',
-            key,
-            id,
-            before: { deletedAt: null },
-            after: { deletedAt: 'now' },
-            stateUf: target.stateUfOf?.(values, refs) ?? null,
-          });
+        const change = deleteOf(target, refs, row);
+        if (!desiredByKey.has(change.key)) {
+          plan.changes.push(change);
         }
-        lastId = id;
+        lastId = change.id!;
       }
       em.clear();
     }
   }
   return plan;
+}
+
+/** The soft delete of a stored row the file no longer has (`--prune`). */
+export function deleteOf(target: Target, refs: RefIndex, row: object): Change {
+  const values = snapshot(target, row, refs);
+  return {
+    action: 'delete',
+    key: target.keyOf(values),
+    id: (row as { id: number }).id,
+    before: { deletedAt: null },
+    after: { deletedAt: 'now' },
+    stateUf: target.stateUfOf?.(values, refs) ?? null,
+  };
+}
+
+/** Rows the plans write: created, updated and deleted (unchanged rows cost nothing). */
+export function totalChanges(plans: TargetPlan[]): number {
+  return plans.reduce((sum, plan) => {
+    const counts = countsOf(plan);
+    return sum + counts.created + counts.updated + counts.deleted;
+  }, 0);
 }
 
 export interface ApplyContext {

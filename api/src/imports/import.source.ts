@@ -44,7 +44,15 @@ function fail(file: string, line: number, message: string): never {
   throw new ImportFileError({ file, line, column: null, message });
 }
 
-function refuseUtf16(file: string, bytes: Buffer): void {
+/** Refuses an empty file (`readCsv`, `openCsvStream`). */
+export function refuseEmpty(file: string, size: number): void {
+  if (size === 0) {
+    fail(file, 0, 'the file is empty; expected a header line and data rows');
+  }
+}
+
+/** Refuses a UTF-16 file by its byte order mark (the file's first two bytes are enough). */
+export function refuseUtf16(file: string, bytes: Buffer): void {
   if (
     bytes.length >= 2 &&
     ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
@@ -53,18 +61,31 @@ function refuseUtf16(file: string, bytes: Buffer): void {
   }
 }
 
-function refuseNul(file: string, body: Buffer): void {
-  const nul = body.indexOf(0);
+/**
+ * Refuses text (bytes as a `latin1` string) holding a NUL byte, on the line of the first one.
+ * `linesBefore` is the line breaks (`\n`) before `text` when a file is read piece by piece.
+ */
+export function refuseNul(file: string, text: string, linesBefore = 0): void {
+  const nul = text.indexOf('\0');
   if (nul !== -1) {
-    const line =
-      1 + body.subarray(0, nul).reduce((lines, byte) => lines + (byte === 0x0a ? 1 : 0), 0);
     fail(
       file,
-      line,
+      1 + linesBefore + countChar(text.slice(0, nul), '\n'),
       'the line holds NUL bytes: this is not a text file (UTF-16 or a binary spreadsheet?); save it as CSV',
     );
   }
 }
+
+function countChar(text: string, char: string): number {
+  let count = 0;
+  for (let index = text.indexOf(char); index !== -1; index = text.indexOf(char, index + 1)) {
+    count += 1;
+  }
+  return count;
+}
+
+/** The UTF-8 byte order mark, as a `latin1` string. */
+export const UTF8_BOM_LATIN1 = '\xef\xbb\xbf';
 
 /** The bytes after a UTF-8 byte order mark, if any. */
 function withoutBom(bytes: Buffer): { body: Buffer; bom: boolean } {
@@ -78,7 +99,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * One field's bytes (carried as a `latin1` string, one character per byte) as text: UTF-8 when
  * they are valid UTF-8, else Windows-1252 (a superset of Latin-1). Null for plain ASCII.
  */
-function decodeField(raw: string): { text: string; utf8: boolean } | null {
+export function decodeField(raw: string): { text: string; utf8: boolean } | null {
   // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(raw)) {
     return null;
@@ -98,7 +119,7 @@ function decodeField(raw: string): { text: string; utf8: boolean } | null {
 export function decodeText(file: string, bytes: Buffer): { text: string; bom: boolean } {
   refuseUtf16(file, bytes);
   const { body, bom } = withoutBom(bytes);
-  refuseNul(file, body);
+  refuseNul(file, body.toString('latin1'));
   const parts: string[] = [];
   for (let start = 0; start < body.length;) {
     const newline = body.indexOf(0x0a, start);
@@ -125,22 +146,92 @@ export function detectDelimiter(headerLine: string): string {
   return best;
 }
 
-/** Line where the last quote that is never closed opened (`""` escapes toggle twice). */
-function openingQuoteLine(text: string): number {
-  let line = 1;
-  let quoted = false;
-  let openedAt = 0;
-  for (const char of text) {
-    if (char === '\n') {
-      line += 1;
-    } else if (char === '"') {
-      quoted = !quoted;
-      if (quoted) {
-        openedAt = line;
+/**
+ * Where the first line of the text ends (its first CRLF, LF or lone CR), or -1 when the text
+ * holds no line break (yet, for a file read piece by piece).
+ */
+export function firstLineEnd(text: string): number {
+  return text.search(/\r|\n/);
+}
+
+/**
+ * The delimiter of a CSV file from its first line (up to its first line break, or the whole
+ * text when it holds none); refuses an empty first line.
+ */
+export function csvDelimiter(file: string, text: string): string {
+  const end = firstLineEnd(text);
+  const firstLine = end === -1 ? text : text.slice(0, end);
+  if (firstLine.trim() === '') {
+    fail(file, 1, 'the first line is empty; expected the header line');
+  }
+  return detectDelimiter(firstLine);
+}
+
+/** The csv-parse options of every CSV read: records with their raw text, as `CsvRecord`. */
+export function csvParseOptions(delimiter: string) {
+  return {
+    delimiter,
+    info: false,
+    raw: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
+  } as const;
+}
+
+/** One record as csv-parse gives it with `raw: true`: its fields and its text. */
+export interface CsvRecord {
+  record: string[];
+  raw: string;
+}
+
+/**
+ * The line where the last quote that is never closed opened (`""` escapes toggle twice), fed
+ * the text whole or piece by piece.
+ */
+export class QuoteTracker {
+  /** The line being read (1 + the `\n` seen so far). */
+  line = 1;
+  openedAt = 0;
+  private quoted = false;
+
+  feed(text: string): void {
+    for (let index = 0; index < text.length; index += 1) {
+      const char = text.charCodeAt(index);
+      if (char === 0x0a) {
+        this.line += 1;
+      } else if (char === 0x22) {
+        this.quoted = !this.quoted;
+        if (this.quoted) {
+          this.openedAt = this.line;
+        }
       }
     }
   }
-  return openedAt;
+}
+
+/**
+ * A csv-parse error as the steward's problem, at its line. `quoteOpenedAt` is asked only for a
+ * quote never closed (the parser reports the end of the file, not where the quote opened).
+ */
+export function csvFailure(file: string, error: unknown, quoteOpenedAt: () => number): never {
+  if (error instanceof ImportFileError) {
+    throw error;
+  }
+  const csvError = error as Error & { code?: string; lines?: number };
+  const line = csvError.lines ?? 0;
+  if (csvError.code === 'CSV_MAX_RECORD_SIZE') {
+    fail(
+      file,
+      line,
+      `a record is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (an unclosed quote, or not a CSV file)`,
+    );
+  }
+  if (csvError.code === 'CSV_QUOTE_NOT_CLOSED') {
+    fail(file, quoteOpenedAt(), 'a quoted cell is never closed (missing `"`)');
+  }
+  fail(file, line, `not a valid CSV file: ${csvError.message.replace(/^Invalid [^:]*: /, '')}`);
 }
 
 /**
@@ -152,58 +243,26 @@ function countNewlines(text: string): number {
   return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
+export type CsvDecoding = NonNullable<SourceTable['decoding']>;
+
 /**
- * A CSV file as a table. The text is split into records over its raw bytes (delimiters, quotes
- * and line breaks are ASCII in UTF-8 and in Latin-1 alike), then each field is decoded on its
- * own: DATASUS exports hold lines that are UTF-8 but for one Latin-1 field, which a decoder that
- * picks one encoding per line turns into "JaraguÃ¡ do Sul".
+ * Turns the records of one CSV file, in order, into rows: the line each starts on (counted from
+ * the raw text, skipped blank lines included) and its fields decoded one by one, tallied in
+ * `decoding`.
  */
-export function readCsv(file: string, bytes: Buffer): SourceTable {
-  if (bytes.length === 0) {
-    fail(file, 0, 'the file is empty; expected a header line and data rows');
+export class CsvRecordReader {
+  readonly decoding: CsvDecoding;
+  private consumed = 0;
+
+  constructor(bom: boolean, delimiter: string) {
+    this.decoding = { bom, delimiter, lines: 0, utf8Cells: 0, latin1Cells: 0, latin1Lines: 0 };
   }
-  refuseUtf16(file, bytes);
-  const { body, bom } = withoutBom(bytes);
-  refuseNul(file, body);
-  const raw = body.toString('latin1');
-  const firstLine = raw.slice(0, raw.search(/\r?\n|$/));
-  if (firstLine.trim() === '') {
-    fail(file, 1, 'the first line is empty; expected the header line');
-  }
-  const delimiter = detectDelimiter(firstLine);
-  let records: { record: string[]; raw: string }[];
-  try {
-    records = parseCsv(raw, {
-      delimiter,
-      info: false,
-      raw: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      max_record_size: MAX_RECORD_CHARS,
-    }) as unknown as { record: string[]; raw: string }[];
-  } catch (error) {
-    const csvError = error as Error & { code?: string; lines?: number };
-    const line = csvError.lines ?? 0;
-    if (csvError.code === 'CSV_MAX_RECORD_SIZE') {
-      fail(
-        file,
-        line,
-        `a record is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (an unclosed quote, or not a CSV file)`,
-      );
-    }
-    if (csvError.code === 'CSV_QUOTE_NOT_CLOSED') {
-      fail(file, openingQuoteLine(raw), 'a quoted cell is never closed (missing `"`)');
-    }
-    fail(file, line, `not a valid CSV file: ${csvError.message.replace(/^Invalid [^:]*: /, '')}`);
-  }
-  const decoding = { bom, delimiter, lines: 0, utf8Cells: 0, latin1Cells: 0, latin1Lines: 0 };
-  let consumed = 0;
-  const located = records.map(({ record, raw: text }) => {
+
+  row({ record, raw: text }: CsvRecord): SourceRow {
     const leading = text.length - text.replace(/^[\r\n]+/, '').length;
     const leadingNewlines = countNewlines(text.slice(0, leading));
-    const line = 1 + consumed + leadingNewlines;
-    consumed += countNewlines(text);
+    const line = 1 + this.consumed + leadingNewlines;
+    this.consumed += countNewlines(text);
     let latin1 = false;
     const cells = record.map((cell) => {
       const decoded = decodeField(cell);
@@ -211,28 +270,65 @@ export function readCsv(file: string, bytes: Buffer): SourceTable {
         return cell;
       }
       if (decoded.utf8) {
-        decoding.utf8Cells += 1;
+        this.decoding.utf8Cells += 1;
       } else {
-        decoding.latin1Cells += 1;
+        this.decoding.latin1Cells += 1;
         latin1 = true;
       }
       return decoded.text;
     });
-    decoding.lines += 1;
-    decoding.latin1Lines += latin1 ? 1 : 0;
+    this.decoding.lines += 1;
+    this.decoding.latin1Lines += latin1 ? 1 : 0;
     return { line, cells };
-  });
-  const [header, ...rows] = located;
+  }
+}
+
+/** The headers of a CSV from its first record; refuses a file without one. */
+export function csvHeaders(file: string, header: SourceRow | undefined): string[] {
   if (!header) {
     fail(file, 0, 'the file holds no lines; expected a header line and data rows');
   }
+  return header.cells.map((cell) => cell.trim());
+}
+
+/** A row of empty (or blank) cells: left out of the rows. */
+export function isBlankRow(row: SourceRow): boolean {
+  return row.cells.every((cell) => cell.trim() === '');
+}
+
+/**
+ * A CSV file as a table. The text is split into records over its raw bytes (delimiters, quotes
+ * and line breaks are ASCII in UTF-8 and in Latin-1 alike), then each field is decoded on its
+ * own: DATASUS exports hold lines that are UTF-8 but for one Latin-1 field, which a decoder that
+ * picks one encoding per line turns into "JaraguÃ¡ do Sul". `openCsvStream` reads the same way,
+ * piece by piece, with the same functions.
+ */
+export function readCsv(file: string, bytes: Buffer): SourceTable {
+  refuseEmpty(file, bytes.length);
+  refuseUtf16(file, bytes);
+  const { body, bom } = withoutBom(bytes);
+  const raw = body.toString('latin1');
+  refuseNul(file, raw);
+  const delimiter = csvDelimiter(file, raw);
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(raw, csvParseOptions(delimiter)) as unknown as CsvRecord[];
+  } catch (error) {
+    csvFailure(file, error, () => {
+      const quotes = new QuoteTracker();
+      quotes.feed(raw);
+      return quotes.openedAt;
+    });
+  }
+  const reader = new CsvRecordReader(bom, delimiter);
+  const [header, ...rows] = records.map((record) => reader.row(record));
   return {
     file,
     format: 'csv',
-    headers: header.cells.map((cell) => cell.trim()),
-    headerLine: header.line,
-    rows: rows.filter((row) => row.cells.some((cell) => cell.trim() !== '')),
-    decoding,
+    headers: csvHeaders(file, header),
+    headerLine: header!.line,
+    rows: rows.filter((row) => !isBlankRow(row)),
+    decoding: reader.decoding,
     issues: [],
   };
 }

@@ -151,6 +151,8 @@ export interface Target {
   namespace?: RefNamespace;
   /** The field existing rows are looked up by (the key, or its first component). */
   lookup: FieldDef;
+  /** The fields whose values make `keyOf`, in order: what a set-based apply matches rows on. */
+  keyFields: string[];
   /** Relations to populate when loading (collections). */
   populate?: string[];
   /** UF of a row, for the audit log's state scope. */
@@ -168,11 +170,15 @@ const codeOf = (values: Flat) => String(values.code);
 function define(
   entity: EntityClass<object>,
   fields: string,
-  target: Omit<Target, 'name' | 'entity' | 'fields' | 'lookup'> & { lookup: string },
+  target: Omit<Target, 'name' | 'entity' | 'fields' | 'lookup' | 'keyFields'> & {
+    lookup: string;
+    keyFields?: string;
+  },
 ): Target {
   const defs = fieldsOf(fields);
   const lookup = defs.find((definition) => definition.name === target.lookup)!;
-  return { ...target, name: entity.name, entity, fields: defs, lookup };
+  const keyFields = (target.keyFields ?? target.lookup).split(' ');
+  return { ...target, name: entity.name, entity, fields: defs, lookup, keyFields };
 }
 
 export const targets = {
@@ -200,6 +206,7 @@ export const targets = {
   ),
   MunicipalityName: define(MunicipalityName, 'municipality:Municipality name knownFrom knownTo', {
     keyOf: (values) => `${values.municipality}|${values.name}`,
+    keyFields: 'municipality name',
     lookup: 'municipality',
     stateUfOf: ufOfMunicipality,
   }),
@@ -208,11 +215,13 @@ export const targets = {
     'municipality:Municipality healthRegion:HealthRegion validFrom validTo',
     {
       keyOf: (values) => `${values.municipality}@${values.validFrom ?? ''}`,
+      keyFields: 'municipality validFrom',
       lookup: 'municipality',
     },
   ),
   PopulationEstimate: define(PopulationEstimate, 'municipality:Municipality year population', {
     keyOf: (values) => `${values.municipality}/${values.year}`,
+    keyFields: 'municipality year',
     lookup: 'municipality',
   }),
   Person: define(Person, 'code name nameSearch email phone', {
@@ -235,6 +244,7 @@ export const targets = {
   ),
   Participation: define(Participation, 'event:Event person:Person municipality:Municipality role', {
     keyOf: (values) => `${values.event}|${values.person ?? ''}|${values.municipality ?? ''}`,
+    keyFields: 'event person municipality',
     lookup: 'event',
   }),
   Adhesion: define(
@@ -243,6 +253,7 @@ export const targets = {
      validUntil notes`,
     {
       keyOf: (values) => `${values.municipality}|${values.program}`,
+      keyFields: 'municipality program',
       lookup: 'municipality',
       stateUfOf: ufOfMunicipality,
     },
@@ -252,6 +263,7 @@ export const targets = {
     'municipality:Municipality instrument period status statusDate dueDate',
     {
       keyOf: (values) => `${values.municipality}|${values.instrument}|${values.period}`,
+      keyFields: 'municipality instrument period',
       lookup: 'municipality',
       stateUfOf: ufOfMunicipality,
     },

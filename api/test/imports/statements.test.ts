@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Event } from '../../src/activity/event.entity';
+import { AuditEntry } from '../../src/audit/audit-entry.entity';
+import { AuditAction, AuditVia } from '../../src/audit/audit.enums';
 import { EventKind, Modality } from '../../src/activity/activity.enums';
 import { insertRows, rowsPerStatement } from '../../src/db/insert-rows';
 import { ANALYZE_AFTER_CHANGES } from '../../src/imports/import.engine';
+import { countsOf } from '../../src/imports/import.plan';
+import { CREATE_CHUNK_ROWS, STAGE_CHUNK_ROWS } from '../../src/imports/import.stage';
 import { State } from '../../src/territory/state.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { fixtureDir, importFiles, writeFixture } from './import-helpers';
@@ -42,25 +46,27 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
     if (outcome.status !== 'applied') {
       return { count, created: 0, updated: 0 };
     }
-    const changes = outcome.plans[0]!.changes;
-    return {
-      count,
-      created: changes.filter((change) => change.action === 'create').length,
-      updated: changes.filter((change) => change.action === 'update').length,
-    };
+    const counts = countsOf(outcome.plans[0]!);
+    return { count, created: counts.created, updated: counts.updated };
   }
 
-  it('creates 100 and 1,000 events with the same statements, and 2,500 with 2 more chunks', async () => {
+  it('creates 100 and 1,000 events with the same statements, and 9,000 with one more staging chunk', async () => {
     const hundred = await statementsToImport(eventsFile('H', 100));
     const thousand = await statementsToImport(eventsFile('T', 1000));
-    const more = await statementsToImport(eventsFile('M', 2500));
-    expect([hundred.created, thousand.created, more.created]).toEqual([100, 1000, 2500]);
+    const more = await statementsToImport(eventsFile('M', 9000));
+    expect([hundred.created, thousand.created, more.created]).toEqual([100, 1000, 9000]);
     expect(thousand.count).toBe(hundred.count);
-    // Each extra chunk of 1,000: one existing-row lookup, one INSERT of events, one of audit.
-    expect(more.count - thousand.count).toBe(2 * 3);
-    expect(thousand.count).toBeLessThan(20);
+    // The rows are staged STAGE_CHUNK_ROWS at a time (one INSERT each); the diff is one UPDATE of
+    // the staging table; new rows, their ids and their audit entries are three statements per
+    // CREATE_CHUNK_ROWS: 9,000 rows cost one more staging INSERT than 1,000, nothing else (and
+    // stay under ANALYZE_AFTER_CHANGES, which adds PostgreSQL's ANALYZE).
+    expect(STAGE_CHUNK_ROWS).toBe(5000);
+    expect(CREATE_CHUNK_ROWS).toBeGreaterThan(9000);
+    expect(ANALYZE_AFTER_CHANGES).toBeGreaterThan(9000);
+    expect(more.count - thousand.count).toBe(1);
+    expect(thousand.count).toBeLessThan(25);
     const em = test.app.orm.em.fork();
-    expect(await em.count(Event, { code: { $like: 'M-%' } })).toBe(2500);
+    expect(await em.count(Event, { code: { $like: 'M-%' } })).toBe(9000);
   });
 
   it('updates 1,000 events with a few statements per batch of 300, not per row', async () => {
@@ -100,6 +106,77 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
       expect(after.every((at) => at >= started - 1000)).toBe(true);
     },
   );
+
+  it('gives a staged row the same columns, and the same audit entry, as the unit of work and the in-memory plan', async () => {
+    const em = test.app.orm.em.fork();
+    const rs = await em.findOneOrFail(State, { uf: 'RS' });
+    const viaOrm = em.create(Event, {
+      code: 'ORM-2',
+      kind: EventKind.WEB_OFICINA,
+      title: 'Oficina "PMS"; ção',
+      startDate: '2025-05-02',
+      endDate: '2025-05-03',
+      modality: Modality.ONLINE,
+      participantCount: 12,
+      accessCount: 40,
+      topics: ['PMS', 'RAG'],
+      notes: 'linha',
+      state: rs,
+      source: 'import:events',
+    });
+    await em.flush();
+    const file = writeFixture(
+      dir,
+      'one-staged.csv',
+      'code,kind,title,start,end,modality,uf,participants,accesses,topics,notes\n' +
+        'STAGED-2,WEB_OFICINA,"Oficina ""PMS""; ção",2025-05-02,2025-05-03,ONLINE,RS,12,40,PMS;RAG,linha\n',
+    );
+    const outcome = await importFiles(test.app.orm, 'events', [file]);
+    expect(outcome.status).toBe('applied');
+    const rows = await em
+      .getConnection()
+      .execute<Record<string, unknown>[]>(
+        "select * from events where code in ('ORM-2', 'STAGED-2') order by code",
+      );
+    const [orm, staged] = rows.map((row) => {
+      const { id, code, created_at: createdAt, updated_at: updatedAt, ...rest } = row;
+      return { id, code, rest, stamps: [typeof createdAt, typeof updatedAt] };
+    });
+    expect(staged!.code).toBe('STAGED-2');
+    expect(staged!.rest).toEqual(orm!.rest);
+    expect(staged!.stamps).toEqual(orm!.stamps);
+    const loaded = await em.fork().findOneOrFail(Event, { code: 'STAGED-2' });
+    expect(loaded.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const [entry] = await em.fork().find(AuditEntry, {
+      entityType: 'Event',
+      entityId: loaded.id,
+    });
+    expect(entry).toMatchObject({
+      action: AuditAction.CREATE,
+      via: AuditVia.IMPORT,
+      actor: 'test-steward',
+      before: null,
+      stateUf: 'RS',
+      importRunId: outcome.status === 'applied' ? outcome.runId : -1,
+      after: {
+        code: 'STAGED-2',
+        kind: 'WEB_OFICINA',
+        title: 'Oficina "PMS"; ção',
+        startDate: '2025-05-02',
+        endDate: '2025-05-03',
+        modality: 'ONLINE',
+        organization: null,
+        state: 'RS',
+        healthRegion: null,
+        municipality: null,
+        topics: ['PMS', 'RAG'],
+        participantCount: 12,
+        accessCount: 40,
+        notes: 'linha',
+      },
+    });
+    expect(entry!.at.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
 
   it('gives a bulk-inserted row the same columns as one created through the unit of work', async () => {
     const em = test.app.orm.em.fork();

@@ -117,3 +117,14 @@ export function inList(column: Sql, values: readonly unknown[]): Sql {
     ', ',
   )})`;
 }
+
+/**
+ * A column type from the ORM's metadata (`varchar(80)`, `jsonb`, `numeric(9,6)`), for DDL and
+ * casts: checked to be a type name with an optional size, never arbitrary text.
+ */
+export function columnType(type: string): Sql {
+  if (!/^[a-z][a-z0-9_ ]*(\(\d+(,\s*\d+)?\))?$/i.test(type)) {
+    throw new Error(`not a column type: ${type}`);
+  }
+  return sql.__dangerous__rawValue(type);
+}

@@ -1,0 +1,484 @@
+import type { EntityProperty } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { AuditAction, AuditVia } from '../audit/audit.enums';
+import { auditRow } from '../audit/audit.service';
+import type { Viewer } from '../auth/viewer';
+import { defaultsOf, persisted } from '../db/insert-rows';
+import type { Em } from '../db/orm';
+import { columnType, knexSql, sql, type Sql } from '../db/sql/sql';
+import type { Flat } from '../writes/write.batch';
+import { type IssueList } from './import.issues';
+import { type Change, deleteOf, type Existing, updateOf } from './import.plan';
+import { columnData, type RefIndex, snapshot, type Target } from './import.targets';
+
+/** Valid rows per staging INSERT: one bound JSON document each, so memory stays bounded. */
+export const STAGE_CHUNK_ROWS = 5000;
+/** Staged rows per `INSERT … SELECT` of new rows (and of their audit entries). */
+export const CREATE_CHUNK_ROWS = 50_000;
+/** Changed or pruned rows per load-diff-write round (few in a periodic re-import). */
+export const CHANGE_CHUNK_ROWS = 1000;
+
+const STAGE = sql.ident('import_stage');
+
+type Dialect = 'postgresql' | 'sqlite';
+
+interface StageColumn {
+  field: string;
+  column: string;
+  type: string;
+  json: boolean;
+  nullable: boolean;
+}
+
+async function exec<T = Record<string, unknown>>(em: Em, fragment: Sql): Promise<T[]> {
+  const { text, bindings } = knexSql(fragment);
+  return (em as unknown as SqlEntityManager).execute<T[]>(text, bindings);
+}
+
+const count = (value: unknown) => Number(value ?? 0);
+
+/**
+ * The staging table of one import: every valid row of the files, in file order, as the target
+ * table's own columns (related rows as ids) plus where it came from (`_file`, `_line`), its
+ * natural key (`_key`), its flat form for the audit log (`_after`), its UF (`_uf`) and, once
+ * matched, the stored row it is (`_id`) and what becomes of it (`_action`). A temporary table of
+ * the import's transaction: no other session sees it and a killed process leaves nothing.
+ *
+ * The diff and the apply of new rows are set-based: one statement matches the whole file
+ * against the table, and new rows go in with their audit entries as `INSERT … SELECT` per chunk.
+ * Changed and pruned rows (a periodic re-import changes few) are diffed field by field in chunks,
+ * exactly as the in-memory plan does.
+ */
+export class Stage {
+  private buffer: Record<string, unknown>[] = [];
+  private rows = 0;
+
+  private constructor(
+    private readonly em: Em,
+    readonly target: Target,
+    private readonly dialect: Dialect,
+    private readonly table: string,
+    private readonly columns: StageColumn[],
+    private readonly props: EntityProperty[],
+    private readonly refs: RefIndex,
+  ) {}
+
+  static async open(em: Em, target: Target, refs: RefIndex): Promise<Stage> {
+    const meta = em.getMetadata().get(target.entity.name);
+    const dialect: Dialect = em.getDriver() instanceof PostgreSqlDriver ? 'postgresql' : 'sqlite';
+    const columns = target.fields.map((definition): StageColumn => {
+      const prop = meta.properties[definition.name as never] as EntityProperty | undefined;
+      if (!prop || !persisted(prop) || prop.fieldNames.length !== 1) {
+        throw new Error(`${target.name}.${definition.name} cannot be staged`);
+      }
+      return {
+        field: definition.name,
+        column: prop.fieldNames[0]!,
+        type: prop.columnTypes[0]!,
+        json: definition.type === 'json',
+        nullable: Boolean(prop.nullable),
+      };
+    });
+    const afterType = em.getMetadata().get(AuditEntry.name).properties.after.columnTypes[0]!;
+    const stage = new Stage(
+      em,
+      target,
+      dialect,
+      meta.tableName,
+      columns,
+      meta.props.filter(persisted),
+      refs,
+    );
+    await exec(em, sql`drop table if exists ${STAGE}`);
+    await exec(
+      em,
+      sql`create temporary table ${STAGE} (
+        _seq integer primary key, _file integer not null, _line integer not null,
+        _key text not null, _uf varchar(2), _after ${columnType(afterType)}, _id integer,
+        _action varchar(10),
+        ${sql.join(
+          columns.map((column) => sql`${sql.ident(column.column)} ${columnType(column.type)}`),
+          ', ',
+        )}
+      )${dialect === 'postgresql' ? sql` on commit drop` : sql``}`,
+    );
+    return stage;
+  }
+
+  /** Staged rows so far. */
+  get size(): number {
+    return this.rows;
+  }
+
+  /** Queues one valid row; every `STAGE_CHUNK_ROWS` rows go in as one statement. */
+  async add(file: number, line: number, key: string, values: Flat): Promise<void> {
+    const refs = this.refs;
+    const data = columnData(this.target, values, refs);
+    const record: Record<string, unknown> = {
+      _seq: (this.rows += 1),
+      _file: file,
+      _line: line,
+      _key: key,
+      _uf: this.target.stateUfOf?.(values, refs) ?? null,
+      _after: this.jsonValue(values),
+    };
+    for (const column of this.columns) {
+      const value = data[column.field] ?? null;
+      record[column.column] = column.json ? this.jsonValue(value) : value;
+    }
+    this.buffer.push(record);
+    if (this.buffer.length >= STAGE_CHUNK_ROWS) {
+      await this.flush();
+    }
+  }
+
+  /** JSON columns: PostgreSQL takes the value inside the JSON document, SQLite stores text. */
+  private jsonValue(value: unknown): unknown {
+    return this.dialect === 'postgresql' ? value : JSON.stringify(value);
+  }
+
+  /** Writes the queued rows: the whole chunk is one bound JSON array, unpacked by the database. */
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) {
+      return;
+    }
+    const document = JSON.stringify(this.buffer);
+    this.buffer = [];
+    if (this.dialect === 'postgresql') {
+      await exec(
+        this.em,
+        sql`insert into ${STAGE} select * from json_populate_recordset(null::${STAGE}, ${document}::json)`,
+      );
+      return;
+    }
+    const names = [
+      '_seq',
+      '_file',
+      '_line',
+      '_key',
+      '_uf',
+      '_after',
+      ...this.columns.map((c) => c.column),
+    ];
+    await exec(
+      this.em,
+      sql`insert into ${STAGE} (${sql.join(
+        names.map((name) => sql.ident(name)),
+        ', ',
+      )}) select ${sql.join(
+        names.map((name) => sql`json_extract(value, ${`$.${name}`})`),
+        ', ',
+      )} from json_each(${document})`,
+    );
+  }
+
+  /**
+   * Rows of the files with the same natural key as an earlier row: every one reported against
+   * the first, as the in-memory validation does (`duplicate of line 12 (same Event E-1)`).
+   */
+  async reportDuplicates(files: string[], issues: IssueList): Promise<void> {
+    const duplicates = await exec<Record<string, unknown>>(
+      this.em,
+      sql`select s._file, s._line, s._key, f._file as first_file, f._line as first_line
+          from ${STAGE} s
+          join (select _key, min(_seq) as first_seq from ${STAGE}
+                group by _key having count(*) > 1) d on d._key = s._key
+          join ${STAGE} f on f._seq = d.first_seq
+          where s._seq <> d.first_seq
+          order by s._seq`,
+    );
+    for (const row of duplicates) {
+      const file = files[count(row._file)]!;
+      const firstFile = files[count(row.first_file)]!;
+      issues.add({
+        file,
+        line: count(row._line),
+        column: null,
+        message: `duplicate of ${firstFile === file ? 'line ' : `${firstFile}:`}${count(row.first_line)} (same ${String(row._key)})`,
+      });
+    }
+  }
+
+  /**
+   * Stored and staged row have the same natural key. The first key field is always given, so it
+   * is compared with `=` and the database can hash-join on it; a nullable later field (a
+   * participation's person) matches when both are null too.
+   */
+  private keyMatch(stored: Sql, staged: Sql): Sql {
+    return sql.join(
+      this.target.keyFields.map((field, index) => {
+        const { column, nullable } = this.columnOf(field);
+        const a = sql`${stored}.${sql.ident(column)}`;
+        const b = sql`${staged}.${sql.ident(column)}`;
+        if (index === 0 || !nullable) {
+          return sql`${a} = ${b}`;
+        }
+        return this.dialect === 'sqlite'
+          ? sql`${a} is ${b}`
+          : sql`(${a} = ${b} or (${a} is null and ${b} is null))`;
+      }),
+      ' AND ',
+    );
+  }
+
+  private columnOf(field: string): StageColumn {
+    const column = this.columns.find((c) => c.field === field);
+    if (!column) {
+      throw new Error(`${this.target.name}: key field ${field} is not a column`);
+    }
+    return column;
+  }
+
+  /**
+   * Matches every staged row with the stored row of the same natural key, in one statement:
+   * `_id` is set and `_action` says `update` (a field differs, or the row is soft-deleted) or
+   * `unchanged`. Rows left unmatched are new.
+   */
+  async match(): Promise<void> {
+    const table = sql.ident(this.table);
+    const t = sql.ident('t');
+    const differs = sql.join(
+      [
+        sql`t.deleted_at is not null`,
+        ...this.columns.map((column) => {
+          const name = sql.ident(column.column);
+          return sql`t.${name} is distinct from ${STAGE}.${name}`;
+        }),
+      ],
+      ' OR ',
+    );
+    await exec(
+      this.em,
+      sql`update ${STAGE} set _id = t.id,
+            _action = case when ${differs} then 'update' else 'unchanged' end
+          from ${table} t where ${this.keyMatch(t, STAGE)}`,
+    );
+    // Rows the updates touch are looked up by `_id`; pruning asks which stored rows are staged.
+    await exec(this.em, sql`create index import_stage_id on ${STAGE} (_id)`);
+  }
+
+  /** Staged rows by what becomes of them: new rows have no `_action` yet. */
+  async counts(): Promise<{ create: number; update: number; unchanged: number }> {
+    const rows = await exec(
+      this.em,
+      sql`select coalesce(_action, 'create') as action, count(*) as n from ${STAGE} group by 1`,
+    );
+    const of = (action: string) => count(rows.find((row) => row.action === action)?.n);
+    return { create: of('create'), update: of('update'), unchanged: of('unchanged') };
+  }
+
+  /** The first `limit` new rows as changes, for the summary. */
+  async createExamples(limit: number): Promise<Change[]> {
+    if (limit <= 0) {
+      return [];
+    }
+    const rows = await exec(
+      this.em,
+      sql`select _after, _uf from ${STAGE} where _id is null order by _seq limit ${Math.min(limit, 2 ** 31 - 1)}`,
+    );
+    return rows.map((row) => {
+      const after = parseJson(row._after);
+      return {
+        action: 'create',
+        key: this.target.keyOf(after),
+        id: null,
+        before: null,
+        after,
+        stateUf: (row._uf as string | null) ?? null,
+      };
+    });
+  }
+
+  /**
+   * Inserts the new rows and their audit entries, `CREATE_CHUNK_ROWS` staged rows at a time: one
+   * `INSERT … SELECT` of the rows, one statement giving the staged rows their new ids, one
+   * `INSERT … SELECT` of the audit entries.
+   */
+  async applyCreates(
+    audit: { viewer: Viewer; importRunId: number; source: string; at: Date },
+    onChunk: (done: number) => void,
+  ): Promise<void> {
+    const table = sql.ident(this.table);
+    const given = new Set(this.columns.map((column) => column.column));
+    const defaults = defaultsOf(this.target.entity, this.props);
+    const constants = this.props
+      .filter((prop) => !given.has(prop.fieldNames[0]!))
+      .flatMap((prop) => {
+        if (prop.name === 'source') {
+          return [{ prop, value: audit.source }];
+        }
+        if (prop.name === 'createdAt' || prop.name === 'updatedAt') {
+          return [{ prop, value: audit.at }];
+        }
+        return prop.name in defaults ? [{ prop, value: defaults[prop.name] }] : [];
+      });
+    const insertColumns = [
+      ...this.columns.map((column) => sql.ident(column.column)),
+      ...constants.map(({ prop }) => sql.ident(prop.fieldNames[0]!)),
+    ];
+    const selected = [
+      ...this.columns.map((column) => sql`s.${sql.ident(column.column)}`),
+      ...constants.map(({ prop, value }) => this.bound(prop, value)),
+    ];
+    const entry = auditRow(
+      {
+        viewer: audit.viewer,
+        via: AuditVia.IMPORT,
+        importRunId: audit.importRunId,
+        entityType: this.target.name,
+        entityId: 0,
+        action: AuditAction.CREATE,
+      },
+      audit.at,
+    );
+    const auditMeta = this.em.getMetadata().get(AuditEntry.name);
+    const fromStage: Record<string, Sql> = {
+      entityId: sql`s._id`,
+      after: sql`s._after`,
+      stateUf: sql`s._uf`,
+    };
+    const auditProps = auditMeta.props.filter(persisted);
+    const auditColumns = auditProps.map((prop) => sql.ident(prop.fieldNames[0]!));
+    const auditValues = auditProps.map(
+      (prop) => fromStage[prop.name] ?? this.bound(prop, entry[prop.name as keyof typeof entry]),
+    );
+    const stored = sql.ident('t');
+    for (let from = 0; from < this.rows; from += CREATE_CHUNK_ROWS) {
+      const range = sql`s._seq > ${from} and s._seq <= ${from + CREATE_CHUNK_ROWS}`;
+      await exec(
+        this.em,
+        sql`insert into ${table} (${sql.join(insertColumns, ', ')})
+            select ${sql.join(selected, ', ')} from ${STAGE} s
+            where s._id is null and ${range} order by s._seq`,
+      );
+      const chunk = sql`${STAGE}._id is null and ${STAGE}._seq > ${from} and ${STAGE}._seq <= ${from + CREATE_CHUNK_ROWS}`;
+      await exec(
+        this.em,
+        sql`update ${STAGE} set _id = t.id, _action = 'create'
+            from ${table} t where ${chunk} and ${this.keyMatch(stored, STAGE)}`,
+      );
+      await exec(
+        this.em,
+        sql`insert into ${sql.ident(auditMeta.tableName)} (${sql.join(auditColumns, ', ')})
+            select ${sql.join(auditValues, ', ')} from ${STAGE} s
+            where s._action = 'create' and ${range} order by s._seq`,
+      );
+      onChunk(Math.min(from + CREATE_CHUNK_ROWS, this.rows));
+    }
+  }
+
+  /** A constant for an `INSERT … SELECT`, converted as the ORM would and typed for PostgreSQL. */
+  private bound(prop: EntityProperty, value: unknown): Sql {
+    let converted: unknown = value ?? null;
+    if (converted instanceof Date) {
+      converted = this.em.getPlatform().processDateProperty(converted);
+    } else if (prop.type === 'json' && converted !== null) {
+      converted = JSON.stringify(converted);
+    } else if (typeof converted === 'boolean' && this.dialect === 'sqlite') {
+      converted = converted ? 1 : 0;
+    }
+    return this.dialect === 'postgresql'
+      ? sql`cast(${converted} as ${columnType(prop.columnTypes[0]!)})`
+      : sql`${converted}`;
+  }
+
+  /**
+   * The staged rows that differ from their stored row, `CHANGE_CHUNK_ROWS` at a time, each with
+   * the update that makes it what the file says (the in-memory plan's own diff). Unchanged after
+   * the field-by-field comparison (a value equal in JSON but not in SQL) gives no change.
+   */
+  async *updates(): AsyncGenerator<{ changes: Change[]; unchanged: number }> {
+    let last = 0;
+    for (;;) {
+      const rows = await exec(
+        this.em,
+        sql`select _seq, _id, _after from ${STAGE} where _action = 'update' and _seq > ${last}
+            order by _seq limit ${CHANGE_CHUNK_ROWS}`,
+      );
+      if (rows.length === 0) {
+        return;
+      }
+      last = count(rows.at(-1)!._seq);
+      const stored = await this.load(rows.map((row) => count(row._id)));
+      const changes: Change[] = [];
+      for (const row of rows) {
+        const values = parseJson(row._after);
+        const current = stored.get(count(row._id))!;
+        const change = updateOf(this.target, this.refs, this.target.keyOf(values), values, current);
+        if (change) {
+          changes.push(change);
+        }
+      }
+      yield { changes, unchanged: rows.length - changes.length };
+    }
+  }
+
+  /** How many stored rows of the import's scope no staged row matched (`--prune`). */
+  async pruneCount(source: string): Promise<number> {
+    const [row] = await exec(
+      this.em,
+      sql`select count(*) as n from ${sql.ident(this.table)} t
+          where t.source = ${source} and t.deleted_at is null
+            and not exists (select 1 from ${STAGE} s where s._id = t.id)`,
+    );
+    return count(row?.n);
+  }
+
+  /**
+   * Stored rows of the import's scope (`source`) that no staged row matched, as soft deletes,
+   * `CHANGE_CHUNK_ROWS` at a time (`--prune`).
+   */
+  async *prunes(source: string): AsyncGenerator<Change[]> {
+    const table = sql.ident(this.table);
+    let last = 0;
+    for (;;) {
+      const rows = await exec(
+        this.em,
+        sql`select t.id from ${table} t
+            where t.source = ${source} and t.deleted_at is null and t.id > ${last}
+              and not exists (select 1 from ${STAGE} s where s._id = t.id)
+            order by t.id limit ${CHANGE_CHUNK_ROWS}`,
+      );
+      if (rows.length === 0) {
+        return;
+      }
+      const ids = rows.map((row) => count(row.id));
+      last = ids.at(-1)!;
+      const found = await this.em.find(this.target.entity, { id: { $in: ids } } as never, {
+        populate: (this.target.populate ?? []) as never[],
+        orderBy: { id: 'asc' } as never,
+      });
+      const changes = found.map((row) => deleteOf(this.target, this.refs, row));
+      this.em.clear();
+      yield changes;
+    }
+  }
+
+  /** Stored rows by id in flat form. */
+  private async load(ids: number[]): Promise<Map<number, Existing>> {
+    const rows = await this.em.find(this.target.entity, { id: { $in: ids } } as never, {
+      populate: (this.target.populate ?? []) as never[],
+    });
+    const stored = new Map<number, Existing>();
+    for (const row of rows) {
+      const record = row as unknown as { id: number; deletedAt?: Date | null };
+      stored.set(record.id, {
+        id: record.id,
+        values: snapshot(this.target, row, this.refs),
+        deletedAt: record.deletedAt ?? null,
+      });
+    }
+    this.em.clear();
+    return stored;
+  }
+
+  async drop(): Promise<void> {
+    await exec(this.em, sql`drop table if exists ${STAGE}`);
+  }
+}
+
+function parseJson(value: unknown): Flat {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Flat;
+}
