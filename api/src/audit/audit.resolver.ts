@@ -37,7 +37,10 @@ export class RevertImportResult {
   @Field(() => Int, { description: 'Rows written back to their state before the import.' })
   reverted!: number;
 
-  @Field(() => [AuditEntry], { description: 'The REVERT entries written.' })
+  @Field(() => [AuditEntry], {
+    description:
+      'The REVERT entries written, in order (the first 1,000; `reverted` counts them all).',
+  })
   entries!: AuditEntry[];
 }
 

@@ -19,6 +19,9 @@ import { echoOf, recordRowAudit, type WriteActor } from '../writes/write.service
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
 import { originOf, recordAudit } from './audit.service';
+import { revertCreatedRows } from './revert-created';
+import { execute } from '../db/sql/execute';
+import { sql } from '../db/sql/sql';
 
 interface Touched {
   entityType: string;
@@ -48,34 +51,60 @@ export async function revertImport(
   const em = actor.em.fork({ clear: true });
   return em.transactional(async (tem) => {
     const scoped: WriteActor = { ...actor, em: tem, importRunId };
-    const entries = await tem.find(AuditEntry, { importRunId }, { orderBy: { id: 'asc' } });
-    if (entries.length === 0) {
+    const [summary] = await execute(
+      tem,
+      sql`select count(*) as n, max(id) as last,
+            sum(case when action = ${AuditAction.REVERT} then 1 else 0 end) as reverts
+          from audit_entries where import_run_id = ${importRunId}`,
+    );
+    if (Number(summary?.n ?? 0) === 0) {
       throw new NotFoundError(`Import run ${importRunId} changed nothing, or does not exist`, {
         argument: 'id',
       });
     }
     const run = await tem.findOne(ImportRun, { id: importRunId });
-    if (
-      run?.status === ImportStatus.REVERTED ||
-      entries.some((entry) => entry.action === AuditAction.REVERT)
-    ) {
+    if (run?.status === ImportStatus.REVERTED || Number(summary!.reverts) > 0) {
       throw new BadUserInputError(`Import run ${importRunId} is already reverted`, {
         argument: 'id',
       });
     }
-    const touched = touchedRows(entries);
-    // Runs of the import engine audit rows in its flat form (relations by natural key).
-    const reverted =
-      run && run.source === `import:${run.kind}`
-        ? await revertEngineRun(scoped, touched, entries, options.force ?? false)
-        : await revertWrites(scoped, touched, options.force ?? false);
+    const force = options.force ?? false;
+    let reverted: number;
+    if (run && run.source === `import:${run.kind}`) {
+      // Runs of the import engine audit rows in its flat form (relations by natural key). The
+      // rows they created and no one touched since are reverted set-based; the rest row by row.
+      const set = await revertCreatedRows(scoped, importRunId);
+      const ids = await set.remainingEntryIds();
+      const entries: AuditEntry[] = [];
+      for (let start = 0; start < ids.length; start += CHUNK) {
+        const chunk = ids.slice(start, start + CHUNK);
+        entries.push(
+          ...(await tem.find(AuditEntry, { id: { $in: chunk } }, { orderBy: { id: 'asc' } })),
+        );
+      }
+      const rows = entries.length
+        ? await revertEngineRun(scoped, touchedRows(entries), Number(summary!.last), force)
+        : [];
+      reverted = (await set.apply()) + rows.length;
+    } else {
+      const entries = await tem.find(AuditEntry, { importRunId }, { orderBy: { id: 'asc' } });
+      reverted = (await revertWrites(scoped, touchedRows(entries), force)).length;
+    }
     if (run) {
       run.status = ImportStatus.REVERTED;
     }
     await tem.flush();
-    return { importRunId, reverted: reverted.length, entries: reverted };
+    const entries = await tem.find(
+      AuditEntry,
+      { importRunId, action: AuditAction.REVERT },
+      { orderBy: { id: 'asc' }, limit: REVERT_ENTRIES_SHOWN },
+    );
+    return { importRunId, reverted, entries };
   });
 }
+
+/** REVERT entries a revert returns (it counts them all). */
+export const REVERT_ENTRIES_SHOWN = 1000;
 
 /** Each row the entries touched, with its first and last entry (entries in id order). */
 function touchedRows(entries: AuditEntry[]): Map<string, Touched> {
@@ -233,11 +262,11 @@ function importedFields(entry: AuditEntry): Flat {
 async function revertEngineRun(
   scoped: WriteActor,
   touched: Map<string, Touched>,
-  entries: AuditEntry[],
+  lastEntryId: number,
   force: boolean,
 ): Promise<AuditEntry[]> {
   const refs = new RefIndex(scoped.em);
-  const { rows, later } = await loadEngineRows(scoped, refs, touched, entries.at(-1)!.id);
+  const { rows, later } = await loadEngineRows(scoped, refs, touched, lastEntryId);
   await forgetRevertedRuns(scoped.em, later);
   const conflicts = rows.flatMap((item) => engineConflict(scoped.viewer, item, later));
   if (conflicts.length > 0 && !force) {

@@ -81,7 +81,7 @@ export function registerImportCommands(program: Command): void {
           actor: options.as ?? osUser(),
           force: options.force,
           examples,
-          onProgress: (phase, done, total) => progress.update(phase, done, total),
+          onProgress: (phase, done, total, rows) => progress.update(phase, done, total, rows),
         });
         progress.stop();
         outcome.notes.forEach((note) => out(`note: ${note}`));

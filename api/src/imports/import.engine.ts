@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { systemViewer } from '../auth/viewer';
@@ -17,7 +16,8 @@ import {
   totalChanges,
 } from './import.plan';
 import { ImportRun, ImportStatus } from './import-run.entity';
-import { readSources, type SourceRow, type SourceTable } from './import.source';
+import { isZip, readSources, type SourceRow, type SourceTable } from './import.source';
+import { hashFiles, openCsvStream } from './import.stream';
 import { Stage } from './import.stage';
 import { RefIndex, type Target } from './import.targets';
 import type { Flat } from '../writes/write.batch';
@@ -65,7 +65,9 @@ export function countsByEntity(plans: TargetPlan[]): Record<string, ChangeCounts
 }
 
 /** A table whose rows are an array (read whole) or streamed. */
-type ReadableTable = TableHead & { rows: Iterable<SourceRow> | AsyncIterable<SourceRow> };
+type ReadableTable =
+  | SourceTable
+  | (TableHead & { rows: AsyncIterable<SourceRow>; bytesRead(): number; totalBytes: number });
 
 /** Reads each file as tables; a file that cannot be read at all becomes one issue. */
 async function readTables(
@@ -271,17 +273,6 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
   return outcome;
 }
 
-/** sha256 of the files' bytes in order, read in chunks. */
-async function hashFiles(files: string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of files) {
-    for await (const chunk of fs.createReadStream(file)) {
-      hash.update(chunk as Buffer);
-    }
-  }
-  return hash.digest('hex');
-}
-
 /** Records a refused run (nothing of the file is written) and says why. */
 async function refusedRun(
   orm: Orm,
@@ -436,9 +427,31 @@ class Rollback {
   constructor(readonly outcome: ImportOutcome | 'refused') {}
 }
 
-/** The tables of one file, rows streamed where the format allows. */
+/** Formats read whole: workbooks, JSON and zip archives (their members are small tables). */
+const readWhole = new Set(['.xlsx', '.xls', '.dbf', '.json', '.zip']);
+
+/** The tables of one file: a CSV streamed row by row, other formats read whole. */
 async function openTables(file: string, issues: IssueList): Promise<ReadableTable[]> {
-  return readTables([{ name: path.basename(file), bytes: fs.readFileSync(file) }], issues);
+  const name = path.basename(file);
+  const head = Buffer.alloc(4);
+  const handle = fs.openSync(file, 'r');
+  try {
+    fs.readSync(handle, head, 0, 4, 0);
+  } finally {
+    fs.closeSync(handle);
+  }
+  if (readWhole.has(path.extname(file).toLowerCase()) || isZip(head)) {
+    return readTables([{ name, bytes: fs.readFileSync(file) }], issues);
+  }
+  try {
+    return [await openCsvStream(file, name)];
+  } catch (error) {
+    if (error instanceof ImportFileError) {
+      issues.add(error.issue);
+      return [];
+    }
+    throw error;
+  }
 }
 
 /**
@@ -488,15 +501,27 @@ async function stagedImport(
       for (const file of prepared.files) {
         for (const table of await openTables(file, issues)) {
           const index = tableFiles.push(table.file) - 1;
-          const total = Array.isArray(table.rows) ? table.rows.length : 0;
-          rows += await readRows(
-            kind,
-            table,
-            context,
-            skipped,
-            (line, value) => stage.add(index, line, kind.identity(value), value as Flat),
-            (read) => options.onProgress?.('validate', read, total, read),
-          );
+          // A streamed file's progress is its bytes read; a table read whole, its rows.
+          const progress = (read: number) =>
+            'bytesRead' in table
+              ? options.onProgress?.('validate', table.bytesRead(), table.totalBytes, read)
+              : options.onProgress?.('validate', read, table.rows.length, read);
+          try {
+            await readRows(
+              kind,
+              table,
+              context,
+              skipped,
+              (line, value) => stage.add(index, line, kind.identity(value), value as Flat),
+              progress,
+            );
+          } catch (error) {
+            // A streamed CSV can turn out unreadable further down (an unclosed quote, a NUL).
+            if (!(error instanceof ImportFileError)) {
+              throw error;
+            }
+            issues.add(error.issue);
+          }
           const note = decodingNote(table);
           if (note) {
             notes.push(note);
@@ -507,11 +532,11 @@ async function stagedImport(
         notes.push(`skipped ${count} row(s): ${reason}`);
       }
       await stage.flush();
+      rows = stage.size;
       await stage.reportDuplicates(tableFiles, issues);
       if (!issues.empty) {
         throw new Rollback('refused');
       }
-      rows = stage.size;
       await stage.match();
       const counts = await stage.counts();
       const prunable = prepared.settings.prune ? await stage.pruneCount(source) : 0;

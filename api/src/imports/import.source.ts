@@ -515,7 +515,7 @@ export async function readSource(file: string, bytes: Buffer): Promise<SourceTab
   return readCsv(file, bytes);
 }
 
-function isZip(bytes: Buffer): boolean {
+export function isZip(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x50 && bytes[1] === 0x4b;
 }
 

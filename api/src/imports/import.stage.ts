@@ -1,13 +1,12 @@
 import type { EntityProperty } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { AuditAction, AuditVia } from '../audit/audit.enums';
-import { auditRow } from '../audit/audit.service';
+import { auditInsert } from '../audit/audit.sql';
 import type { Viewer } from '../auth/viewer';
 import { defaultsOf, persisted } from '../db/insert-rows';
 import type { Em } from '../db/orm';
-import { columnType, knexSql, sql, type Sql } from '../db/sql/sql';
+import { boundValue, dialectOf, execute } from '../db/sql/execute';
+import { columnType, sql, type Sql, type SqlDialect } from '../db/sql/sql';
 import type { Flat } from '../writes/write.batch';
 import { type IssueList } from './import.issues';
 import { type Change, deleteOf, type Existing, updateOf } from './import.plan';
@@ -22,19 +21,12 @@ export const CHANGE_CHUNK_ROWS = 1000;
 
 const STAGE = sql.ident('import_stage');
 
-type Dialect = 'postgresql' | 'sqlite';
-
 interface StageColumn {
   field: string;
   column: string;
   type: string;
   json: boolean;
   nullable: boolean;
-}
-
-async function exec<T = Record<string, unknown>>(em: Em, fragment: Sql): Promise<T[]> {
-  const { text, bindings } = knexSql(fragment);
-  return (em as unknown as SqlEntityManager).execute<T[]>(text, bindings);
 }
 
 const count = (value: unknown) => Number(value ?? 0);
@@ -58,7 +50,7 @@ export class Stage {
   private constructor(
     private readonly em: Em,
     readonly target: Target,
-    private readonly dialect: Dialect,
+    private readonly dialect: SqlDialect,
     private readonly table: string,
     private readonly columns: StageColumn[],
     private readonly props: EntityProperty[],
@@ -67,7 +59,7 @@ export class Stage {
 
   static async open(em: Em, target: Target, refs: RefIndex): Promise<Stage> {
     const meta = em.getMetadata().get(target.entity.name);
-    const dialect: Dialect = em.getDriver() instanceof PostgreSqlDriver ? 'postgresql' : 'sqlite';
+    const dialect = dialectOf(em);
     const columns = target.fields.map((definition): StageColumn => {
       const prop = meta.properties[definition.name as never] as EntityProperty | undefined;
       if (!prop || !persisted(prop) || prop.fieldNames.length !== 1) {
@@ -91,8 +83,8 @@ export class Stage {
       meta.props.filter(persisted),
       refs,
     );
-    await exec(em, sql`drop table if exists ${STAGE}`);
-    await exec(
+    await execute(em, sql`drop table if exists ${STAGE}`);
+    await execute(
       em,
       sql`create temporary table ${STAGE} (
         _seq integer primary key, _file integer not null, _line integer not null,
@@ -147,7 +139,7 @@ export class Stage {
     const document = JSON.stringify(this.buffer);
     this.buffer = [];
     if (this.dialect === 'postgresql') {
-      await exec(
+      await execute(
         this.em,
         sql`insert into ${STAGE} select * from json_populate_recordset(null::${STAGE}, ${document}::json)`,
       );
@@ -162,7 +154,7 @@ export class Stage {
       '_after',
       ...this.columns.map((c) => c.column),
     ];
-    await exec(
+    await execute(
       this.em,
       sql`insert into ${STAGE} (${sql.join(
         names.map((name) => sql.ident(name)),
@@ -179,7 +171,7 @@ export class Stage {
    * the first, as the in-memory validation does (`duplicate of line 12 (same Event E-1)`).
    */
   async reportDuplicates(files: string[], issues: IssueList): Promise<void> {
-    const duplicates = await exec<Record<string, unknown>>(
+    const duplicates = await execute(
       this.em,
       sql`select s._file, s._line, s._key, f._file as first_file, f._line as first_line
           from ${STAGE} s
@@ -249,19 +241,19 @@ export class Stage {
       ],
       ' OR ',
     );
-    await exec(
+    await execute(
       this.em,
       sql`update ${STAGE} set _id = t.id,
             _action = case when ${differs} then 'update' else 'unchanged' end
           from ${table} t where ${this.keyMatch(t, STAGE)}`,
     );
     // Rows the updates touch are looked up by `_id`; pruning asks which stored rows are staged.
-    await exec(this.em, sql`create index import_stage_id on ${STAGE} (_id)`);
+    await execute(this.em, sql`create index import_stage_id on ${STAGE} (_id)`);
   }
 
   /** Staged rows by what becomes of them: new rows have no `_action` yet. */
   async counts(): Promise<{ create: number; update: number; unchanged: number }> {
-    const rows = await exec(
+    const rows = await execute(
       this.em,
       sql`select coalesce(_action, 'create') as action, count(*) as n from ${STAGE} group by 1`,
     );
@@ -274,7 +266,7 @@ export class Stage {
     if (limit <= 0) {
       return [];
     }
-    const rows = await exec(
+    const rows = await execute(
       this.em,
       sql`select _after, _uf from ${STAGE} where _id is null order by _seq limit ${Math.min(limit, 2 ** 31 - 1)}`,
     );
@@ -320,68 +312,40 @@ export class Stage {
     ];
     const selected = [
       ...this.columns.map((column) => sql`s.${sql.ident(column.column)}`),
-      ...constants.map(({ prop, value }) => this.bound(prop, value)),
+      ...constants.map(({ prop, value }) => boundValue(this.em, prop, value)),
     ];
-    const entry = auditRow(
-      {
-        viewer: audit.viewer,
-        via: AuditVia.IMPORT,
-        importRunId: audit.importRunId,
-        entityType: this.target.name,
-        entityId: 0,
-        action: AuditAction.CREATE,
-      },
-      audit.at,
-    );
-    const auditMeta = this.em.getMetadata().get(AuditEntry.name);
-    const fromStage: Record<string, Sql> = {
-      entityId: sql`s._id`,
-      after: sql`s._after`,
-      stateUf: sql`s._uf`,
-    };
-    const auditProps = auditMeta.props.filter(persisted);
-    const auditColumns = auditProps.map((prop) => sql.ident(prop.fieldNames[0]!));
-    const auditValues = auditProps.map(
-      (prop) => fromStage[prop.name] ?? this.bound(prop, entry[prop.name as keyof typeof entry]),
-    );
+    const auditStatement = (range: Sql) =>
+      auditInsert(
+        this.em,
+        {
+          viewer: audit.viewer,
+          via: AuditVia.IMPORT,
+          importRunId: audit.importRunId,
+          entityType: this.target.name,
+          action: AuditAction.CREATE,
+        },
+        { entityId: sql`s._id`, after: sql`s._after`, stateUf: sql`s._uf` },
+        sql`from ${STAGE} s where s._action = 'create' and ${range} order by s._seq`,
+        audit.at,
+      );
     const stored = sql.ident('t');
     for (let from = 0; from < this.rows; from += CREATE_CHUNK_ROWS) {
       const range = sql`s._seq > ${from} and s._seq <= ${from + CREATE_CHUNK_ROWS}`;
-      await exec(
+      await execute(
         this.em,
         sql`insert into ${table} (${sql.join(insertColumns, ', ')})
             select ${sql.join(selected, ', ')} from ${STAGE} s
             where s._id is null and ${range} order by s._seq`,
       );
       const chunk = sql`${STAGE}._id is null and ${STAGE}._seq > ${from} and ${STAGE}._seq <= ${from + CREATE_CHUNK_ROWS}`;
-      await exec(
+      await execute(
         this.em,
         sql`update ${STAGE} set _id = t.id, _action = 'create'
             from ${table} t where ${chunk} and ${this.keyMatch(stored, STAGE)}`,
       );
-      await exec(
-        this.em,
-        sql`insert into ${sql.ident(auditMeta.tableName)} (${sql.join(auditColumns, ', ')})
-            select ${sql.join(auditValues, ', ')} from ${STAGE} s
-            where s._action = 'create' and ${range} order by s._seq`,
-      );
+      await execute(this.em, auditStatement(range));
       onChunk(Math.min(from + CREATE_CHUNK_ROWS, this.rows));
     }
-  }
-
-  /** A constant for an `INSERT … SELECT`, converted as the ORM would and typed for PostgreSQL. */
-  private bound(prop: EntityProperty, value: unknown): Sql {
-    let converted: unknown = value ?? null;
-    if (converted instanceof Date) {
-      converted = this.em.getPlatform().processDateProperty(converted);
-    } else if (prop.type === 'json' && converted !== null) {
-      converted = JSON.stringify(converted);
-    } else if (typeof converted === 'boolean' && this.dialect === 'sqlite') {
-      converted = converted ? 1 : 0;
-    }
-    return this.dialect === 'postgresql'
-      ? sql`cast(${converted} as ${columnType(prop.columnTypes[0]!)})`
-      : sql`${converted}`;
   }
 
   /**
@@ -392,7 +356,7 @@ export class Stage {
   async *updates(): AsyncGenerator<{ changes: Change[]; unchanged: number }> {
     let last = 0;
     for (;;) {
-      const rows = await exec(
+      const rows = await execute(
         this.em,
         sql`select _seq, _id, _after from ${STAGE} where _action = 'update' and _seq > ${last}
             order by _seq limit ${CHANGE_CHUNK_ROWS}`,
@@ -417,7 +381,7 @@ export class Stage {
 
   /** How many stored rows of the import's scope no staged row matched (`--prune`). */
   async pruneCount(source: string): Promise<number> {
-    const [row] = await exec(
+    const [row] = await execute(
       this.em,
       sql`select count(*) as n from ${sql.ident(this.table)} t
           where t.source = ${source} and t.deleted_at is null
@@ -434,7 +398,7 @@ export class Stage {
     const table = sql.ident(this.table);
     let last = 0;
     for (;;) {
-      const rows = await exec(
+      const rows = await execute(
         this.em,
         sql`select t.id from ${table} t
             where t.source = ${source} and t.deleted_at is null and t.id > ${last}
@@ -475,7 +439,7 @@ export class Stage {
   }
 
   async drop(): Promise<void> {
-    await exec(this.em, sql`drop table if exists ${STAGE}`);
+    await execute(this.em, sql`drop table if exists ${STAGE}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { Role } from '../../src/auth/auth.enums';
 import { ImportRun, ImportStatus } from '../../src/imports/import-run.entity';
 import { countsByEntity } from '../../src/imports/import.engine';
 import { Person } from '../../src/people/person.entity';
+import { Event } from '../../src/activity/event.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { bearer, upsert } from '../writes/fixtures';
 import {
@@ -128,6 +129,52 @@ describe.skipIf(!databaseAvailable)(`revertImport of import runs (${driver})`, (
     expect(await graphContent(test.app.orm)).toEqual(before);
     const carla = await test.app.orm.em.fork().findOneOrFail(Person, { code: 'RV3' });
     expect(carla.deletedAt ?? null).toBeNull();
+  });
+
+  it('reverts the rows an import created set-based: the same statements for 100 and 3,000 rows, one REVERT entry each', async () => {
+    const events = (prefix: string, count: number) => {
+      const lines = ['code,kind,title,start,uf'];
+      for (let i = 1; i <= count; i += 1) {
+        lines.push(`${prefix}-${i},CIR_MEETING,Reunião ${i},2025-03-15,RS`);
+      }
+      return writeFixture(dir, `revert-${prefix}.csv`, `${lines.join('\n')}\n`);
+    };
+    const statementsToRevert = async (prefix: string, count: number) => {
+      const before = await graphContent(test.app.orm);
+      const runId = await applied('events', [events(prefix, count)]);
+      test.statements.reset();
+      const result = await revert(runId);
+      const statements = test.statements.count;
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.revertImport.reverted).toBe(count);
+      expect(result.data!.revertImport.entries).toHaveLength(Math.min(count, 1000));
+      expect(await graphContent(test.app.orm)).toEqual(before);
+      return { runId, statements };
+    };
+    const small = await statementsToRevert('RS', 100);
+    const large = await statementsToRevert('RL', 3000);
+    expect(large.statements).toBe(small.statements);
+
+    const em = test.app.orm.em.fork();
+    const entries = await em.find(
+      AuditEntry,
+      { importRunId: large.runId },
+      { orderBy: { id: 'asc' } },
+    );
+    const created = entries.filter((entry) => entry.action === AuditAction.CREATE);
+    const reverts = entries.filter((entry) => entry.action === AuditAction.REVERT);
+    expect([created.length, reverts.length]).toEqual([3000, 3000]);
+    // The entry the row-by-row revert writes: the row as it was (live), then deleted.
+    reverts.forEach((entry, index) => {
+      const create = created[index]!;
+      expect(entry.entityId).toBe(create.entityId);
+      expect(entry.before).toEqual({ ...create.after, deleted: false });
+      expect(entry.after).toEqual({ ...create.after, deleted: true });
+      expect([entry.stateUf, entry.actor]).toEqual([create.stateUf, 'revert-admin']);
+    });
+    const rows = await em.find(Event, { code: { $like: 'RL-%' } });
+    expect(rows).toHaveLength(3000);
+    expect(rows.every((row) => row.deletedAt !== null && row.version === 2)).toBe(true);
   });
 
   it('refuses with CONFLICT when a row changed after the import; force reverts it; twice is an error', async () => {

@@ -110,7 +110,7 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
   it('gives a staged row the same columns, and the same audit entry, as the unit of work and the in-memory plan', async () => {
     const em = test.app.orm.em.fork();
     const rs = await em.findOneOrFail(State, { uf: 'RS' });
-    const viaOrm = em.create(Event, {
+    em.create(Event, {
       code: 'ORM-2',
       kind: EventKind.WEB_OFICINA,
       title: 'Oficina "PMS"; ção',
@@ -122,6 +122,7 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
       topics: ['PMS', 'RAG'],
       notes: 'linha',
       state: rs,
+      demo: false,
       source: 'import:events',
     });
     await em.flush();
@@ -138,7 +139,7 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
       .execute<Record<string, unknown>[]>(
         "select * from events where code in ('ORM-2', 'STAGED-2') order by code",
       );
-    const [orm, staged] = rows.map((row) => {
+    const [orm, staged] = rows.map((row: Record<string, unknown>) => {
       const { id, code, created_at: createdAt, updated_at: updatedAt, ...rest } = row;
       return { id, code, rest, stamps: [typeof createdAt, typeof updatedAt] };
     });
