@@ -42,6 +42,12 @@ const modalityAliases: Record<string, Modality> = {
   hibrido: Modality.HYBRID,
 };
 
+const eventKindCell = oneOf(EventKind, eventKindAliases);
+
+const modalityCell = oneOf(Modality, modalityAliases);
+
+const topicsCell = listOf(text(100));
+
 export const eventsKind = entityKind({
   name: 'events',
   description:
@@ -73,13 +79,12 @@ export const eventsKind = entityKind({
   ],
   readRow(reader, context) {
     const eventCode = reader.required('code', code(80));
-    const kind = reader.required('kind', oneOf(EventKind, eventKindAliases));
+    const kind = reader.required('kind', eventKindCell);
     const title = reader.required('title', text(500));
     const start = reader.required('start', date);
     const end = reader.optional('end', date);
     checkRange(reader, start, end, 'end');
-    const modality =
-      reader.optional('modality', oneOf(Modality, modalityAliases)) ?? Modality.IN_PERSON;
+    const modality = reader.optional('modality', modalityCell) ?? Modality.IN_PERSON;
     const organization = reader.optional('organization', existing(context, 'Organization'));
     const state = reader.optional('state', existing(context, 'State'));
     const region = reader.optional('region', existing(context, 'HealthRegion'));
@@ -87,7 +92,7 @@ export const eventsKind = entityKind({
       'municipality',
       existing(context, 'Municipality', ibgeCode),
     );
-    const topics = reader.optional('topics', listOf(text(100))) ?? [];
+    const topics = reader.optional('topics', topicsCell) ?? [];
     const participants = reader.optional('participants', integer(0, 1_000_000));
     const accesses = reader.optional('accesses', integer(0, 100_000_000));
     const notes = reader.optional('notes', text(5000));

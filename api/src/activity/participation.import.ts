@@ -3,6 +3,13 @@ import { ibgeCode, oneOf } from '../imports/import.cells';
 import { targets } from '../imports/import.targets';
 import { entityKind, existing, municipalityColumn } from '../imports/import.columns';
 
+const roleCell = oneOf(ParticipationRole, {
+  organizador: ParticipationRole.ORGANISER,
+  organizer: ParticipationRole.ORGANISER,
+  palestrante: ParticipationRole.SPEAKER,
+  participante: ParticipationRole.ATTENDEE,
+});
+
 export const participationKind = entityKind({
   name: 'participation',
   description: 'participation: event, person or municipality[, role (papel)]',
@@ -24,16 +31,7 @@ export const participationKind = entityKind({
     if (reader.raw('person') === '' && reader.raw('municipality') === '') {
       reader.fail(null, 'give a person or a municipality');
     }
-    const role =
-      reader.optional(
-        'role',
-        oneOf(ParticipationRole, {
-          organizador: ParticipationRole.ORGANISER,
-          organizer: ParticipationRole.ORGANISER,
-          palestrante: ParticipationRole.SPEAKER,
-          participante: ParticipationRole.ATTENDEE,
-        }),
-      ) ?? ParticipationRole.ATTENDEE;
+    const role = reader.optional('role', roleCell) ?? ParticipationRole.ATTENDEE;
     if (!event || (!person && !municipality)) {
       return null;
     }

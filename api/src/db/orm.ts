@@ -19,6 +19,8 @@ import { recordStatement } from '../observability/metrics';
 import { traceStatement } from '../observability/tracing';
 import { entities } from './entities';
 import { migrationsFor } from './migrations';
+import { execute } from './sql/execute';
+import { sql } from './sql/sql';
 
 export type Orm = MikroORM<IDatabaseDriver>;
 export type Em = EntityManager<IDatabaseDriver>;
@@ -279,8 +281,13 @@ function keepDatesAsDates(platform: object): void {
  */
 export async function refreshPlannerStatistics(em: Em, tables: string[] = []): Promise<void> {
   if (em.getDriver() instanceof PostgreSqlDriver) {
-    const names = tables.map((table) => `"${table.replace(/"/g, '""')}"`).join(', ');
-    await em.getConnection().execute(`analyze ${names}`.trim(), [], 'run');
+    await execute(
+      em,
+      sql`analyze ${sql.join(
+        tables.map((table) => sql.ident(table)),
+        ', ',
+      )}`,
+    );
   }
 }
 

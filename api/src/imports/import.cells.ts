@@ -272,12 +272,21 @@ export function oneOf<T extends string>(
   for (const [alias, value] of Object.entries(aliases)) {
     lookup.set(headerKey(alias), value);
   }
+  // A file spells its few values the same way on every row: each spelling is normalised once.
+  const spelled = new Map<string, T>();
   return (value) => {
+    const known = spelled.get(value);
+    if (known !== undefined) {
+      return known;
+    }
     const found = lookup.get(headerKey(value));
     if (!found) {
       throw new CellError(
         `"${value.slice(0, 40)}" is not one of ${Object.values(values).join(', ')}`,
       );
+    }
+    if (spelled.size < 1000) {
+      spelled.set(value, found);
     }
     return found;
   };

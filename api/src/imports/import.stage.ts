@@ -5,7 +5,7 @@ import { auditInsert } from '../audit/audit.sql';
 import type { Viewer } from '../auth/viewer';
 import { defaultsOf, persisted } from '../db/insert-rows';
 import type { Em } from '../db/orm';
-import { boundValue, dialectOf, execute } from '../db/sql/execute';
+import { boundValue, dialectOf, execute, insertValues } from '../db/sql/execute';
 import { columnType, sql, type Sql, type SqlDialect } from '../db/sql/sql';
 import type { Flat } from '../writes/write.batch';
 import { type IssueList } from './import.issues';
@@ -20,6 +20,29 @@ export const CREATE_CHUNK_ROWS = 50_000;
 export const CHANGE_CHUNK_ROWS = 1000;
 
 const STAGE = sql.ident('import_stage');
+/** The staging table's own columns, before the target's, in the order rows carry them. */
+const STAGE_COLUMNS = ['_seq', '_file', '_line', '_key', '_uf', '_after'];
+const STAGE_TYPES = ['integer', 'integer', 'integer', 'text', 'varchar(2)', 'jsonb'];
+/** Bound parameters one SQLite statement may carry (SQLite ≥ 3.32). */
+const SQLITE_PARAMETERS = 32_766;
+
+/** Rows per staging statement: a chunk on PostgreSQL, what SQLite's parameter limit allows. */
+export function stageChunkRows(dialect: SqlDialect, target: Target): number {
+  const columns = STAGE_COLUMNS.length + target.fields.length;
+  return dialect === 'postgresql'
+    ? STAGE_CHUNK_ROWS
+    : Math.min(STAGE_CHUNK_ROWS, Math.floor(SQLITE_PARAMETERS / columns));
+}
+
+/** A PostgreSQL array literal of text (`{"a","b",NULL}`): one bound value for a whole column. */
+function arrayLiteral(values: unknown[]): string {
+  const items = values.map((value) =>
+    value === null || value === undefined
+      ? 'NULL'
+      : `"${String(value).replace(/[\\"]/g, (char) => `\\${char}`)}"`,
+  );
+  return `{${items.join(',')}}`;
+}
 
 interface StageColumn {
   field: string;
@@ -44,7 +67,8 @@ const count = (value: unknown) => Number(value ?? 0);
  * exactly as the in-memory plan does.
  */
 export class Stage {
-  private buffer: Record<string, unknown>[] = [];
+  private buffer: unknown[][] = [];
+  private inFlight: Promise<void> | null = null;
   private rows = 0;
 
   private constructor(
@@ -104,66 +128,77 @@ export class Stage {
     return this.rows;
   }
 
-  /** Queues one valid row; every `STAGE_CHUNK_ROWS` rows go in as one statement. */
+  /** The staging table's columns in the order rows carry them. */
+  private get names(): string[] {
+    return [...STAGE_COLUMNS, ...this.columns.map((column) => column.column)];
+  }
+
+  /**
+   * Queues one valid row; each full chunk goes in as one statement, written while the next
+   * chunk is read (one statement in flight at a time), so the file and the database work at once.
+   */
   async add(file: number, line: number, key: string, values: Flat): Promise<void> {
-    const refs = this.refs;
-    const data = columnData(this.target, values, refs);
-    const record: Record<string, unknown> = {
-      _seq: (this.rows += 1),
-      _file: file,
-      _line: line,
-      _key: key,
-      _uf: this.target.stateUfOf?.(values, refs) ?? null,
-      _after: this.jsonValue(values),
-    };
-    for (const column of this.columns) {
-      const value = data[column.field] ?? null;
-      record[column.column] = column.json ? this.jsonValue(value) : value;
-    }
-    this.buffer.push(record);
-    if (this.buffer.length >= STAGE_CHUNK_ROWS) {
-      await this.flush();
+    const data = columnData(this.target, values, this.refs);
+    const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+    this.buffer.push([
+      (this.rows += 1),
+      file,
+      line,
+      key,
+      this.target.stateUfOf?.(values, this.refs) ?? null,
+      json(values),
+      ...this.columns.map((column) => {
+        const value = data[column.field] ?? null;
+        return column.json ? json(value) : value;
+      }),
+    ]);
+    if (this.buffer.length >= stageChunkRows(this.dialect, this.target)) {
+      const rows = this.buffer;
+      this.buffer = [];
+      await this.inFlight;
+      this.inFlight = this.write(rows);
+      // Awaited by the next chunk or by `flush`; handled now so Node never sees it unhandled.
+      this.inFlight.catch(() => {});
     }
   }
 
-  /** JSON columns: PostgreSQL takes the value inside the JSON document, SQLite stores text. */
-  private jsonValue(value: unknown): unknown {
-    return this.dialect === 'postgresql' ? value : JSON.stringify(value);
-  }
-
-  /** Writes the queued rows: the whole chunk is one bound JSON array, unpacked by the database. */
+  /** Writes what is queued and waits for the statement in flight. */
   async flush(): Promise<void> {
-    if (this.buffer.length === 0) {
-      return;
+    await this.inFlight;
+    this.inFlight = null;
+    if (this.buffer.length > 0) {
+      const rows = this.buffer;
+      this.buffer = [];
+      await this.write(rows);
     }
-    const document = JSON.stringify(this.buffer);
-    this.buffer = [];
+  }
+
+  /**
+   * One staging statement. PostgreSQL: one text array per column, unnested and cast to the
+   * column's type (no parameter limit, one parse per array). SQLite: a multi-row VALUES with
+   * every cell bound.
+   */
+  private async write(rows: unknown[][]): Promise<void> {
+    const names = this.names.map((name) => sql.ident(name));
     if (this.dialect === 'postgresql') {
+      const types = [...STAGE_TYPES, ...this.columns.map((column) => column.type)];
+      const u = types.map((_, index) => sql.ident(`c${index}`));
+      const arrays = types.map((_, index) => arrayLiteral(rows.map((row) => row[index])));
       await execute(
         this.em,
-        sql`insert into ${STAGE} select * from json_populate_recordset(null::${STAGE}, ${document}::json)`,
+        sql`insert into ${STAGE} (${sql.join(names, ', ')})
+            select ${sql.join(
+              types.map((type, index) => sql`u.${u[index]!}::${columnType(type)}`),
+              ', ',
+            )}
+            from unnest(${sql.join(
+              arrays.map((array) => sql`${array}::text[]`),
+              ', ',
+            )}) as u(${sql.join(u, ', ')})`,
       );
       return;
     }
-    const names = [
-      '_seq',
-      '_file',
-      '_line',
-      '_key',
-      '_uf',
-      '_after',
-      ...this.columns.map((c) => c.column),
-    ];
-    await execute(
-      this.em,
-      sql`insert into ${STAGE} (${sql.join(
-        names.map((name) => sql.ident(name)),
-        ', ',
-      )}) select ${sql.join(
-        names.map((name) => sql`json_extract(value, ${`$.${name}`})`),
-        ', ',
-      )} from json_each(${document})`,
-    );
+    await insertValues(this.em, 'import_stage', this.names, rows);
   }
 
   /**

@@ -39,6 +39,10 @@ const roleAliases: Record<string, MandateRole> = {
   assessoria: MandateRole.TECHNICAL_ADVISER,
 };
 
+const roleCell = oneOf(MandateRole, roleAliases);
+
+const seatCell = oneOf(SeatType, { titular: SeatType.TITULAR, suplente: SeatType.SUPLENTE });
+
 export const mandatesKind = entityKind({
   name: 'mandates',
   description:
@@ -67,7 +71,7 @@ export const mandatesKind = entityKind({
   readRow(reader, context) {
     const mandateCode = reader.required('code', code(80));
     const person = reader.required('person', existing(context, 'Person'));
-    const role = reader.required('role', oneOf(MandateRole, roleAliases));
+    const role = reader.required('role', roleCell);
     const start = reader.required('start', date);
     const end = reader.optional('end', date);
     checkRange(reader, start, end, 'end');
@@ -78,10 +82,7 @@ export const mandatesKind = entityKind({
       existing(context, 'Municipality', ibgeCode),
     );
     const regions = reader.optional('regions', listOf(existing(context, 'HealthRegion'))) ?? [];
-    const seat = reader.optional(
-      'seat',
-      oneOf(SeatType, { titular: SeatType.TITULAR, suplente: SeatType.SUPLENTE }),
-    );
+    const seat = reader.optional('seat', seatCell);
     if (
       (role === MandateRole.MUNICIPAL_SECRETARY || role === MandateRole.MAYOR) &&
       !municipality &&

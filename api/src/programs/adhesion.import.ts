@@ -3,6 +3,16 @@ import { date, ibgeCode, oneOf, text } from '../imports/import.cells';
 import { targets } from '../imports/import.targets';
 import { checkRange, entityKind, existing, municipalityColumn } from '../imports/import.columns';
 
+const statusCell = oneOf(AdhesionStatus, {
+  solicitada: AdhesionStatus.REQUESTED,
+  aprovada: AdhesionStatus.APPROVED,
+  deferida: AdhesionStatus.APPROVED,
+  rejeitada: AdhesionStatus.REJECTED,
+  indeferida: AdhesionStatus.REJECTED,
+  suspensa: AdhesionStatus.SUSPENDED,
+  expirada: AdhesionStatus.EXPIRED,
+});
+
 export const adhesionsKind = entityKind({
   name: 'adhesions',
   description:
@@ -39,18 +49,7 @@ export const adhesionsKind = entityKind({
       existing(context, 'Municipality', ibgeCode),
     );
     const program = reader.required('program', existing(context, 'Program'));
-    const status = reader.required(
-      'status',
-      oneOf(AdhesionStatus, {
-        solicitada: AdhesionStatus.REQUESTED,
-        aprovada: AdhesionStatus.APPROVED,
-        deferida: AdhesionStatus.APPROVED,
-        rejeitada: AdhesionStatus.REJECTED,
-        indeferida: AdhesionStatus.REJECTED,
-        suspensa: AdhesionStatus.SUSPENDED,
-        expirada: AdhesionStatus.EXPIRED,
-      }),
-    );
+    const status = reader.required('status', statusCell);
     const requested = reader.required('requested', date);
     const decided = reader.optional('decided', date);
     checkRange(reader, requested, decided, 'decided');

@@ -10,6 +10,16 @@ const period: CellParser<string> = (value) => {
   return value;
 };
 
+const instrumentCell = oneOf(Instrument);
+
+const statusCell = oneOf(InstrumentStatusValue, {
+  pendente: InstrumentStatusValue.PENDING,
+  emelaboracao: InstrumentStatusValue.IN_PROGRESS,
+  emandamento: InstrumentStatusValue.IN_PROGRESS,
+  enviado: InstrumentStatusValue.SENT,
+  aprovado: InstrumentStatusValue.APPROVED,
+});
+
 export const instrumentStatusesKind = entityKind({
   name: 'instrument-statuses',
   description:
@@ -32,18 +42,9 @@ export const instrumentStatusesKind = entityKind({
       'municipality',
       existing(context, 'Municipality', ibgeCode),
     );
-    const instrument = reader.required('instrument', oneOf(Instrument));
+    const instrument = reader.required('instrument', instrumentCell);
     const when = reader.required('period', period);
-    const status = reader.required(
-      'status',
-      oneOf(InstrumentStatusValue, {
-        pendente: InstrumentStatusValue.PENDING,
-        emelaboracao: InstrumentStatusValue.IN_PROGRESS,
-        emandamento: InstrumentStatusValue.IN_PROGRESS,
-        enviado: InstrumentStatusValue.SENT,
-        aprovado: InstrumentStatusValue.APPROVED,
-      }),
-    );
+    const status = reader.required('status', statusCell);
     const statusDate = reader.optional('statusDate', date);
     const dueDate = reader.optional('dueDate', date);
     if (!municipality || !instrument || !when || !status) {
