@@ -307,6 +307,17 @@ async function refusedRun(
   };
 }
 
+/** What a kind reads rows with: the refs, the day, and where problems and notes go. */
+function kindContext(em: Em, options: ImportOptions, prepared: Prepared): KindContext {
+  return {
+    refs: new RefIndex(em),
+    asOf: prepared.asOf,
+    asOfGiven: options.asOf !== undefined,
+    issues: new IssueList(),
+    notes: prepared.notes,
+  };
+}
+
 /** Opens the run an apply writes under (its id goes on every audit entry). */
 async function openRun(
   tx: Em,
@@ -363,15 +374,8 @@ async function plannedImport(
     bytes: fs.readFileSync(file),
   }));
   const em = orm.em.fork();
-  const refs = new RefIndex(em);
-  const issues = new IssueList();
-  const context: KindContext = {
-    refs,
-    asOf: prepared.asOf,
-    asOfGiven: options.asOf !== undefined,
-    issues,
-    notes,
-  };
+  const context = kindContext(em, options, prepared);
+  const { refs, issues } = context;
   const located = await validate(kind, files, context, options, notes);
   const viewer = systemViewer(options.actor);
   if (!issues.empty) {
@@ -469,15 +473,8 @@ async function stagedImport(
 ): Promise<ImportOutcome> {
   const { kind } = options;
   const { sha256, notes } = prepared;
-  const issues = new IssueList();
-  const refs = new RefIndex(orm.em);
-  const context: KindContext = {
-    refs,
-    asOf: prepared.asOf,
-    asOfGiven: options.asOf !== undefined,
-    issues,
-    notes,
-  };
+  const context = kindContext(orm.em, options, prepared);
+  const { refs, issues } = context;
   const source = `import:${kind.name}`;
   const examples = options.examples ?? 3;
   const startedAt = new Date();
