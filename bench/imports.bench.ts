@@ -94,6 +94,17 @@ type Driver = DatabaseTarget['driver'];
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 const cli = path.join(projectRoot, 'dist', 'api', 'src', 'cli', 'main.js');
+/** Node's flags as `npm run import` gives them (the heap cap that bounds a streamed import's RSS). */
+const nodeFlags = (() => {
+  const script = (
+    JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts.import!;
+  return [...script.matchAll(/ node ((?:--\S+ )*)dist\//g)].flatMap((match) =>
+    match[1]!.trim().split(' ').filter(Boolean),
+  );
+})();
 const server = path.join(projectRoot, 'dist', 'api', 'src', 'main.js');
 const resultsDir = path.join(projectRoot, 'bench', 'results');
 const referenceFile = path.resolve(
@@ -281,7 +292,7 @@ function runCli(
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [cli, ...cliArgs], {
+    const child = spawn(process.execPath, [...nodeFlags, cli, ...cliArgs], {
       cwd: projectRoot,
       env: {
         PATH: process.env.PATH ?? '',
