@@ -5,7 +5,7 @@ import { Event } from './event.entity';
 import { Organization } from '../people/organization.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type FieldProblem, type Flat } from '../writes/write.batch';
+import { type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
 import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
 
@@ -90,30 +90,14 @@ export const eventWrites: WriteSpec<Event> = {
         message: `Ends (${endDate}) before it starts (${String(draft.startDate)})`,
       });
     }
-    if (draft.organizationCode && !batch.ref(Organization, draft.organizationCode as string)) {
-      problems.push({
-        field: 'organizationCode',
-        message: `No organisation has code ${String(draft.organizationCode)}`,
-      });
-    }
-    if (draft.stateUf && !batch.state(draft.stateUf as string)) {
-      problems.push({ field: 'stateUf', message: `Unknown UF ${String(draft.stateUf)}` });
-    }
-    if (draft.healthRegionCode && !batch.ref(HealthRegion, draft.healthRegionCode as string)) {
-      problems.push({
-        field: 'healthRegionCode',
-        message: `No health region has code ${String(draft.healthRegionCode)}`,
-      });
-    }
-    if (
-      draft.municipalityIbgeCode &&
-      !batch.ref(Municipality, draft.municipalityIbgeCode as string)
-    ) {
-      problems.push({
-        field: 'municipalityIbgeCode',
-        message: `No municipality has code ${String(draft.municipalityIbgeCode)}`,
-      });
-    }
+    problems.push(
+      ...refProblems(draft, batch, [
+        ['organizationCode', Organization, 'organisation'],
+        ['stateUf', 'State'],
+        ['healthRegionCode', HealthRegion, 'health region'],
+        ['municipalityIbgeCode', Municipality, 'municipality'],
+      ]),
+    );
     if (this.ufsOf(draft, batch).length > 1) {
       problems.push({
         field: 'stateUf',

@@ -5,7 +5,7 @@ import { Event } from './event.entity';
 import { Participation } from './participation.entity';
 import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
 import { type WriteSpec } from '../writes/write.spec';
 import { eventWrites } from './event.write';
@@ -103,19 +103,14 @@ export const participationWrites: WriteSpec<Participation> = {
     if (!draft.personCode && !draft.municipalityIbgeCode) {
       problems.push({ field: 'personCode', message: 'Give a person or a municipality' });
     }
-    const references = [
-      ['eventCode', Event, 'event'],
-      ['personCode', Person, 'person'],
-      ['municipalityIbgeCode', Municipality, 'municipality'],
-    ] as const;
-    for (const [field, entity, noun] of references) {
-      const value = draft[field] as string | null | undefined;
-      const found = value ? batch.ref<{ deletedAt?: Date | null }>(entity, value) : null;
-      if (value && (!found || found.deletedAt)) {
-        problems.push({ field, message: `No ${noun} has code ${value}` });
-      }
-    }
-    return problems;
+    const live = { live: true };
+    return problems.concat(
+      refProblems(draft, batch, [
+        ['eventCode', Event, 'event', live],
+        ['personCode', Person, 'person', live],
+        ['municipalityIbgeCode', Municipality, 'municipality', live],
+      ]),
+    );
   },
   ufsOf: (flat, batch) => eventUfs(batch.ref(Event, flat.eventCode as string | null), batch),
   create: () => new Participation(),

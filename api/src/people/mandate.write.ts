@@ -7,7 +7,7 @@ import { MandateRole, SeatType } from './people.enums';
 import { Person } from './person.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { type Batch, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, mandateDate, naturalKey, rowIdentity, uf } from '../writes/write.fields';
 import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
@@ -134,43 +134,21 @@ export const mandateWrites: WriteSpec<Mandate> = {
     endDate: row.endDate ?? null,
   }),
   check(draft, before, batch, selfId) {
-    const problems: FieldProblem[] = [];
     const startDate = draft.startDate as string;
     const endDate = (draft.endDate as string | null | undefined) ?? null;
     const municipality = (draft.municipalityIbgeCode as string | null | undefined) ?? null;
     const regions = (draft.healthRegionCodes as string[] | null | undefined) ?? [];
-    const person = batch.ref(Person, draft.personCode as string);
-    if (!person) {
-      problems.push({
-        field: 'personCode',
-        message: `No person has code ${String(draft.personCode)}`,
-      });
-    } else if (person.deletedAt && before?.personCode !== draft.personCode) {
-      problems.push({
-        field: 'personCode',
-        message: `Person ${person.code} is deleted; restore them first`,
-      });
-    }
-    if (draft.organizationCode && !batch.ref(Organization, draft.organizationCode as string)) {
-      problems.push({
-        field: 'organizationCode',
-        message: `No organisation has code ${String(draft.organizationCode)}`,
-      });
-    }
-    if (draft.stateUf && !batch.state(draft.stateUf as string)) {
-      problems.push({ field: 'stateUf', message: `Unknown UF ${String(draft.stateUf)}` });
-    }
-    if (municipality && !batch.ref(Municipality, municipality)) {
-      problems.push({
-        field: 'municipalityIbgeCode',
-        message: `No municipality has code ${municipality}`,
-      });
-    }
-    for (const code of regions) {
-      if (!batch.ref(HealthRegion, code)) {
-        problems.push({ field: 'healthRegionCodes', message: `No health region has code ${code}` });
-      }
-    }
+    const deleted = (person: Person) =>
+      person.deletedAt && before?.personCode !== draft.personCode
+        ? `Person ${person.code} is deleted; restore them first`
+        : null;
+    const problems = refProblems(draft, batch, [
+      ['personCode', Person, 'person', { required: true, then: deleted }],
+      ['organizationCode', Organization, 'organisation'],
+      ['stateUf', 'State'],
+      ['municipalityIbgeCode', Municipality, 'municipality'],
+      ['healthRegionCodes', HealthRegion, 'health region'],
+    ]);
     if (endDate !== null && endDate < startDate) {
       problems.push({
         field: 'endDate',

@@ -2,7 +2,7 @@ import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
 import { Organization } from './organization.entity';
 import { OrganizationKind } from './people.enums';
-import { type FieldProblem } from '../writes/write.batch';
+import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
 import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
 
@@ -40,10 +40,7 @@ export const organizationWrites: WriteSpec<Organization> = {
     if (before && before.code !== draft.code) {
       problems.push({ field: 'code', message: 'The code of an organisation cannot change' });
     }
-    if (draft.stateUf && !batch.state(draft.stateUf as string)) {
-      problems.push({ field: 'stateUf', message: `Unknown UF ${String(draft.stateUf)}` });
-    }
-    return problems;
+    return problems.concat(refProblems(draft, batch, [['stateUf', 'State']]));
   },
   ufsOf: (flat) => (flat.stateUf ? [flat.stateUf as string] : [NATIONAL]),
   create: () => new Organization(),

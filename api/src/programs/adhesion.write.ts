@@ -4,7 +4,7 @@ import { Adhesion } from './adhesion.entity';
 import { Program } from './program.entity';
 import { AdhesionStatus } from './programs.enums';
 import { Municipality } from '../territory/municipality.entity';
-import { type FieldProblem } from '../writes/write.batch';
+import { refProblems } from '../writes/write.batch';
 import {
   addBusinessDaysIso,
   addMonthsIso,
@@ -72,19 +72,12 @@ export const adhesionWrites: WriteSpec<Adhesion> = {
     notes: row.notes ?? null,
   }),
   check(draft, before, batch) {
-    const problems: FieldProblem[] = [];
+    const problems = refProblems(draft, batch, [
+      ['ibgeCode', Municipality, 'municipality', { required: true }],
+      ['programCode', Program, 'program', { required: true }],
+    ]);
     const program = batch.ref(Program, draft.programCode as string);
-    if (!batch.ref(Municipality, draft.ibgeCode as string)) {
-      problems.push({
-        field: 'ibgeCode',
-        message: `No municipality has code ${String(draft.ibgeCode)}`,
-      });
-    }
     if (!program) {
-      problems.push({
-        field: 'programCode',
-        message: `No program has code ${String(draft.programCode)}`,
-      });
       return problems;
     }
     for (const field of ['ibgeCode', 'programCode'] as const) {

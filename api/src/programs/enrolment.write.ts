@@ -6,7 +6,7 @@ import { Program } from './program.entity';
 import { AdhesionStatus } from './programs.enums';
 import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type FieldProblem, type Flat } from '../writes/write.batch';
+import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity } from '../writes/write.fields';
 import { pairKey, splitKeys, type WriteSpec } from '../writes/write.spec';
 
@@ -68,19 +68,10 @@ export const enrolmentWrites: WriteSpec<Enrolment> = {
     enrolledOn: row.enrolledOn,
   }),
   check(draft, before, batch) {
-    const problems: FieldProblem[] = [];
-    if (!batch.ref(Person, draft.personCode as string)) {
-      problems.push({
-        field: 'personCode',
-        message: `No person has code ${String(draft.personCode)}`,
-      });
-    }
-    if (!batch.ref(Program, draft.programCode as string)) {
-      problems.push({
-        field: 'programCode',
-        message: `No program has code ${String(draft.programCode)}`,
-      });
-    }
+    const problems = refProblems(draft, batch, [
+      ['personCode', Person, 'person', { required: true }],
+      ['programCode', Program, 'program', { required: true }],
+    ]);
     if (problems.length > 0 || (before && before.ibgeCode === draft.ibgeCode)) {
       return problems;
     }

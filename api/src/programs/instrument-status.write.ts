@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { InstrumentStatus } from './instrument-status.entity';
 import { Instrument, instrumentStatusOrder, InstrumentStatusValue } from './programs.enums';
 import { Municipality } from '../territory/municipality.entity';
-import { type FieldProblem, type Flat } from '../writes/write.batch';
+import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
 import { type WriteSpec } from '../writes/write.spec';
 
@@ -62,13 +62,9 @@ export const instrumentStatusWrites: WriteSpec<InstrumentStatus> = {
     dueDate: row.dueDate ?? null,
   }),
   check(draft, before, batch) {
-    const problems: FieldProblem[] = [];
-    if (!batch.ref(Municipality, draft.ibgeCode as string)) {
-      problems.push({
-        field: 'ibgeCode',
-        message: `No municipality has code ${String(draft.ibgeCode)}`,
-      });
-    }
+    const problems = refProblems(draft, batch, [
+      ['ibgeCode', Municipality, 'municipality', { required: true }],
+    ]);
     if (before) {
       for (const field of ['ibgeCode', 'instrument', 'period'] as const) {
         if (before[field] !== draft[field]) {

@@ -4,7 +4,7 @@ import { searchText } from '../common/text';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
-import { type FieldProblem } from '../writes/write.batch';
+import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { ibgeCode, naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, type WriteSpec } from '../writes/write.spec';
 
@@ -60,25 +60,16 @@ export const healthRegionWrites: WriteSpec<HealthRegion> = {
     if (before && before.code !== draft.code) {
       problems.push({ field: 'code', message: 'The code of a region cannot change' });
     }
-    const macroregion = batch.ref(HealthMacroregion, draft.macroregionCode as string | null);
-    if (draft.macroregionCode && !macroregion) {
-      problems.push({
-        field: 'macroregionCode',
-        message: `No macroregion has code ${String(draft.macroregionCode)}`,
-      });
-    } else if (macroregion && macroregion.state.unwrap().uf !== regionUf) {
-      problems.push({ field: 'macroregionCode', message: 'The macroregion is in another state' });
-    }
-    const seat = draft.seatIbgeCode as string | null | undefined;
-    if (seat && !batch.ref(Municipality, seat)) {
-      problems.push({ field: 'seatIbgeCode', message: `No municipality has code ${seat}` });
-    } else if (seat && batch.ufOfCode(seat) !== regionUf) {
-      problems.push({
-        field: 'seatIbgeCode',
-        message: 'The seat municipality is in another state',
-      });
-    }
-    return problems;
+    const macroregionState = (macroregion: HealthMacroregion) =>
+      macroregion.state.unwrap().uf === regionUf ? null : 'The macroregion is in another state';
+    const seatState = (_: Municipality, seat: string) =>
+      batch.ufOfCode(seat) === regionUf ? null : 'The seat municipality is in another state';
+    return problems.concat(
+      refProblems(draft, batch, [
+        ['macroregionCode', HealthMacroregion, 'macroregion', { then: macroregionState }],
+        ['seatIbgeCode', Municipality, 'municipality', { then: seatState }],
+      ]),
+    );
   },
   ufsOf(flat, batch) {
     const regionUf = batch.ufOfCode(flat.code as string | undefined);

@@ -7,7 +7,7 @@ import { ManagementType, sizeClassOf } from './territory.enums';
 import { AuditAction } from '../audit/audit.enums';
 import { today } from '../common/dates';
 import { regionChangeSteps, type RegionChangePlan } from './region-history';
-import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity, text } from '../writes/write.fields';
 import { relatedChange, type RelatedChange, type WriteSpec } from '../writes/write.spec';
 import {
@@ -114,21 +114,15 @@ export const municipalityWrites: WriteSpec<Municipality> = {
         message: 'The IBGE code of a municipality cannot change',
       });
     }
-    const regionCode = draft.healthRegionCode as string | null | undefined;
-    if (regionCode) {
-      const region = batch.ref(HealthRegion, regionCode);
-      if (!region) {
-        problems.push({
-          field: 'healthRegionCode',
-          message: `No health region has code ${regionCode}`,
-        });
-      } else if (region.state.unwrap().uf !== uf) {
-        problems.push({
-          field: 'healthRegionCode',
-          message: `Region ${regionCode} is in ${region.state.unwrap().uf}, the municipality in ${uf}`,
-        });
-      }
-    }
+    const inState = (region: HealthRegion, code: string) =>
+      region.state.unwrap().uf === uf
+        ? null
+        : `Region ${code} is in ${region.state.unwrap().uf}, the municipality in ${uf}`;
+    problems.push(
+      ...refProblems(draft, batch, [
+        ['healthRegionCode', HealthRegion, 'health region', { then: inState }],
+      ]),
+    );
     if (problems.length === 0 && before && regionOf(before) !== regionOf(draft)) {
       const plan = regionPlan(draft, before, batch);
       if ('problem' in plan) {

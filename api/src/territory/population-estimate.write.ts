@@ -4,7 +4,7 @@ import { AuditAction } from '../audit/audit.enums';
 import { Municipality } from './municipality.entity';
 import { PopulationEstimate } from './population-estimate.entity';
 import { sizeClassOf } from './territory.enums';
-import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, rowIdentity } from '../writes/write.fields';
 import { relatedChange, type RelatedChange, type WriteSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
@@ -80,14 +80,11 @@ export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
         message: `An estimate is for ${lastYear()} at the latest (got ${String(draft.year)})`,
       });
     }
-    const municipality = batch.ref(Municipality, draft.ibgeCode as string);
-    if (!municipality || municipality.deletedAt) {
-      problems.push({
-        field: 'ibgeCode',
-        message: `No municipality has code ${String(draft.ibgeCode)}`,
-      });
-    }
-    return problems;
+    return problems.concat(
+      refProblems(draft, batch, [
+        ['ibgeCode', Municipality, 'municipality', { required: true, live: true }],
+      ]),
+    );
   },
   ufsOf(flat, batch) {
     const estimateUf = batch.ufOfCode(flat.ibgeCode as string | undefined);

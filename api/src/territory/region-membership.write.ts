@@ -4,7 +4,7 @@ import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
 import { describeSpan, spansOverlap, type MembershipSpan } from './region-history';
 import { RegionMembership } from './region-membership.entity';
-import { type Batch, type FieldProblem, type Flat } from '../writes/write.batch';
+import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
 import { type WriteSpec } from '../writes/write.spec';
 
@@ -150,19 +150,17 @@ export const regionMembershipWrites: WriteSpec<RegionMembership> = {
         message: 'The municipality of a membership cannot change; create another membership',
       });
     }
-    const municipality = batch.ref(Municipality, ibge);
-    const region = batch.ref(HealthRegion, code);
-    if (!municipality || municipality.deletedAt) {
-      problems.push({ field: 'ibgeCode', message: `No municipality has code ${ibge}` });
-    }
-    if (!region || region.deletedAt) {
-      problems.push({ field: 'healthRegionCode', message: `No health region has code ${code}` });
-    } else if (region.state.unwrap().uf !== batch.ufOfCode(ibge)) {
-      problems.push({
-        field: 'healthRegionCode',
-        message: `Region ${code} is in ${region.state.unwrap().uf}, the municipality in ${batch.ufOfCode(ibge) ?? 'no state'}`,
-      });
-    }
+    const inState = (region: HealthRegion) =>
+      region.state.unwrap().uf === batch.ufOfCode(ibge)
+        ? null
+        : `Region ${code} is in ${region.state.unwrap().uf}, the municipality in ${batch.ufOfCode(ibge) ?? 'no state'}`;
+    const liveKey = { required: true, live: true };
+    problems.push(
+      ...refProblems(draft, batch, [
+        ['ibgeCode', Municipality, 'municipality', liveKey],
+        ['healthRegionCode', HealthRegion, 'health region', { ...liveKey, then: inState }],
+      ]),
+    );
     if (validFrom !== null && validTo !== null && validTo <= validFrom) {
       problems.push({
         field: 'validTo',
@@ -172,7 +170,7 @@ export const regionMembershipWrites: WriteSpec<RegionMembership> = {
     if (problems.length > 0) {
       return problems;
     }
-    const current = municipality!.healthRegion?.unwrap().code ?? null;
+    const current = batch.ref(Municipality, ibge)!.healthRegion?.unwrap().code ?? null;
     if (validTo === null && current !== code) {
       problems.push({
         field: 'validTo',

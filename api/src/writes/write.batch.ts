@@ -108,6 +108,62 @@ export class Batch {
   }
 }
 
+/** How `refProblems` checks one reference besides "the row exists". */
+export interface RefRule<T> {
+  /** Checked even when empty (a field of the key): a missing code reads `No … has code null`. */
+  required?: boolean;
+  /** A soft-deleted row counts as missing. */
+  live?: boolean;
+  /** A further rule on the row found: a message for the same field, or null. */
+  then?: (row: T, code: string) => string | null;
+}
+
+/**
+ * A draft field naming a row by natural key (`[field, Entity, noun, rule?]`, the row looked up
+ * with `Batch.ref` among those `prepare` loaded) or a state by UF (`[field, 'State']`). A list
+ * field names one row per element.
+ */
+export type Reference<T = object> =
+  | readonly [field: string, entity: EntityClass<T>, noun: string, rule?: RefRule<T>]
+  | readonly [field: string, kind: 'State'];
+
+/**
+ * The one reference rule of writes: a code the batch has no row for is
+ * `No <noun> has code <code>` (`Unknown UF <uf>` for states), on the field that names it, in the
+ * order of `references`.
+ */
+export function refProblems<const T extends readonly unknown[]>(
+  draft: Flat,
+  batch: Batch,
+  references: { [K in keyof T]: Reference<T[K]> },
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  type Loose = readonly [string, EntityClass<object> | 'State', string?, RefRule<object>?];
+  for (const [field, entity, noun, rule] of references as unknown as readonly Loose[]) {
+    const value = draft[field];
+    for (const code of Array.isArray(value) ? (value as string[]) : [value as string]) {
+      if (!code && !rule?.required) {
+        continue;
+      }
+      if (entity === 'State') {
+        if (!batch.state(code)) {
+          problems.push({ field, message: `Unknown UF ${code}` });
+        }
+        continue;
+      }
+      const row = batch.ref(entity, code);
+      const message =
+        !row || (rule?.live && (row as { deletedAt?: Date | null }).deletedAt)
+          ? `No ${noun!} has code ${String(code)}`
+          : (rule?.then?.(row, code) ?? null);
+      if (message) {
+        problems.push({ field, message });
+      }
+    }
+  }
+  return problems;
+}
+
 /**
  * Whether two values of a flat record are the same: lists by value, and coordinates within a
  * billionth (SQLite's text-to-double conversion is not always correctly rounded: -52.55884 may
