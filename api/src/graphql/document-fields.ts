@@ -1,5 +1,8 @@
 import {
   Kind,
+  visit,
+  type DirectiveNode,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type InlineFragmentNode,
@@ -13,11 +16,21 @@ export type Fragments =
 export interface FieldWalk {
   /** Whether a fragment with this type condition applies where it is spread (default: always). */
   applies?(typeCondition: string): boolean;
-  /** Called for a selection or fragment that carries directives; throw to refuse them. */
-  directive?(): void;
+  /** Whether to walk into this spread (default: yes); a spread inside itself is cut before. */
+  follows?(name: string, fragment: FragmentDefinitionNode): boolean;
+  /** Called with a selection or fragment that carries directives; throw to refuse them. */
+  directive?(node: { readonly directives?: readonly DirectiveNode[] }): void;
   /** Called for a spread of a fragment the document lacks (default: it adds nothing). */
   unknownFragment?(name: string): void;
 }
+
+/** A document's fragment definitions by name. */
+export const fragmentsOf = (document: DocumentNode): Map<string, FragmentDefinitionNode> =>
+  new Map(
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
+    ),
+  );
 
 function fragmentNamed(fragments: Fragments, name: string): FragmentDefinitionNode | undefined {
   return fragments instanceof Map
@@ -37,10 +50,10 @@ export function fieldsOf(
 ): FieldNode[] {
   const fields: FieldNode[] = [];
   const visiting = new Set<string>();
-  const visit = (set: SelectionSetNode) => {
+  const walkSet = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
       if (selection.directives?.length) {
-        walk.directive?.();
+        walk.directive?.(selection);
       }
       if (selection.kind === Kind.FIELD) {
         fields.push(selection);
@@ -56,11 +69,11 @@ export function fieldsOf(
           walk.unknownFragment?.(name);
           continue;
         }
-        if (visiting.has(name)) {
+        if (visiting.has(name) || (walk.follows && !walk.follows(name, defined))) {
           continue;
         }
         if (defined.directives?.length) {
-          walk.directive?.();
+          walk.directive?.(defined);
         }
         fragment = defined;
       }
@@ -70,7 +83,7 @@ export function fieldsOf(
         if (spread !== null) {
           visiting.add(spread);
         }
-        visit(fragment.selectionSet);
+        walkSet(fragment.selectionSet);
         if (spread !== null) {
           visiting.delete(spread);
         }
@@ -78,7 +91,7 @@ export function fieldsOf(
     }
   };
   for (const set of Array.isArray(sets) ? sets : [sets as SelectionSetNode]) {
-    visit(set);
+    walkSet(set);
   }
   return fields;
 }
@@ -111,3 +124,51 @@ export function fieldsByKey(
 /** The selection sets below these field nodes. */
 export const subSelections = (nodes: readonly FieldNode[]): SelectionSetNode[] =>
   nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+
+/**
+ * The deepest field nesting below each of `sets`: a fragment counts at every spread with the depth
+ * it was measured at when first reached (once per call), a spread inside itself adds nothing, and
+ * so does a field `ignored` answers yes for. graphql-js's `visit` keeps its own stack, so only
+ * chains of fragments nest calls.
+ */
+export function depthsOf(
+  sets: readonly SelectionSetNode[],
+  fragments: Fragments,
+  ignored: (field: FieldNode) => boolean,
+): number[] {
+  const measured = new Map<string, number>();
+  const visiting = new Set<string>();
+  const depth = (set: SelectionSetNode): number => {
+    let level = 0;
+    let deepest = 0;
+    visit(set, {
+      Field: {
+        enter(field) {
+          if (ignored(field)) {
+            return false;
+          }
+          level += 1;
+          deepest = Math.max(deepest, level);
+          return undefined;
+        },
+        leave() {
+          level -= 1;
+        },
+      },
+      FragmentSpread({ name: { value: name } }) {
+        const fragment = fragmentNamed(fragments, name);
+        if (!fragment || visiting.has(name)) {
+          return;
+        }
+        if (!measured.has(name)) {
+          visiting.add(name);
+          measured.set(name, depth(fragment.selectionSet));
+          visiting.delete(name);
+        }
+        deepest = Math.max(deepest, level + measured.get(name)!);
+      },
+    });
+    return deepest;
+  };
+  return sets.map((set) => depth(set));
+}

@@ -4,13 +4,12 @@ import {
   print,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
   GraphQLError,
   valueFromASTUntyped,
 } from 'graphql';
-import { fieldsOf, responseKey, type Fragments } from '../graphql/document-fields';
+import { fieldsOf, fragmentsOf, responseKey, type Fragments } from '../graphql/document-fields';
 
 /**
  * Turns any saved query into a table: the *first connection* of the document (the first field,
@@ -217,14 +216,7 @@ export function preparePagedQuery(source: string): PagedQuery {
   // A structural copy: the AST from `parse` is plain data, and the rewrite must not leak.
   const document = JSON.parse(JSON.stringify(parseQuery(source))) as DocumentNode;
   const operation = singleQueryOperation(document);
-  const fragments: Fragments = new Map(
-    document.definitions
-      .filter(
-        (definition): definition is FragmentDefinitionNode =>
-          definition.kind === Kind.FRAGMENT_DEFINITION,
-      )
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
+  const fragments = fragmentsOf(document);
   const variables = variableDefinitions(operation);
   for (const reserved of [AFTER_VARIABLE, FIRST_VARIABLE]) {
     if (variables.some((definition) => definition.name === reserved)) {

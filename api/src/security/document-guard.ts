@@ -1,15 +1,13 @@
 import type { Request, RequestHandler } from 'express';
-import {
-  GraphQLError,
-  Kind,
-  parse,
-  type DefinitionNode,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValueNode,
-} from 'graphql';
+import { GraphQLError, Kind, parse, visit, type DocumentNode, type FieldNode } from 'graphql';
 import type { AppConfig } from '../config';
+import {
+  depthsOf,
+  fieldsOf,
+  fragmentsOf,
+  subSelections,
+  type FieldWalk,
+} from '../graphql/document-fields';
 import { ErrorCode } from '../graphql/errors';
 import { stringProblem } from './graphql-guards';
 import { sendHttpError } from './http-errors';
@@ -26,126 +24,63 @@ export interface DocumentRejection {
   message: string;
 }
 
-/** What one operation (with the fragments it reaches) asks for. */
-interface Shape {
-  depth: number;
-  aliases: number;
-  directives: number;
+/** Introspection has its own depth (the standard query nests `ofType` nine times). */
+const isIntrospection = (field: FieldNode): boolean =>
+  field.name.value === '__schema' || field.name.value === '__type';
+
+/**
+ * Measures a parsed document: for each operation, the deepest field nesting and the aliases and
+ * directives of its selections and of every fragment it reaches, each fragment counted once (a
+ * cycle or an unknown fragment is validation's to report; it adds nothing here). graphql-armor
+ * (which still runs inside Apollo) follows fragments per spread and counts fragment levels too,
+ * so these figures are never above armor's: whatever this guard refuses, armor would have
+ * refused later, after Apollo's full validation.
+ */
+function measure(document: DocumentNode) {
+  const fragments = fragmentsOf(document);
+  const operations = document.definitions.flatMap((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION ? [definition] : [],
+  );
+  const depths = depthsOf(
+    operations.map((operation) => operation.selectionSet),
+    fragments,
+    isIntrospection,
+  );
+  return operations.map((operation, index) => {
+    const shape = {
+      depth: depths[index]!,
+      aliases: 0,
+      directives: operation.directives?.length ?? 0,
+    };
+    const reached = new Set<string>();
+    const walk: FieldWalk = {
+      follows: (name) => reached.size < reached.add(name).size, // true at its first spread only
+      directive(node) {
+        shape.directives += node.directives?.length ?? 0;
+      },
+    };
+    // Level by level, so nesting never deepens the call stack.
+    for (let sets = [operation.selectionSet]; sets.length > 0;) {
+      const fields = fieldsOf(sets, fragments, walk);
+      shape.aliases += fields.filter((field) => field.alias).length;
+      sets = subSelections(fields);
+    }
+    return shape;
+  });
 }
 
 /**
- * Measures a parsed document in one pass: for each operation, the deepest field nesting and the
- * aliases and directives of its selections and of every fragment it reaches, each fragment counted
- * once. graphql-armor (which still runs inside Apollo) follows fragments per spread and counts
- * fragment levels too, so these figures are never above armor's: whatever this guard refuses,
- * armor would have refused later, after Apollo's full validation.
+ * The last string literal in the document (the one the guard has always named) that is too long
+ * or holds a NUL. graphql-js's `visit` keeps its own stack, so deep input objects are safe.
  */
-function measure(document: DocumentNode): Shape[] {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments.set(definition.name.value, definition);
-    }
-  }
-  const fragmentDepth = new Map<string, number>();
-
-  function depthOf(set: SelectionSetNode | undefined, visiting: Set<string>): number {
-    let deepest = 0;
-    for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) {
-        // Introspection has its own depth (the standard query nests `ofType` nine times).
-        if (selection.name.value === '__schema' || selection.name.value === '__type') {
-          continue;
-        }
-        deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, visiting));
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        deepest = Math.max(deepest, depthOf(selection.selectionSet, visiting));
-      } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        // A cycle or an unknown fragment is validation's to report; it adds no depth here.
-        if (!fragment || visiting.has(name)) {
-          continue;
-        }
-        let depth = fragmentDepth.get(name);
-        if (depth === undefined) {
-          visiting.add(name);
-          depth = depthOf(fragment.selectionSet, visiting);
-          visiting.delete(name);
-          fragmentDepth.set(name, depth);
-        }
-        deepest = Math.max(deepest, depth);
-      }
-    }
-    return deepest;
-  }
-
-  function countOnce(definition: DefinitionNode, reached: Set<string>, shape: Shape): void {
-    const pending: SelectionSetNode[] = [];
-    if ('selectionSet' in definition && definition.selectionSet) {
-      pending.push(definition.selectionSet);
-    }
-    shape.directives += ('directives' in definition && definition.directives?.length) || 0;
-    while (pending.length > 0) {
-      for (const selection of pending.pop()!.selections) {
-        shape.directives += selection.directives?.length ?? 0;
-        if (selection.kind === Kind.FIELD) {
-          shape.aliases += selection.alias ? 1 : 0;
-          if (selection.selectionSet) {
-            pending.push(selection.selectionSet);
-          }
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          pending.push(selection.selectionSet);
-        } else if (!reached.has(selection.name.value)) {
-          reached.add(selection.name.value);
-          const fragment = fragments.get(selection.name.value);
-          if (fragment) {
-            countOnce(fragment, reached, shape);
-          }
-        }
-      }
-    }
-  }
-
-  const shapes: Shape[] = [];
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.OPERATION_DEFINITION) {
-      const shape = {
-        depth: depthOf(definition.selectionSet, new Set()),
-        aliases: 0,
-        directives: 0,
-      };
-      countOnce(definition, new Set(), shape);
-      shapes.push(shape);
-    }
-  }
-  return shapes;
-}
-
-/** The first string literal anywhere in the document that is too long or holds a NUL. */
 function badStringLiteral(document: DocumentNode, max: number): string | null {
-  // An explicit stack: a deeply nested input object must not overflow the call stack.
-  const pending: unknown[] = [document];
-  while (pending.length > 0) {
-    const node = pending.pop();
-    if (Array.isArray(node)) {
-      pending.push(...(node as unknown[]));
-    } else if (node !== null && typeof node === 'object') {
-      if ((node as ValueNode).kind === Kind.STRING) {
-        const problem = stringProblem((node as { value: string }).value, max);
-        if (problem) {
-          return problem;
-        }
-        continue;
-      }
-      for (const [key, value] of Object.entries(node)) {
-        if (key !== 'loc' && value !== null && typeof value === 'object') {
-          pending.push(value);
-        }
-      }
-    }
-  }
-  return null;
+  let found: string | null = null;
+  visit(document, {
+    StringValue(node) {
+      found = stringProblem(node.value, max) ?? found;
+    },
+  });
+  return found;
 }
 
 /**

@@ -2,7 +2,6 @@ import { ReferenceKind, type EntityMetadata, type MetadataStorage } from '@mikro
 import {
   GraphQLEnumType,
   GraphQLObjectType,
-  Kind,
   getNamedType,
   isAbstractType,
   isLeafType,
@@ -10,7 +9,6 @@ import {
   isNonNullType,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLOutputType,
@@ -19,7 +17,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { MandateRole } from '../../people/people.enums';
-import { fieldsByKey, subSelections } from '../document-fields';
+import { fieldsByKey, fragmentsOf, subSelections, type Fragments } from '../document-fields';
 import {
   connectionCatalog,
   dataCatalog,
@@ -99,7 +97,7 @@ export type FieldPlan =
 interface CompileContext {
   schema: GraphQLSchema;
   metadata: MetadataStorage;
-  fragments: Record<string, FragmentDefinitionNode>;
+  fragments: Fragments;
 }
 
 const pageInfoFields = new Set(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']);
@@ -119,13 +117,7 @@ export function compileOperation(
   if (operation.operation !== 'query') {
     return { notCompilable: `a ${operation.operation}` };
   }
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments[definition.name.value] = definition;
-    }
-  }
-  const context: CompileContext = { schema, metadata, fragments };
+  const context: CompileContext = { schema, metadata, fragments: fragmentsOf(document) };
   try {
     const queryType = schema.getQueryType()!;
     const roots = [...collect(context, queryType, [operation.selectionSet])].map(
