@@ -563,8 +563,10 @@ async function stagedImport(
       const viewer = systemViewer(options.actor);
       const total = totalChanges([plan]);
       options.onProgress?.('apply', 0, total);
-      await stage.applyCreates({ viewer, importRunId: run.id, source, at: new Date() }, (done) =>
-        options.onProgress?.('apply', done, total),
+      await stage.applyCreates(
+        { viewer, importRunId: run.id, source, at: new Date() },
+        counts.create,
+        (done) => options.onProgress?.('apply', done, total),
       );
       // Changed and pruned rows: field-by-field diffs, written as the in-memory flow writes them.
       const apply = { em: tx, refs, viewer, importRunId: run.id, source };

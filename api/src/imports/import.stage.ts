@@ -321,12 +321,16 @@ export class Stage {
   /**
    * Inserts the new rows and their audit entries, `CREATE_CHUNK_ROWS` staged rows at a time: one
    * `INSERT … SELECT` of the rows, one statement giving the staged rows their new ids, one
-   * `INSERT … SELECT` of the audit entries.
+   * `INSERT … SELECT` of the audit entries. `creates` is how many staged rows are new.
    */
   async applyCreates(
     audit: { viewer: Viewer; importRunId: number; source: string; at: Date },
-    onChunk: (done: number) => void,
+    creates: number,
+    onChunk: (created: number) => void,
   ): Promise<void> {
+    if (creates === 0) {
+      return;
+    }
     const table = sql.ident(this.table);
     const given = new Set(this.columns.map((column) => column.column));
     const defaults = defaultsOf(this.target.entity, this.props);
@@ -379,7 +383,8 @@ export class Stage {
             from ${table} t where ${chunk} and ${this.keyMatch(stored, STAGE)}`,
       );
       await execute(this.em, auditStatement(range));
-      onChunk(Math.min(from + CREATE_CHUNK_ROWS, this.rows));
+      // New rows are spread over the file: the share of it done stands for the share created.
+      onChunk(Math.round((creates * Math.min(from + CREATE_CHUNK_ROWS, this.rows)) / this.rows));
     }
   }
 
