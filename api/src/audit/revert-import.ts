@@ -313,9 +313,8 @@ async function loadEngineRows(
         await refs.load(definition.namespace);
       }
     }
-    if (target.namespace) {
-      await refs.load(target.namespace);
-    }
+    // Not the type's own namespace: no field points at its own type, and a national import's
+    // own rows (a million events) would all be held for nothing.
     for (let start = 0; start < list.length; start += CHUNK) {
       const chunk = list.slice(start, start + CHUNK);
       const ids = chunk.map((t) => t.entityId);
