@@ -15,7 +15,8 @@
  * while idle and during a second import of N new rows. Then the DATASUS territory lines (first
  * import, `--force` re-import, same file skipped), in-process, as before.
  *
- * The engine always runs as a child process (`node dist/api/src/cli/main.js`): its time is the
+ * The engine always runs as a child process (`node dist/api/src/cli/main.js`, with the Node flags
+ * of `npm run import`): its time is the
  * child's wall time (spawn → exit: Node start-up, ORM, migrations check, read, validate, diff,
  * apply, commit, ANALYZE), its peak RSS is `VmHWM` of /proc/<pid>/status polled every 100 ms, and
  * its phases are the times of its progress lines on stderr (`validating: n/t`, `applying: n/t`).
