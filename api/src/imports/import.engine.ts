@@ -8,6 +8,7 @@ import { mapColumns, RowReader, type TableHead } from './import.cells';
 import { ImportFileError, IssueList } from './import.issues';
 import type { ImportKind, KindContext, Located } from './import.kind';
 import {
+  type ApplyContext,
   applyPlans,
   type Change,
   type ChangeCounts,
@@ -493,44 +494,8 @@ async function stagedImport(
         await refs.load(namespace);
       }
       const stage = await Stage.open(tx, target, refs);
-      const tableFiles: string[] = [];
-      const skipped = new Map<string, number>();
-      for (const file of prepared.files) {
-        for (const table of await openTables(file, issues)) {
-          const index = tableFiles.push(table.file) - 1;
-          // A streamed file's progress is its bytes read; a table read whole, its rows.
-          const progress = (read: number) =>
-            'bytesRead' in table
-              ? options.onProgress?.('validate', table.bytesRead(), table.totalBytes, read)
-              : options.onProgress?.('validate', read, table.rows.length, read);
-          try {
-            await readRows(
-              kind,
-              table,
-              context,
-              skipped,
-              (line, value) => stage.add(index, line, kind.identity(value), value as Flat),
-              progress,
-            );
-          } catch (error) {
-            // A streamed CSV can turn out unreadable further down (an unclosed quote, a NUL).
-            if (!(error instanceof ImportFileError)) {
-              throw error;
-            }
-            issues.add(error.issue);
-          }
-          const note = decodingNote(table);
-          if (note) {
-            notes.push(note);
-          }
-        }
-      }
-      for (const [reason, count] of skipped) {
-        notes.push(`skipped ${count} row(s): ${reason}`);
-      }
-      await stage.flush();
+      await stageFiles(stage, options, prepared, context);
       rows = stage.size;
-      await stage.reportDuplicates(tableFiles, issues);
       if (!issues.empty) {
         throw new Rollback('refused');
       }
@@ -560,40 +525,14 @@ async function stagedImport(
         return { status: 'unchanged' as const, plans: [plan], rows, sha256, notes };
       }
       const run = await openRun(tx, options, prepared, startedAt);
-      const viewer = systemViewer(options.actor);
-      const total = totalChanges([plan]);
-      options.onProgress?.('apply', 0, total);
-      await stage.applyCreates(
-        { viewer, importRunId: run.id, source, at: new Date() },
-        counts.create,
-        (done) => options.onProgress?.('apply', done, total),
-      );
-      // Changed and pruned rows: field-by-field diffs, written as the in-memory flow writes them.
-      const apply = { em: tx, refs, viewer, importRunId: run.id, source };
-      let updated = 0;
-      let alike = 0;
-      for await (const chunk of stage.updates()) {
-        await applyPlans([{ target, changes: chunk.changes, unchanged: 0 }], apply);
-        keepExamples(plan, chunk.changes, examples);
-        updated += chunk.changes.length;
-        alike += chunk.unchanged;
-        options.onProgress?.('apply', counts.create + updated + alike, total);
-      }
-      let deleted = 0;
-      if (prunable > 0) {
-        for await (const changes of stage.prunes(source)) {
-          await applyPlans([{ target, changes, unchanged: 0 }], apply);
-          keepExamples(plan, changes, examples);
-          deleted += changes.length;
-        }
-      }
-      plan.counts = {
-        created: counts.create,
-        updated,
-        unchanged: counts.unchanged + alike,
-        deleted,
-      };
-      plan.unchanged = plan.counts.unchanged;
+      await applyStaged(stage, plan, {
+        em: tx,
+        refs,
+        viewer: systemViewer(options.actor),
+        importRunId: run.id,
+        source,
+        options,
+      });
       await stage.drop();
       await closeRun(tx, run.id, prepared, rows, [plan]);
       return { status: 'applied' as const, plans: [plan], rows, runId: run.id, sha256, notes };
@@ -606,6 +545,103 @@ async function stagedImport(
       ? refusedRun(orm, options, prepared, issues, rows)
       : error.outcome;
   }
+}
+
+/**
+ * Reads, checks and stages every row of the files (streamed), then reports the rows that repeat
+ * a natural key. Problems go to `context.issues`, summary lines to `prepared.notes`.
+ */
+async function stageFiles(
+  stage: Stage,
+  options: ImportOptions,
+  prepared: Prepared,
+  context: KindContext,
+): Promise<void> {
+  const { kind } = options;
+  const { issues } = context;
+  const tableFiles: string[] = [];
+  const skipped = new Map<string, number>();
+  for (const file of prepared.files) {
+    for (const table of await openTables(file, issues)) {
+      const index = tableFiles.push(table.file) - 1;
+      // A streamed file's progress is its bytes read; a table read whole, its rows.
+      const progress = (read: number) =>
+        'bytesRead' in table
+          ? options.onProgress?.('validate', table.bytesRead(), table.totalBytes, read)
+          : options.onProgress?.('validate', read, table.rows.length, read);
+      try {
+        await readRows(
+          kind,
+          table,
+          context,
+          skipped,
+          (line, value) => stage.add(index, line, kind.identity(value), value as Flat),
+          progress,
+        );
+      } catch (error) {
+        // A streamed CSV can turn out unreadable further down (an unclosed quote, a NUL).
+        if (!(error instanceof ImportFileError)) {
+          throw error;
+        }
+        issues.add(error.issue);
+      }
+      const note = decodingNote(table);
+      if (note) {
+        prepared.notes.push(note);
+      }
+    }
+  }
+  for (const [reason, count] of skipped) {
+    prepared.notes.push(`skipped ${count} row(s): ${reason}`);
+  }
+  await stage.flush();
+  await stage.reportDuplicates(tableFiles, issues);
+}
+
+/**
+ * Writes a matched stage under an open run: new rows set-based, then changed and pruned rows
+ * field by field (as the in-memory flow writes them); `plan` ends with the counts and examples.
+ */
+async function applyStaged(
+  stage: Stage,
+  plan: TargetPlan,
+  context: ApplyContext & { options: ImportOptions },
+): Promise<void> {
+  const { options, source } = context;
+  const { target } = plan;
+  const counts = countsOf(plan);
+  const examples = options.examples ?? 3;
+  const total = totalChanges([plan]);
+  options.onProgress?.('apply', 0, total);
+  await stage.applyCreates(
+    { viewer: context.viewer, importRunId: context.importRunId, source, at: new Date() },
+    counts.created,
+    (done) => options.onProgress?.('apply', done, total),
+  );
+  let updated = 0;
+  let alike = 0;
+  for await (const chunk of stage.updates()) {
+    await applyPlans([{ target, changes: chunk.changes, unchanged: 0 }], context);
+    keepExamples(plan, chunk.changes, examples);
+    updated += chunk.changes.length;
+    alike += chunk.unchanged;
+    options.onProgress?.('apply', counts.created + updated + alike, total);
+  }
+  let deleted = 0;
+  if (counts.deleted > 0) {
+    for await (const changes of stage.prunes(source)) {
+      await applyPlans([{ target, changes, unchanged: 0 }], context);
+      keepExamples(plan, changes, examples);
+      deleted += changes.length;
+    }
+  }
+  plan.counts = {
+    created: counts.created,
+    updated,
+    unchanged: counts.unchanged + alike,
+    deleted,
+  };
+  plan.unchanged = plan.counts.unchanged;
 }
 
 /** The first `limit` changes a generator of chunks yields. */
