@@ -9,6 +9,7 @@ import express from 'express';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { AuditVia } from './audit/audit.enums';
 import { requestViewer } from './auth/authenticate';
@@ -75,30 +76,7 @@ function viewerOrUnavailable(res: express.Response) {
 export async function bootstrap(options: BootstrapOptions): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
-  const orm = await initOrm({
-    database: config.database,
-    onQuery: options.onQuery,
-    timeouts: {
-      statementMs: config.limits.statementTimeoutMs,
-      idleInTransactionMs: config.limits.idleInTransactionTimeoutMs,
-    },
-  });
-  // Every write transaction of a request asks its deadline before it commits (issue #9).
-  orm.em.getEventManager().registerSubscriber(commitWithinDeadline);
-  // Several instances may start at once on one database: one at a time migrates and seeds.
-  await withStartupLock(
-    config.database,
-    async () => {
-      const applied = await migrate(orm);
-      if (applied.length > 0) {
-        logger.info({ migrations: applied }, 'applied migrations');
-      }
-      for (const task of startupTasks) {
-        await task({ orm, config, logger, seed: options.seed ?? config.seedOnStart });
-      }
-    },
-    () => logger.info('another instance is migrating or seeding; waiting for it'),
-  );
+  const orm = await openDatabase(options, logger);
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,7 +108,142 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
         reads?.toPrimary(res, error),
       )
     : null;
-  const apollo = new ApolloServer<GraphQLContext>({
+  const apollo = apolloServer({ schema, config, logger, server, rules, hardening, compiled });
+  await apollo.start();
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const ready = !shuttingDown && (await orm.isConnected().catch(() => false));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+  mountRoutes(app, { orm, config, logger, hardening, apollo, schema });
+  app.get('/graphql', graphiqlForBrowsers);
+  app.use(
+    '/graphql',
+    requestMetrics(),
+    ...hardening.beforeGraphql,
+    express.json({ limit: config.limits.maxBodyBytes }),
+    ...hardening.beforeApollo,
+    ...(reads ? [routeReads(reads)] : []),
+    ...(compiled ? [compiled.middleware] : []),
+    reachedResolvers,
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => requestContext(req, res, ormFor(res), config, logger),
+    }),
+  );
+
+  app.use(hardening.errorHandlers);
+
+  const url = await listen(server, config);
+  const metrics =
+    config.metrics.port === undefined
+      ? null
+      : await metricsServer(config.metrics.host, config.metrics.port);
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url,
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
+    orm,
+    logger,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        if (config.shutdownDelayMs > 0) {
+          logger.info({ ms: config.shutdownDelayMs }, 'draining: /ready answers 503');
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+        }
+        await apollo.stop();
+        await metrics?.close();
+        stopReportingPool();
+        stopReportingImports();
+        await reads?.close();
+        await hardening.close();
+        await orm.close(true);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Listens on the configured host and port (0: any free port); resolves to the base URL. */
+async function listen(server: http.Server, config: AppConfig): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${config.host}:${address.port}`;
+}
+
+/** A browser opening /graphql without a query gets the local GraphiQL page. */
+function graphiqlForBrowsers(
+  req: express.Request,
+  res: express.Response,
+  next: express.NextFunction,
+): void {
+  const wantsPage =
+    req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) ===
+    'text/html';
+  if (wantsPage && req.query.query === undefined) {
+    res.type('html').send(graphiqlPage('/graphql'));
+    return;
+  }
+  next();
+}
+
+/** The primary's ORM, migrated and (first start) seeded; one instance at a time does either. */
+async function openDatabase(options: BootstrapOptions, logger: Logger): Promise<Orm> {
+  const { config } = options;
+  const orm = await initOrm({
+    database: config.database,
+    onQuery: options.onQuery,
+    timeouts: {
+      statementMs: config.limits.statementTimeoutMs,
+      idleInTransactionMs: config.limits.idleInTransactionTimeoutMs,
+    },
+  });
+  // Every write transaction of a request asks its deadline before it commits (issue #9).
+  orm.em.getEventManager().registerSubscriber(commitWithinDeadline);
+  // Several instances may start at once on one database: one at a time migrates and seeds.
+  await withStartupLock(
+    config.database,
+    async () => {
+      const applied = await migrate(orm);
+      if (applied.length > 0) {
+        logger.info({ migrations: applied }, 'applied migrations');
+      }
+      for (const task of startupTasks) {
+        await task({ orm, config, logger, seed: options.seed ?? config.seedOnStart });
+      }
+    },
+    () => logger.info('another instance is migrating or seeding; waiting for it'),
+  );
+  return orm;
+}
+
+/** Apollo with the guard rails, the compiled-reads plugin and the per-operation metrics. */
+function apolloServer({
+  schema,
+  config,
+  logger,
+  server,
+  rules,
+  hardening,
+  compiled,
+}: {
+  schema: GraphQLSchema;
+  config: AppConfig;
+  logger: Logger;
+  server: http.Server;
+  rules: ReturnType<typeof queryRules>;
+  hardening: ReturnType<typeof createHardening>;
+  compiled: ReturnType<typeof compiledReads> | null;
+}): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.introspection,
     // Stack traces go to the log (`formatError`), never into a response, in any mode.
@@ -172,123 +285,61 @@ export async function bootstrap(options: BootstrapOptions): Promise<App> {
       },
     ],
   });
-  await apollo.start();
+}
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/ready', async (_req, res) => {
-    const ready = !shuttingDown && (await orm.isConnected().catch(() => false));
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
-  });
-  mountRoutes(app, { orm, config, logger, hardening, apollo, schema });
-  app.get('/graphql', (req, res, next) => {
-    const wantsPage =
-      req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) ===
-      'text/html';
-    if (wantsPage && req.query.query === undefined) {
-      res.type('html').send(graphiqlPage('/graphql'));
-      return;
+/** A request's GraphQL context; request id, child logger and base URL are made when first read. */
+function requestContext(
+  req: express.Request,
+  res: express.Response,
+  orm: Orm,
+  config: AppConfig,
+  logger: Logger,
+): GraphQLContext {
+  const viewer = viewerOrUnavailable(res);
+  const em = orm.em.fork();
+  const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
+  // Request id, child logger and base URL are made when first read (writes, errors,
+  // links), not for every read request.
+  let requestId: string | undefined;
+  let requestLogger: Logger | undefined;
+  let baseUrl: string | undefined;
+  const context: GraphQLContext = {
+    em,
+    config,
+    viewer,
+    via,
+    get requestId() {
+      return (requestId ??=
+        (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
+        randomUUID());
+    },
+    get logger() {
+      return (requestLogger ??= logger.child({ requestId: this.requestId }));
+    },
+    get baseUrl() {
+      return (baseUrl ??= `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`);
+    },
+  };
+  // Apollo hands its plugins a shallow copy of the context: a symbol key travels with it.
+  (context as unknown as Record<symbol, unknown>)[httpResponse] = res;
+  return context;
+}
+
+/** Sends a request to its replica or the primary; after a write, the caller's reads stay on the primary. */
+function routeReads(reads: NonNullable<Awaited<ReturnType<typeof createReadRouting>>>) {
+  return (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const body = req.body as { query?: unknown } | undefined;
+    const type = operationOf(body?.query ?? req.query.query).type;
+    reads.route(req, res, type);
+    if (type === 'mutation') {
+      // Once it is answered, the caller's next reads go to the primary for a while.
+      res.once('finish', () => {
+        if (res.statusCode === 200) {
+          reads.wrote(rateLimitIdentity(req, res));
+        }
+      });
     }
     next();
-  });
-  app.use(
-    '/graphql',
-    requestMetrics(),
-    ...hardening.beforeGraphql,
-    express.json({ limit: config.limits.maxBodyBytes }),
-    ...hardening.beforeApollo,
-    ...(reads
-      ? [
-          (req: express.Request, res: express.Response, next: express.NextFunction) => {
-            const body = req.body as { query?: unknown } | undefined;
-            const type = operationOf(body?.query ?? req.query.query).type;
-            reads.route(req, res, type);
-            if (type === 'mutation') {
-              // Once it is answered, the caller's next reads go to the primary for a while.
-              res.once('finish', () => {
-                if (res.statusCode === 200) {
-                  reads.wrote(rateLimitIdentity(req, res));
-                }
-              });
-            }
-            next();
-          },
-        ]
-      : []),
-    ...(compiled ? [compiled.middleware] : []),
-    reachedResolvers,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const viewer = viewerOrUnavailable(res);
-        const em = ormFor(res).em.fork();
-        const via = req.headers['x-rede-client'] === 'sheets' ? AuditVia.SHEETS : AuditVia.API;
-        // Request id, child logger and base URL are made when first read (writes, errors,
-        // links), not for every read request.
-        let requestId: string | undefined;
-        let requestLogger: Logger | undefined;
-        let baseUrl: string | undefined;
-        const context: GraphQLContext = {
-          em,
-          config,
-          viewer,
-          via,
-          get requestId() {
-            return (requestId ??=
-              (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) ||
-              randomUUID());
-          },
-          get logger() {
-            return (requestLogger ??= logger.child({ requestId: this.requestId }));
-          },
-          get baseUrl() {
-            return (baseUrl ??= `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`);
-          },
-        };
-        // Apollo hands its plugins a shallow copy of the context: a symbol key travels with it.
-        (context as unknown as Record<symbol, unknown>)[httpResponse] = res;
-        return context;
-      },
-    }),
-  );
-
-  app.use(hardening.errorHandlers);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${config.host}:${address.port}`;
-  const metrics =
-    config.metrics.port === undefined
-      ? null
-      : await metricsServer(config.metrics.host, config.metrics.port);
-
-  let closing: Promise<void> | undefined;
-  return {
-    server,
-    url,
-    ...(metrics ? { metricsUrl: metrics.url } : {}),
-    orm,
-    logger,
-    close() {
-      closing ??= (async () => {
-        shuttingDown = true;
-        if (config.shutdownDelayMs > 0) {
-          logger.info({ ms: config.shutdownDelayMs }, 'draining: /ready answers 503');
-          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-        }
-        await apollo.stop();
-        await metrics?.close();
-        stopReportingPool();
-        stopReportingImports();
-        await reads?.close();
-        await hardening.close();
-        await orm.close(true);
-      })();
-      return closing;
-    },
   };
 }
 
