@@ -6,7 +6,7 @@ import { systemViewer } from '../auth/viewer';
 import { loadConfig } from '../config';
 import { AppError } from '../graphql/errors';
 import { initOrm, migrate } from '../db/orm';
-import { runImport } from '../imports/import.engine';
+import { type ImportOutcome, runImport } from '../imports/import.engine';
 import { progressReporter } from '../imports/import.progress';
 import { describePlans } from '../imports/import.plan';
 import { importKinds } from '../imports/import.kinds';
@@ -28,6 +28,7 @@ function osUser(): string {
   }
 }
 
+/** `import` and `import:revert`. */
 export function registerImportCommands(program: Command): void {
   const kinds = Object.values(importKinds);
   program
@@ -64,7 +65,6 @@ export function registerImportCommands(program: Command): void {
       if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
         throw new Error(`--as-of must be a date as YYYY-MM-DD (got "${options.asOf}")`);
       }
-      const out = (line: string) => process.stdout.write(`${line}\n`);
       const orm = await initOrm({ database: loadConfig().database });
       const progress = progressReporter();
       const started = Date.now();
@@ -84,42 +84,17 @@ export function registerImportCommands(program: Command): void {
           onProgress: (phase, done, total, rows) => progress.update(phase, done, total, rows),
         });
         progress.stop();
-        outcome.notes.forEach((note) => out(`note: ${note}`));
-        const seconds = (Date.now() - started) / 1000;
-        switch (outcome.status) {
-          case 'invalid':
-            outcome.issues.lines().forEach((line) => process.stderr.write(`${line}\n`));
-            process.stderr.write(
-              `${outcome.issues.total} problem(s) found; nothing was written${outcome.runId ? ` (recorded as failed import #${outcome.runId})` : ''}\n`,
-            );
-            process.exitCode = 1;
-            break;
-          case 'skipped':
-            out(
-              `unchanged file (sha256 ${outcome.sha256.slice(0, 12)}…) was already applied by import #${outcome.previousRunId}; nothing to do (--force applies it again)`,
-            );
-            break;
-          case 'dry-run':
-            out(`dry run of ${kind.name}: ${outcome.rows} valid rows; nothing was written`);
-            describePlans(outcome.plans, examples).forEach(out);
-            break;
-          case 'unchanged':
-            describePlans(outcome.plans, 0).forEach(out);
-            out(`everything is unchanged; nothing was written (${outcome.rows} rows)`);
-            break;
-          case 'applied':
-            describePlans(outcome.plans, examples).forEach(out);
-            out(
-              `import #${outcome.runId} applied: ${outcome.rows} rows in ${seconds.toFixed(1)} s (${Math.round(outcome.rows / Math.max(seconds, 0.001))} rows/s)`,
-            );
-            break;
-        }
+        report(outcome, kind.name, examples, (Date.now() - started) / 1000);
       } finally {
         progress.stop();
         await orm.close(true);
       }
     });
+  registerRevertCommand(program);
+}
 
+/** `import:revert <id>`: one transaction, audited as REVERT; conflicts listed on stderr. */
+function registerRevertCommand(program: Command): void {
   program
     .command('import:revert')
     .description(
@@ -164,4 +139,38 @@ export function registerImportCommands(program: Command): void {
         await orm.close(true);
       }
     });
+}
+
+/** What an import did, on stdout (a refused file's problems on stderr, exit code 1). */
+function report(outcome: ImportOutcome, kindName: string, examples: number, seconds: number): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  outcome.notes.forEach((note) => out(`note: ${note}`));
+  switch (outcome.status) {
+    case 'invalid':
+      outcome.issues.lines().forEach((line) => process.stderr.write(`${line}\n`));
+      process.stderr.write(
+        `${outcome.issues.total} problem(s) found; nothing was written${outcome.runId ? ` (recorded as failed import #${outcome.runId})` : ''}\n`,
+      );
+      process.exitCode = 1;
+      break;
+    case 'skipped':
+      out(
+        `unchanged file (sha256 ${outcome.sha256.slice(0, 12)}…) was already applied by import #${outcome.previousRunId}; nothing to do (--force applies it again)`,
+      );
+      break;
+    case 'dry-run':
+      out(`dry run of ${kindName}: ${outcome.rows} valid rows; nothing was written`);
+      describePlans(outcome.plans, examples).forEach(out);
+      break;
+    case 'unchanged':
+      describePlans(outcome.plans, 0).forEach(out);
+      out(`everything is unchanged; nothing was written (${outcome.rows} rows)`);
+      break;
+    case 'applied':
+      describePlans(outcome.plans, examples).forEach(out);
+      out(
+        `import #${outcome.runId} applied: ${outcome.rows} rows in ${seconds.toFixed(1)} s (${Math.round(outcome.rows / Math.max(seconds, 0.001))} rows/s)`,
+      );
+      break;
+  }
 }
