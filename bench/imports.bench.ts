@@ -239,6 +239,62 @@ async function floor(
   return { method: 'psql \\copy … csv header (COPY FROM STDIN)', seconds };
 }
 
+/**
+ * The same writes as the engine's, done by the database alone: the file through its bulk loader
+ * into a temporary table, then one `INSERT … SELECT` into the real `events` table (its 13 indexes,
+ * its foreign keys, its checks) and one into `audit_entries` (8 indexes) with the same `after`
+ * JSON the engine writes, in one transaction. No validation, no diff, no duplicate check: the
+ * least the rows the issue asks for cost on this database. The rows are deleted afterwards and
+ * the two tables compacted, so the engine's imports start from the same empty tables.
+ */
+async function sameWritesFloor(target: DatabaseTarget, file: string): Promise<number> {
+  const after = (object: string, emptyList: string) =>
+    `${object}('code', s.code, 'kind', s.kind, 'title', s.title, 'startDate', s.start,
+      'endDate', null, 'modality', 'IN_PERSON', 'organization', null, 'state', s.uf,
+      'healthRegion', null, 'municipality', null, 'topics', ${emptyList},
+      'participantCount', s.participants, 'accessCount', null, 'notes', null)`;
+  const sqlite = target.driver === 'sqlite';
+  const now = sqlite ? `${Date.now()}` : 'now()';
+  const script = [
+    'begin;',
+    `create temp table s (code text, kind text, title text, start text, uf text, participants integer)${sqlite ? '' : ' on commit drop'};`,
+    sqlite ? `.import --csv --skip 1 ${file} s` : `\\copy s from '${file}' csv header`,
+    `insert into events (created_at, updated_at, version, source, code, kind, title, start_date,
+       modality, state_id, topics, participant_count, demo)
+     select ${now}, ${now}, 1, 'bench-floor', s.code, s.kind, s.title, ${sqlite ? 's.start' : 's.start::date'},
+       'IN_PERSON', st.id, '[]', s.participants, ${sqlite ? '0' : 'false'}
+     from s join states st on st.uf = s.uf;`,
+    `insert into audit_entries (at, actor, entity_type, entity_id, action, after, via, state_uf)
+     select ${now}, 'bench-floor', 'Event', e.id, 'CREATE',
+       ${sqlite ? after('json_object', "json('[]')") : after('jsonb_build_object', "'[]'::jsonb")},
+       'IMPORT', s.uf
+     from s join events e on e.code = s.code;`,
+    'commit;',
+  ].join('\n');
+  const scriptFile = path.join(path.dirname(file), `same-writes.${sqlite ? 'sqlite' : 'pg'}.sql`);
+  fs.writeFileSync(scriptFile, script);
+  const begin = process.hrtime.bigint();
+  if (sqlite) {
+    await execFileAsync('sqlite3', ['-bail', target.file, `.read ${scriptFile}`]);
+  } else {
+    await execFileAsync('psql', [target.url, '-q', '-v', 'ON_ERROR_STOP=1', '-f', scriptFile]);
+  }
+  const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
+  const cleanup = [
+    "delete from audit_entries where actor = 'bench-floor'",
+    "delete from events where source = 'bench-floor'",
+    sqlite ? 'vacuum' : 'vacuum (full, analyze) events, audit_entries',
+  ];
+  for (const statement of cleanup) {
+    if (sqlite) {
+      await execFileAsync('sqlite3', [target.file, statement]);
+    } else {
+      await execFileAsync('psql', [target.url, '-qc', statement]);
+    }
+  }
+  return seconds;
+}
+
 /** PostgreSQL `VACUUM (ANALYZE)`, SQLite `wal_checkpoint(TRUNCATE)`: nothing left pending. */
 async function quiesce(target: DatabaseTarget): Promise<void> {
   if (target.driver === 'sqlite') {
@@ -702,6 +758,8 @@ interface CaseResult {
   floorRows: number;
   floorSeconds: number;
   floorMethod: string;
+  /** The same writes by the database alone (`sameWritesFloor`), seconds for N rows. */
+  sameWritesSeconds: number;
   peakRssMb: number;
   written?: Counts;
   /** Rows an `import:revert` wrote back. */
@@ -798,6 +856,8 @@ async function runSize(driver: Driver, rows: number, largest: boolean, dir: stri
 
   log(`${driver}, ${rows} rows: floor`);
   const { method, seconds: floorSeconds } = await floor(db.target, fresh);
+  log(`${driver}, ${rows} rows: the same writes by the database alone`);
+  const sameWritesSeconds = await sameWritesFloor(db.target, fresh);
 
   log(`${driver}, ${rows} rows: 1-row dry run (the engine's fixed start-up)`);
   const tiny = path.join(dir, 'events-1.csv');
@@ -820,7 +880,14 @@ async function runSize(driver: Driver, rows: number, largest: boolean, dir: stri
     { created: rows, updated: 0, unchanged: 0, deleted: 0 },
     `${driver} new rows (${rows})`,
   );
-  const common = { database: driver, rows, floorRows: rows, floorSeconds, floorMethod: method };
+  const common = {
+    database: driver,
+    rows,
+    floorRows: rows,
+    floorSeconds,
+    floorMethod: method,
+    sameWritesSeconds,
+  };
   caseResults.push({
     ...common,
     case: 'new rows',
@@ -975,6 +1042,8 @@ function report(): string {
         'rows/s',
         'floor rows/s',
         'engine/floor',
+        'same writes rows/s',
+        'engine/same writes',
         'peak RSS MB',
         'rows written (c/u/=)',
         'read fraction',
@@ -993,6 +1062,8 @@ function report(): string {
           fmt(result.rows / result.engineSeconds),
           revert ? '' : fmt(floorRowsPerSecond),
           revert ? '' : `${fmt(result.engineSeconds / (result.rows / floorRowsPerSecond), 1)}×`,
+          revert ? '' : fmt(result.rows / result.sameWritesSeconds),
+          revert ? '' : `${fmt(result.engineSeconds / result.sameWritesSeconds, 1)}×`,
           fmt(result.peakRssMb),
           result.written
             ? `${fmt(result.written.created + result.written.updated + result.written.deleted)} (${fmt(result.written.created)}/${fmt(result.written.updated)}/${fmt(result.written.unchanged)})`
@@ -1003,7 +1074,7 @@ function report(): string {
           p ? [p.startup, p.read, p.diff, p.apply].map(percent).join(' / ') : '',
         ];
       }),
-      [false, false, true, true, true, true, true, true, true, true, true],
+      [false, false, true, true, true, true, true, true, true, true, true, true, true],
     ),
   );
   if (readResults.length > 0) {
