@@ -4,7 +4,7 @@ import { revertImport } from '../audit/revert-import';
 import { AuditVia } from '../audit/audit.enums';
 import { systemViewer } from '../auth/viewer';
 import { loadConfig } from '../config';
-import { AppError } from '../graphql/errors';
+import { AppError, UnreachableCaseError } from '../graphql/errors';
 import { initOrm, migrate } from '../db/orm';
 import { type ImportOutcome, runImport } from '../imports/import.engine';
 import { progressReporter } from '../imports/import.progress';
@@ -172,5 +172,7 @@ function report(outcome: ImportOutcome, kindName: string, examples: number, seco
         `import #${outcome.runId} applied: ${outcome.rows} rows in ${seconds.toFixed(1)} s (${Math.round(outcome.rows / Math.max(seconds, 0.001))} rows/s)`,
       );
       break;
+    default:
+      throw new UnreachableCaseError(outcome);
   }
 }
