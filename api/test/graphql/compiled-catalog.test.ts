@@ -1,12 +1,16 @@
+import { MikroORM } from '@mikro-orm/core';
 import { GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getMetadataStorage } from 'type-graphql';
 import { anonymousViewer } from '../../src/auth/viewer';
+import { ormOptions, type Orm } from '../../src/db/orm';
 import {
   connectionCatalog,
   dataCatalog,
   lookupCatalog,
   objectCatalog,
+  objectCatalogOf,
+  type ObjectCatalog,
 } from '../../src/graphql/compiled/catalog';
 import { buildAppSchema } from '../../src/graphql/schema';
 
@@ -191,5 +195,43 @@ describe('the compiled-reads catalogue', () => {
       metadata.fieldResolvers.splice(metadata.fieldResolvers.indexOf(resolver), 1);
     }
     expect(guardsOf(metadata, schema, path)).toEqual([]);
+  });
+});
+
+describe('the derived compiled-reads catalogue', () => {
+  let orm: Orm;
+  let derived: ObjectCatalog;
+  beforeAll(async () => {
+    // Entity metadata only: discovery needs no database.
+    orm = await MikroORM.init({
+      ...ormOptions({ database: { driver: 'sqlite', file: ':memory:' } }),
+      connect: false,
+    });
+    derived = objectCatalogOf(await buildAppSchema(), orm.getMetadata());
+  });
+  afterAll(async () => {
+    await orm?.close();
+  });
+
+  it('lists the hand-written columns and to-one rows, and four fields more', () => {
+    // Fields the hand list lacks: the rule finds them (compile.ts still reads the hand list).
+    const added: Record<string, { columns?: string[]; toOne?: string[] }> = {
+      Municipality: { columns: ['nameAsOf'] },
+      HealthRegion: { toOne: ['seatMunicipality'] },
+      Mandate: { toOne: ['state', 'municipality'] },
+    };
+    const sorted = (fields: readonly string[]) => [...fields].sort();
+    expect(Object.keys(derived).sort()).toEqual(Object.keys(objectCatalog).sort());
+    for (const [type, hand] of Object.entries(objectCatalog)) {
+      const entry = derived[type]!;
+      expect(entry.entity, type).toBe(hand.entity);
+      expect(sorted(entry.columns), `${type} columns`).toEqual(
+        sorted([...hand.columns, ...(added[type]?.columns ?? [])]),
+      );
+      expect(sorted(entry.toOne), `${type} toOne`).toEqual(
+        sorted([...hand.toOne, ...(added[type]?.toOne ?? [])]),
+      );
+      expect(entry.inForce, `${type} inForce`).toEqual(hand.inForce ?? {});
+    }
   });
 });

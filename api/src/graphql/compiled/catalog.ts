@@ -1,3 +1,14 @@
+import { ReferenceKind, type EntityProperty, type MetadataStorage } from '@mikro-orm/core';
+import {
+  GraphQLEnumType,
+  GraphQLObjectType,
+  getNamedType,
+  isNonNullType,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
+import { getMetadataStorage } from 'type-graphql';
 import * as groupStats from '../../analytics/group-stats';
 import type { Em } from '../../db/orm';
 import { MandateRole } from '../../people/people.enums';
@@ -29,6 +40,196 @@ export interface ObjectEntry {
   toOne: readonly string[];
   /** Fields answering "the mandate of this role in force on `asOf` (default today)". */
   inForce?: Readonly<Record<string, MandateRole>>;
+}
+
+/** What the metadata cannot say about a catalogued object type. */
+export interface ObjectDeclaration {
+  /** Fields answering "the mandate of this role in force on `asOf` (default today)". */
+  inForce?: Readonly<Record<string, MandateRole>>;
+  /**
+   * Many-to-one fields with arguments whose resolver, called without them, is the row: given
+   * one, it reads another (`healthRegion(asOf:)`, from region memberships) and is not compiled.
+   */
+  toOneWithoutArguments?: readonly string[];
+}
+
+/**
+ * The object types compiled reads answer, each backed by the MikroORM entity of the same name.
+ * Their `columns` and `toOne` fields are derived (`objectCatalogOf`); only this is declared.
+ */
+export const cataloguedTypes: Readonly<Record<string, ObjectDeclaration>> = {
+  Municipality: {
+    inForce: { gestor: MandateRole.MUNICIPAL_SECRETARY, mayor: MandateRole.MAYOR },
+    toOneWithoutArguments: ['healthRegion'],
+  },
+  State: {},
+  HealthRegion: {},
+  HealthMacroregion: {},
+  Mandate: {},
+  Person: {},
+};
+
+export type ObjectCatalog = Readonly<Record<string, ObjectEntry>>;
+
+/** type-graphql's decorator metadata, built with the schema. */
+export type TypeMetadata = ReturnType<typeof getMetadataStorage>;
+type ClassTarget = TypeMetadata['fields'][number]['target'];
+
+/**
+ * The MikroORM property types whose column reads back as the GraphQL scalar's value, on both
+ * databases. Dates are ISO text (`LocalDate`); booleans are 0/1 in SQLite, which the statement
+ * turns back into JSON booleans. Timestamps, floats, ids and JSON are not here: the database
+ * writes them differently from graphql-js.
+ */
+const storedAs: Readonly<Record<string, readonly string[]>> = {
+  String: ['string', 'text'],
+  LocalDate: ['string'],
+  Int: ['integer', 'smallint'],
+  Boolean: ['boolean'],
+};
+
+/** An enum whose GraphQL names are its stored values, so the column reads as the answer. */
+function storedAsNamed(type: GraphQLNamedType): boolean {
+  return (
+    type instanceof GraphQLEnumType &&
+    type.getValues().every((enumValue) => enumValue.value === enumValue.name)
+  );
+}
+
+/** Whether the column of `property` holds exactly what graphql-js answers for `field`. */
+function columnIsTheValue(
+  field: GraphQLField<unknown, unknown>,
+  property: EntityProperty,
+): boolean {
+  const named = getNamedType(field.type);
+  const sameValue = property.enum
+    ? storedAsNamed(named)
+    : (storedAs[named.name]?.includes(property.type) ?? false);
+  return sameValue && !(isNonNullType(field.type) && property.nullable);
+}
+
+/** The classes whose fields make up `type`'s: the class itself and its ancestors. */
+function lineage(types: TypeMetadata, type: string): ClassTarget[] {
+  const target = types.objectTypes.find((objectType) => objectType.name === type)?.target;
+  const classes: ClassTarget[] = [];
+  for (let current = target; current && current !== Function.prototype;) {
+    classes.push(current);
+    current = Object.getPrototypeOf(current) as ClassTarget | undefined;
+  }
+  return classes;
+}
+
+/**
+ * What stands between `type.field` and its property: a field resolver, `@Authorized` (on the
+ * field, its resolver or the resolver's class), a middleware; and whether the field reads a
+ * property of another name (`id` reads `globalId`). Personal data are field resolvers
+ * (`Person.email`/`phone`), so they count here too.
+ */
+export function rulesOf(types: TypeMetadata, type: string, field: string): string[] {
+  const classes = lineage(types, type);
+  const rules: string[] = [];
+  const declared = types.fields.find(
+    (meta) => meta.schemaName === field && classes.includes(meta.target),
+  );
+  if (declared && declared.name !== field) {
+    rules.push(`reads ${declared.name}`);
+  }
+  for (const meta of types.fields) {
+    if (meta.schemaName === field && classes.includes(meta.target)) {
+      if (meta.roles) {
+        rules.push('@Authorized on the field');
+      }
+      if (meta.middlewares?.length) {
+        rules.push('a middleware on the field');
+      }
+    }
+  }
+  for (const resolver of types.fieldResolvers) {
+    if (
+      resolver.schemaName !== field ||
+      !classes.includes(resolver.getObjectType?.() as ClassTarget)
+    ) {
+      continue;
+    }
+    rules.push('a field resolver');
+    if (
+      resolver.roles ||
+      types.authorizedResolver.some((authorized) => authorized.target === resolver.target)
+    ) {
+      rules.push('@Authorized on its resolver');
+    }
+    if (
+      resolver.middlewares?.length ||
+      types.resolverMiddlewares.some((middleware) => middleware.target === resolver.target)
+    ) {
+      rules.push('a middleware on its resolver');
+    }
+  }
+  return [...new Set(rules)];
+}
+
+/**
+ * The catalogue of `cataloguedTypes`, derived from the schema, type-graphql's metadata and
+ * MikroORM's. A field is a column when it has no rule of its own (`rulesOf`), no arguments, its
+ * name is a scalar property of the entity and its type reads back from the column as is
+ * (`storedAs`, enums stored by name, nullable where the column is). A field is a to-one row when
+ * its only rule is a field resolver (the row loader), it has no arguments (or is declared in
+ * `toOneWithoutArguments`), and its property is a many-to-one to a catalogued type of that name.
+ */
+export function objectCatalogOf(
+  schema: GraphQLSchema,
+  entities: MetadataStorage,
+  types: TypeMetadata = getMetadataStorage(),
+): ObjectCatalog {
+  const catalogue: Record<string, ObjectEntry> = {};
+  for (const [typeName, declaration] of Object.entries(cataloguedTypes)) {
+    const object = schema.getType(typeName);
+    if (!(object instanceof GraphQLObjectType)) {
+      throw new Error(`catalogued type ${typeName} is not an object type of the schema`);
+    }
+    const declared = [
+      ...Object.keys(declaration.inForce ?? {}),
+      ...(declaration.toOneWithoutArguments ?? []),
+    ];
+    for (const field of declared.filter((name) => !object.getFields()[name])) {
+      throw new Error(`catalogued field ${typeName}.${field} is not in the schema`);
+    }
+    const meta = entities.get(typeName);
+    const columns: string[] = [];
+    const toOne: string[] = [];
+    for (const field of Object.values(object.getFields())) {
+      const property = meta.properties[field.name as never] as EntityProperty | undefined;
+      const rules = rulesOf(types, typeName, field.name);
+      if (!property) {
+        continue;
+      }
+      if (
+        property.kind === ReferenceKind.SCALAR &&
+        rules.length === 0 &&
+        field.args.length === 0 &&
+        columnIsTheValue(field, property)
+      ) {
+        columns.push(field.name);
+      }
+      if (
+        property.kind === ReferenceKind.MANY_TO_ONE &&
+        rules.every((rule) => rule === 'a field resolver') &&
+        (field.args.length === 0 || declaration.toOneWithoutArguments?.includes(field.name)) &&
+        property.type in cataloguedTypes &&
+        getNamedType(field.type).name === property.type &&
+        !(isNonNullType(field.type) && property.nullable)
+      ) {
+        toOne.push(field.name);
+      }
+    }
+    const inForce = Object.fromEntries(
+      Object.entries(declaration.inForce ?? {}).filter(([field]) =>
+        rulesOf(types, typeName, field).every((rule) => rule === 'a field resolver'),
+      ),
+    );
+    catalogue[typeName] = { entity: meta.className, columns, toOne, inForce };
+  }
+  return catalogue;
 }
 
 const housekeeping = ['version', 'source'] as const;
