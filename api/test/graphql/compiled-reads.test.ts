@@ -310,7 +310,7 @@ function selectionOf(
   const members: fc.Arbitrary<string>[] = entry.columns.map(leaf);
   if (depth > 0) {
     members.push(...entry.toOne.map((field) => nested(field, field)));
-    for (const field of Object.keys(entry.inForce ?? {})) {
+    for (const field of Object.keys(entry.inForce)) {
       members.push(
         fc
           .constantFrom(
@@ -338,7 +338,7 @@ function everyField(catalog: ObjectCatalog, typeName: string, depth: number): st
     `${field} { ${everyField(catalog, targetOf(typeName, field), depth - 1)} }`;
   return [
     ...entry.columns,
-    ...(depth > 0 ? [...entry.toOne, ...Object.keys(entry.inForce ?? {})].map(nested) : []),
+    ...(depth > 0 ? [...entry.toOne, ...Object.keys(entry.inForce)].map(nested) : []),
   ].join(' ');
 }
 

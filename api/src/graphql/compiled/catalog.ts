@@ -27,19 +27,21 @@ import {
  * What compiled reads answer: the object types, fields and root fields whose value is a column,
  * a many-to-one row or a mandate in force — exactly what the resolvers return for them, with no
  * per-viewer rule. Fields resolved any other way (global ids, timestamps, floats, computed labels,
- * personal data, arguments other than those listed) are not here, and a document that selects
- * one takes the resolvers' path. `api/test/graphql/compiled-reads.test.ts` checks every entry
- * against the resolvers on both databases.
+ * personal data, arguments other than those declared) are not here, and a document that selects
+ * one takes the resolvers' path. Columns and to-one rows are derived from the schema and the
+ * entities (`objectCatalogOf`); mandates in force and root fields are declared below.
+ * `api/test/graphql/compiled-reads.test.ts` checks every entry against the resolvers on both
+ * databases.
  */
 export interface ObjectEntry {
   /** The MikroORM entity behind the GraphQL object type of the same name. */
   entity: string;
   /** GraphQL fields read straight from the property's column. */
   columns: readonly string[];
-  /** Argument-free GraphQL fields that are the property's many-to-one row. */
+  /** GraphQL fields that, without arguments, are the property's many-to-one row. */
   toOne: readonly string[];
   /** Fields answering "the mandate of this role in force on `asOf` (default today)". */
-  inForce?: Readonly<Record<string, MandateRole>>;
+  inForce: Readonly<Record<string, MandateRole>>;
 }
 
 /** What the metadata cannot say about a catalogued object type. */
@@ -120,28 +122,28 @@ function lineage(types: TypeMetadata, type: string): ClassTarget[] {
 }
 
 /**
- * What stands between `type.field` and its property: a field resolver, `@Authorized` (on the
- * field, its resolver or the resolver's class), a middleware; and whether the field reads a
- * property of another name (`id` reads `globalId`). Personal data are field resolvers
- * (`Person.email`/`phone`), so they count here too.
+ * What stands between a GraphQL field and the property of its name: a field resolver,
+ * `@Authorized` (on the field, its resolver or the resolver's class), a middleware, or a field
+ * that reads another property (`id` reads `globalId`). Personal data are field resolvers that
+ * ask who reads (`Person.email`/`phone`), so they count here too.
  */
-export function rulesOf(types: TypeMetadata, type: string, field: string): string[] {
+type FieldRule = 'resolver' | 'authorized' | 'middleware' | 'another property';
+
+function rulesOf(types: TypeMetadata, type: string, field: string): Set<FieldRule> {
   const classes = lineage(types, type);
-  const rules: string[] = [];
-  const declared = types.fields.find(
+  const rules = new Set<FieldRule>();
+  const fields = types.fields.filter(
     (meta) => meta.schemaName === field && classes.includes(meta.target),
   );
-  if (declared && declared.name !== field) {
-    rules.push(`reads ${declared.name}`);
-  }
-  for (const meta of types.fields) {
-    if (meta.schemaName === field && classes.includes(meta.target)) {
-      if (meta.roles) {
-        rules.push('@Authorized on the field');
-      }
-      if (meta.middlewares?.length) {
-        rules.push('a middleware on the field');
-      }
+  for (const meta of fields) {
+    if (meta.name !== field) {
+      rules.add('another property');
+    }
+    if (meta.roles) {
+      rules.add('authorized');
+    }
+    if (meta.middlewares?.length) {
+      rules.add('middleware');
     }
   }
   for (const resolver of types.fieldResolvers) {
@@ -151,22 +153,25 @@ export function rulesOf(types: TypeMetadata, type: string, field: string): strin
     ) {
       continue;
     }
-    rules.push('a field resolver');
+    rules.add('resolver');
     if (
       resolver.roles ||
       types.authorizedResolver.some((authorized) => authorized.target === resolver.target)
     ) {
-      rules.push('@Authorized on its resolver');
+      rules.add('authorized');
     }
     if (
       resolver.middlewares?.length ||
       types.resolverMiddlewares.some((middleware) => middleware.target === resolver.target)
     ) {
-      rules.push('a middleware on its resolver');
+      rules.add('middleware');
     }
   }
-  return [...new Set(rules)];
+  return rules;
 }
+
+/** A field whose only rule is its resolver: a row loader, for to-one and in-force fields. */
+const onlyAResolver = (rules: Set<FieldRule>) => [...rules].every((rule) => rule === 'resolver');
 
 /**
  * The catalogue of `cataloguedTypes`, derived from the schema, type-graphql's metadata and
@@ -175,6 +180,7 @@ export function rulesOf(types: TypeMetadata, type: string, field: string): strin
  * (`storedAs`, enums stored by name, nullable where the column is). A field is a to-one row when
  * its only rule is a field resolver (the row loader), it has no arguments (or is declared in
  * `toOneWithoutArguments`), and its property is a many-to-one to a catalogued type of that name.
+ * A declared mandate in force that gained a rule is left out too.
  */
 export function objectCatalogOf(
   schema: GraphQLSchema,
@@ -199,13 +205,13 @@ export function objectCatalogOf(
     const toOne: string[] = [];
     for (const field of Object.values(object.getFields())) {
       const property = meta.properties[field.name as never] as EntityProperty | undefined;
-      const rules = rulesOf(types, typeName, field.name);
       if (!property) {
         continue;
       }
+      const rules = rulesOf(types, typeName, field.name);
       if (
         property.kind === ReferenceKind.SCALAR &&
-        rules.length === 0 &&
+        rules.size === 0 &&
         field.args.length === 0 &&
         columnIsTheValue(field, property)
       ) {
@@ -213,7 +219,7 @@ export function objectCatalogOf(
       }
       if (
         property.kind === ReferenceKind.MANY_TO_ONE &&
-        rules.every((rule) => rule === 'a field resolver') &&
+        onlyAResolver(rules) &&
         (field.args.length === 0 || declaration.toOneWithoutArguments?.includes(field.name)) &&
         property.type in cataloguedTypes &&
         getNamedType(field.type).name === property.type &&
@@ -224,58 +230,13 @@ export function objectCatalogOf(
     }
     const inForce = Object.fromEntries(
       Object.entries(declaration.inForce ?? {}).filter(([field]) =>
-        rulesOf(types, typeName, field).every((rule) => rule === 'a field resolver'),
+        onlyAResolver(rulesOf(types, typeName, field)),
       ),
     );
     catalogue[typeName] = { entity: meta.className, columns, toOne, inForce };
   }
   return catalogue;
 }
-
-const housekeeping = ['version', 'source'] as const;
-
-export const objectCatalog: Readonly<Record<string, ObjectEntry>> = {
-  Municipality: {
-    entity: 'Municipality',
-    columns: [
-      'ibgeCode',
-      'name',
-      'isCapital',
-      'population',
-      'populationYear',
-      'sizeClass',
-      'managementType',
-      ...housekeeping,
-    ],
-    toOne: ['state', 'healthRegion'],
-    inForce: { gestor: MandateRole.MUNICIPAL_SECRETARY, mayor: MandateRole.MAYOR },
-  },
-  State: {
-    entity: 'State',
-    columns: ['uf', 'ibgeCode', 'name', 'region', ...housekeeping],
-    toOne: [],
-  },
-  HealthRegion: {
-    entity: 'HealthRegion',
-    columns: ['code', 'name', 'demo', ...housekeeping],
-    toOne: ['state', 'macroregion'],
-  },
-  HealthMacroregion: {
-    entity: 'HealthMacroregion',
-    columns: ['code', 'name', 'demo', ...housekeeping],
-    toOne: ['state'],
-  },
-  Mandate: {
-    entity: 'Mandate',
-    columns: ['code', 'role', 'seat', 'startDate', 'endDate', 'demo', ...housekeeping],
-    toOne: ['person'],
-  },
-  Person: {
-    entity: 'Person',
-    columns: ['code', 'name', 'demo', ...housekeeping],
-    toOne: [],
-  },
-};
 
 /** Root fields answering one row by a key argument, with the resolver's own condition. */
 export interface LookupEntry {

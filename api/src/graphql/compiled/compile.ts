@@ -252,7 +252,7 @@ function objectPlan(
           object: objectPlan(context, getNamedType(field.type).name, fieldNodes),
         };
       }
-      const role = entry.inForce?.[name];
+      const role = entry.inForce[name];
       if (role && fieldNodes.every((node) => isOnlyArgument(node, 'asOf'))) {
         return {
           kind: 'inForce',
