@@ -17,7 +17,12 @@ import { ManagementType } from '../../src/territory/territory.enums';
 import { EventKind, Modality } from '../../src/activity/activity.enums';
 import { Event } from '../../src/activity/event.entity';
 import { HealthRegion } from '../../src/territory/health-region.entity';
-import { objectCatalog } from '../../src/graphql/compiled/catalog';
+import {
+  lookupCatalog,
+  objectCatalogOf,
+  type ObjectCatalog,
+} from '../../src/graphql/compiled/catalog';
+import { buildAppSchema } from '../../src/graphql/schema';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { seedRsRegions } from '../territory/fixtures';
 
@@ -281,23 +286,31 @@ const schema = buildSchema(
   readFileSync(path.join(__dirname, '..', '..', '..', 'schema', 'schema.graphql'), 'utf8'),
 );
 
+/** The GraphQL type `typeName.field` answers with. */
+const targetOf = (typeName: string, field: string) =>
+  getNamedType((schema.getType(typeName) as GraphQLObjectType).getFields()[field]!.type).name;
+
 /**
  * A selection of `typeName` drawn from the catalogue: some of its columns, its to-one rows and
  * mandates in force (with or without `asOf`), nested up to `depth`, with aliases and
  * `__typename` now and then. The target types come from the schema, the fields from the catalogue.
  */
-function selectionOf(typeName: string, depth: number): fc.Arbitrary<string> {
-  const entry = objectCatalog[typeName]!;
-  const type = schema.getType(typeName) as GraphQLObjectType;
-  const targetOf = (field: string) => getNamedType(type.getFields()[field]!.type).name;
+function selectionOf(
+  catalog: ObjectCatalog,
+  typeName: string,
+  depth: number,
+): fc.Arbitrary<string> {
+  const entry = catalog[typeName]!;
   const leaf = (name: string) =>
     fc.oneof(fc.constant(name), fc.constant(`a_${name}: ${name}`), fc.constant('__typename'));
   const nested = (field: string, call: string) =>
-    selectionOf(targetOf(field), depth - 1).map((inner) => `${call} { ${inner} }`);
+    selectionOf(catalog, targetOf(typeName, field), depth - 1).map(
+      (inner) => `${call} { ${inner} }`,
+    );
   const members: fc.Arbitrary<string>[] = entry.columns.map(leaf);
   if (depth > 0) {
     members.push(...entry.toOne.map((field) => nested(field, field)));
-    for (const field of Object.keys(entry.inForce ?? {})) {
+    for (const field of Object.keys(entry.inForce)) {
       members.push(
         fc
           .constantFrom(
@@ -315,44 +328,61 @@ function selectionOf(typeName: string, depth: number): fc.Arbitrary<string> {
     .map((fields) => fields.join(' '));
 }
 
+/**
+ * Every field of `typeName` in the catalogue, to-one rows and mandates in force nested up to
+ * `depth`: a document that reaches each catalogued field at least once.
+ */
+function everyField(catalog: ObjectCatalog, typeName: string, depth: number): string {
+  const entry = catalog[typeName]!;
+  const nested = (field: string) =>
+    `${field} { ${everyField(catalog, targetOf(typeName, field), depth - 1)} }`;
+  return [
+    ...entry.columns,
+    ...(depth > 0 ? [...entry.toOne, ...Object.keys(entry.inForce)].map(nested) : []),
+  ].join(' ');
+}
+
 /** `$asOf` is declared only where it is used: an unused variable is a validation error. */
 const asOfVariable = (selection: string) =>
   selection.includes('$asOf') ? '($asOf: LocalDate)' : '';
 
-const generatedDocument = fc.oneof(
-  fc
-    .tuple(
-      fc.constantFrom('4314902', '4205407', '4300034', '1100015'),
-      selectionOf('Municipality', 2),
-    )
-    .map(
-      ([ibgeCode, selection]) =>
-        `query Generated${asOfVariable(selection)} { municipality(ibgeCode: "${ibgeCode}") { ${selection} } }`,
-    ),
-  fc
-    .record({
-      uf: fc.constantFrom('RS', 'SC', 'AC'),
-      order: fc.constantFrom('NAME_ASC', 'POPULATION_DESC', 'UF_DESC', 'IBGE_CODE_ASC'),
-      first: fc.integer({ min: 0, max: 30 }),
-      after: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
-      totalCount: fc.boolean(),
-      pageInfo: fc.subarray(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'], {
-        minLength: 1,
+const generatedDocument = (catalog: ObjectCatalog) =>
+  fc.oneof(
+    fc
+      .tuple(
+        fc.constantFrom('4314902', '4205407', '4300034', '1100015'),
+        selectionOf(catalog, 'Municipality', 2),
+      )
+      .map(
+        ([ibgeCode, selection]) =>
+          `query Generated${asOfVariable(selection)} { municipality(ibgeCode: "${ibgeCode}") { ${selection} } }`,
+      ),
+    fc
+      .record({
+        uf: fc.constantFrom('RS', 'SC', 'AC'),
+        order: fc.constantFrom('NAME_ASC', 'POPULATION_DESC', 'UF_DESC', 'IBGE_CODE_ASC'),
+        first: fc.integer({ min: 0, max: 30 }),
+        after: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+        totalCount: fc.boolean(),
+        pageInfo: fc.subarray(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'], {
+          minLength: 1,
+        }),
+        withPageInfo: fc.boolean(),
+        nodes: selectionOf(catalog, 'Municipality', 2),
+      })
+      .map(({ uf, order, first, after, totalCount, pageInfo, withPageInfo, nodes }) => {
+        const cursor =
+          after === undefined
+            ? ''
+            : `, after: "${Buffer.from(`o:${after}`).toString('base64url')}"`;
+        const parts = [
+          totalCount ? 'totalCount' : '',
+          withPageInfo ? `pageInfo { ${pageInfo.join(' ')} }` : '',
+          `nodes { ${nodes} }`,
+        ];
+        return `query Generated${asOfVariable(nodes)} { municipalities(filter: { uf: ["${uf}"] }, orderBy: [${order}], first: ${first}${cursor}) { ${parts.join(' ')} } }`;
       }),
-      withPageInfo: fc.boolean(),
-      nodes: selectionOf('Municipality', 2),
-    })
-    .map(({ uf, order, first, after, totalCount, pageInfo, withPageInfo, nodes }) => {
-      const cursor =
-        after === undefined ? '' : `, after: "${Buffer.from(`o:${after}`).toString('base64url')}"`;
-      const parts = [
-        totalCount ? 'totalCount' : '',
-        withPageInfo ? `pageInfo { ${pageInfo.join(' ')} }` : '',
-        `nodes { ${nodes} }`,
-      ];
-      return `query Generated${asOfVariable(nodes)} { municipalities(filter: { uf: ["${uf}"] }, orderBy: [${order}], first: ${first}${cursor}) { ${parts.join(' ')} } }`;
-    }),
-);
+  );
 
 /** The answer's JSON with key order kept, so two answers compare as text. */
 const canonical = (text: string) => JSON.stringify(JSON.parse(text));
@@ -360,6 +390,7 @@ const canonical = (text: string) => JSON.stringify(JSON.parse(text));
 describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (${driver})`, () => {
   let t: TestApp;
   let resolversOnly: App;
+  let catalog: ObjectCatalog;
   const logLines: string[] = [];
   const compiledAnswers = () =>
     logLines.filter((line) => line.includes('answered by a compiled read')).length;
@@ -368,6 +399,7 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
       logger: pino({ level: 'debug' }, { write: (line) => logLines.push(line) }),
     });
     resolversOnly = await bootstrap({ config: { ...t.config, compiledReads: false }, seed: false });
+    catalog = objectCatalogOf(await buildAppSchema(), t.app.orm.getMetadata());
     const em = t.app.orm.em.fork();
     await seedRsRegions(em);
     const byCode = async (ibgeCode: string) => em.findOneOrFail(Municipality, { ibgeCode });
@@ -400,13 +432,14 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
       '2021-01-01',
       '2025-01-01',
     );
-    mandate(
+    const gestor = mandate(
       person('g-2', 'Bia Fictícia'),
       MandateRole.MUNICIPAL_SECRETARY,
       portoAlegre!,
       '2025-01-01',
       null,
     );
+    gestor.state = portoAlegre!.state;
     mandate(person('m-1', 'Caio Fictício'), MandateRole.MAYOR, portoAlegre!, '2025-01-01', null);
     mandate(
       person('g-"3"\\', 'Zé "Aspas" \\ barra\nlinha\ttab \u0001 ção 😀'),
@@ -416,6 +449,10 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
       null,
     );
     const regions = await em.find(HealthRegion, { code: { $in: ['43001', '43002', '42001'] } });
+    // Seats to read: one live municipality, one soft-deleted (the row is still the seat).
+    const region = (code: string) => regions.find((it) => it.code === code)!;
+    region('43001').seatMunicipality = ref(portoAlegre!);
+    region('43002').seatMunicipality = ref(aceguá!);
     for (let index = 0; index < 60; index += 1) {
       const region = regions[index % regions.length]!;
       em.create(Event, {
@@ -465,7 +502,7 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
 
   it('answers generated documents over the catalogue as the resolvers do, in one statement', async () => {
     await fc.assert(
-      fc.asyncProperty(generatedDocument, async (query) => {
+      fc.asyncProperty(generatedDocument(catalog), async (query) => {
         const variables = query.includes('$asOf') ? { asOf: '2026-06-01' } : undefined;
         const expected = await post(resolversOnly.url, query, variables);
         await post(t.url, query, variables);
@@ -479,6 +516,34 @@ describe.skipIf(!databaseAvailable)(`compiled reads answer as the resolvers do (
       }),
       { numRuns: 40, seed: 1812 },
     );
+  });
+
+  it('answers every catalogued field, from each lookup and the connection, as the resolvers do', async () => {
+    const lookups: Record<string, string> = {
+      municipality: 'ibgeCode: "4314902"',
+      state: 'uf: "RS"',
+      healthRegion: 'code: "43002"',
+      healthMacroregion: 'code: "4301"',
+    };
+    expect(Object.keys(lookups).sort()).toEqual(Object.keys(lookupCatalog).sort());
+    const queries = [
+      ...Object.entries(lookups).map(
+        ([root, args]) =>
+          `{ ${root}(${args}) { ${everyField(catalog, lookupCatalog[root]!.type, 2)} } }`,
+      ),
+      `{ municipalities(filter: { uf: ["RS"] }, first: 40) { nodes { ${everyField(catalog, 'Municipality', 2)} } } }`,
+    ];
+    for (const query of queries) {
+      const expected = await post(resolversOnly.url, query);
+      await post(t.url, query);
+      t.statements.reset();
+      const answered = compiledAnswers();
+      const second = await post(t.url, query);
+      expect(JSON.parse(expected.text).errors, query).toBeUndefined();
+      expect(canonical(second.text), query).toBe(canonical(expected.text));
+      expect(compiledAnswers() - answered, query).toBe(1);
+      expect(t.statements.count).toBe(1);
+    }
   });
 
   it('builds a statement once per argument shape and binds each request its own values', async () => {

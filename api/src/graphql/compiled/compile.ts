@@ -1,6 +1,5 @@
-import { ReferenceKind, type EntityMetadata, type MetadataStorage } from '@mikro-orm/core';
+import { type EntityMetadata, type MetadataStorage } from '@mikro-orm/core';
 import {
-  GraphQLEnumType,
   GraphQLObjectType,
   getNamedType,
   isAbstractType,
@@ -22,10 +21,10 @@ import {
   connectionCatalog,
   dataCatalog,
   lookupCatalog,
-  objectCatalog,
   type ConnectionEntry,
   type DataEntry,
   type LookupEntry,
+  type ObjectCatalog,
 } from './catalog';
 import { NotCompilable, columnOf } from './where-sql';
 
@@ -94,14 +93,18 @@ export type FieldPlan =
       object: ObjectPlan;
     };
 
-interface CompileContext {
+/** What compiling reads: the schema, the entities and the catalogue derived from both. */
+export interface CompileSource {
   schema: GraphQLSchema;
   metadata: MetadataStorage;
+  catalog: ObjectCatalog;
+}
+
+interface CompileContext extends CompileSource {
   fragments: Fragments;
 }
 
 const pageInfoFields = new Set(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']);
-const leafTypes = new Set(['String', 'Int', 'Boolean', 'LocalDate']);
 
 /**
  * The plan of `operation`, or the reason it cannot have one (the request then runs through the
@@ -109,17 +112,16 @@ const leafTypes = new Set(['String', 'Int', 'Boolean', 'LocalDate']);
  * introspection and anything per-viewer do not.
  */
 export function compileOperation(
-  schema: GraphQLSchema,
-  metadata: MetadataStorage,
+  source: CompileSource,
   document: DocumentNode,
   operation: OperationDefinitionNode,
 ): CompiledOperation | { notCompilable: string } {
   if (operation.operation !== 'query') {
     return { notCompilable: `a ${operation.operation}` };
   }
-  const context: CompileContext = { schema, metadata, fragments: fragmentsOf(document) };
+  const context: CompileContext = { ...source, fragments: fragmentsOf(document) };
   try {
-    const queryType = schema.getQueryType()!;
+    const queryType = source.schema.getQueryType()!;
     const roots = [...collect(context, queryType, [operation.selectionSet])].map(
       ([key, nodes]): RootPlan => {
         const name = nodes[0]!.name.value;
@@ -207,20 +209,12 @@ function withoutArguments(nodes: readonly FieldNode[], where: string): void {
   }
 }
 
-/** An enum whose GraphQL names are its stored values, so the column reads as the answer. */
-function storedAsNamed(type: GraphQLNamedType): boolean {
-  return (
-    type instanceof GraphQLEnumType &&
-    type.getValues().every((enumValue) => enumValue.value === enumValue.name)
-  );
-}
-
 function objectPlan(
   context: CompileContext,
   typeName: string,
   nodes: readonly FieldNode[],
 ): ObjectPlan {
-  const entry = objectCatalog[typeName];
+  const entry = context.catalog[typeName];
   if (!entry) {
     throw new NotCompilable(`type ${typeName}`);
   }
@@ -237,31 +231,19 @@ function objectPlan(
         throw new NotCompilable(`${typeName}.${name}`);
       }
       const where = `${typeName}.${name}`;
-      const property = meta.properties[name as never] as
-        { kind: ReferenceKind; nullable?: boolean; type: string } | undefined;
-      const nonNull = isNonNullType(field.type);
-      if (entry.columns.includes(name) && property?.kind === ReferenceKind.SCALAR) {
-        withoutArguments(fieldNodes, where);
-        const named = getNamedType(field.type);
-        if (!leafTypes.has(named.name) && !storedAsNamed(named)) {
-          throw new NotCompilable(`${where} of type ${named.name}`);
-        }
-        if (nonNull && property.nullable) {
-          throw new NotCompilable(`${where} is non-null but its column is nullable`);
-        }
+      // The catalogue holds only columns that read back as the value and many-to-ones to
+      // catalogued types (`objectCatalogOf`).
+      if (entry.columns.includes(name)) {
         return {
           kind: 'column',
           key,
           column: columnOf(meta, name),
-          boolean: named.name === 'Boolean',
+          boolean: getNamedType(field.type).name === 'Boolean',
         };
       }
-      if (entry.toOne.includes(name) && property?.kind === ReferenceKind.MANY_TO_ONE) {
+      if (entry.toOne.includes(name)) {
         withoutArguments(fieldNodes, where);
-        if (nonNull && property.nullable) {
-          throw new NotCompilable(`${where} is non-null but its column is nullable`);
-        }
-        const target = context.metadata.get(property.type);
+        const target = context.metadata.get(meta.properties[name as never].type);
         return {
           kind: 'toOne',
           key,
@@ -270,7 +252,7 @@ function objectPlan(
           object: objectPlan(context, getNamedType(field.type).name, fieldNodes),
         };
       }
-      const role = entry.inForce?.[name];
+      const role = entry.inForce[name];
       if (role && fieldNodes.every((node) => isOnlyArgument(node, 'asOf'))) {
         return {
           kind: 'inForce',
@@ -327,7 +309,7 @@ function connectionPlan(
     entry,
     field,
     node: nodes[0]!,
-    meta: context.metadata.get(objectCatalog[entry.type]!.entity),
+    meta: context.metadata.get(context.catalog[entry.type]!.entity),
     parts,
   };
 }

@@ -7,7 +7,8 @@ import type { AppConfig } from '../../config';
 import type { Orm } from '../../db/orm';
 import { findBadString } from '../../security/graphql-guards';
 import type { GraphQLContext } from '../context';
-import { compileOperation, type CompiledOperation } from './compile';
+import { objectCatalogOf } from './catalog';
+import { compileOperation, type CompileSource, type CompiledOperation } from './compile';
 import { jsonDialect } from './json-dialect';
 import { preparedRow } from './prepared';
 import { compiledStatements } from './statement';
@@ -62,6 +63,11 @@ export function compiledReads(
     driver: config.database.driver,
   };
   const compiledStatement = compiledStatements(options);
+  const source: CompileSource = {
+    schema,
+    metadata: orm.getMetadata(),
+    catalog: objectCatalogOf(schema, orm.getMetadata()),
+  };
 
   const plugin: ApolloServerPlugin<GraphQLContext> = {
     async requestDidStart() {
@@ -74,7 +80,7 @@ export function compiledReads(
           if (documents.has(key)) {
             return;
           }
-          const compiled = compileOperation(schema, orm.getMetadata(), document, operation);
+          const compiled = compileOperation(source, document, operation);
           if ('notCompilable' in compiled) {
             logger.debug({ reason: compiled.notCompilable }, 'read not compiled');
           }
