@@ -9,12 +9,14 @@ import {
   oneOf,
   text,
 } from '../imports/import.cells';
-import type { ImportKind, Located } from '../imports/import.kind';
-import { planTarget } from '../imports/import.plan';
+import type { ImportKind, Located, PlanContext } from '../imports/import.kind';
+import { planTarget, type TargetPlan } from '../imports/import.plan';
 import { targets } from '../imports/import.targets';
 import { combineDatasusTables, datasusSkipReason } from './datasus.tables';
 import {
+  type CurrentMunicipality,
   currentMunicipalities,
+  type DemoTerritory,
   demoMembershipPlan,
   demoTerritoryOf,
   type FileName,
@@ -28,6 +30,7 @@ import {
   regionsOf,
   stateIdsOf,
 } from './territory.plan';
+import type { Em } from '../db/orm';
 import { type Flat } from '../writes/write.batch';
 
 interface DatasusRow {
@@ -182,26 +185,12 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     }
   },
   async plan(em, rows, context) {
-    const { refs, notes } = context;
+    const { refs } = context;
     await Promise.all([refs.load('HealthMacroregion'), refs.load('HealthRegion')]);
     const ufs = new Set(rows.map((row) => row.uf));
     const newest = await newestFileDay(em, territoryDatasusKind.name);
     if (context.asOfGiven && newest !== null && context.asOf < newest) {
-      // An older publication: what a newer one said stays; only its names join the history.
-      notes.push(
-        `the file is true on ${context.asOf}, before the newest territory file applied (${newest}): its names are recorded in the name history, and nothing else it says (coordinates, capitals, macroregions, regions) replaces the newer file's`,
-      );
-      const names = await planNames(
-        em,
-        context,
-        rows,
-        await currentMunicipalities(em, context, ufs),
-      );
-      const renamed = [...names.municipalities].map(([ibgeCode, fields]) => ({
-        ibgeCode,
-        ...fields,
-      }));
-      return [await planTarget(em, refs, targets.Municipality, renamed), names.plan];
+      return planOlderPublication(em, rows, context, ufs, newest);
     }
     const givesMacroregions = rows.some((row) => row.macroregion !== null);
     const givesRegions = rows.some((row) => row.region !== null);
@@ -210,70 +199,15 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const current = await currentMunicipalities(em, context, ufs);
     const demo = await demoTerritoryOf(em, context, covered);
     const userPrune = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
+    const scope: FileScope = { givesMacroregions, givesRegions, current, demo, userPrune };
 
-    const macroregions = new Map<string, Flat>();
-    for (const row of rows) {
-      if (row.macroregion && !macroregions.has(row.macroregion.code)) {
-        macroregions.set(row.macroregion.code, {
-          code: row.macroregion.code,
-          name: row.macroregion.name,
-          nameSearch: searchText(row.macroregion.name),
-          state: row.uf,
-          demo: false,
-        });
-      }
-    }
     const plans = [
-      await planTarget(em, refs, targets.HealthMacroregion, [...macroregions.values()], {
+      await planTarget(em, refs, targets.HealthMacroregion, macroregionsOf(rows), {
         pruneWhere: pruneCondition(userPrune, demo.where),
       }),
     ];
-
-    // Regions come only with the separate tables (rl_municip_regsaud + tb_regsaud); the joined
-    // table gives each municipality's macroregion, which the official regions already loaded
-    // take when all their municipalities agree.
-    const regionRows: RegionRow[] = rows.flatMap((row) =>
-      row.region
-        ? [
-            {
-              ibgeCode: row.ibgeCode,
-              regionCode: row.region.code,
-              regionName: row.region.name,
-              macroCode: row.macroregion?.code ?? null,
-            },
-          ]
-        : [],
-    );
-    let regions: Flat[] = [];
-    if (givesRegions) {
-      const macroregionOfRegion = new Map(regionRows.map((row) => [row.regionCode, row.macroCode]));
-      regions = regionsOf(
-        regionRows,
-        givesMacroregions ? (code) => macroregionOfRegion.get(code) : null,
-      );
-    } else if (givesMacroregions) {
-      const macroregionOf = new Map(
-        rows.map((row) => [row.ibgeCode, row.macroregion?.code ?? null]),
-      );
-      const members = new Map<string, (string | null)[]>();
-      for (const municipality of current.values()) {
-        const region = municipality.regionCode;
-        if (region && !demo.regionCodes.has(region) && macroregionOf.has(municipality.ibgeCode)) {
-          members.set(region, [
-            ...(members.get(region) ?? []),
-            macroregionOf.get(municipality.ibgeCode)!,
-          ]);
-        }
-      }
-      const derived = macroregionsOfRegions(members, notes);
-      regions = [...derived].map(([code, macroregion]) => ({ code, macroregion }));
-      const agreeing = [...derived.values()].filter((macroregion) => macroregion !== null).length;
-      if (agreeing > 0) {
-        notes.push(
-          `${agreeing} health region(s) already loaded take their macroregion from their municipalities' in the file`,
-        );
-      }
-    }
+    const regionRows = regionRowsOf(rows);
+    const regions = healthRegionsOf(rows, regionRows, scope, context.notes);
     if (regions.length > 0 || demo.where) {
       plans.push(
         await planTarget(em, refs, targets.HealthRegion, regions, {
@@ -281,32 +215,11 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
         }),
       );
     }
-
     const names = await planNames(em, context, rows, current);
-    const inFile = new Set(rows.map((row) => row.ibgeCode));
-    const inDemoRegion = (ibgeCode: string) =>
-      demo.regionCodes.has(current.get(ibgeCode)?.regionCode ?? '');
-    const municipalities: Flat[] = rows.map((row) => ({
-      ibgeCode: row.ibgeCode,
-      state: row.uf,
-      isCapital: row.isCapital,
-      latitude: row.latitude,
-      longitude: row.longitude,
-      ...(givesMacroregions ? { macroregion: row.macroregion?.code ?? null } : {}),
-      ...(row.region
-        ? { healthRegion: row.region.code }
-        : inDemoRegion(row.ibgeCode)
-          ? { healthRegion: null }
-          : {}),
-      ...names.municipalities.get(row.ibgeCode),
-    }));
-    for (const municipality of current.values()) {
-      if (!inFile.has(municipality.ibgeCode) && inDemoRegion(municipality.ibgeCode)) {
-        municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegion: null });
-      }
-    }
     plans.push(
-      await planTarget(em, refs, targets.Municipality, municipalities, { pruneWhere: userPrune }),
+      await planTarget(em, refs, targets.Municipality, municipalitiesOf(rows, scope, names), {
+        pruneWhere: userPrune,
+      }),
       names.plan,
     );
     plans.push(
@@ -314,28 +227,179 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
         ? [await planMemberships(em, regionRows, context, demo)]
         : demoMembershipPlan(demo)),
     );
-
-    if (!givesMacroregions) {
-      notes.push('the file gives no macroregions: municipalities keep the ones they have');
-    }
-    if (!givesRegions && covered.size > 0) {
-      const without = [...current.values()].filter(
-        (m) => covered.has(m.uf) && (m.regionCode === null || demo.regionCodes.has(m.regionCode)),
-      );
-      if (without.length > 0) {
-        notes.push(
-          `the file gives no health regions: ${without.length} municipality(ies) of the states it covers have none; import health-regions (DATASUS rl_municip_regsaud, or a state's list) to give them one`,
-        );
-      }
-    }
-    const missing = notInFile(
-      current,
-      inFile,
-      'their name, coordinates and macroregion stay as they were (unknown if never given)',
-    );
-    if (missing) {
-      notes.push(missing);
-    }
+    context.notes.push(...whatTheFileLeaves(rows, scope, covered));
     return plans;
   },
 };
+
+/** What the file says about the territory as it is, for the phases of `plan`. */
+interface FileScope {
+  givesMacroregions: boolean;
+  givesRegions: boolean;
+  /** The municipalities of the file's states as they are now. */
+  current: Map<string, CurrentMunicipality>;
+  demo: DemoTerritory;
+  /** `--prune`: the rows of the file's states it no longer has. */
+  userPrune: { state: { $in: number[] } } | null;
+}
+
+type Names = Awaited<ReturnType<typeof planNames>>;
+
+/** An older publication: what a newer one said stays; only its names join the history. */
+async function planOlderPublication(
+  em: Em,
+  rows: DatasusRow[],
+  context: PlanContext,
+  ufs: Set<string>,
+  newest: string,
+): Promise<TargetPlan[]> {
+  context.notes.push(
+    `the file is true on ${context.asOf}, before the newest territory file applied (${newest}): its names are recorded in the name history, and nothing else it says (coordinates, capitals, macroregions, regions) replaces the newer file's`,
+  );
+  const names = await planNames(em, context, rows, await currentMunicipalities(em, context, ufs));
+  const renamed = [...names.municipalities].map(([ibgeCode, fields]) => ({
+    ibgeCode,
+    ...fields,
+  }));
+  return [await planTarget(em, context.refs, targets.Municipality, renamed), names.plan];
+}
+
+/** Each macroregion of the file once, as its first row names it. */
+function macroregionsOf(rows: DatasusRow[]): Flat[] {
+  const macroregions = new Map<string, Flat>();
+  for (const row of rows) {
+    if (row.macroregion && !macroregions.has(row.macroregion.code)) {
+      macroregions.set(row.macroregion.code, {
+        code: row.macroregion.code,
+        name: row.macroregion.name,
+        nameSearch: searchText(row.macroregion.name),
+        state: row.uf,
+        demo: false,
+      });
+    }
+  }
+  return [...macroregions.values()];
+}
+
+/** Each municipality's region, given only by the separate tables (rl_municip_regsaud + tb_regsaud). */
+function regionRowsOf(rows: DatasusRow[]): RegionRow[] {
+  return rows.flatMap((row) =>
+    row.region
+      ? [
+          {
+            ibgeCode: row.ibgeCode,
+            regionCode: row.region.code,
+            regionName: row.region.name,
+            macroCode: row.macroregion?.code ?? null,
+          },
+        ]
+      : [],
+  );
+}
+
+/**
+ * The health regions to write: the file's own when it gives them; else, with macroregions only
+ * (the joined table), the official regions already loaded take a macroregion when all their
+ * municipalities agree on it.
+ */
+function healthRegionsOf(
+  rows: DatasusRow[],
+  regionRows: RegionRow[],
+  { givesMacroregions, givesRegions, current, demo }: FileScope,
+  notes: string[],
+): Flat[] {
+  if (givesRegions) {
+    const macroregionOfRegion = new Map(regionRows.map((row) => [row.regionCode, row.macroCode]));
+    return regionsOf(
+      regionRows,
+      givesMacroregions ? (code) => macroregionOfRegion.get(code) : null,
+    );
+  }
+  if (!givesMacroregions) {
+    return [];
+  }
+  const macroregionOf = new Map(rows.map((row) => [row.ibgeCode, row.macroregion?.code ?? null]));
+  const members = new Map<string, (string | null)[]>();
+  for (const municipality of current.values()) {
+    const region = municipality.regionCode;
+    if (region && !demo.regionCodes.has(region) && macroregionOf.has(municipality.ibgeCode)) {
+      members.set(region, [
+        ...(members.get(region) ?? []),
+        macroregionOf.get(municipality.ibgeCode)!,
+      ]);
+    }
+  }
+  const derived = macroregionsOfRegions(members, notes);
+  const agreeing = [...derived.values()].filter((macroregion) => macroregion !== null).length;
+  if (agreeing > 0) {
+    notes.push(
+      `${agreeing} health region(s) already loaded take their macroregion from their municipalities' in the file`,
+    );
+  }
+  return [...derived].map(([code, macroregion]) => ({ code, macroregion }));
+}
+
+/**
+ * The municipalities to write: the file's, with their names as `planNames` decided; those of a
+ * demo region (in the file or not) leave it for the official territory.
+ */
+function municipalitiesOf(
+  rows: DatasusRow[],
+  { givesMacroregions, current, demo }: FileScope,
+  names: Names,
+): Flat[] {
+  const inFile = new Set(rows.map((row) => row.ibgeCode));
+  const inDemoRegion = (ibgeCode: string) =>
+    demo.regionCodes.has(current.get(ibgeCode)?.regionCode ?? '');
+  const municipalities: Flat[] = rows.map((row) => ({
+    ibgeCode: row.ibgeCode,
+    state: row.uf,
+    isCapital: row.isCapital,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    ...(givesMacroregions ? { macroregion: row.macroregion?.code ?? null } : {}),
+    ...(row.region
+      ? { healthRegion: row.region.code }
+      : inDemoRegion(row.ibgeCode)
+        ? { healthRegion: null }
+        : {}),
+    ...names.municipalities.get(row.ibgeCode),
+  }));
+  for (const municipality of current.values()) {
+    if (!inFile.has(municipality.ibgeCode) && inDemoRegion(municipality.ibgeCode)) {
+      municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegion: null });
+    }
+  }
+  return municipalities;
+}
+
+/** Notes on what the file does not give and what stays as it was. */
+function whatTheFileLeaves(
+  rows: DatasusRow[],
+  { givesMacroregions, givesRegions, current, demo }: FileScope,
+  covered: Set<string>,
+): string[] {
+  const notes: string[] = [];
+  if (!givesMacroregions) {
+    notes.push('the file gives no macroregions: municipalities keep the ones they have');
+  }
+  if (!givesRegions && covered.size > 0) {
+    const without = [...current.values()].filter(
+      (m) => covered.has(m.uf) && (m.regionCode === null || demo.regionCodes.has(m.regionCode)),
+    );
+    if (without.length > 0) {
+      notes.push(
+        `the file gives no health regions: ${without.length} municipality(ies) of the states it covers have none; import health-regions (DATASUS rl_municip_regsaud, or a state's list) to give them one`,
+      );
+    }
+  }
+  const missing = notInFile(
+    current,
+    new Set(rows.map((row) => row.ibgeCode)),
+    'their name, coordinates and macroregion stay as they were (unknown if never given)',
+  );
+  if (missing) {
+    notes.push(missing);
+  }
+  return notes;
+}
