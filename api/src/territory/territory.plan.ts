@@ -7,7 +7,7 @@ import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { MunicipalityName } from './municipality-name.entity';
 import { Municipality } from './municipality.entity';
-import { type MembershipSpan, regionChangeSteps } from './region-history';
+import { type MembershipSpan, type RegionChangeStep, regionChangeSteps } from './region-history';
 import { RegionMembership } from './region-membership.entity';
 import { ufOfStateCode } from './territory.seed';
 import type { ImportIssue } from '../imports/import.issues';
@@ -366,7 +366,51 @@ export async function planMemberships(
   context: PlanContext,
   demo: DemoTerritory,
 ): Promise<TargetPlan> {
-  const { refs } = context;
+  const { history, regionNow } = await recordedHistory(em, rows, context.refs, demo);
+  const plan: TargetPlan = {
+    target: targets.RegionMembership,
+    changes: [...demo.memberships],
+    unchanged: 0,
+  };
+  for (const row of rows) {
+    const spans = history.get(row.ibgeCode) ?? [];
+    // With no recorded history, the municipality has always been in its current region.
+    const from =
+      spans.length === 0
+        ? (regionNow.get(row.ibgeCode) ?? null)
+        : (spans.find((span) => span.validTo === null)?.regionCode ?? null);
+    const result = regionChangeSteps({
+      from,
+      to: row.regionCode,
+      effectiveFrom: context.asOf,
+      memberships: spans,
+    });
+    if ('problem' in result) {
+      context.issues.add({
+        file: 'region history',
+        line: 0,
+        column: row.ibgeCode,
+        message: result.problem,
+      });
+    } else if (result.steps.length === 0) {
+      plan.unchanged += 1;
+    } else {
+      plan.changes.push(...membershipChanges(row.ibgeCode, spans, result.steps));
+    }
+  }
+  return plan;
+}
+
+/**
+ * The official memberships recorded for the file's municipalities (demo regions left out), and
+ * each one's region now, read a chunk of municipalities at a time.
+ */
+async function recordedHistory(
+  em: Em,
+  rows: RegionRow[],
+  refs: PlanContext['refs'],
+  demo: DemoTerritory,
+): Promise<{ history: Map<string, MembershipSpan[]>; regionNow: Map<string, string | null> }> {
   const ids = rows
     .map((row) => refs.id('Municipality', row.ibgeCode))
     .filter((id): id is number => id !== undefined);
@@ -407,83 +451,56 @@ export async function planMemberships(
     }
     em.clear();
   }
-  const plan: TargetPlan = {
-    target: targets.RegionMembership,
-    changes: [...demo.memberships],
-    unchanged: 0,
-  };
-  for (const row of rows) {
-    const spans = history.get(row.ibgeCode) ?? [];
-    // With no recorded history, the municipality has always been in its current region.
-    const from =
-      spans.length === 0
-        ? (regionNow.get(row.ibgeCode) ?? null)
-        : (spans.find((span) => span.validTo === null)?.regionCode ?? null);
-    const result = regionChangeSteps({
-      from,
-      to: row.regionCode,
-      effectiveFrom: context.asOf,
-      memberships: spans,
-    });
-    if ('problem' in result) {
-      context.issues.add({
-        file: 'region history',
-        line: 0,
-        column: row.ibgeCode,
-        message: result.problem,
-      });
-      continue;
+  return { history, regionNow };
+}
+
+/** The plan's changes for one municipality's region-change steps. */
+function membershipChanges(
+  ibgeCode: string,
+  spans: MembershipSpan[],
+  steps: RegionChangeStep[],
+): Change[] {
+  const stateUf = ufOfStateCode(ibgeCode.slice(0, 2)) ?? null;
+  const keyOf = (validFrom: string | null) => `${ibgeCode}@${validFrom ?? ''}`;
+  const spanOf = (id: number) => spans.find((span) => span.id === id)!;
+  return steps.map((step): Change => {
+    switch (step.kind) {
+      case 'close':
+        return {
+          action: 'update',
+          key: keyOf(spanOf(step.membershipId).validFrom),
+          id: step.membershipId,
+          before: { validTo: null },
+          after: { validTo: step.validTo },
+          stateUf,
+        };
+      case 'retarget':
+        return {
+          action: 'update',
+          key: keyOf(spanOf(step.membershipId).validFrom),
+          id: step.membershipId,
+          before: { healthRegion: spanOf(step.membershipId).regionCode },
+          after: { healthRegion: step.regionCode },
+          stateUf,
+        };
+      case 'open':
+        return {
+          action: 'create',
+          key: keyOf(step.validFrom),
+          id: null,
+          before: null,
+          after: {
+            municipality: ibgeCode,
+            healthRegion: step.regionCode,
+            validFrom: step.validFrom,
+            validTo: step.validTo,
+          },
+          stateUf,
+        };
+      default:
+        throw new UnreachableCaseError(step);
     }
-    if (result.steps.length === 0) {
-      plan.unchanged += 1;
-      continue;
-    }
-    const stateUf = ufOfStateCode(row.ibgeCode.slice(0, 2)) ?? null;
-    const keyOf = (validFrom: string | null) => `${row.ibgeCode}@${validFrom ?? ''}`;
-    const spanOf = (id: number) => spans.find((span) => span.id === id)!;
-    for (const step of result.steps) {
-      switch (step.kind) {
-        case 'close':
-          plan.changes.push({
-            action: 'update',
-            key: keyOf(spanOf(step.membershipId).validFrom),
-            id: step.membershipId,
-            before: { validTo: null },
-            after: { validTo: step.validTo },
-            stateUf,
-          });
-          break;
-        case 'retarget':
-          plan.changes.push({
-            action: 'update',
-            key: keyOf(spanOf(step.membershipId).validFrom),
-            id: step.membershipId,
-            before: { healthRegion: spanOf(step.membershipId).regionCode },
-            after: { healthRegion: step.regionCode },
-            stateUf,
-          });
-          break;
-        case 'open':
-          plan.changes.push({
-            action: 'create',
-            key: keyOf(step.validFrom),
-            id: null,
-            before: null,
-            after: {
-              municipality: row.ibgeCode,
-              healthRegion: step.regionCode,
-              validFrom: step.validFrom,
-              validTo: step.validTo,
-            },
-            stateUf,
-          });
-          break;
-        default:
-          throw new UnreachableCaseError(step);
-      }
-    }
-  }
-  return plan;
+  });
 }
 
 /** The demo memberships alone, when the file gives no regions to plan memberships for. */
