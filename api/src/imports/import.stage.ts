@@ -19,16 +19,41 @@ export const CREATE_CHUNK_ROWS = 50_000;
 /** Changed or pruned rows per load-diff-write round (few in a periodic re-import). */
 export const CHANGE_CHUNK_ROWS = 1000;
 
-const STAGE = sql.ident('import_stage');
-/** The staging table's own columns, before the target's, in the order rows carry them. */
-const STAGE_COLUMNS = ['_seq', '_file', '_line', '_key', '_uf', '_after'];
-const STAGE_TYPES = ['integer', 'integer', 'integer', 'text', 'varchar(2)', 'jsonb'];
+const STAGE_TABLE = 'import_stage';
+const STAGE = sql.ident(STAGE_TABLE);
+
+/** A column of the staging table, as its DDL declares it and a staging INSERT casts to it. */
+interface ColumnDefinition {
+  name: string;
+  type: string;
+  constraint?: Sql;
+  /** Filled by the match, not carried by the staged rows. */
+  matched?: true;
+}
+
+/**
+ * The staging table's own columns, before the target's: rows carry the first six in this order,
+ * the match fills `_id` and `_action`. `_after` (no `type` here) takes the type of the audit
+ * log's `after` column from the ORM's metadata, as the audit insert copies it there.
+ */
+const OWN_COLUMNS: readonly (Omit<ColumnDefinition, 'type'> & { type?: string })[] = [
+  { name: '_seq', type: 'integer', constraint: sql`primary key` },
+  { name: '_file', type: 'integer', constraint: sql`not null` },
+  { name: '_line', type: 'integer', constraint: sql`not null` },
+  { name: '_key', type: 'text', constraint: sql`not null` },
+  { name: '_uf', type: 'varchar(2)' },
+  { name: '_after' },
+  { name: '_id', type: 'integer', matched: true },
+  { name: '_action', type: 'varchar(10)', matched: true },
+];
+/** How many of its own columns a staged row carries. */
+const CARRIED_COLUMNS = OWN_COLUMNS.filter((column) => !column.matched).length;
 /** Bound parameters one SQLite statement may carry (SQLite ≥ 3.32). */
 const SQLITE_PARAMETERS = 32_766;
 
 /** Rows per staging statement: a chunk on PostgreSQL, what SQLite's parameter limit allows. */
 export function stageChunkRows(dialect: SqlDialect, target: Target): number {
-  const columns = STAGE_COLUMNS.length + target.fields.length;
+  const columns = CARRIED_COLUMNS + target.fields.length;
   return dialect === 'postgresql'
     ? STAGE_CHUNK_ROWS
     : Math.min(STAGE_CHUNK_ROWS, Math.floor(SQLITE_PARAMETERS / columns));
@@ -76,6 +101,7 @@ export class Stage {
     readonly target: Target,
     private readonly dialect: SqlDialect,
     private readonly table: string,
+    private readonly own: ColumnDefinition[],
     private readonly columns: StageColumn[],
     private readonly props: EntityProperty[],
     private readonly refs: RefIndex,
@@ -98,27 +124,30 @@ export class Stage {
       };
     });
     const afterType = em.getMetadata().get(AuditEntry.name).properties.after.columnTypes[0]!;
+    const own = OWN_COLUMNS.map((column) => ({ ...column, type: column.type ?? afterType }));
     const stage = new Stage(
       em,
       target,
       dialect,
       meta.tableName,
+      own,
       columns,
       meta.props.filter(persisted),
       refs,
     );
+    const definitions = [
+      ...own,
+      ...columns.map((column): ColumnDefinition => ({ name: column.column, type: column.type })),
+    ].map(
+      ({ name, type, constraint }) =>
+        sql`${sql.ident(name)} ${columnType(type)}${constraint ? sql` ${constraint}` : sql``}`,
+    );
     await execute(em, sql`drop table if exists ${STAGE}`);
     await execute(
       em,
-      sql`create temporary table ${STAGE} (
-        _seq integer primary key, _file integer not null, _line integer not null,
-        _key text not null, _uf varchar(2), _after ${columnType(afterType)}, _id integer,
-        _action varchar(10),
-        ${sql.join(
-          columns.map((column) => sql`${sql.ident(column.column)} ${columnType(column.type)}`),
-          ', ',
-        )}
-      )${dialect === 'postgresql' ? sql` on commit drop` : sql``}`,
+      sql`create temporary table ${STAGE} (${sql.join(definitions, ', ')})${
+        dialect === 'postgresql' ? sql` on commit drop` : sql``
+      }`,
     );
     return stage;
   }
@@ -128,9 +157,12 @@ export class Stage {
     return this.rows;
   }
 
-  /** The staging table's columns in the order rows carry them. */
-  private get names(): string[] {
-    return [...STAGE_COLUMNS, ...this.columns.map((column) => column.column)];
+  /** The staging table's columns rows carry, in their order, with their types. */
+  private get carried(): { name: string; type: string }[] {
+    return [
+      ...this.own.filter((column) => !column.matched),
+      ...this.columns.map((column) => ({ name: column.column, type: column.type })),
+    ];
   }
 
   /**
@@ -140,6 +172,7 @@ export class Stage {
   async add(file: number, line: number, key: string, values: Flat): Promise<void> {
     const data = columnData(this.target, values, this.refs);
     const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+    // The staging table's own columns first, in `OWN_COLUMNS`' order.
     this.buffer.push([
       (this.rows += 1),
       file,
@@ -179,9 +212,10 @@ export class Stage {
    * every cell bound.
    */
   private async write(rows: unknown[][]): Promise<void> {
-    const names = this.names.map((name) => sql.ident(name));
+    const carried = this.carried;
+    const names = carried.map((column) => sql.ident(column.name));
     if (this.dialect === 'postgresql') {
-      const types = [...STAGE_TYPES, ...this.columns.map((column) => column.type)];
+      const types = carried.map((column) => column.type);
       const u = types.map((_, index) => sql.ident(`c${index}`));
       const arrays = types.map((_, index) => arrayLiteral(rows.map((row) => row[index])));
       await execute(
@@ -198,7 +232,12 @@ export class Stage {
       );
       return;
     }
-    await insertValues(this.em, 'import_stage', this.names, rows);
+    await insertValues(
+      this.em,
+      STAGE_TABLE,
+      carried.map((column) => column.name),
+      rows,
+    );
   }
 
   /**
