@@ -7,6 +7,7 @@ import { defaultsOf, persisted } from '../db/insert-rows';
 import type { Em } from '../db/orm';
 import { boundValue, dialectOf, execute, insertValues } from '../db/sql/execute';
 import { columnType, sql, type Sql, type SqlDialect } from '../db/sql/sql';
+import { tableOf, type TableNames } from '../db/sql/tables';
 import type { Flat } from '../writes/write.batch';
 import { type IssueList } from './import.issues';
 import { type Change, deleteOf, type Existing, updateOf } from './import.plan';
@@ -100,7 +101,8 @@ export class Stage {
     private readonly em: Em,
     readonly target: Target,
     private readonly dialect: SqlDialect,
-    private readonly table: string,
+    /** The target's table, and its columns under the alias `t` of every statement here. */
+    private readonly stored: TableNames,
     private readonly own: ColumnDefinition[],
     private readonly columns: StageColumn[],
     private readonly props: EntityProperty[],
@@ -108,7 +110,8 @@ export class Stage {
   ) {}
 
   static async open(em: Em, target: Target, refs: RefIndex): Promise<Stage> {
-    const meta = em.getMetadata().get(target.entity.name);
+    const stored = tableOf(em, target.entity);
+    const { meta } = stored;
     const dialect = dialectOf(em);
     const columns = target.fields.map((definition): StageColumn => {
       const prop = meta.properties[definition.name as never] as EntityProperty | undefined;
@@ -123,13 +126,13 @@ export class Stage {
         nullable: Boolean(prop.nullable),
       };
     });
-    const afterType = em.getMetadata().get(AuditEntry.name).properties.after.columnTypes[0]!;
+    const afterType = tableOf(em, AuditEntry).property('after').columnTypes[0]!;
     const own = OWN_COLUMNS.map((column) => ({ ...column, type: column.type ?? afterType }));
     const stage = new Stage(
       em,
       target,
       dialect,
-      meta.tableName,
+      stored,
       own,
       columns,
       meta.props.filter(persisted),
@@ -303,11 +306,11 @@ export class Stage {
    * `unchanged`. Rows left unmatched are new.
    */
   async match(): Promise<void> {
-    const table = sql.ident(this.table);
+    const { table } = this.stored;
     const t = sql.ident('t');
     const differs = sql.join(
       [
-        sql`t.deleted_at is not null`,
+        sql`${this.stored.column('deletedAt', 't')} is not null`,
         ...this.columns.map((column) => {
           const name = sql.ident(column.column);
           return sql`t.${name} is distinct from ${STAGE}.${name}`;
@@ -317,7 +320,7 @@ export class Stage {
     );
     await execute(
       this.em,
-      sql`update ${STAGE} set _id = t.id,
+      sql`update ${STAGE} set _id = ${this.stored.column('id', 't')},
             _action = case when ${differs} then 'update' else 'unchanged' end
           from ${table} t where ${this.keyMatch(t, STAGE)}`,
     );
@@ -370,7 +373,7 @@ export class Stage {
     if (creates === 0) {
       return;
     }
-    const table = sql.ident(this.table);
+    const { table } = this.stored;
     const given = new Set(this.columns.map((column) => column.column));
     const defaults = defaultsOf(this.target.entity, this.props);
     const constants = this.props
@@ -406,7 +409,7 @@ export class Stage {
         sql`from ${STAGE} s where s._action = 'create' and ${range} order by s._seq`,
         audit.at,
       );
-    const stored = sql.ident('t');
+    const t = sql.ident('t');
     for (let from = 0; from < this.rows; from += CREATE_CHUNK_ROWS) {
       const range = sql`s._seq > ${from} and s._seq <= ${from + CREATE_CHUNK_ROWS}`;
       await execute(
@@ -418,8 +421,8 @@ export class Stage {
       const chunk = sql`${STAGE}._id is null and ${STAGE}._seq > ${from} and ${STAGE}._seq <= ${from + CREATE_CHUNK_ROWS}`;
       await execute(
         this.em,
-        sql`update ${STAGE} set _id = t.id, _action = 'create'
-            from ${table} t where ${chunk} and ${this.keyMatch(stored, STAGE)}`,
+        sql`update ${STAGE} set _id = ${this.stored.column('id', 't')}, _action = 'create'
+            from ${table} t where ${chunk} and ${this.keyMatch(t, STAGE)}`,
       );
       await execute(this.em, auditStatement(range));
       // New rows are spread over the file: the share of it done stands for the share created.
@@ -458,13 +461,18 @@ export class Stage {
     }
   }
 
+  /** Live stored rows (`t`) of the import's scope (`source`) that no staged row matched. */
+  private unmatched(source: string): Sql {
+    const column = (property: string) => this.stored.column(property, 't');
+    return sql`${column('source')} = ${source} and ${column('deletedAt')} is null
+      and not exists (select 1 from ${STAGE} s where s._id = ${column('id')})`;
+  }
+
   /** How many stored rows of the import's scope no staged row matched (`--prune`). */
   async pruneCount(source: string): Promise<number> {
     const [row] = await execute(
       this.em,
-      sql`select count(*) as n from ${sql.ident(this.table)} t
-          where t.source = ${source} and t.deleted_at is null
-            and not exists (select 1 from ${STAGE} s where s._id = t.id)`,
+      sql`select count(*) as n from ${this.stored.table} t where ${this.unmatched(source)}`,
     );
     return count(row?.n);
   }
@@ -474,15 +482,14 @@ export class Stage {
    * `CHANGE_CHUNK_ROWS` at a time (`--prune`).
    */
   async *prunes(source: string): AsyncGenerator<Change[]> {
-    const table = sql.ident(this.table);
+    const id = this.stored.column('id', 't');
     let last = 0;
     for (;;) {
       const rows = await execute(
         this.em,
-        sql`select t.id from ${table} t
-            where t.source = ${source} and t.deleted_at is null and t.id > ${last}
-              and not exists (select 1 from ${STAGE} s where s._id = t.id)
-            order by t.id limit ${CHANGE_CHUNK_ROWS}`,
+        sql`select ${id} as id from ${this.stored.table} t
+            where ${this.unmatched(source)} and ${id} > ${last}
+            order by ${id} limit ${CHANGE_CHUNK_ROWS}`,
       );
       if (rows.length === 0) {
         return;
