@@ -4,6 +4,7 @@ import { systemViewer } from '../auth/viewer';
 import { today } from '../common/dates';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { type Em, type Orm, refreshPlannerStatistics } from '../db/orm';
+import { Rollback } from '../db/rollback';
 import { mapColumns, RowReader, type TableHead } from './import.cells';
 import { ImportFileError, IssueList } from './import.issues';
 import type { ImportKind, KindContext, Located } from './import.kind';
@@ -427,10 +428,8 @@ async function plannedImport(
   return outcome;
 }
 
-/** Thrown inside the staged transaction to roll it back: a dry run, or a refused file. */
-class Rollback {
-  constructor(readonly outcome: ImportOutcome | 'refused') {}
-}
+/** What rolls a staged import's transaction back: a dry run's outcome, or a refused file. */
+type StagedRollback = ImportOutcome | 'refused';
 
 /** Formats read whole: workbooks, JSON and zip archives (their members are small tables). */
 const readWhole = new Set(['.xlsx', '.xls', '.dbf', '.json', '.zip']);
@@ -497,7 +496,7 @@ async function stagedImport(
       await stageFiles(stage, options, prepared, context);
       rows = stage.size;
       if (!issues.empty) {
-        throw new Rollback('refused');
+        throw new Rollback<StagedRollback>('refused');
       }
       await stage.match();
       const counts = await stage.counts();
@@ -518,7 +517,13 @@ async function stagedImport(
         if (prunable > 0) {
           plan.changes.push(...(await firstChanges(stage.prunes(source), examples)));
         }
-        throw new Rollback({ status: 'dry-run', plans: [plan], rows, sha256, notes });
+        throw new Rollback<StagedRollback>({
+          status: 'dry-run',
+          plans: [plan],
+          rows,
+          sha256,
+          notes,
+        });
       }
       if (totalChanges([plan]) === 0) {
         await stage.drop();
@@ -541,9 +546,8 @@ async function stagedImport(
     if (!(error instanceof Rollback)) {
       throw error;
     }
-    return error.outcome === 'refused'
-      ? refusedRun(orm, options, prepared, issues, rows)
-      : error.outcome;
+    const { outcome } = error as Rollback<StagedRollback>;
+    return outcome === 'refused' ? refusedRun(orm, options, prepared, issues, rows) : outcome;
   }
 }
 
