@@ -2,6 +2,7 @@ import { persisted } from '../db/insert-rows';
 import type { Em } from '../db/orm';
 import { boundValue } from '../db/sql/execute';
 import { sql, type Sql } from '../db/sql/sql';
+import { tableOf } from '../db/sql/tables';
 import { AuditEntry } from './audit-entry.entity';
 import { type AuditInput, auditRow } from './audit.service';
 
@@ -18,15 +19,15 @@ export function auditInsert(
   from: Sql,
   at: Date = new Date(),
 ): Sql {
-  const meta = em.getMetadata().get(AuditEntry.name);
+  const audit = tableOf(em, AuditEntry);
   const constants = auditRow({ ...entry, entityId: 0 }, at);
-  const props = meta.props.filter(persisted);
-  const columns = props.map((prop) => sql.ident(prop.fieldNames[0]!));
+  const props = audit.meta.props.filter(persisted);
+  const columns = props.map((prop) => audit.column(prop.name));
   const values = props.map(
     (prop) =>
       perRow[prop.name as keyof typeof perRow] ??
       boundValue(em, prop, constants[prop.name as keyof typeof constants]),
   );
-  return sql`insert into ${sql.ident(meta.tableName)} (${sql.join(columns, ', ')})
+  return sql`insert into ${audit.table} (${sql.join(columns, ', ')})
              select ${sql.join(values, ', ')} ${from}`;
 }

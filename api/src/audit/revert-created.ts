@@ -1,9 +1,10 @@
-import type { EntityProperty } from '@mikro-orm/core';
-import { ImportStatus } from '../imports/import-run.entity';
+import { ImportRun, ImportStatus } from '../imports/import-run.entity';
 import { type Target, targets } from '../imports/import.targets';
 import { boundValue, dialectOf, execute } from '../db/sql/execute';
 import { sql, type Sql } from '../db/sql/sql';
+import { tableOf, type TableNames } from '../db/sql/tables';
 import type { WriteActor } from '../writes/write.service';
+import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
 import { auditInsert } from './audit.sql';
 import { originOf } from './audit.service';
@@ -25,39 +26,50 @@ const CREATED = sql.ident('revert_created');
 export async function revertCreatedRows(scoped: WriteActor, importRunId: number) {
   const tem = scoped.em;
   const dialect = dialectOf(tem);
+  const audit = tableOf(tem, AuditEntry);
+  const runs = tableOf(tem, ImportRun);
+  /** A column of the audit log, under alias `c` (the run's CREATE) or `a` (a later entry). */
+  const entry = (alias: 'a' | 'c', property: string) => audit.column(property, alias);
   await execute(tem, sql`drop table if exists ${CREATED}`);
   await execute(
     tem,
     sql`create temporary table ${CREATED} (entry_id integer primary key, entity_type varchar(60),
         entity_id integer)${dialect === 'postgresql' ? sql` on commit drop` : sql``}`,
   );
-  const kinds = await execute(
+  const kinds = await execute<{ entity_type: unknown }>(
     tem,
-    sql`select distinct entity_type from audit_entries
-        where import_run_id = ${importRunId} and action = ${AuditAction.CREATE}`,
+    sql`select distinct ${audit.column('entityType')} as entity_type from ${audit.table}
+        where ${audit.column('importRunId')} = ${importRunId}
+          and ${audit.column('action')} = ${AuditAction.CREATE}`,
   );
-  const chosen: { target: Target; table: string; props: Record<string, EntityProperty> }[] = [];
+  const chosen: { target: Target; stored: TableNames }[] = [];
   for (const { entity_type: entityType } of kinds) {
     const target = (targets as Record<string, Target>)[String(entityType)];
     if (!target) {
       continue;
     }
-    const meta = tem.getMetadata().get(target.entity.name);
-    const table = sql.ident(meta.tableName);
+    const stored = tableOf(tem, target.entity);
     await execute(
       tem,
       sql`insert into ${CREATED} (entry_id, entity_type, entity_id)
-          select c.id, c.entity_type, c.entity_id from audit_entries c
-          where c.import_run_id = ${importRunId} and c.action = ${AuditAction.CREATE}
-            and c.entity_type = ${target.name}
-            and exists (select 1 from ${table} t where t.id = c.entity_id and t.deleted_at is null)
+          select ${entry('c', 'id')}, ${entry('c', 'entityType')}, ${entry('c', 'entityId')}
+          from ${audit.table} c
+          where ${entry('c', 'importRunId')} = ${importRunId}
+            and ${entry('c', 'action')} = ${AuditAction.CREATE}
+            and ${entry('c', 'entityType')} = ${target.name}
+            and exists (select 1 from ${stored.table} t
+                        where ${stored.column('id', 't')} = ${entry('c', 'entityId')}
+                          and ${stored.column('deletedAt', 't')} is null)
             and not exists (
-              select 1 from audit_entries a
-              where a.entity_type = c.entity_type and a.entity_id = c.entity_id and a.id > c.id
-                and (a.import_run_id is null or a.import_run_id not in (
-                  select r.id from import_runs r where r.status = ${ImportStatus.REVERTED})))`,
+              select 1 from ${audit.table} a
+              where ${entry('a', 'entityType')} = ${entry('c', 'entityType')}
+                and ${entry('a', 'entityId')} = ${entry('c', 'entityId')}
+                and ${entry('a', 'id')} > ${entry('c', 'id')}
+                and (${entry('a', 'importRunId')} is null or ${entry('a', 'importRunId')} not in (
+                  select ${runs.column('id', 'r')} from ${runs.table} r
+                  where ${runs.column('status', 'r')} = ${ImportStatus.REVERTED})))`,
     );
-    chosen.push({ target, table: meta.tableName, props: meta.properties as never });
+    chosen.push({ target, stored });
   }
 
   return {
@@ -65,9 +77,10 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
     async remainingEntryIds(): Promise<number[]> {
       const rows = await execute(
         tem,
-        sql`select c.id from audit_entries c where c.import_run_id = ${importRunId}
-              and not exists (select 1 from ${CREATED} r where r.entry_id = c.id)
-            order by c.id`,
+        sql`select ${entry('c', 'id')} as id from ${audit.table} c
+            where ${entry('c', 'importRunId')} = ${importRunId}
+              and not exists (select 1 from ${CREATED} r where r.entry_id = ${entry('c', 'id')})
+            order by ${entry('c', 'id')}`,
       );
       return rows.map((row) => Number(row.id));
     },
@@ -76,13 +89,14 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
     async apply(): Promise<number> {
       const now = new Date();
       let reverted = 0;
-      for (const { target, table, props } of chosen) {
+      for (const { target, stored } of chosen) {
         // The row's CREATE `after` with `deleted`, as the row-by-row revert writes its snapshot.
         const mark = (live: boolean): Sql => {
           const deleted = live ? sql`false` : sql`true`;
+          const after = entry('c', 'after');
           return dialect === 'postgresql'
-            ? sql`c.after || jsonb_build_object('deleted', ${deleted})`
-            : sql`json_set(c.after, '$.deleted', json(${live ? sql`'false'` : sql`'true'`}))`;
+            ? sql`${after} || jsonb_build_object('deleted', ${deleted})`
+            : sql`json_set(${after}, '$.deleted', json(${live ? sql`'false'` : sql`'true'`}))`;
         };
         await execute(
           tem,
@@ -95,27 +109,27 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
               action: AuditAction.REVERT,
             },
             {
-              entityId: sql`c.entity_id`,
+              entityId: entry('c', 'entityId'),
               before: mark(true),
               after: mark(false),
-              stateUf: sql`c.state_uf`,
+              stateUf: entry('c', 'stateUf'),
             },
-            sql`from audit_entries c join ${CREATED} r on r.entry_id = c.id
-                where r.entity_type = ${target.name} order by c.id`,
+            sql`from ${audit.table} c join ${CREATED} r on r.entry_id = ${entry('c', 'id')}
+                where r.entity_type = ${target.name} order by ${entry('c', 'id')}`,
             now,
           ),
         );
-        const column = (name: string) => sql.ident(props[name]!.fieldNames[0]!);
+        const column = (name: string) => stored.column(name);
         const [changed] = await execute(
           tem,
           sql`select count(*) as n from ${CREATED} where entity_type = ${target.name}`,
         );
         await execute(
           tem,
-          sql`update ${sql.ident(table)} set ${column('deletedAt')} = ${boundValue(tem, props.deletedAt!, now)},
-                ${column('updatedAt')} = ${boundValue(tem, props.updatedAt!, now)},
+          sql`update ${stored.table} set ${column('deletedAt')} = ${boundValue(tem, stored.property('deletedAt'), now)},
+                ${column('updatedAt')} = ${boundValue(tem, stored.property('updatedAt'), now)},
                 ${column('version')} = ${column('version')} + 1
-              where id in (select entity_id from ${CREATED} where entity_type = ${target.name})`,
+              where ${column('id')} in (select entity_id from ${CREATED} where entity_type = ${target.name})`,
         );
         reverted += Number(changed?.n ?? 0);
       }

@@ -22,6 +22,7 @@ import { originOf, recordAudit } from './audit.service';
 import { revertCreatedRows } from './revert-created';
 import { execute } from '../db/sql/execute';
 import { sql } from '../db/sql/sql';
+import { tableOf } from '../db/sql/tables';
 
 interface Touched {
   entityType: string;
@@ -51,11 +52,13 @@ export async function revertImport(
   const em = actor.em.fork({ clear: true });
   return em.transactional(async (tem) => {
     const scoped: WriteActor = { ...actor, em: tem, importRunId };
+    const audit = tableOf(tem, AuditEntry);
     const [summary] = await execute(
       tem,
-      sql`select count(*) as n, max(id) as last,
-            sum(case when action = ${AuditAction.REVERT} then 1 else 0 end) as reverts
-          from audit_entries where import_run_id = ${importRunId}`,
+      sql`select count(*) as n, max(${audit.column('id')}) as last,
+            sum(case when ${audit.column('action')} = ${AuditAction.REVERT} then 1 else 0 end)
+              as reverts
+          from ${audit.table} where ${audit.column('importRunId')} = ${importRunId}`,
     );
     if (Number(summary?.n ?? 0) === 0) {
       throw new NotFoundError(`Import run ${importRunId} changed nothing, or does not exist`, {

@@ -4,6 +4,7 @@ import { systemViewer } from '../auth/viewer';
 import { today } from '../common/dates';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { type Em, type Orm, refreshPlannerStatistics } from '../db/orm';
+import { Rollback } from '../db/rollback';
 import { mapColumns, RowReader, type TableHead } from './import.cells';
 import { ImportFileError, IssueList } from './import.issues';
 import type { ImportKind, KindContext, Located } from './import.kind';
@@ -18,7 +19,7 @@ import {
 } from './import.plan';
 import { ImportRun, ImportStatus } from './import-run.entity';
 import { isZip, readSources, type SourceRow, type SourceTable } from './import.source';
-import { hashFiles, openCsvStream } from './import.stream';
+import { hashBytes, hashFiles, openCsvStream } from './import.stream';
 import { Stage } from './import.stage';
 import { RefIndex, type Target } from './import.targets';
 import type { Flat } from '../writes/write.batch';
@@ -70,11 +71,18 @@ type ReadableTable =
   | SourceTable
   | (TableHead & { rows: AsyncIterable<SourceRow>; bytesRead(): number; totalBytes: number });
 
+/** A file read whole, under the name messages give it. */
+interface WholeFile {
+  name: string;
+  bytes: Buffer;
+}
+
+function readWholeFile(file: string): WholeFile {
+  return { name: path.basename(file), bytes: fs.readFileSync(file) };
+}
+
 /** Reads each file as tables; a file that cannot be read at all becomes one issue. */
-async function readTables(
-  files: { name: string; bytes: Buffer }[],
-  issues: IssueList,
-): Promise<SourceTable[]> {
+async function readTables(files: WholeFile[], issues: IssueList): Promise<SourceTable[]> {
   const tables: SourceTable[] = [];
   for (const file of files) {
     try {
@@ -157,7 +165,7 @@ function decodingNote(table: TableHead): string | null {
 /** Read → decode → parse → map columns → validate every row, in memory; no database writes. */
 async function validate(
   kind: ImportKind<unknown>,
-  files: { name: string; bytes: Buffer }[],
+  files: WholeFile[],
   context: KindContext,
   options: ImportOptions,
   notes: string[],
@@ -238,10 +246,18 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
       throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
   }
+  // A kind diffed in memory parses each file whole: read once, hashed from the bytes it parses.
+  // A staged kind streams its files (for the hash, then for the rows), never holding one whole.
+  const input: { staged: Target } | { whole: WholeFile[] } = kind.staged
+    ? { staged: kind.staged }
+    : { whole: options.files.map((file) => readWholeFile(file)) };
   const prepared: Prepared = {
     files: options.files,
     fileNames: options.files.map((file) => path.basename(file)),
-    sha256: await hashFiles(options.files),
+    sha256:
+      'whole' in input
+        ? hashBytes(input.whole.map((file) => file.bytes))
+        : await hashFiles(options.files),
     notes: [],
     asOf: options.asOf ?? today(),
     settings: { prune: options.prune ?? false, asOf: options.asOf ?? null },
@@ -265,9 +281,10 @@ export async function runImport(orm: Orm, options: ImportOptions): Promise<Impor
       return { status: 'skipped', previousRunId: last.id, sha256, notes };
     }
   }
-  const outcome = kind.staged
-    ? await stagedImport(orm, options, prepared, kind.staged)
-    : await plannedImport(orm, options, prepared);
+  const outcome =
+    'staged' in input
+      ? await stagedImport(orm, options, prepared, input.staged)
+      : await plannedImport(orm, options, prepared, input.whole);
   if (outcome.status === 'applied') {
     await refreshStatisticsAfter(orm, outcome.plans);
   }
@@ -362,18 +379,15 @@ async function closeRun(
   await tx.flush();
 }
 
-/** The in-memory flow: every row read and diffed at once (territory kinds). */
+/** The in-memory flow: every row of the files, read whole, diffed at once (territory kinds). */
 async function plannedImport(
   orm: Orm,
   options: ImportOptions,
   prepared: Prepared,
+  files: WholeFile[],
 ): Promise<ImportOutcome> {
   const { kind } = options;
   const { sha256, notes } = prepared;
-  const files = prepared.files.map((file) => ({
-    name: path.basename(file),
-    bytes: fs.readFileSync(file),
-  }));
   const em = orm.em.fork();
   const context = kindContext(em, options, prepared);
   const { refs, issues } = context;
@@ -427,10 +441,8 @@ async function plannedImport(
   return outcome;
 }
 
-/** Thrown inside the staged transaction to roll it back: a dry run, or a refused file. */
-class Rollback {
-  constructor(readonly outcome: ImportOutcome | 'refused') {}
-}
+/** What rolls a staged import's transaction back: a dry run's outcome, or a refused file. */
+type StagedRollback = ImportOutcome | 'refused';
 
 /** Formats read whole: workbooks, JSON and zip archives (their members are small tables). */
 const readWhole = new Set(['.xlsx', '.xls', '.dbf', '.json', '.zip']);
@@ -446,7 +458,7 @@ async function openTables(file: string, issues: IssueList): Promise<ReadableTabl
     fs.closeSync(handle);
   }
   if (readWhole.has(path.extname(file).toLowerCase()) || isZip(head)) {
-    return readTables([{ name, bytes: fs.readFileSync(file) }], issues);
+    return readTables([readWholeFile(file)], issues);
   }
   try {
     return [await openCsvStream(file, name)];
@@ -497,7 +509,7 @@ async function stagedImport(
       await stageFiles(stage, options, prepared, context);
       rows = stage.size;
       if (!issues.empty) {
-        throw new Rollback('refused');
+        throw new Rollback<StagedRollback>('refused');
       }
       await stage.match();
       const counts = await stage.counts();
@@ -518,7 +530,13 @@ async function stagedImport(
         if (prunable > 0) {
           plan.changes.push(...(await firstChanges(stage.prunes(source), examples)));
         }
-        throw new Rollback({ status: 'dry-run', plans: [plan], rows, sha256, notes });
+        throw new Rollback<StagedRollback>({
+          status: 'dry-run',
+          plans: [plan],
+          rows,
+          sha256,
+          notes,
+        });
       }
       if (totalChanges([plan]) === 0) {
         await stage.drop();
@@ -541,9 +559,8 @@ async function stagedImport(
     if (!(error instanceof Rollback)) {
       throw error;
     }
-    return error.outcome === 'refused'
-      ? refusedRun(orm, options, prepared, issues, rows)
-      : error.outcome;
+    const { outcome } = error as Rollback<StagedRollback>;
+    return outcome === 'refused' ? refusedRun(orm, options, prepared, issues, rows) : outcome;
   }
 }
 

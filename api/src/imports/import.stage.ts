@@ -7,6 +7,7 @@ import { defaultsOf, persisted } from '../db/insert-rows';
 import type { Em } from '../db/orm';
 import { boundValue, dialectOf, execute, insertValues } from '../db/sql/execute';
 import { columnType, sql, type Sql, type SqlDialect } from '../db/sql/sql';
+import { tableOf, type TableNames } from '../db/sql/tables';
 import type { Flat } from '../writes/write.batch';
 import { type IssueList } from './import.issues';
 import { type Change, deleteOf, type Existing, updateOf } from './import.plan';
@@ -19,16 +20,41 @@ export const CREATE_CHUNK_ROWS = 50_000;
 /** Changed or pruned rows per load-diff-write round (few in a periodic re-import). */
 export const CHANGE_CHUNK_ROWS = 1000;
 
-const STAGE = sql.ident('import_stage');
-/** The staging table's own columns, before the target's, in the order rows carry them. */
-const STAGE_COLUMNS = ['_seq', '_file', '_line', '_key', '_uf', '_after'];
-const STAGE_TYPES = ['integer', 'integer', 'integer', 'text', 'varchar(2)', 'jsonb'];
+const STAGE_TABLE = 'import_stage';
+const STAGE = sql.ident(STAGE_TABLE);
+
+/** A column of the staging table, as its DDL declares it and a staging INSERT casts to it. */
+interface ColumnDefinition {
+  name: string;
+  type: string;
+  constraint?: Sql;
+  /** Filled by the match, not carried by the staged rows. */
+  matched?: true;
+}
+
+/**
+ * The staging table's own columns, before the target's: rows carry the first six in this order,
+ * the match fills `_id` and `_action`. `_after` (no `type` here) takes the type of the audit
+ * log's `after` column from the ORM's metadata, as the audit insert copies it there.
+ */
+const OWN_COLUMNS: readonly (Omit<ColumnDefinition, 'type'> & { type?: string })[] = [
+  { name: '_seq', type: 'integer', constraint: sql`primary key` },
+  { name: '_file', type: 'integer', constraint: sql`not null` },
+  { name: '_line', type: 'integer', constraint: sql`not null` },
+  { name: '_key', type: 'text', constraint: sql`not null` },
+  { name: '_uf', type: 'varchar(2)' },
+  { name: '_after' },
+  { name: '_id', type: 'integer', matched: true },
+  { name: '_action', type: 'varchar(10)', matched: true },
+];
+/** How many of its own columns a staged row carries. */
+const CARRIED_COLUMNS = OWN_COLUMNS.filter((column) => !column.matched).length;
 /** Bound parameters one SQLite statement may carry (SQLite ≥ 3.32). */
 const SQLITE_PARAMETERS = 32_766;
 
 /** Rows per staging statement: a chunk on PostgreSQL, what SQLite's parameter limit allows. */
 export function stageChunkRows(dialect: SqlDialect, target: Target): number {
-  const columns = STAGE_COLUMNS.length + target.fields.length;
+  const columns = CARRIED_COLUMNS + target.fields.length;
   return dialect === 'postgresql'
     ? STAGE_CHUNK_ROWS
     : Math.min(STAGE_CHUNK_ROWS, Math.floor(SQLITE_PARAMETERS / columns));
@@ -75,14 +101,17 @@ export class Stage {
     private readonly em: Em,
     readonly target: Target,
     private readonly dialect: SqlDialect,
-    private readonly table: string,
+    /** The target's table, and its columns under the alias `t` of every statement here. */
+    private readonly stored: TableNames,
+    private readonly own: ColumnDefinition[],
     private readonly columns: StageColumn[],
     private readonly props: EntityProperty[],
     private readonly refs: RefIndex,
   ) {}
 
   static async open(em: Em, target: Target, refs: RefIndex): Promise<Stage> {
-    const meta = em.getMetadata().get(target.entity.name);
+    const stored = tableOf(em, target.entity);
+    const { meta } = stored;
     const dialect = dialectOf(em);
     const columns = target.fields.map((definition): StageColumn => {
       const prop = meta.properties[definition.name as never] as EntityProperty | undefined;
@@ -97,28 +126,31 @@ export class Stage {
         nullable: Boolean(prop.nullable),
       };
     });
-    const afterType = em.getMetadata().get(AuditEntry.name).properties.after.columnTypes[0]!;
+    const afterType = tableOf(em, AuditEntry).property('after').columnTypes[0]!;
+    const own = OWN_COLUMNS.map((column) => ({ ...column, type: column.type ?? afterType }));
     const stage = new Stage(
       em,
       target,
       dialect,
-      meta.tableName,
+      stored,
+      own,
       columns,
       meta.props.filter(persisted),
       refs,
     );
+    const definitions = [
+      ...own,
+      ...columns.map((column): ColumnDefinition => ({ name: column.column, type: column.type })),
+    ].map(
+      ({ name, type, constraint }) =>
+        sql`${sql.ident(name)} ${columnType(type)}${constraint ? sql` ${constraint}` : sql``}`,
+    );
     await execute(em, sql`drop table if exists ${STAGE}`);
     await execute(
       em,
-      sql`create temporary table ${STAGE} (
-        _seq integer primary key, _file integer not null, _line integer not null,
-        _key text not null, _uf varchar(2), _after ${columnType(afterType)}, _id integer,
-        _action varchar(10),
-        ${sql.join(
-          columns.map((column) => sql`${sql.ident(column.column)} ${columnType(column.type)}`),
-          ', ',
-        )}
-      )${dialect === 'postgresql' ? sql` on commit drop` : sql``}`,
+      sql`create temporary table ${STAGE} (${sql.join(definitions, ', ')})${
+        dialect === 'postgresql' ? sql` on commit drop` : sql``
+      }`,
     );
     return stage;
   }
@@ -128,9 +160,12 @@ export class Stage {
     return this.rows;
   }
 
-  /** The staging table's columns in the order rows carry them. */
-  private get names(): string[] {
-    return [...STAGE_COLUMNS, ...this.columns.map((column) => column.column)];
+  /** The staging table's columns rows carry, in their order, with their types. */
+  private get carried(): { name: string; type: string }[] {
+    return [
+      ...this.own.filter((column) => !column.matched),
+      ...this.columns.map((column) => ({ name: column.column, type: column.type })),
+    ];
   }
 
   /**
@@ -140,6 +175,7 @@ export class Stage {
   async add(file: number, line: number, key: string, values: Flat): Promise<void> {
     const data = columnData(this.target, values, this.refs);
     const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+    // The staging table's own columns first, in `OWN_COLUMNS`' order.
     this.buffer.push([
       (this.rows += 1),
       file,
@@ -179,9 +215,10 @@ export class Stage {
    * every cell bound.
    */
   private async write(rows: unknown[][]): Promise<void> {
-    const names = this.names.map((name) => sql.ident(name));
+    const carried = this.carried;
+    const names = carried.map((column) => sql.ident(column.name));
     if (this.dialect === 'postgresql') {
-      const types = [...STAGE_TYPES, ...this.columns.map((column) => column.type)];
+      const types = carried.map((column) => column.type);
       const u = types.map((_, index) => sql.ident(`c${index}`));
       const arrays = types.map((_, index) => arrayLiteral(rows.map((row) => row[index])));
       await execute(
@@ -198,7 +235,12 @@ export class Stage {
       );
       return;
     }
-    await insertValues(this.em, 'import_stage', this.names, rows);
+    await insertValues(
+      this.em,
+      STAGE_TABLE,
+      carried.map((column) => column.name),
+      rows,
+    );
   }
 
   /**
@@ -264,11 +306,11 @@ export class Stage {
    * `unchanged`. Rows left unmatched are new.
    */
   async match(): Promise<void> {
-    const table = sql.ident(this.table);
+    const { table } = this.stored;
     const t = sql.ident('t');
     const differs = sql.join(
       [
-        sql`t.deleted_at is not null`,
+        sql`${this.stored.column('deletedAt', 't')} is not null`,
         ...this.columns.map((column) => {
           const name = sql.ident(column.column);
           return sql`t.${name} is distinct from ${STAGE}.${name}`;
@@ -278,7 +320,7 @@ export class Stage {
     );
     await execute(
       this.em,
-      sql`update ${STAGE} set _id = t.id,
+      sql`update ${STAGE} set _id = ${this.stored.column('id', 't')},
             _action = case when ${differs} then 'update' else 'unchanged' end
           from ${table} t where ${this.keyMatch(t, STAGE)}`,
     );
@@ -331,7 +373,7 @@ export class Stage {
     if (creates === 0) {
       return;
     }
-    const table = sql.ident(this.table);
+    const { table } = this.stored;
     const given = new Set(this.columns.map((column) => column.column));
     const defaults = defaultsOf(this.target.entity, this.props);
     const constants = this.props
@@ -367,7 +409,7 @@ export class Stage {
         sql`from ${STAGE} s where s._action = 'create' and ${range} order by s._seq`,
         audit.at,
       );
-    const stored = sql.ident('t');
+    const t = sql.ident('t');
     for (let from = 0; from < this.rows; from += CREATE_CHUNK_ROWS) {
       const range = sql`s._seq > ${from} and s._seq <= ${from + CREATE_CHUNK_ROWS}`;
       await execute(
@@ -379,8 +421,8 @@ export class Stage {
       const chunk = sql`${STAGE}._id is null and ${STAGE}._seq > ${from} and ${STAGE}._seq <= ${from + CREATE_CHUNK_ROWS}`;
       await execute(
         this.em,
-        sql`update ${STAGE} set _id = t.id, _action = 'create'
-            from ${table} t where ${chunk} and ${this.keyMatch(stored, STAGE)}`,
+        sql`update ${STAGE} set _id = ${this.stored.column('id', 't')}, _action = 'create'
+            from ${table} t where ${chunk} and ${this.keyMatch(t, STAGE)}`,
       );
       await execute(this.em, auditStatement(range));
       // New rows are spread over the file: the share of it done stands for the share created.
@@ -419,13 +461,18 @@ export class Stage {
     }
   }
 
+  /** Live stored rows (`t`) of the import's scope (`source`) that no staged row matched. */
+  private unmatched(source: string): Sql {
+    const column = (property: string) => this.stored.column(property, 't');
+    return sql`${column('source')} = ${source} and ${column('deletedAt')} is null
+      and not exists (select 1 from ${STAGE} s where s._id = ${column('id')})`;
+  }
+
   /** How many stored rows of the import's scope no staged row matched (`--prune`). */
   async pruneCount(source: string): Promise<number> {
     const [row] = await execute(
       this.em,
-      sql`select count(*) as n from ${sql.ident(this.table)} t
-          where t.source = ${source} and t.deleted_at is null
-            and not exists (select 1 from ${STAGE} s where s._id = t.id)`,
+      sql`select count(*) as n from ${this.stored.table} t where ${this.unmatched(source)}`,
     );
     return count(row?.n);
   }
@@ -435,15 +482,14 @@ export class Stage {
    * `CHANGE_CHUNK_ROWS` at a time (`--prune`).
    */
   async *prunes(source: string): AsyncGenerator<Change[]> {
-    const table = sql.ident(this.table);
+    const id = this.stored.column('id', 't');
     let last = 0;
     for (;;) {
       const rows = await execute(
         this.em,
-        sql`select t.id from ${table} t
-            where t.source = ${source} and t.deleted_at is null and t.id > ${last}
-              and not exists (select 1 from ${STAGE} s where s._id = t.id)
-            order by t.id limit ${CHANGE_CHUNK_ROWS}`,
+        sql`select ${id} as id from ${this.stored.table} t
+            where ${this.unmatched(source)} and ${id} > ${last}
+            order by ${id} limit ${CHANGE_CHUNK_ROWS}`,
       );
       if (rows.length === 0) {
         return;

@@ -182,3 +182,12 @@ export async function hashFiles(paths: string[]): Promise<string> {
   }
   return hash.digest('hex');
 }
+
+/** The SHA-256 of files already read whole, in order: what `hashFiles` gives for their paths. */
+export function hashBytes(files: readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const bytes of files) {
+    hash.update(bytes);
+  }
+  return hash.digest('hex');
+}

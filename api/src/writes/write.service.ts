@@ -14,6 +14,7 @@ import { withoutFields } from '../people/contact';
 import { type BaseEntity } from '../common/base.entity';
 import { fromGlobalId, toGlobalId } from '../common/global-id';
 import type { Em } from '../db/orm';
+import { Rollback } from '../db/rollback';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../graphql/errors';
 import { summarise, UpsertStatus, type UpsertResult, type UpsertRowResult } from './upsert.types';
 import { Batch, sameValues, type Flat, type FieldProblem } from './write.batch';
@@ -40,8 +41,6 @@ export interface UpsertOptions {
 export const MAX_UPSERT_ROWS = 5000;
 /** Rows per batch: each batch costs a constant number of statements. */
 export const UPSERT_BATCH_SIZE = 500;
-
-class Rollback extends Error {}
 
 const appliedStatuses = new Set([UpsertStatus.CREATED, UpsertStatus.UPDATED]);
 

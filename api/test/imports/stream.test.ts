@@ -11,6 +11,7 @@ import { progressReporter } from '../../src/imports/import.progress';
 import { MAX_RECORD_CHARS, readCsv, type SourceTable } from '../../src/imports/import.source';
 import {
   type CsvStreamOptions,
+  hashBytes,
   hashFiles,
   openCsvStream,
   type StreamedTable,
@@ -288,8 +289,8 @@ describe('openCsvStream reads as readCsv does', () => {
   });
 });
 
-describe('hashFiles', () => {
-  it('hashes the files in order as readFileSync + update did', async () => {
+describe('hashFiles and hashBytes', () => {
+  it('hash the files in order as readFileSync + update did, streamed or read whole', async () => {
     const dir = fixtureDir();
     const a = writeFixture(dir, 'a.csv', Buffer.alloc(200_000, 'a'));
     const b = writeFixture(dir, 'b.csv', 'ção\n');
@@ -298,6 +299,7 @@ describe('hashFiles', () => {
     expected.update(fs.readFileSync(b));
     expect(await hashFiles([a, b])).toBe(expected.digest('hex'));
     expect(await hashFiles([b, a])).not.toBe(await hashFiles([a, b]));
+    expect(hashBytes([fs.readFileSync(a), fs.readFileSync(b)])).toBe(await hashFiles([a, b]));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
