@@ -6,8 +6,7 @@ import { EventKind, Modality } from '../../src/activity/activity.enums';
 import { insertRows, rowsPerStatement } from '../../src/db/insert-rows';
 import { ANALYZE_AFTER_CHANGES } from '../../src/imports/import.engine';
 import { countsOf } from '../../src/imports/import.plan';
-import { CREATE_CHUNK_ROWS, stageChunkRows } from '../../src/imports/import.stage';
-import { targets } from '../../src/imports/import.targets';
+import { CREATE_CHUNK_ROWS, STAGE_CHUNK_ROWS } from '../../src/imports/import.stage';
 import { State } from '../../src/territory/state.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { fixtureDir, importFiles, writeFixture } from './import-helpers';
@@ -57,13 +56,12 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
     const more = await statementsToImport(eventsFile('M', 9000));
     expect([hundred.created, thousand.created, more.created]).toEqual([100, 1000, 9000]);
     expect(thousand.count).toBe(hundred.count);
-    // The rows are staged a chunk at a time (one INSERT each: 5,000 rows on PostgreSQL, what
-    // SQLite's 32,766 parameters hold); the diff is one UPDATE of the staging table; new rows,
+    // The rows are staged a chunk at a time (one INSERT of 5,000 rows each); the diff is one UPDATE of the staging table; new rows,
     // their ids and their audit entries are three statements per CREATE_CHUNK_ROWS. So 9,000 rows
     // cost only the extra staging INSERTs (and stay under ANALYZE_AFTER_CHANGES, which adds
     // PostgreSQL's ANALYZE).
-    const chunk = stageChunkRows(driver, targets.Event);
-    expect(chunk).toBe(driver === 'postgresql' ? 5000 : Math.floor(32_766 / 20));
+    const chunk = STAGE_CHUNK_ROWS;
+    expect(chunk).toBe(5000);
     expect(CREATE_CHUNK_ROWS).toBeGreaterThan(9000);
     expect(ANALYZE_AFTER_CHANGES).toBeGreaterThan(9000);
     expect(more.count - thousand.count).toBe(Math.ceil(9000 / chunk) - 1);

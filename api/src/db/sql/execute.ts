@@ -23,38 +23,6 @@ export function execute<T = Record<string, unknown>>(em: Em, fragment: Sql): Pro
   return executeText<T>(em, text, bindings);
 }
 
-/**
- * `INSERT INTO table (columns) VALUES (?, …), (?, …)` of many rows, every cell bound. Built
- * without a fragment per cell (a staging chunk has 30,000 of them): its text is quoted
- * identifiers and placeholders only.
- */
-export function insertValues(
-  em: Em,
-  table: string,
-  columns: readonly string[],
-  rows: readonly unknown[][],
-): Promise<unknown[]> {
-  const head = knexSql(
-    sql`insert into ${sql.ident(table)} (${sql.join(
-      columns.map((column) => sql.ident(column)),
-      ', ',
-    )}) values `,
-  ).text;
-  const placeholders = `(${columns.map(() => '?').join(', ')})`;
-  const bindings: Knex.Value[] = [];
-  for (const row of rows) {
-    if (row.length !== columns.length) {
-      throw new Error(
-        `insertValues(${table}): a row has ${row.length} cells, not ${columns.length}`,
-      );
-    }
-    for (const value of row) {
-      bindings.push(value as Knex.Value);
-    }
-  }
-  return executeText(em, head + rows.map(() => placeholders).join(', '), bindings);
-}
-
 async function executeText<T>(
   em: Em,
   written: string,
