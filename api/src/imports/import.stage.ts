@@ -352,13 +352,9 @@ export class Stage {
   }
 
   /**
-   * Inserts the new rows and their audit entries, `CREATE_CHUNK_ROWS` staged rows at a time: an
-   * `INSERT … SELECT` of the rows, an update giving the staged rows their new ids (joined on the
-   * natural key; pruning asks which stored rows are staged), an `INSERT … SELECT` of the audit
-   * entries. On PostgreSQL the three are one statement: the rows' `INSERT … RETURNING` in a CTE
-   * feeds the update, whose `RETURNING` feeds the audit insert, so the ids come back from the
-   * chunk's new rows rather than from a join with the whole table. SQLite (no data-modifying
-   * CTE) sends the three. `creates` is how many staged rows are new.
+   * Inserts the new rows and their audit entries, `CREATE_CHUNK_ROWS` staged rows at a time: one
+   * `INSERT … SELECT` of the rows, one statement giving the staged rows their new ids, one
+   * `INSERT … SELECT` of the audit entries. `creates` is how many staged rows are new.
    */
   async applyCreates(
     audit: { viewer: Viewer; importRunId: number; source: string; at: Date },
@@ -390,8 +386,7 @@ export class Stage {
       ...this.columns.map((column) => sql`s.${sql.ident(column.column)}`),
       ...constants.map(({ prop, value }) => boundValue(this.em, prop, value)),
     ];
-    /** The audit entries of the new rows `from` gives as `s`, in file order. */
-    const auditStatement = (from: Sql) =>
+    const auditStatement = (range: Sql) =>
       auditInsert(
         this.em,
         {
@@ -402,41 +397,25 @@ export class Stage {
           action: AuditAction.CREATE,
         },
         { entityId: sql`s._id`, after: sql`s._after`, stateUf: sql`s._uf` },
-        sql`${from} order by s._seq`,
+        sql`from ${STAGE} s where s._action = 'create' and ${range} order by s._seq`,
         audit.at,
       );
-    /** Gives the chunk's staged rows the ids of the new rows `t` names. */
-    const giveIds = (chunk: Sql, t: Sql, from: Sql) =>
-      sql`update ${STAGE} set _id = ${t}.${this.stored.column('id')}, _action = 'create'
-          from ${from} where ${chunk} and ${this.keyMatch(t, STAGE)}`;
-    const returned = [
-      this.stored.column('id'),
-      ...this.target.keyFields.map((field) => sql.ident(this.columnOf(field).column)),
-    ];
+    const t = sql.ident('t');
     for (let from = 0; from < this.rows; from += CREATE_CHUNK_ROWS) {
       const range = sql`s._seq > ${from} and s._seq <= ${from + CREATE_CHUNK_ROWS}`;
-      const insert = sql`insert into ${table} (${sql.join(insertColumns, ', ')})
+      await execute(
+        this.em,
+        sql`insert into ${table} (${sql.join(insertColumns, ', ')})
             select ${sql.join(selected, ', ')} from ${STAGE} s
-            where s._id is null and ${range} order by s._seq`;
+            where s._id is null and ${range} order by s._seq`,
+      );
       const chunk = sql`${STAGE}._id is null and ${STAGE}._seq > ${from} and ${STAGE}._seq <= ${from + CREATE_CHUNK_ROWS}`;
-      if (this.dialect === 'postgresql') {
-        const i = sql.ident('i');
-        await execute(
-          this.em,
-          sql`with inserted as (${insert} returning ${sql.join(returned, ', ')}),
-              created as (${giveIds(chunk, i, sql`inserted ${i}`)}
-                returning ${STAGE}._seq, ${STAGE}._id, ${STAGE}._after, ${STAGE}._uf)
-              ${auditStatement(sql`from created s`)}`,
-        );
-      } else {
-        const t = sql.ident('t');
-        await execute(this.em, insert);
-        await execute(this.em, giveIds(chunk, t, sql`${table} ${t}`));
-        await execute(
-          this.em,
-          auditStatement(sql`from ${STAGE} s where s._action = 'create' and ${range}`),
-        );
-      }
+      await execute(
+        this.em,
+        sql`update ${STAGE} set _id = ${this.stored.column('id', 't')}, _action = 'create'
+            from ${table} t where ${chunk} and ${this.keyMatch(t, STAGE)}`,
+      );
+      await execute(this.em, auditStatement(range));
       // New rows are spread over the file: the share of it done stands for the share created.
       onChunk(Math.round((creates * Math.min(from + CREATE_CHUNK_ROWS, this.rows)) / this.rows));
     }
