@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/common/paths';
 import { initOrm, type Orm } from '../../src/db/orm';
@@ -9,6 +10,7 @@ import { databaseAvailable, driver, testDatabase } from '../helpers';
 import { fixtureDir, graphFingerprint, writeFixture } from './import-helpers';
 
 const cli = path.join(projectRoot, 'dist', 'api', 'src', 'cli', 'main.js');
+const ROWS = 50_000;
 
 function eventsFile(rows: number): string {
   const lines = ['codigo,tipo,titulo,data,uf,participantes'];
@@ -45,7 +47,7 @@ describe.skipIf(!databaseAvailable)(`an import killed with SIGKILL (${driver})`,
       scratch.target.driver === 'sqlite' ? `sqlite:${scratch.target.file}` : scratch.target.url;
     env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' };
     orm = await initOrm({ database: scratch.target });
-    file = writeFixture(fixtureDir(), 'events-big.csv', eventsFile(20_000));
+    file = writeFixture(fixtureDir(), 'events-big.csv', eventsFile(ROWS));
   }, 300_000);
 
   afterAll(async () => {
@@ -53,8 +55,15 @@ describe.skipIf(!databaseAvailable)(`an import killed with SIGKILL (${driver})`,
     await scratch?.drop();
   });
 
-  /** Starts the import and SIGKILLs it 300 ms after its progress first matches `moment`. */
+  /**
+   * Starts the import and SIGKILLs it as soon as its progress matches `moment`. On PostgreSQL
+   * another session holds `audit_entries` meanwhile, so the import cannot reach its commit
+   * whatever the timing (its apply waits for that table); on SQLite, whose import holds the one
+   * write lock from its first statement, the file is large enough that the apply outlasts the
+   * kill (50,000 rows: the kill lands while half a second of writing is left).
+   */
   async function killDuring(moment: RegExp): Promise<void> {
+    const blocker = await holdAuditTable();
     const child = spawn(process.execPath, [cli, 'import', 'events', file, '--as', 'kill-test'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,12 +79,29 @@ describe.skipIf(!databaseAvailable)(`an import killed with SIGKILL (${driver})`,
       stderr += chunk.toString();
       if (moment.test(stderr) && !armed) {
         armed = true;
-        setTimeout(() => child.kill('SIGKILL'), 300);
+        child.kill('SIGKILL');
       }
     });
-    const exit = await killed;
+    const exit = await killed.finally(() => blocker?.release());
     expect(exit.signal, `stdout: ${stdout}\nstderr: ${stderr}`).toBe('SIGKILL');
     expect(stdout).not.toMatch(/applied/);
+  }
+
+  /** PostgreSQL: a transaction holding `audit_entries` in EXCLUSIVE mode (reads go on). */
+  async function holdAuditTable(): Promise<{ release(): Promise<void> } | null> {
+    if (scratch.target.driver !== 'postgresql') {
+      return null;
+    }
+    const client = new pg.Client({ connectionString: scratch.target.url });
+    await client.connect();
+    await client.query('begin');
+    await client.query('lock table audit_entries in exclusive mode');
+    return {
+      async release() {
+        await client.query('rollback');
+        await client.end();
+      },
+    };
   }
 
   it('leaves every table as it was, killed while staging or while applying; then the same import applies in full', async () => {
@@ -102,8 +128,8 @@ describe.skipIf(!databaseAvailable)(`an import killed with SIGKILL (${driver})`,
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    expect(output).toMatch(/Event: 20000 to create/);
-    expect(output).toMatch(/import #\d+ applied: 20000 rows/);
+    expect(output).toMatch(new RegExp(`Event: ${ROWS} to create`));
+    expect(output).toMatch(new RegExp(`import #\\d+ applied: ${ROWS} rows`));
     const after = await graphFingerprint(orm);
     expect(after.events).not.toEqual(before.events);
   }, 600_000);
