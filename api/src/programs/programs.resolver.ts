@@ -25,9 +25,6 @@ export class AdhesionConnection extends Connection(Adhesion) {}
 @ObjectType()
 export class InstrumentStatusConnection extends Connection(InstrumentStatus) {}
 
-@ObjectType()
-export class EnrolmentConnection extends Connection(Enrolment) {}
-
 /** An approved adhesion past its validity reads as expired, whatever is stored. */
 export function effectiveAdhesionStatus(adhesion: Adhesion, on = today()): AdhesionStatus {
   if (
