@@ -16,8 +16,8 @@ import { requestViewer } from './auth/authenticate';
 import { createLogger } from './common/logger';
 import type { AppConfig } from './config';
 import { initOrm, migrate, withStartupLock, type Orm } from './db/orm';
-import { createReadRouting } from './db/replicas';
-import { compiledReads } from './graphql/compiled/compiled-reads';
+import { createReadRouting, type ReadRouting } from './db/replicas';
+import { type CompiledReads, compiledReads } from './graphql/compiled/compiled-reads';
 import type { GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/format-error';
 import { buildAppSchema } from './graphql/schema';
@@ -39,8 +39,8 @@ import {
 import { tracedRequests } from './observability/tracing';
 import { databaseUnavailable } from './security/database-errors';
 import { rateLimitIdentity } from './security/rate-limit';
-import { createHardening } from './security/harden';
-import { queryRules } from './security/query-rules';
+import { createHardening, type Hardening } from './security/harden';
+import { type QueryRules, queryRules } from './security/query-rules';
 import { commitWithinDeadline } from './security/request-deadline';
 import { startupTasks } from './startup';
 
@@ -239,9 +239,9 @@ function apolloServer({
   config: AppConfig;
   logger: Logger;
   server: http.Server;
-  rules: ReturnType<typeof queryRules>;
-  hardening: ReturnType<typeof createHardening>;
-  compiled: ReturnType<typeof compiledReads> | null;
+  rules: QueryRules;
+  hardening: Hardening;
+  compiled: CompiledReads | null;
 }): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     schema,
@@ -326,7 +326,7 @@ function requestContext(
 }
 
 /** Sends a request to its replica or the primary; after a write, the caller's reads stay on the primary. */
-function routeReads(reads: NonNullable<Awaited<ReturnType<typeof createReadRouting>>>) {
+function routeReads(reads: ReadRouting) {
   return (req: express.Request, res: express.Response, next: express.NextFunction) => {
     const body = req.body as { query?: unknown } | undefined;
     const type = operationOf(body?.query ?? req.query.query).type;
