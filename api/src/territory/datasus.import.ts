@@ -199,7 +199,8 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const current = await currentMunicipalities(em, context, ufs);
     const demo = await demoTerritoryOf(em, context, covered);
     const userPrune = context.prune ? { state: { $in: await stateIdsOf(context, ufs) } } : null;
-    const scope: FileScope = { givesMacroregions, givesRegions, current, demo, userPrune };
+    const inFile = new Set(rows.map((row) => row.ibgeCode));
+    const scope: FileScope = { givesMacroregions, givesRegions, current, inFile, demo, userPrune };
 
     const plans = [
       await planTarget(em, refs, targets.HealthMacroregion, macroregionsOf(rows), {
@@ -227,7 +228,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
         ? [await planMemberships(em, regionRows, context, demo)]
         : demoMembershipPlan(demo)),
     );
-    context.notes.push(...whatTheFileLeaves(rows, scope, covered));
+    context.notes.push(...whatTheFileLeaves(scope, covered));
     return plans;
   },
 };
@@ -238,6 +239,8 @@ interface FileScope {
   givesRegions: boolean;
   /** The municipalities of the file's states as they are now. */
   current: Map<string, CurrentMunicipality>;
+  /** The IBGE codes the file gives. */
+  inFile: Set<string>;
   demo: DemoTerritory;
   /** `--prune`: the rows of the file's states it no longer has. */
   userPrune: { state: { $in: number[] } } | null;
@@ -345,10 +348,9 @@ function healthRegionsOf(
  */
 function municipalitiesOf(
   rows: DatasusRow[],
-  { givesMacroregions, current, demo }: FileScope,
+  { givesMacroregions, current, inFile, demo }: FileScope,
   names: Names,
 ): Flat[] {
-  const inFile = new Set(rows.map((row) => row.ibgeCode));
   const inDemoRegion = (ibgeCode: string) =>
     demo.regionCodes.has(current.get(ibgeCode)?.regionCode ?? '');
   const municipalities: Flat[] = rows.map((row) => ({
@@ -375,8 +377,7 @@ function municipalitiesOf(
 
 /** Notes on what the file does not give and what stays as it was. */
 function whatTheFileLeaves(
-  rows: DatasusRow[],
-  { givesMacroregions, givesRegions, current, demo }: FileScope,
+  { givesMacroregions, givesRegions, current, inFile, demo }: FileScope,
   covered: Set<string>,
 ): string[] {
   const notes: string[] = [];
@@ -395,7 +396,7 @@ function whatTheFileLeaves(
   }
   const missing = notInFile(
     current,
-    new Set(rows.map((row) => row.ibgeCode)),
+    inFile,
     'their name, coordinates and macroregion stay as they were (unknown if never given)',
   );
   if (missing) {
