@@ -107,7 +107,15 @@ function columnIsTheValue(
   const sameValue = property.enum
     ? storedAsNamed(named)
     : (storedAs[named.name]?.includes(property.type) ?? false);
-  return sameValue && !(isNonNullType(field.type) && property.nullable);
+  return sameValue && nullableWhereItsColumnIs(field, property);
+}
+
+/** A non-null field cannot read a nullable column (the resolver would fail where SQL gives null). */
+function nullableWhereItsColumnIs(
+  field: GraphQLField<unknown, unknown>,
+  property: EntityProperty,
+): boolean {
+  return !(isNonNullType(field.type) && property.nullable);
 }
 
 /** The classes whose fields make up `type`'s: the class itself and its ancestors. */
@@ -223,7 +231,7 @@ export function objectCatalogOf(
         (field.args.length === 0 || declaration.toOneWithoutArguments?.includes(field.name)) &&
         property.type in cataloguedTypes &&
         getNamedType(field.type).name === property.type &&
-        !(isNonNullType(field.type) && property.nullable)
+        nullableWhereItsColumnIs(field, property)
       ) {
         toOne.push(field.name);
       }
