@@ -119,17 +119,16 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
             now,
           ),
         );
-        const column = (name: string) => stored.column(name);
         const [changed] = await execute(
           tem,
           sql`select count(*) as n from ${CREATED} where entity_type = ${target.name}`,
         );
         await execute(
           tem,
-          sql`update ${stored.table} set ${column('deletedAt')} = ${boundValue(tem, stored.property('deletedAt'), now)},
-                ${column('updatedAt')} = ${boundValue(tem, stored.property('updatedAt'), now)},
-                ${column('version')} = ${column('version')} + 1
-              where ${column('id')} in (select entity_id from ${CREATED} where entity_type = ${target.name})`,
+          sql`update ${stored.table} set ${stored.column('deletedAt')} = ${boundValue(tem, stored.property('deletedAt'), now)},
+                ${stored.column('updatedAt')} = ${boundValue(tem, stored.property('updatedAt'), now)},
+                ${stored.column('version')} = ${stored.column('version')} + 1
+              where ${stored.column('id')} in (select entity_id from ${CREATED} where entity_type = ${target.name})`,
         );
         reverted += Number(changed?.n ?? 0);
       }
