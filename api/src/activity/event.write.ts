@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { EventKind, Modality } from './activity.enums';
 import { Event } from './event.entity';
 import { Organization } from '../people/organization.entity';
@@ -7,29 +8,34 @@ import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
-import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
+import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class EventUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Natural key.' }) code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => EventKind, { nullable: true }) kind?: EventKind | null;
+  @Field(() => String, { nullable: true }) title?: string | null;
+  @Field(() => String, { nullable: true }) startDate?: string | null;
+  @Field(() => String, { nullable: true }) endDate?: string | null;
+  @Field(() => Modality, { nullable: true }) modality?: Modality | null;
+  @Field(() => String, { nullable: true }) organizationCode?: string | null;
+  @Field(() => String, { nullable: true }) stateUf?: string | null;
+  @Field(() => String, { nullable: true }) healthRegionCode?: string | null;
+  @Field(() => String, { nullable: true }) municipalityIbgeCode?: string | null;
+  @Field(() => [String], { nullable: true }) topics?: string[] | null;
+  @Field(() => Int, { nullable: true }) participantCount?: number | null;
+  @Field(() => Int, { nullable: true }) accessCount?: number | null;
+  @Field(() => String, { nullable: true }) notes?: string | null;
+}
 
 const count = z.number().int().min(0, 'Must be 0 or more');
 
-export const eventWrites: WriteSpec<Event> = {
+export const eventWrites = writeSpec<Event>({
   typeName: 'Event',
   entity: Event,
-  fields: [
-    'code',
-    'kind',
-    'title',
-    'startDate',
-    'endDate',
-    'modality',
-    'organizationCode',
-    'stateUf',
-    'healthRegionCode',
-    'municipalityIbgeCode',
-    'topics',
-    'participantCount',
-    'accessCount',
-    'notes',
-  ],
+  input: EventUpsertInput,
   requiredOnCreate: ['kind', 'title', 'startDate', 'modality'],
   schema: z.object({
     ...rowIdentity,
@@ -140,4 +146,4 @@ export const eventWrites: WriteSpec<Event> = {
     row.accessCount = (draft.accessCount as number | null | undefined) ?? null;
     row.notes = (draft.notes as string | null | undefined) ?? null;
   },
-};
+});

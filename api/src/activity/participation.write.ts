@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { ParticipationRole } from './activity.enums';
 import { Event } from './event.entity';
 import { Participation } from './participation.entity';
@@ -7,8 +8,20 @@ import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
-import { type WriteSpec } from '../writes/write.spec';
+import { writeSpec } from '../writes/write.spec';
 import { eventWrites } from './event.write';
+
+@InputType({
+  description: 'Natural key: event × person (or event × municipality when there is no person).',
+})
+export class ParticipationUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) eventCode?: string | null;
+  @Field(() => String, { nullable: true }) personCode?: string | null;
+  @Field(() => String, { nullable: true }) municipalityIbgeCode?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => ParticipationRole, { nullable: true }) role?: ParticipationRole | null;
+}
 
 /** event × person, or event × municipality for a municipality taking part as such. */
 function keyOf(flat: Flat): string | null {
@@ -52,10 +65,10 @@ function eventUfs(event: Event | undefined, batch: Batch): string[] {
  * A person (or a municipality) taking part in an event, keyed by event × person: one
  * participation per person and event (a unique index backs it). Scoped by the event's state.
  */
-export const participationWrites: WriteSpec<Participation> = {
+export const participationWrites = writeSpec<Participation>({
   typeName: 'Participation',
   entity: Participation,
-  fields: ['eventCode', 'personCode', 'municipalityIbgeCode', 'role'],
+  input: ParticipationUpsertInput,
   requiredOnCreate: ['eventCode'],
   schema: z.object({
     ...rowIdentity,
@@ -122,4 +135,4 @@ export const participationWrites: WriteSpec<Participation> = {
     row.municipality = municipality ? ref(municipality) : null;
     row.role = (draft.role as ParticipationRole | null | undefined) ?? ParticipationRole.ATTENDEE;
   },
-};
+});

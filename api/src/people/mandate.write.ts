@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { scopedUf } from '../auth/policy';
 import { Mandate } from './mandate.entity';
 import { Organization } from './organization.entity';
@@ -9,8 +10,26 @@ import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type Batch, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, mandateDate, naturalKey, rowIdentity, uf } from '../writes/write.fields';
-import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
+import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
+
+@InputType()
+export class MandateUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Natural key from the roster.' })
+  code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) personCode?: string | null;
+  @Field(() => String, { nullable: true }) organizationCode?: string | null;
+  @Field(() => MandateRole, { nullable: true }) role?: MandateRole | null;
+  @Field(() => SeatType, { nullable: true }) seat?: SeatType | null;
+  @Field(() => String, { nullable: true }) stateUf?: string | null;
+  @Field(() => String, { nullable: true }) municipalityIbgeCode?: string | null;
+  @Field(() => [String], { nullable: true }) healthRegionCodes?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' }) startDate?: string | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD, exclusive' })
+  endDate?: string | null;
+}
 
 const GESTORES = 'mandate.gestores';
 
@@ -33,21 +52,10 @@ function gestores(batch: Batch): Interval[] {
   return batch.scratch.get(GESTORES) as Interval[];
 }
 
-export const mandateWrites: WriteSpec<Mandate> = {
+export const mandateWrites = writeSpec<Mandate>({
   typeName: 'Mandate',
   entity: Mandate,
-  fields: [
-    'code',
-    'personCode',
-    'organizationCode',
-    'role',
-    'seat',
-    'stateUf',
-    'municipalityIbgeCode',
-    'healthRegionCodes',
-    'startDate',
-    'endDate',
-  ],
+  input: MandateUpsertInput,
   requiredOnCreate: ['personCode', 'role', 'startDate'],
   schema: z.object({
     ...rowIdentity,
@@ -252,4 +260,4 @@ export const mandateWrites: WriteSpec<Mandate> = {
       batch.scratch.set(GESTORES, list);
     }
   },
-};
+});

@@ -1,16 +1,28 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { Organization } from './organization.entity';
 import { OrganizationKind } from './people.enums';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
-import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
+import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class OrganizationUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => OrganizationKind, { nullable: true }) kind?: OrganizationKind | null;
+  @Field(() => String, { nullable: true, description: 'null = national.' })
+  stateUf?: string | null;
+}
 
 /** Organisations: a COSEMS or SES belongs to its state; CONASEMS, MS, OPAS are national. */
-export const organizationWrites: WriteSpec<Organization> = {
+export const organizationWrites = writeSpec<Organization>({
   typeName: 'Organization',
   entity: Organization,
-  fields: ['code', 'name', 'kind', 'stateUf'],
+  input: OrganizationUpsertInput,
   requiredOnCreate: ['code', 'name', 'kind'],
   schema: z.object({
     ...rowIdentity,
@@ -51,4 +63,4 @@ export const organizationWrites: WriteSpec<Organization> = {
     const state = draft.stateUf ? batch.state(draft.stateUf as string) : undefined;
     row.state = state ? ref(state) : null;
   },
-};
+});

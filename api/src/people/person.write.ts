@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { scopedUf } from '../auth/policy';
 import { searchText } from '../common/text';
 import { hiddenContactFields } from './contact';
@@ -6,7 +7,17 @@ import { Person } from './person.entity';
 import { personStates } from './person-states';
 import { type Batch, type Flat } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, type WriteSpec } from '../writes/write.spec';
+import { codeKey, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class PersonUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Natural key.' }) code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) email?: string | null;
+  @Field(() => String, { nullable: true }) phone?: string | null;
+}
 
 const PERSON_UFS = 'person.ufs';
 
@@ -28,11 +39,11 @@ export function statesOfPerson(batch: Batch, code: unknown): string[] {
   return typeof code === 'string' ? (known?.get(code) ?? []) : [];
 }
 
-export const personWrites: WriteSpec<Person> = {
+export const personWrites = writeSpec<Person>({
   typeName: 'Person',
   plural: 'People',
   entity: Person,
-  fields: ['code', 'name', 'email', 'phone'],
+  input: PersonUpsertInput,
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
@@ -86,4 +97,4 @@ export const personWrites: WriteSpec<Person> = {
       (batch.scratch.get(PERSON_UFS) as Map<string, string[]>).set(row.code, [row.homeUf]);
     }
   },
-};
+});

@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { Adhesion } from './adhesion.entity';
 import { Program } from './program.entity';
 import { AdhesionStatus } from './programs.enums';
@@ -13,7 +14,20 @@ import {
   naturalKey,
   rowIdentity,
 } from '../writes/write.fields';
-import { pairKey, splitKeys, type WriteSpec } from '../writes/write.spec';
+import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class AdhesionUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Municipality (key, with programCode).' })
+  ibgeCode?: string | null;
+  @Field(() => String, { nullable: true }) programCode?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => AdhesionStatus, { nullable: true }) status?: AdhesionStatus | null;
+  @Field(() => String, { nullable: true }) requestedOn?: string | null;
+  @Field(() => String, { nullable: true }) decidedOn?: string | null;
+  @Field(() => String, { nullable: true }) notes?: string | null;
+}
 
 const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
 
@@ -22,10 +36,10 @@ const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
  * its business days (weekends and national holidays skipped), valid for its months after the
  * decision — after which an approved adhesion reads as EXPIRED.
  */
-export const adhesionWrites: WriteSpec<Adhesion> = {
+export const adhesionWrites = writeSpec<Adhesion>({
   typeName: 'Adhesion',
   entity: Adhesion,
-  fields: ['ibgeCode', 'programCode', 'status', 'requestedOn', 'decidedOn', 'notes'],
+  input: AdhesionUpsertInput,
   requiredOnCreate: ['ibgeCode', 'programCode', 'status', 'requestedOn'],
   schema: z.object({
     ...rowIdentity,
@@ -158,4 +172,4 @@ export const adhesionWrites: WriteSpec<Adhesion> = {
         : null;
     row.notes = (draft.notes as string | null | undefined) ?? null;
   },
-};
+});

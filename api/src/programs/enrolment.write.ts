@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { Adhesion } from './adhesion.entity';
 import { Enrolment } from './enrolment.entity';
 import { Program } from './program.entity';
@@ -8,15 +9,29 @@ import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity } from '../writes/write.fields';
-import { pairKey, splitKeys, type WriteSpec } from '../writes/write.spec';
+import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class EnrolmentUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) personCode?: string | null;
+  @Field(() => String, { nullable: true }) programCode?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Municipality the professional enrols through.',
+  })
+  ibgeCode?: string | null;
+  @Field(() => String, { nullable: true }) enrolledOn?: string | null;
+}
 
 const ADHESIONS = 'enrolment.adhesions';
 
 /** A professional enrols only where the municipality's adhesion is approved, valid and not suspended. */
-export const enrolmentWrites: WriteSpec<Enrolment> = {
+export const enrolmentWrites = writeSpec<Enrolment>({
   typeName: 'Enrolment',
   entity: Enrolment,
-  fields: ['personCode', 'programCode', 'ibgeCode', 'enrolledOn'],
+  input: EnrolmentUpsertInput,
   requiredOnCreate: ['personCode', 'programCode', 'ibgeCode', 'enrolledOn'],
   schema: z.object({
     ...rowIdentity,
@@ -113,4 +128,4 @@ export const enrolmentWrites: WriteSpec<Enrolment> = {
     row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);
     row.enrolledOn = draft.enrolledOn as string;
   },
-};
+});

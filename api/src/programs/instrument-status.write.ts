@@ -1,11 +1,24 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { InstrumentStatus } from './instrument-status.entity';
 import { Instrument, instrumentStatusOrder, InstrumentStatusValue } from './programs.enums';
 import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
-import { type WriteSpec } from '../writes/write.spec';
+import { writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class InstrumentStatusUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) ibgeCode?: string | null;
+  @Field(() => Instrument, { nullable: true }) instrument?: Instrument | null;
+  @Field(() => String, { nullable: true }) period?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => InstrumentStatusValue, { nullable: true }) status?: InstrumentStatusValue | null;
+  @Field(() => String, { nullable: true }) statusDate?: string | null;
+  @Field(() => String, { nullable: true }) dueDate?: string | null;
+}
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' &&
@@ -15,11 +28,11 @@ function keyOf(flat: Flat): string | null {
     : null;
 }
 
-export const instrumentStatusWrites: WriteSpec<InstrumentStatus> = {
+export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
   typeName: 'InstrumentStatus',
   plural: 'InstrumentStatuses',
   entity: InstrumentStatus,
-  fields: ['ibgeCode', 'instrument', 'period', 'status', 'statusDate', 'dueDate'],
+  input: InstrumentStatusUpsertInput,
   requiredOnCreate: ['ibgeCode', 'instrument', 'period', 'status'],
   schema: z.object({
     ...rowIdentity,
@@ -95,4 +108,4 @@ export const instrumentStatusWrites: WriteSpec<InstrumentStatus> = {
     row.statusDate = (draft.statusDate as string | null | undefined) ?? null;
     row.dueDate = (draft.dueDate as string | null | undefined) ?? null;
   },
-};
+});

@@ -1,22 +1,28 @@
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { Program } from './program.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { localDate, naturalKey, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, NATIONAL, type WriteSpec } from '../writes/write.spec';
+import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class ProgramUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true }) code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => String, { nullable: true }) adhesionOpensOn?: string | null;
+  @Field(() => String, { nullable: true }) adhesionClosesOn?: string | null;
+  @Field(() => Int, { nullable: true }) decisionBusinessDays?: number | null;
+  @Field(() => Int, { nullable: true }) validityMonths?: number | null;
+}
 
 /** Programs are national: only unscoped editors and admins define them. */
-export const programWrites: WriteSpec<Program> = {
+export const programWrites = writeSpec<Program>({
   typeName: 'Program',
   entity: Program,
-  fields: [
-    'code',
-    'name',
-    'description',
-    'adhesionOpensOn',
-    'adhesionClosesOn',
-    'decisionBusinessDays',
-    'validityMonths',
-  ],
+  input: ProgramUpsertInput,
   requiredOnCreate: [
     'code',
     'name',
@@ -74,4 +80,4 @@ export const programWrites: WriteSpec<Program> = {
     row.decisionBusinessDays = draft.decisionBusinessDays as number;
     row.validityMonths = draft.validityMonths as number;
   },
-};
+});

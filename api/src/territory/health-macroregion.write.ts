@@ -1,17 +1,27 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { searchText } from '../common/text';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, type WriteSpec } from '../writes/write.spec';
+import { codeKey, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class HealthMacroregionUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: '4-digit code, e.g. 4301.' })
+  code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+}
 
 /** Health macroregions: the 4-digit code starts with the state's IBGE code, which scopes them. */
-export const healthMacroregionWrites: WriteSpec<HealthMacroregion> = {
+export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
   typeName: 'HealthMacroregion',
   entity: HealthMacroregion,
-  fields: ['code', 'name'],
+  input: HealthMacroregionUpsertInput,
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
@@ -59,4 +69,4 @@ export const healthMacroregionWrites: WriteSpec<HealthMacroregion> = {
           },
         ];
   },
-};
+});

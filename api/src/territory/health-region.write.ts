@@ -1,18 +1,30 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { searchText } from '../common/text';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { ibgeCode, naturalKey, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, type WriteSpec } from '../writes/write.spec';
+import { codeKey, writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class HealthRegionUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: '5-digit code, e.g. 43001.' })
+  code?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) macroregionCode?: string | null;
+  @Field(() => String, { nullable: true }) seatIbgeCode?: string | null;
+}
 
 /** Health regions: the code starts with the state's IBGE code, which is what scopes them. */
-export const healthRegionWrites: WriteSpec<HealthRegion> = {
+export const healthRegionWrites = writeSpec<HealthRegion>({
   typeName: 'HealthRegion',
   entity: HealthRegion,
-  fields: ['code', 'name', 'macroregionCode', 'seatIbgeCode'],
+  input: HealthRegionUpsertInput,
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
@@ -86,4 +98,4 @@ export const healthRegionWrites: WriteSpec<HealthRegion> = {
     const seat = batch.ref(Municipality, draft.seatIbgeCode as string | null);
     row.seatMunicipality = seat ? ref(seat) : null;
   },
-};
+});

@@ -1,5 +1,6 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { searchText } from '../common/text';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
@@ -9,7 +10,7 @@ import { today } from '../common/dates';
 import { regionChangeSteps, type RegionChangePlan } from './region-history';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity, text } from '../writes/write.fields';
-import { relatedChange, type RelatedChange, type WriteSpec } from '../writes/write.spec';
+import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
 import {
   loadedMembership,
   loadMembershipSpans,
@@ -18,6 +19,33 @@ import {
   spanOf,
   spansOf,
 } from './region-membership.write';
+
+@InputType()
+export class MunicipalityUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String) ibgeCode!: string;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'YYYY-MM-DD: the day the name is known true on (default when the name changes: `effectiveFrom`, else today). An official file of an earlier day never renames the municipality back.',
+  })
+  nameAsOf?: string | null;
+  @Field(() => Int, { nullable: true }) population?: number | null;
+  @Field(() => Int, { nullable: true }) populationYear?: number | null;
+  @Field(() => ManagementType, { nullable: true }) managementType?: ManagementType | null;
+  @Field(() => String, { nullable: true }) healthRegionCode?: string | null;
+  @Field(() => Boolean, { nullable: true }) isCapital?: boolean | null;
+  @Field(() => Float, { nullable: true }) latitude?: number | null;
+  @Field(() => Float, { nullable: true }) longitude?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'YYYY-MM-DD (default: today): when a new `healthRegionCode` takes effect. The current region membership ends that day and a new one begins.',
+  })
+  effectiveFrom?: string | null;
+}
 
 const regionOf = (flat: Flat) => (flat.healthRegionCode as string | null | undefined) ?? null;
 
@@ -31,22 +59,11 @@ function regionPlan(draft: Flat, before: Flat, batch: Batch): RegionChangePlan {
   });
 }
 
-export const municipalityWrites: WriteSpec<Municipality> = {
+export const municipalityWrites = writeSpec<Municipality>({
   typeName: 'Municipality',
   plural: 'Municipalities',
   entity: Municipality,
-  fields: [
-    'ibgeCode',
-    'name',
-    'nameAsOf',
-    'population',
-    'populationYear',
-    'managementType',
-    'healthRegionCode',
-    'isCapital',
-    'latitude',
-    'longitude',
-  ],
+  input: MunicipalityUpsertInput,
   transientFields: ['effectiveFrom'],
   requiredOnCreate: ['ibgeCode', 'name'],
   schema: z.object({
@@ -191,4 +208,4 @@ export const municipalityWrites: WriteSpec<Municipality> = {
     }
     return changes;
   },
-};
+});

@@ -1,13 +1,24 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { AuditAction } from '../audit/audit.enums';
 import { Municipality } from './municipality.entity';
 import { PopulationEstimate } from './population-estimate.entity';
 import { sizeClassOf } from './territory.enums';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, rowIdentity } from '../writes/write.fields';
-import { relatedChange, type RelatedChange, type WriteSpec } from '../writes/write.spec';
+import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
+
+@InputType({ description: 'Natural key: municipality × year.' })
+export class PopulationEstimateUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Municipality IBGE code.' })
+  ibgeCode?: string | null;
+  @Field(() => Int, { nullable: true }) year?: number | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => Int, { nullable: true }) population?: number | null;
+}
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.year === 'number'
@@ -33,10 +44,10 @@ const lastYear = () => new Date().getUTCFullYear() + 1;
  * `population`: that change is versioned and audited like any municipality update, and so is
  * the one a delete or restore makes.
  */
-export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
+export const populationEstimateWrites = writeSpec<PopulationEstimate>({
   typeName: 'PopulationEstimate',
   entity: PopulationEstimate,
-  fields: ['ibgeCode', 'year', 'population'],
+  input: PopulationEstimateUpsertInput,
   requiredOnCreate: ['ibgeCode', 'year', 'population'],
   schema: z.object({
     ...rowIdentity,
@@ -129,7 +140,7 @@ export const populationEstimateWrites: WriteSpec<PopulationEstimate> = {
     }
     return source ? populationFrom(source, municipality, batch) : [];
   },
-};
+});
 
 /** Makes the estimate the municipality's population (audited); nothing when it already is. */
 function populationFrom(

@@ -1,12 +1,29 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
 import { describeSpan, spansOverlap, type MembershipSpan } from './region-history';
 import { RegionMembership } from './region-membership.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
-import { type WriteSpec } from '../writes/write.spec';
+import { writeSpec } from '../writes/write.spec';
+
+@InputType({
+  description:
+    'Natural key: municipality × region × validFrom. Spans are [validFrom, validTo): validTo is the first day in the next region.',
+})
+export class RegionMembershipUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Municipality IBGE code.' })
+  ibgeCode?: string | null;
+  @Field(() => String, { nullable: true }) healthRegionCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD; null: since always.' })
+  validFrom?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD, exclusive; null: current.' })
+  validTo?: string | null;
+}
 
 const regionCode = z
   .string()
@@ -99,10 +116,10 @@ export function rememberSpan(
  * open one (no `validTo`) is its current region: moving a municipality is `updateMunicipality`
  * with a new `healthRegionCode`, which closes and opens memberships itself.
  */
-export const regionMembershipWrites: WriteSpec<RegionMembership> = {
+export const regionMembershipWrites = writeSpec<RegionMembership>({
   typeName: 'RegionMembership',
   entity: RegionMembership,
-  fields: ['ibgeCode', 'healthRegionCode', 'validFrom', 'validTo'],
+  input: RegionMembershipUpsertInput,
   requiredOnCreate: ['ibgeCode', 'healthRegionCode'],
   schema: z.object({
     ...rowIdentity,
@@ -206,4 +223,4 @@ export const regionMembershipWrites: WriteSpec<RegionMembership> = {
       id: row.id ?? -1,
     });
   },
-};
+});

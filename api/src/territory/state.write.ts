@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { Role } from '../auth/auth.enums';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
@@ -6,17 +7,28 @@ import { State } from './state.entity';
 import { GeographicRegion } from './territory.enums';
 import { type FieldProblem } from '../writes/write.batch';
 import { rowIdentity, text, uf } from '../writes/write.fields';
-import { type WriteSpec } from '../writes/write.spec';
+import { writeSpec } from '../writes/write.spec';
+
+@InputType()
+export class StateUpsertInput {
+  @Field(() => ID, { nullable: true }) id?: string | null;
+  @Field(() => String, { nullable: true, description: 'Natural key, e.g. RS.' }) uf?: string | null;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
+  @Field(() => String, { nullable: true, description: 'Two-digit IBGE code, e.g. 43.' })
+  ibgeCode?: string | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => GeographicRegion, { nullable: true }) region?: GeographicRegion | null;
+}
 
 /**
  * States: keyed by UF. Every municipality, region and macroregion code starts with the state's
  * IBGE code, so neither the UF nor the code may change, only admins add or remove a state, and a
  * state that still has live municipalities or regions cannot be deleted.
  */
-export const stateWrites: WriteSpec<State> = {
+export const stateWrites = writeSpec<State>({
   typeName: 'State',
   entity: State,
-  fields: ['uf', 'ibgeCode', 'name', 'region'],
+  input: StateUpsertInput,
   requiredOnCreate: ['uf', 'ibgeCode', 'name', 'region'],
   roles: { create: Role.ADMIN, delete: Role.ADMIN },
   schema: z.object({
@@ -84,4 +96,4 @@ export const stateWrites: WriteSpec<State> = {
       },
     ];
   },
-};
+});

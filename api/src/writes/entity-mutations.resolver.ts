@@ -27,8 +27,8 @@ function plain(input: object): Flat {
  */
 export function entityMutationsResolver<E extends BaseEntity>(
   spec: WriteSpec<E>,
-  inputType: ClassType,
 ): ClassType {
+  const inputType = spec.input;
   const singular = spec.typeName;
   const plural = spec.plural ?? `${singular}s`;
   // The entity doubles as the GraphQL object type.

@@ -1,4 +1,3 @@
-import { type ClassType } from 'type-graphql';
 import { adhesionWrites } from '../programs/adhesion.write';
 import { enrolmentWrites } from '../programs/enrolment.write';
 import { eventWrites } from '../activity/event.write';
@@ -14,32 +13,31 @@ import { stateWrites } from '../territory/state.write';
 import { healthRegionWrites } from '../territory/health-region.write';
 import { organizationWrites } from '../people/organization.write';
 import { programWrites } from '../programs/program.write';
-import * as inputs from './write.inputs';
 import { entityMutationsResolver } from './entity-mutations.resolver';
 import { type WriteSpec } from './write.spec';
 
-/** Every writable entity with its GraphQL upsert input, in the schema's order. */
-const writable: [WriteSpec, ClassType][] = [
-  [municipalityWrites, inputs.MunicipalityUpsertInput],
-  [personWrites, inputs.PersonUpsertInput],
-  [mandateWrites, inputs.MandateUpsertInput],
-  [eventWrites, inputs.EventUpsertInput],
-  [adhesionWrites, inputs.AdhesionUpsertInput],
-  [instrumentStatusWrites, inputs.InstrumentStatusUpsertInput],
-  [enrolmentWrites, inputs.EnrolmentUpsertInput],
-  [healthRegionWrites, inputs.HealthRegionUpsertInput],
-  [organizationWrites, inputs.OrganizationUpsertInput],
-  [programWrites, inputs.ProgramUpsertInput],
-  [stateWrites, inputs.StateUpsertInput],
-  [healthMacroregionWrites, inputs.HealthMacroregionUpsertInput],
-  [regionMembershipWrites, inputs.RegionMembershipUpsertInput],
-  [populationEstimateWrites, inputs.PopulationEstimateUpsertInput],
-  [participationWrites, inputs.ParticipationUpsertInput],
-].map(([spec, input]) => [spec as unknown as WriteSpec, input as ClassType]);
+/** Every writable entity, in the schema's order. */
+const writable = [
+  municipalityWrites,
+  personWrites,
+  mandateWrites,
+  eventWrites,
+  adhesionWrites,
+  instrumentStatusWrites,
+  enrolmentWrites,
+  healthRegionWrites,
+  organizationWrites,
+  programWrites,
+  stateWrites,
+  healthMacroregionWrites,
+  regionMembershipWrites,
+  populationEstimateWrites,
+  participationWrites,
+].map((spec) => spec as unknown as WriteSpec);
 
 /** Every writable entity type, by audit `entityType` (what `revertImport` looks up). */
 export const writeSpecs: ReadonlyMap<string, WriteSpec> = new Map(
-  writable.map(([spec]) => [spec.typeName, spec]),
+  writable.map((spec) => [spec.typeName, spec]),
 );
 
-export const writeResolvers = writable.map(([spec, input]) => entityMutationsResolver(spec, input));
+export const writeResolvers = writable.map((spec) => entityMutationsResolver(spec));

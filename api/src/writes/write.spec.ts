@@ -1,9 +1,11 @@
 import { type EntityClass } from '@mikro-orm/core';
+import { type ClassType } from 'type-graphql';
 import { type z } from 'zod';
 import { type AuditAction } from '../audit/audit.enums';
 import { type Role } from '../auth/auth.enums';
 import { type BaseEntity } from '../common/base.entity';
 import { type Batch, type Flat, type FieldProblem } from './write.batch';
+import { rowIdentity } from './write.fields';
 
 /**
  * How the write engine handles one entity type. Everything row-specific works on *flat*
@@ -18,7 +20,16 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   /** Plural of `typeName` in mutation names (`upsertPeople`), when not `typeName` + s. */
   plural?: string;
   entity: EntityClass<E>;
-  /** Flat input fields, excluding `id` and `expectedVersion`. */
+  /**
+   * The GraphQL upsert input (in the spec's file): every field optional so that an omitted field
+   * is left unchanged and `null` clears it; `id` (global id) or the natural key finds an existing
+   * row; `expectedVersion` is the version the client last saw. Validation is `schema`'s, not its.
+   */
+  input: ClassType;
+  /**
+   * Flat input fields, excluding `id` and `expectedVersion`: `schema`'s own keys less
+   * `transientFields` (`writeSpec` derives them).
+   */
   fields: readonly string[];
   /**
    * Input-only fields (e.g. a municipality's `effectiveFrom`): copied into the draft for `check`
@@ -75,6 +86,21 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   relatedOnDelete?(row: E, batch: Batch): Promise<RelatedChange[]>;
   /** Why this row may not be soft-deleted (e.g. a state that still has municipalities). */
   checkDelete?(row: E, batch: Batch): Promise<FieldProblem[]>;
+}
+
+/**
+ * A write spec whose `fields` are its schema's keys, less `rowIdentity` and `transientFields`:
+ * a field is named once, in the schema (the upsert input's fields are checked against it by
+ * `api/test/writes/write-specs.test.ts`).
+ */
+export function writeSpec<E extends BaseEntity>(
+  spec: Omit<WriteSpec<E>, 'fields' | 'schema'> & { schema: z.ZodObject },
+): WriteSpec<E> {
+  const transient = new Set(spec.transientFields ?? []);
+  const fields = Object.keys(spec.schema.shape).filter(
+    (name) => !(name in rowIdentity) && !transient.has(name),
+  );
+  return { ...spec, fields };
 }
 
 export interface RowChange {
