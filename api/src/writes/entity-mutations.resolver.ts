@@ -25,9 +25,7 @@ function plain(input: object): Flat {
  * The mutations of one entity type — `createX`, `updateX`, `deleteX`, `restoreX`, `upsertXs` —
  * all thin wrappers over the write service, which does the checking.
  */
-export function entityMutationsResolver<E extends BaseEntity>(
-  spec: WriteSpec<E>,
-): ClassType {
+export function entityMutationsResolver<E extends BaseEntity>(spec: WriteSpec<E>): ClassType {
   const inputType = spec.input;
   const singular = spec.typeName;
   const plural = spec.plural ?? `${singular}s`;

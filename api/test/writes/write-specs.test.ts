@@ -16,7 +16,11 @@ describe.each([...writeSpecs.values()].map((spec) => [spec.typeName, spec] as co
       const input = (await buildAppSchema()).getType(spec.input.name);
       expect(isInputObjectType(input), `${spec.input.name} is an input type`).toBe(true);
       const inputFields = Object.keys(isInputObjectType(input) ? input.getFields() : {});
-      const written = [...Object.keys(rowIdentity), ...spec.fields, ...(spec.transientFields ?? [])];
+      const written = [
+        ...Object.keys(rowIdentity),
+        ...spec.fields,
+        ...(spec.transientFields ?? []),
+      ];
       expect(new Set(inputFields)).toEqual(new Set(written));
       expect(written).toHaveLength(inputFields.length);
     });
