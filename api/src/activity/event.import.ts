@@ -1,6 +1,5 @@
 import { EventKind, Modality } from './activity.enums';
 import { code, date, ibgeCode, integer, listOf, oneOf, text } from '../imports/import.cells';
-import { targets } from '../imports/import.targets';
 import {
   checkRange,
   codeColumn,
@@ -11,6 +10,7 @@ import {
   regionColumn,
   stateColumn,
 } from '../imports/import.columns';
+import { eventTarget } from './event.write';
 
 const eventKindAliases: Record<string, EventKind> = {
   cir: EventKind.CIR_MEETING,
@@ -52,7 +52,7 @@ export const eventsKind = entityKind({
   name: 'events',
   description:
     'events: code, kind (tipo), title (titulo), start (data)[, end, modality, organization, uf, region, municipality, topics, participants, accesses, notes]',
-  target: targets.Event,
+  target: eventTarget,
   refs: ['Organization', 'State', 'Municipality', 'HealthRegion'],
   columns: [
     codeColumn,

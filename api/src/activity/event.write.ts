@@ -9,6 +9,7 @@ import { Municipality } from '../territory/municipality.entity';
 import { type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
 @InputType()
 export class EventUpsertInput {
@@ -147,3 +148,12 @@ export const eventWrites = writeSpec<Event>({
     row.notes = (draft.notes as string | null | undefined) ?? null;
   },
 });
+
+/** How the import engine writes Event rows (flat, related rows by natural key). */
+export const eventTarget = importTarget(
+  Event,
+  `code kind title startDate endDate modality organization:Organization state:State
+   healthRegion:HealthRegion municipality:Municipality topics:json participantCount
+   accessCount notes`,
+  { keyOf: codeOf, namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
+);

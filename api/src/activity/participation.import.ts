@@ -1,7 +1,7 @@
 import { ParticipationRole } from './activity.enums';
 import { ibgeCode, oneOf } from '../imports/import.cells';
-import { targets } from '../imports/import.targets';
 import { entityKind, existing, municipalityColumn } from '../imports/import.columns';
+import { participationTarget } from './participation.write';
 
 const roleCell = oneOf(ParticipationRole, {
   organizador: ParticipationRole.ORGANISER,
@@ -13,7 +13,7 @@ const roleCell = oneOf(ParticipationRole, {
 export const participationKind = entityKind({
   name: 'participation',
   description: 'participation: event, person or municipality[, role (papel)]',
-  target: targets.Participation,
+  target: participationTarget,
   refs: ['Event', 'Person', 'Municipality'],
   columns: [
     { field: 'event', aliases: ['event', 'eventcode', 'evento', 'codevento'], required: true },

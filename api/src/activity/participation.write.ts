@@ -10,6 +10,7 @@ import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes
 import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
 import { eventWrites } from './event.write';
+import { importTarget } from '../imports/import.targets';
 
 @InputType({
   description: 'Natural key: event × person (or event × municipality when there is no person).',
@@ -136,3 +137,14 @@ export const participationWrites = writeSpec<Participation>({
     row.role = (draft.role as ParticipationRole | null | undefined) ?? ParticipationRole.ATTENDEE;
   },
 });
+
+/** How the import engine writes Participation rows (flat, related rows by natural key). */
+export const participationTarget = importTarget(
+  Participation,
+  'event:Event person:Person municipality:Municipality role',
+  {
+    keyOf: (values) => `${values.event}|${values.person ?? ''}|${values.municipality ?? ''}`,
+    keyFields: 'event person municipality',
+    lookup: 'event',
+  },
+);

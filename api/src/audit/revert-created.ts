@@ -1,7 +1,8 @@
 import { ImportRun, ImportStatus } from '../imports/import-run.entity';
-import { type Target, targets } from '../imports/import.targets';
+import { type Target } from '../imports/import.targets';
 import { boundValue, dialectOf, execute } from '../db/sql/execute';
 import { sql, type Sql } from '../db/sql/sql';
+import { importTargets } from '../writes/write.registry';
 import { tableOf, type TableNames } from '../db/sql/tables';
 import type { WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
@@ -44,7 +45,7 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
   );
   const chosen: { target: Target; stored: TableNames }[] = [];
   for (const { entity_type: entityType } of kinds) {
-    const target = (targets as Record<string, Target>)[String(entityType)];
+    const target = importTargets.get(String(entityType));
     if (!target) {
       continue;
     }

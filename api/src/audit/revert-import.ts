@@ -11,10 +11,9 @@ import {
   type RefNamespace,
   snapshot,
   type Target,
-  targets,
 } from '../imports/import.targets';
 import { Batch, type Flat, sameValue, sameValues } from '../writes/write.batch';
-import { writeSpecs } from '../writes/write.registry';
+import { importTargets, writeSpecs } from '../writes/write.registry';
 import { echoOf, recordRowAudit, type WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
@@ -305,7 +304,7 @@ async function loadEngineRows(
   const rows: EngineRow[] = [];
   const later = new Map<string, AuditEntry[]>();
   for (const [entityType, list] of groupBy([...touched.values()], (t) => t.entityType)) {
-    const target = (targets as Record<string, Target>)[entityType];
+    const target = importTargets.get(String(entityType));
     if (!target) {
       throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
         argument: 'id',

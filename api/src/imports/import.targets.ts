@@ -1,20 +1,13 @@
 import { type EntityClass, Reference } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Event } from '../activity/event.entity';
-import { Participation } from '../activity/participation.entity';
 import type { Em } from '../db/orm';
-import { Mandate } from '../people/mandate.entity';
 import { Organization } from '../people/organization.entity';
 import { Person } from '../people/person.entity';
-import { Adhesion } from '../programs/adhesion.entity';
-import { InstrumentStatus } from '../programs/instrument-status.entity';
 import { Program } from '../programs/program.entity';
 import { HealthMacroregion } from '../territory/health-macroregion.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { MunicipalityName } from '../territory/municipality-name.entity';
-import { PopulationEstimate } from '../territory/population-estimate.entity';
-import { RegionMembership } from '../territory/region-membership.entity';
 import { State } from '../territory/state.entity';
 import { ufOfStateCode } from '../territory/territory.seed';
 import { type Flat } from '../writes/write.batch';
@@ -160,14 +153,14 @@ export interface Target {
 }
 
 /** UF of a row that names its municipality by IBGE code (the first two digits are the state's). */
-const ufOfMunicipality = (values: Flat) =>
+export const ufOfMunicipality = (values: Flat) =>
   typeof values.municipality === 'string'
     ? (ufOfStateCode(values.municipality.slice(0, 2)) ?? null)
     : null;
-const ufOfState = (values: Flat) => (typeof values.state === 'string' ? values.state : null);
-const codeOf = (values: Flat) => String(values.code);
+export const ufOfState = (values: Flat) => (typeof values.state === 'string' ? values.state : null);
+export const codeOf = (values: Flat) => String(values.code);
 
-function define(
+export function importTarget(
   entity: EntityClass<object>,
   fields: string,
   target: Omit<Target, 'name' | 'entity' | 'fields' | 'lookup' | 'keyFields'> & {
@@ -180,95 +173,6 @@ function define(
   const keyFields = (target.keyFields ?? target.lookup).split(' ');
   return { ...target, name: entity.name, entity, fields: defs, lookup, keyFields };
 }
-
-export const targets = {
-  HealthMacroregion: define(HealthMacroregion, 'code name nameSearch state:State demo', {
-    keyOf: codeOf,
-    namespace: 'HealthMacroregion',
-    lookup: 'code',
-    stateUfOf: ufOfState,
-  }),
-  HealthRegion: define(
-    HealthRegion,
-    'code name nameSearch state:State macroregion:HealthMacroregion demo',
-    { keyOf: codeOf, namespace: 'HealthRegion', lookup: 'code', stateUfOf: ufOfState },
-  ),
-  Municipality: define(
-    Municipality,
-    `ibgeCode name nameAsOf nameSearch state:State macroregion:HealthMacroregion isCapital
-     latitude longitude healthRegion:HealthRegion population populationYear sizeClass`,
-    {
-      keyOf: (values) => String(values.ibgeCode),
-      namespace: 'Municipality',
-      lookup: 'ibgeCode',
-      stateUfOf: ufOfState,
-    },
-  ),
-  MunicipalityName: define(MunicipalityName, 'municipality:Municipality name knownFrom knownTo', {
-    keyOf: (values) => `${values.municipality}|${values.name}`,
-    keyFields: 'municipality name',
-    lookup: 'municipality',
-    stateUfOf: ufOfMunicipality,
-  }),
-  RegionMembership: define(
-    RegionMembership,
-    'municipality:Municipality healthRegion:HealthRegion validFrom validTo',
-    {
-      keyOf: (values) => `${values.municipality}@${values.validFrom ?? ''}`,
-      keyFields: 'municipality validFrom',
-      lookup: 'municipality',
-    },
-  ),
-  PopulationEstimate: define(PopulationEstimate, 'municipality:Municipality year population', {
-    keyOf: (values) => `${values.municipality}/${values.year}`,
-    keyFields: 'municipality year',
-    lookup: 'municipality',
-  }),
-  Person: define(Person, 'code name nameSearch email phone', {
-    keyOf: codeOf,
-    namespace: 'Person',
-    lookup: 'code',
-  }),
-  Mandate: define(
-    Mandate,
-    `code person:Person organization:Organization role seat state:State
-     municipality:Municipality healthRegions:[HealthRegion] startDate endDate`,
-    { keyOf: codeOf, lookup: 'code', populate: ['healthRegions'], stateUfOf: ufOfState },
-  ),
-  Event: define(
-    Event,
-    `code kind title startDate endDate modality organization:Organization state:State
-     healthRegion:HealthRegion municipality:Municipality topics:json participantCount
-     accessCount notes`,
-    { keyOf: codeOf, namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
-  ),
-  Participation: define(Participation, 'event:Event person:Person municipality:Municipality role', {
-    keyOf: (values) => `${values.event}|${values.person ?? ''}|${values.municipality ?? ''}`,
-    keyFields: 'event person municipality',
-    lookup: 'event',
-  }),
-  Adhesion: define(
-    Adhesion,
-    `municipality:Municipality program:Program status requestedOn decisionDueOn decidedOn
-     validUntil notes`,
-    {
-      keyOf: (values) => `${values.municipality}|${values.program}`,
-      keyFields: 'municipality program',
-      lookup: 'municipality',
-      stateUfOf: ufOfMunicipality,
-    },
-  ),
-  InstrumentStatus: define(
-    InstrumentStatus,
-    'municipality:Municipality instrument period status statusDate dueDate',
-    {
-      keyOf: (values) => `${values.municipality}|${values.instrument}|${values.period}`,
-      keyFields: 'municipality instrument period',
-      lookup: 'municipality',
-      stateUfOf: ufOfMunicipality,
-    },
-  ),
-} satisfies Record<string, Target>;
 
 /** The flat form of a loaded row (relations by natural key, collections sorted). */
 export function snapshot(target: Target, entity: object, refs: RefIndex): Flat {

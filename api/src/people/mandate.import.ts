@@ -1,6 +1,5 @@
 import { MandateRole, SeatType } from './people.enums';
 import { code, date, ibgeCode, listOf, oneOf } from '../imports/import.cells';
-import { targets } from '../imports/import.targets';
 import {
   checkRange,
   codeColumn,
@@ -10,6 +9,7 @@ import {
   organizationColumn,
   stateColumn,
 } from '../imports/import.columns';
+import { mandateTarget } from './mandate.write';
 
 const roleAliases: Record<string, MandateRole> = {
   apoiador: MandateRole.APOIADOR,
@@ -47,7 +47,7 @@ export const mandatesKind = entityKind({
   name: 'mandates',
   description:
     'mandates: code, person, role (papel), start (inicio)[, end (fim), organization, uf, municipality, regions, seat]',
-  target: targets.Mandate,
+  target: mandateTarget,
   refs: ['Person', 'Organization', 'State', 'Municipality', 'HealthRegion'],
   columns: [
     codeColumn,

@@ -12,6 +12,7 @@ import { type Batch, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, mandateDate, naturalKey, rowIdentity, uf } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
+import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
 @InputType()
 export class MandateUpsertInput {
@@ -261,3 +262,11 @@ export const mandateWrites = writeSpec<Mandate>({
     }
   },
 });
+
+/** How the import engine writes Mandate rows (flat, related rows by natural key). */
+export const mandateTarget = importTarget(
+  Mandate,
+  `code person:Person organization:Organization role seat state:State
+   municipality:Municipality healthRegions:[HealthRegion] startDate endDate`,
+  { keyOf: codeOf, lookup: 'code', populate: ['healthRegions'], stateUfOf: ufOfState },
+);

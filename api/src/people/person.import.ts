@@ -1,12 +1,12 @@
 import { searchText } from '../common/text';
 import { code, text } from '../imports/import.cells';
-import { targets } from '../imports/import.targets';
 import { codeColumn, email, entityKind } from '../imports/import.columns';
+import { personTarget } from './person.write';
 
 export const peopleKind = entityKind({
   name: 'people',
   description: 'people: code, name (nome), email, phone (telefone)',
-  target: targets.Person,
+  target: personTarget,
   refs: [],
   columns: [
     codeColumn,

@@ -8,6 +8,7 @@ import { personStates } from './person-states';
 import { type Batch, type Flat } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
+import { codeOf, importTarget } from '../imports/import.targets';
 
 @InputType()
 export class PersonUpsertInput {
@@ -97,4 +98,11 @@ export const personWrites = writeSpec<Person>({
       (batch.scratch.get(PERSON_UFS) as Map<string, string[]>).set(row.code, [row.homeUf]);
     }
   },
+});
+
+/** How the import engine writes Person rows (flat, related rows by natural key). */
+export const personTarget = importTarget(Person, 'code name nameSearch email phone', {
+  keyOf: codeOf,
+  namespace: 'Person',
+  lookup: 'code',
 });

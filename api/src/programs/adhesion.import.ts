@@ -1,7 +1,7 @@
 import { AdhesionStatus } from './programs.enums';
 import { date, ibgeCode, oneOf, text } from '../imports/import.cells';
-import { targets } from '../imports/import.targets';
 import { checkRange, entityKind, existing, municipalityColumn } from '../imports/import.columns';
+import { adhesionTarget } from './adhesion.write';
 
 const statusCell = oneOf(AdhesionStatus, {
   solicitada: AdhesionStatus.REQUESTED,
@@ -17,7 +17,7 @@ export const adhesionsKind = entityKind({
   name: 'adhesions',
   description:
     'adhesions: municipality, program (programa), status (situacao), requested (data da solicitacao)[, decided, valid until, notes]',
-  target: targets.Adhesion,
+  target: adhesionTarget,
   refs: ['Municipality', 'Program'],
   columns: [
     { ...municipalityColumn, required: true },

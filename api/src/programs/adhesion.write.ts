@@ -15,6 +15,7 @@ import {
   rowIdentity,
 } from '../writes/write.fields';
 import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
+import { importTarget, ufOfMunicipality } from '../imports/import.targets';
 
 @InputType()
 export class AdhesionUpsertInput {
@@ -173,3 +174,16 @@ export const adhesionWrites = writeSpec<Adhesion>({
     row.notes = (draft.notes as string | null | undefined) ?? null;
   },
 });
+
+/** How the import engine writes Adhesion rows (flat, related rows by natural key). */
+export const adhesionTarget = importTarget(
+  Adhesion,
+  `municipality:Municipality program:Program status requestedOn decisionDueOn decidedOn
+   validUntil notes`,
+  {
+    keyOf: (values) => `${values.municipality}|${values.program}`,
+    keyFields: 'municipality program',
+    lookup: 'municipality',
+    stateUfOf: ufOfMunicipality,
+  },
+);

@@ -1,7 +1,7 @@
 import { Instrument, InstrumentStatusValue } from './programs.enums';
 import { CellError, type CellParser, date, ibgeCode, oneOf } from '../imports/import.cells';
-import { targets } from '../imports/import.targets';
 import { entityKind, existing, municipalityColumn } from '../imports/import.columns';
+import { instrumentStatusTarget } from './instrument-status.write';
 
 const period: CellParser<string> = (value) => {
   if (!/^\d{4}(-\d{4}|-Q[1-3])?$/.test(value)) {
@@ -24,7 +24,7 @@ export const instrumentStatusesKind = entityKind({
   name: 'instrument-statuses',
   description:
     'instrument statuses: municipality, instrument (instrumento), period (periodo), status (situacao)[, status date, due date]',
-  target: targets.InstrumentStatus,
+  target: instrumentStatusTarget,
   refs: ['Municipality'],
   columns: [
     { ...municipalityColumn, required: true },

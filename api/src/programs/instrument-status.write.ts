@@ -7,6 +7,7 @@ import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
+import { importTarget, ufOfMunicipality } from '../imports/import.targets';
 
 @InputType()
 export class InstrumentStatusUpsertInput {
@@ -109,3 +110,15 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
     row.dueDate = (draft.dueDate as string | null | undefined) ?? null;
   },
 });
+
+/** How the import engine writes InstrumentStatus rows (flat, related rows by natural key). */
+export const instrumentStatusTarget = importTarget(
+  InstrumentStatus,
+  'municipality:Municipality instrument period status statusDate dueDate',
+  {
+    keyOf: (values) => `${values.municipality}|${values.instrument}|${values.period}`,
+    keyFields: 'municipality instrument period',
+    lookup: 'municipality',
+    stateUfOf: ufOfMunicipality,
+  },
+);

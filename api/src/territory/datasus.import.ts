@@ -11,7 +11,6 @@ import {
 } from '../imports/import.cells';
 import type { ImportKind, Located, PlanContext } from '../imports/import.kind';
 import { planTarget, type TargetPlan } from '../imports/import.plan';
-import { targets } from '../imports/import.targets';
 import { combineDatasusTables, datasusSkipReason } from './datasus.tables';
 import {
   type CurrentMunicipality,
@@ -32,6 +31,9 @@ import {
 } from './territory.plan';
 import type { Em } from '../db/orm';
 import { type Flat } from '../writes/write.batch';
+import { healthMacroregionTarget } from './health-macroregion.write';
+import { healthRegionTarget } from './health-region.write';
+import { municipalityTarget } from './municipality.write';
 
 interface DatasusRow {
   ibgeCode: string;
@@ -203,7 +205,7 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const scope: FileScope = { givesMacroregions, givesRegions, current, inFile, demo, userPrune };
 
     const plans = [
-      await planTarget(em, refs, targets.HealthMacroregion, macroregionsOf(rows), {
+      await planTarget(em, refs, healthMacroregionTarget, macroregionsOf(rows), {
         pruneWhere: pruneCondition(userPrune, demo.where),
       }),
     ];
@@ -211,14 +213,14 @@ export const territoryDatasusKind: ImportKind<DatasusRow> = {
     const regions = healthRegionsOf(rows, regionRows, scope, context.notes);
     if (regions.length > 0 || demo.where) {
       plans.push(
-        await planTarget(em, refs, targets.HealthRegion, regions, {
+        await planTarget(em, refs, healthRegionTarget, regions, {
           pruneWhere: pruneCondition(givesRegions ? userPrune : null, demo.where),
         }),
       );
     }
     const names = await planNames(em, context, rows, current);
     plans.push(
-      await planTarget(em, refs, targets.Municipality, municipalitiesOf(rows, scope, names), {
+      await planTarget(em, refs, municipalityTarget, municipalitiesOf(rows, scope, names), {
         pruneWhere: userPrune,
       }),
       names.plan,
@@ -264,7 +266,7 @@ async function planOlderPublication(
     ibgeCode,
     ...fields,
   }));
-  return [await planTarget(em, context.refs, targets.Municipality, renamed), names.plan];
+  return [await planTarget(em, context.refs, municipalityTarget, renamed), names.plan];
 }
 
 /** Each macroregion of the file once, as its first row names it. */

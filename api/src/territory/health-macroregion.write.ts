@@ -7,6 +7,7 @@ import { HealthRegion } from './health-region.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
+import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
 @InputType()
 export class HealthMacroregionUpsertInput {
@@ -70,3 +71,15 @@ export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
         ];
   },
 });
+
+/** How the import engine writes HealthMacroregion rows (flat, related rows by natural key). */
+export const healthMacroregionTarget = importTarget(
+  HealthMacroregion,
+  'code name nameSearch state:State demo',
+  {
+    keyOf: codeOf,
+    namespace: 'HealthMacroregion',
+    lookup: 'code',
+    stateUfOf: ufOfState,
+  },
+);

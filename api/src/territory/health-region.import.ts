@@ -2,7 +2,6 @@ import { ufOfStateCode } from './territory.seed';
 import { CellError, code, type ColumnSpec, ibgeCode, text } from '../imports/import.cells';
 import type { ImportKind, Located } from '../imports/import.kind';
 import { planTarget } from '../imports/import.plan';
-import { targets } from '../imports/import.targets';
 import {
   currentMunicipalities,
   demoTerritoryOf,
@@ -18,6 +17,9 @@ import {
 
 import { municipalityAliases } from '../imports/import.columns';
 import { type Flat } from '../writes/write.batch';
+import { healthMacroregionTarget } from './health-macroregion.write';
+import { healthRegionTarget } from './health-region.write';
+import { municipalityTarget } from './municipality.write';
 
 const regionColumns: ColumnSpec[] = [
   { field: 'municipality', aliases: municipalityAliases, required: true },
@@ -169,15 +171,15 @@ export const healthRegionsKind: ImportKind<RegionRow> = {
     return [
       ...(demo.where
         ? [
-            await planTarget(em, refs, targets.HealthMacroregion, [], {
+            await planTarget(em, refs, healthMacroregionTarget, [], {
               pruneWhere: demo.where,
             }),
           ]
         : []),
-      await planTarget(em, refs, targets.HealthRegion, regionsOf(rows, macroregionOf), {
+      await planTarget(em, refs, healthRegionTarget, regionsOf(rows, macroregionOf), {
         pruneWhere: pruneCondition(userPrune, demo.where),
       }),
-      await planTarget(em, refs, targets.Municipality, municipalities),
+      await planTarget(em, refs, municipalityTarget, municipalities),
       await planMemberships(em, rows, context, demo),
     ];
   },

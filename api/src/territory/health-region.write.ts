@@ -8,6 +8,7 @@ import { Municipality } from './municipality.entity';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { ibgeCode, naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
+import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
 @InputType()
 export class HealthRegionUpsertInput {
@@ -99,3 +100,10 @@ export const healthRegionWrites = writeSpec<HealthRegion>({
     row.seatMunicipality = seat ? ref(seat) : null;
   },
 });
+
+/** How the import engine writes HealthRegion rows (flat, related rows by natural key). */
+export const healthRegionTarget = importTarget(
+  HealthRegion,
+  'code name nameSearch state:State macroregion:HealthMacroregion demo',
+  { keyOf: codeOf, namespace: 'HealthRegion', lookup: 'code', stateUfOf: ufOfState },
+);

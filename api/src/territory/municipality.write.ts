@@ -19,6 +19,7 @@ import {
   spanOf,
   spansOf,
 } from './region-membership.write';
+import { importTarget, ufOfState } from '../imports/import.targets';
 
 @InputType()
 export class MunicipalityUpsertInput {
@@ -209,3 +210,16 @@ export const municipalityWrites = writeSpec<Municipality>({
     return changes;
   },
 });
+
+/** How the import engine writes Municipality rows (flat, related rows by natural key). */
+export const municipalityTarget = importTarget(
+  Municipality,
+  `ibgeCode name nameAsOf nameSearch state:State macroregion:HealthMacroregion isCapital
+   latitude longitude healthRegion:HealthRegion population populationYear sizeClass`,
+  {
+    keyOf: (values) => String(values.ibgeCode),
+    namespace: 'Municipality',
+    lookup: 'ibgeCode',
+    stateUfOf: ufOfState,
+  },
+);

@@ -3,9 +3,10 @@ import { sizeClassOf } from './territory.enums';
 import { type ColumnSpec, ibgeCode, integer } from '../imports/import.cells';
 import type { ImportKind } from '../imports/import.kind';
 import { planTarget } from '../imports/import.plan';
-import { targets } from '../imports/import.targets';
 
 import { municipalityAliases } from '../imports/import.columns';
+import { municipalityTarget } from './municipality.write';
+import { populationEstimateTarget } from './population-estimate.write';
 
 interface PopulationRow {
   ibgeCode: string;
@@ -104,7 +105,7 @@ export const populationIbgeKind: ImportKind<PopulationRow> = {
       await planTarget(
         em,
         context.refs,
-        targets.PopulationEstimate,
+        populationEstimateTarget,
         rows.map((row) => ({
           municipality: row.ibgeCode,
           year: row.year,
@@ -116,7 +117,7 @@ export const populationIbgeKind: ImportKind<PopulationRow> = {
             : null,
         },
       ),
-      await planTarget(em, context.refs, targets.Municipality, municipalities),
+      await planTarget(em, context.refs, municipalityTarget, municipalities),
     ];
   },
 };

@@ -9,6 +9,7 @@ import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes
 import { ibgeCode, rowIdentity } from '../writes/write.fields';
 import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
+import { importTarget } from '../imports/import.targets';
 
 @InputType({ description: 'Natural key: municipality × year.' })
 export class PopulationEstimateUpsertInput {
@@ -160,3 +161,14 @@ function populationFrom(
   municipality.sizeClass = sizeClassOf(estimate.population);
   return [relatedChange(municipalityWrites, municipality, before, AuditAction.UPDATE)];
 }
+
+/** How the import engine writes PopulationEstimate rows (flat, related rows by natural key). */
+export const populationEstimateTarget = importTarget(
+  PopulationEstimate,
+  'municipality:Municipality year population',
+  {
+    keyOf: (values) => `${values.municipality}/${values.year}`,
+    keyFields: 'municipality year',
+    lookup: 'municipality',
+  },
+);

@@ -8,6 +8,7 @@ import { RegionMembership } from './region-membership.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
+import { importTarget } from '../imports/import.targets';
 
 @InputType({
   description:
@@ -224,3 +225,14 @@ export const regionMembershipWrites = writeSpec<RegionMembership>({
     });
   },
 });
+
+/** How the import engine writes RegionMembership rows (flat, related rows by natural key). */
+export const regionMembershipTarget = importTarget(
+  RegionMembership,
+  'municipality:Municipality healthRegion:HealthRegion validFrom validTo',
+  {
+    keyOf: (values) => `${values.municipality}@${values.validFrom ?? ''}`,
+    keyFields: 'municipality validFrom',
+    lookup: 'municipality',
+  },
+);

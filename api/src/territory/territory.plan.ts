@@ -13,8 +13,9 @@ import { ufOfStateCode } from './territory.seed';
 import type { ImportIssue } from '../imports/import.issues';
 import type { KindContext, PlanContext } from '../imports/import.kind';
 import { type Change, planTarget, type TargetPlan } from '../imports/import.plan';
-import { targets } from '../imports/import.targets';
 import { type Flat } from '../writes/write.batch';
+import { municipalityNameTarget } from './municipality-name.write';
+import { regionMembershipTarget } from './region-membership.write';
 
 /*
  * What the territory imports (territory-datasus, health-regions) share once rows are read: the
@@ -280,7 +281,7 @@ export async function planNames(
       `${kept.length} name(s) in the file are older than the database's (the file is true on ${asOf}): the newer names stay and the file's are recorded as earlier names: ${listed(kept)}`,
     );
   }
-  const plan = await planTarget(em, refs, targets.MunicipalityName, [...desired.values()]);
+  const plan = await planTarget(em, refs, municipalityNameTarget, [...desired.values()]);
   return { plan, municipalities };
 }
 
@@ -368,7 +369,7 @@ export async function planMemberships(
 ): Promise<TargetPlan> {
   const { history, regionNow } = await recordedHistory(em, rows, context.refs, demo);
   const plan: TargetPlan = {
-    target: targets.RegionMembership,
+    target: regionMembershipTarget,
     changes: [...demo.memberships],
     unchanged: 0,
   };
@@ -507,7 +508,7 @@ function membershipChanges(
 export function demoMembershipPlan(demo: DemoTerritory): TargetPlan[] {
   return demo.memberships.length === 0
     ? []
-    : [{ target: targets.RegionMembership, changes: [...demo.memberships], unchanged: 0 }];
+    : [{ target: regionMembershipTarget, changes: [...demo.memberships], unchanged: 0 }];
 }
 
 /** Municipalities of the covered states a file leaves out, as a summary line. */

@@ -1,0 +1,14 @@
+import { importTarget, ufOfMunicipality } from '../imports/import.targets';
+import { MunicipalityName } from './municipality-name.entity';
+
+/** How the import engine writes MunicipalityName rows (flat, related rows by natural key). */
+export const municipalityNameTarget = importTarget(
+  MunicipalityName,
+  'municipality:Municipality name knownFrom knownTo',
+  {
+    keyOf: (values) => `${values.municipality}|${values.name}`,
+    keyFields: 'municipality name',
+    lookup: 'municipality',
+    stateUfOf: ufOfMunicipality,
+  },
+);
