@@ -152,8 +152,8 @@ export const eventWrites = writeSpec<Event>({
 /** How the import engine writes Event rows (flat, related rows by natural key). */
 export const eventTarget = importTarget(
   Event,
-  `code kind title startDate endDate modality organization:Organization state:State
-   healthRegion:HealthRegion municipality:Municipality topics:json participantCount
-   accessCount notes`,
+  `code kind title startDate endDate modality organizationCode=organization:Organization
+   stateUf=state:State healthRegionCode=healthRegion:HealthRegion
+   municipalityIbgeCode=municipality:Municipality topics:json participantCount accessCount notes`,
   { keyOf: codeOf, namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
 );

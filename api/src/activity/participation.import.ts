@@ -35,6 +35,11 @@ export const participationKind = entityKind({
     if (!event || (!person && !municipality)) {
       return null;
     }
-    return { event, person, municipality, role };
+    return {
+      eventCode: event,
+      personCode: person,
+      municipalityIbgeCode: municipality,
+      role,
+    };
   },
 });

@@ -141,10 +141,11 @@ export const participationWrites = writeSpec<Participation>({
 /** How the import engine writes Participation rows (flat, related rows by natural key). */
 export const participationTarget = importTarget(
   Participation,
-  'event:Event person:Person municipality:Municipality role',
+  'eventCode=event:Event personCode=person:Person municipalityIbgeCode=municipality:Municipality role',
   {
-    keyOf: (values) => `${values.event}|${values.person ?? ''}|${values.municipality ?? ''}`,
-    keyFields: 'event person municipality',
-    lookup: 'event',
+    keyOf: (values) =>
+      `${values.eventCode}|${values.personCode ?? ''}|${values.municipalityIbgeCode ?? ''}`,
+    keyFields: 'eventCode personCode municipalityIbgeCode',
+    lookup: 'eventCode',
   },
 );

@@ -73,8 +73,10 @@ export async function revertImport(
     const force = options.force ?? false;
     let reverted: number;
     if (run && run.source === `import:${run.kind}`) {
-      // Runs of the import engine audit rows in its flat form (relations by natural key). The
-      // rows they created and no one touched since are reverted set-based; the rest row by row.
+      // Runs of the import engine: their entries name fields as the write specs do, and also
+      // carry what only the engine writes (`nameSearch`, `demo`, derived dates) and entity types
+      // no spec writes (`MunicipalityName`), so they are written back through the import
+      // targets. Rows they created and no one touched since are reverted set-based.
       const set = await revertCreatedRows(scoped, importRunId);
       const ids = await set.remainingEntryIds();
       const entries: AuditEntry[] = [];

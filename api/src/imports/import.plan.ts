@@ -143,7 +143,7 @@ export async function planTarget(
   for (let start = 0; start < lookups.length; start += LOOKUP_CHUNK) {
     const rows = await em.find(
       target.entity,
-      { [target.lookup.name]: { $in: lookups.slice(start, start + LOOKUP_CHUNK) } } as never,
+      { [target.lookup.property]: { $in: lookups.slice(start, start + LOOKUP_CHUNK) } } as never,
       { populate: (target.populate ?? []) as never[], orderBy: { id: 'asc' } as never },
     );
     for (const row of rows) {

@@ -57,7 +57,10 @@ function arrayLiteral(values: unknown[]): string {
 }
 
 interface StageColumn {
+  /** Its name in flat records (the key fields name it). */
   field: string;
+  /** The entity property it stores. */
+  property: string;
   column: string;
   type: string;
   json: boolean;
@@ -100,12 +103,13 @@ export class Stage {
     const { meta } = stored;
     const dialect = dialectOf(em);
     const columns = target.fields.map((definition): StageColumn => {
-      const prop = meta.properties[definition.name as never] as EntityProperty | undefined;
+      const prop = meta.properties[definition.property as never] as EntityProperty | undefined;
       if (!prop || !persisted(prop) || prop.fieldNames.length !== 1) {
         throw new Error(`${target.name}.${definition.name} cannot be staged`);
       }
       return {
         field: definition.name,
+        property: definition.property,
         column: prop.fieldNames[0]!,
         type: prop.columnTypes[0]!,
         json: definition.type === 'json',
@@ -170,7 +174,7 @@ export class Stage {
       this.target.stateUfOf?.(values, this.refs) ?? null,
       json(values),
       ...this.columns.map((column) => {
-        const value = data[column.field] ?? null;
+        const value = data[column.property] ?? null;
         return column.json ? json(value) : value;
       }),
     ]);

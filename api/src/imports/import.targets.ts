@@ -102,34 +102,42 @@ export class RefIndex {
   }
 }
 
-export type FieldDef =
-  | { name: string; type: 'scalar' }
-  | { name: string; type: 'json' }
-  | { name: string; type: 'ref'; namespace: RefNamespace }
-  | { name: string; type: 'refList'; namespace: RefNamespace };
+/**
+ * A field of a target: `name` in flat records and audit entries (the write spec's name, e.g.
+ * `healthRegionCode`), `property` on the entity (`healthRegion`).
+ */
+export type FieldDef = { name: string; property: string } & (
+  | { type: 'scalar' }
+  | { type: 'json' }
+  | { type: 'ref'; namespace: RefNamespace }
+  | { type: 'refList'; namespace: RefNamespace }
+);
 
 /**
- * Fields of a target, written `name` (a column), `name:json`, `name:Namespace` (a related row
- * by natural key) or `name:[Namespace]` (a many-to-many): one line per entity.
+ * Fields of a target, written `name` (a column), `name:json`, or, for a related row by natural
+ * key, `name=property:Namespace` (`healthRegionCode=healthRegion:HealthRegion`) and
+ * `name=property:[Namespace]` (a many-to-many): one line per entity. A flat record names a field
+ * as the entity's write spec does, so imports and mutations audit rows alike.
  */
 function fieldsOf(list: string): FieldDef[] {
   return list
     .trim()
     .split(/\s+/)
     .map((entry): FieldDef => {
-      const [name, kind] = entry.split(':') as [string, string | undefined];
+      const [named, kind] = entry.split(':') as [string, string | undefined];
+      const [name, property = name] = named.split('=') as [string, string | undefined];
       if (kind === undefined) {
-        return { name, type: 'scalar' };
+        return { name, property, type: 'scalar' };
       }
       if (kind === 'json') {
-        return { name, type: 'json' };
+        return { name, property, type: 'json' };
       }
       const namespace = kind.replace(/^\[|\]$/g, '');
       if (!(namespace in refNamespaces)) {
         throw new Error(`${entry}: no ref namespace ${namespace}`);
       }
       const type = kind.startsWith('[') ? 'refList' : 'ref';
-      return { name, type, namespace: namespace as RefNamespace };
+      return { name, property, type, namespace: namespace as RefNamespace };
     });
 }
 
@@ -154,10 +162,9 @@ export interface Target {
 
 /** UF of a row that names its municipality by IBGE code (the first two digits are the state's). */
 export const ufOfMunicipality = (values: Flat) =>
-  typeof values.municipality === 'string'
-    ? (ufOfStateCode(values.municipality.slice(0, 2)) ?? null)
-    : null;
-export const ufOfState = (values: Flat) => (typeof values.state === 'string' ? values.state : null);
+  typeof values.ibgeCode === 'string' ? (ufOfStateCode(values.ibgeCode.slice(0, 2)) ?? null) : null;
+export const ufOfState = (values: Flat) =>
+  typeof values.stateUf === 'string' ? values.stateUf : null;
 export const codeOf = (values: Flat) => String(values.code);
 
 export function importTarget(
@@ -179,7 +186,7 @@ export function snapshot(target: Target, entity: object, refs: RefIndex): Flat {
   const record: Flat = {};
   const row = entity as Record<string, unknown>;
   for (const definition of target.fields) {
-    const value = row[definition.name];
+    const value = row[definition.property];
     switch (definition.type) {
       case 'scalar':
         record[definition.name] = (value ?? null) as unknown;
@@ -233,11 +240,12 @@ function rowData(
     switch (definition.type) {
       case 'scalar':
       case 'json':
-        data[definition.name] = value;
+        data[definition.property] = value;
         break;
       case 'ref': {
         const id = value === null ? null : refId(definition.namespace, String(value), refs);
-        data[definition.name] = id === null || !pointAt ? id : pointAt(definition.namespace, id);
+        data[definition.property] =
+          id === null || !pointAt ? id : pointAt(definition.namespace, id);
         break;
       }
       case 'refList':
@@ -246,7 +254,7 @@ function rowData(
             `${target.name}.${definition.name}: a many-to-many cannot be bulk-inserted`,
           );
         }
-        data[definition.name] = (value as string[]).map((key) =>
+        data[definition.property] = (value as string[]).map((key) =>
           pointAt(definition.namespace, refId(definition.namespace, key, refs)),
         );
         break;

@@ -104,13 +104,13 @@ export const mandatesKind = entityKind({
     }
     return {
       code: mandateCode,
-      person,
-      organization,
+      personCode: person,
+      organizationCode: organization,
       role,
       seat,
-      state,
-      municipality,
-      healthRegions: [...new Set(regions)].sort(),
+      stateUf: state,
+      municipalityIbgeCode: municipality,
+      healthRegionCodes: [...new Set(regions)].sort(),
       startDate: start,
       endDate: end,
     };

@@ -266,7 +266,8 @@ export const mandateWrites = writeSpec<Mandate>({
 /** How the import engine writes Mandate rows (flat, related rows by natural key). */
 export const mandateTarget = importTarget(
   Mandate,
-  `code person:Person organization:Organization role seat state:State
-   municipality:Municipality healthRegions:[HealthRegion] startDate endDate`,
+  `code personCode=person:Person organizationCode=organization:Organization role seat
+   stateUf=state:State municipalityIbgeCode=municipality:Municipality
+   healthRegionCodes=healthRegions:[HealthRegion] startDate endDate`,
   { keyOf: codeOf, lookup: 'code', populate: ['healthRegions'], stateUfOf: ufOfState },
 );

@@ -59,8 +59,8 @@ export const adhesionsKind = entityKind({
       return null;
     }
     return {
-      municipality,
-      program,
+      ibgeCode: municipality,
+      programCode: program,
       status,
       requestedOn: requested,
       decidedOn: decided,

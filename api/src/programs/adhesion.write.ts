@@ -178,12 +178,12 @@ export const adhesionWrites = writeSpec<Adhesion>({
 /** How the import engine writes Adhesion rows (flat, related rows by natural key). */
 export const adhesionTarget = importTarget(
   Adhesion,
-  `municipality:Municipality program:Program status requestedOn decisionDueOn decidedOn
-   validUntil notes`,
+  `ibgeCode=municipality:Municipality programCode=program:Program status requestedOn
+   decisionDueOn decidedOn validUntil notes`,
   {
-    keyOf: (values) => `${values.municipality}|${values.program}`,
-    keyFields: 'municipality program',
-    lookup: 'municipality',
+    keyOf: (values) => `${values.ibgeCode}|${values.programCode}`,
+    keyFields: 'ibgeCode programCode',
+    lookup: 'ibgeCode',
     stateUfOf: ufOfMunicipality,
   },
 );

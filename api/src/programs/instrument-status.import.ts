@@ -50,6 +50,6 @@ export const instrumentStatusesKind = entityKind({
     if (!municipality || !instrument || !when || !status) {
       return null;
     }
-    return { municipality, instrument, period: when, status, statusDate, dueDate };
+    return { ibgeCode: municipality, instrument, period: when, status, statusDate, dueDate };
   },
 });

@@ -114,11 +114,11 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
 /** How the import engine writes InstrumentStatus rows (flat, related rows by natural key). */
 export const instrumentStatusTarget = importTarget(
   InstrumentStatus,
-  'municipality:Municipality instrument period status statusDate dueDate',
+  'ibgeCode=municipality:Municipality instrument period status statusDate dueDate',
   {
-    keyOf: (values) => `${values.municipality}|${values.instrument}|${values.period}`,
-    keyFields: 'municipality instrument period',
-    lookup: 'municipality',
+    keyOf: (values) => `${values.ibgeCode}|${values.instrument}|${values.period}`,
+    keyFields: 'ibgeCode instrument period',
+    lookup: 'ibgeCode',
     stateUfOf: ufOfMunicipality,
   },
 );

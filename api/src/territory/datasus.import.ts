@@ -278,7 +278,7 @@ function macroregionsOf(rows: DatasusRow[]): Flat[] {
         code: row.macroregion.code,
         name: row.macroregion.name,
         nameSearch: searchText(row.macroregion.name),
-        state: row.uf,
+        stateUf: row.uf,
         demo: false,
       });
     }
@@ -341,7 +341,7 @@ function healthRegionsOf(
       `${agreeing} health region(s) already loaded take their macroregion from their municipalities' in the file`,
     );
   }
-  return [...derived].map(([code, macroregion]) => ({ code, macroregion }));
+  return [...derived].map(([code, macroregion]) => ({ code, macroregionCode: macroregion }));
 }
 
 /**
@@ -357,21 +357,21 @@ function municipalitiesOf(
     demo.regionCodes.has(current.get(ibgeCode)?.regionCode ?? '');
   const municipalities: Flat[] = rows.map((row) => ({
     ibgeCode: row.ibgeCode,
-    state: row.uf,
+    stateUf: row.uf,
     isCapital: row.isCapital,
     latitude: row.latitude,
     longitude: row.longitude,
-    ...(givesMacroregions ? { macroregion: row.macroregion?.code ?? null } : {}),
+    ...(givesMacroregions ? { macroregionCode: row.macroregion?.code ?? null } : {}),
     ...(row.region
-      ? { healthRegion: row.region.code }
+      ? { healthRegionCode: row.region.code }
       : inDemoRegion(row.ibgeCode)
-        ? { healthRegion: null }
+        ? { healthRegionCode: null }
         : {}),
     ...names.municipalities.get(row.ibgeCode),
   }));
   for (const municipality of current.values()) {
     if (!inFile.has(municipality.ibgeCode) && inDemoRegion(municipality.ibgeCode)) {
-      municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegion: null });
+      municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegionCode: null });
     }
   }
   return municipalities;

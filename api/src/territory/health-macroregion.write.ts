@@ -75,7 +75,7 @@ export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
 /** How the import engine writes HealthMacroregion rows (flat, related rows by natural key). */
 export const healthMacroregionTarget = importTarget(
   HealthMacroregion,
-  'code name nameSearch state:State demo',
+  'code name nameSearch stateUf=state:State demo',
   {
     keyOf: codeOf,
     namespace: 'HealthMacroregion',

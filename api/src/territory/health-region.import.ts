@@ -149,15 +149,15 @@ export const healthRegionsKind: ImportKind<RegionRow> = {
     const inFile = new Set(rows.map((row) => row.ibgeCode));
     const municipalities: Flat[] = rows.map((row) => ({
       ibgeCode: row.ibgeCode,
-      healthRegion: row.regionCode,
-      ...(givesMacroregions ? { macroregion: row.macroCode } : {}),
+      healthRegionCode: row.regionCode,
+      ...(givesMacroregions ? { macroregionCode: row.macroCode } : {}),
     }));
     for (const municipality of current.values()) {
       if (
         !inFile.has(municipality.ibgeCode) &&
         demo.regionCodes.has(municipality.regionCode ?? '')
       ) {
-        municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegion: null });
+        municipalities.push({ ibgeCode: municipality.ibgeCode, healthRegionCode: null });
       }
     }
     const missing = notInFile(

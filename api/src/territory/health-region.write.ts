@@ -104,6 +104,6 @@ export const healthRegionWrites = writeSpec<HealthRegion>({
 /** How the import engine writes HealthRegion rows (flat, related rows by natural key). */
 export const healthRegionTarget = importTarget(
   HealthRegion,
-  'code name nameSearch state:State macroregion:HealthMacroregion demo',
+  'code name nameSearch stateUf=state:State macroregionCode=macroregion:HealthMacroregion demo',
   { keyOf: codeOf, namespace: 'HealthRegion', lookup: 'code', stateUfOf: ufOfState },
 );

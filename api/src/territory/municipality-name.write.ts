@@ -4,11 +4,11 @@ import { MunicipalityName } from './municipality-name.entity';
 /** How the import engine writes MunicipalityName rows (flat, related rows by natural key). */
 export const municipalityNameTarget = importTarget(
   MunicipalityName,
-  'municipality:Municipality name knownFrom knownTo',
+  'ibgeCode=municipality:Municipality name knownFrom knownTo',
   {
-    keyOf: (values) => `${values.municipality}|${values.name}`,
-    keyFields: 'municipality name',
-    lookup: 'municipality',
+    keyOf: (values) => `${values.ibgeCode}|${values.name}`,
+    keyFields: 'ibgeCode name',
+    lookup: 'ibgeCode',
     stateUfOf: ufOfMunicipality,
   },
 );

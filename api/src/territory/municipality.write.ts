@@ -214,8 +214,9 @@ export const municipalityWrites = writeSpec<Municipality>({
 /** How the import engine writes Municipality rows (flat, related rows by natural key). */
 export const municipalityTarget = importTarget(
   Municipality,
-  `ibgeCode name nameAsOf nameSearch state:State macroregion:HealthMacroregion isCapital
-   latitude longitude healthRegion:HealthRegion population populationYear sizeClass`,
+  `ibgeCode name nameAsOf nameSearch stateUf=state:State
+   macroregionCode=macroregion:HealthMacroregion isCapital latitude longitude
+   healthRegionCode=healthRegion:HealthRegion population populationYear sizeClass`,
   {
     keyOf: (values) => String(values.ibgeCode),
     namespace: 'Municipality',

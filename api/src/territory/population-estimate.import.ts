@@ -107,7 +107,7 @@ export const populationIbgeKind: ImportKind<PopulationRow> = {
         context.refs,
         populationEstimateTarget,
         rows.map((row) => ({
-          municipality: row.ibgeCode,
+          ibgeCode: row.ibgeCode,
           year: row.year,
           population: row.population,
         })),

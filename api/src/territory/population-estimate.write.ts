@@ -165,10 +165,10 @@ function populationFrom(
 /** How the import engine writes PopulationEstimate rows (flat, related rows by natural key). */
 export const populationEstimateTarget = importTarget(
   PopulationEstimate,
-  'municipality:Municipality year population',
+  'ibgeCode=municipality:Municipality year population',
   {
-    keyOf: (values) => `${values.municipality}/${values.year}`,
-    keyFields: 'municipality year',
-    lookup: 'municipality',
+    keyOf: (values) => `${values.ibgeCode}/${values.year}`,
+    keyFields: 'ibgeCode year',
+    lookup: 'ibgeCode',
   },
 );

@@ -229,10 +229,10 @@ export const regionMembershipWrites = writeSpec<RegionMembership>({
 /** How the import engine writes RegionMembership rows (flat, related rows by natural key). */
 export const regionMembershipTarget = importTarget(
   RegionMembership,
-  'municipality:Municipality healthRegion:HealthRegion validFrom validTo',
+  'ibgeCode=municipality:Municipality healthRegionCode=healthRegion:HealthRegion validFrom validTo',
   {
-    keyOf: (values) => `${values.municipality}@${values.validFrom ?? ''}`,
-    keyFields: 'municipality validFrom',
-    lookup: 'municipality',
+    keyOf: (values) => `${values.ibgeCode}@${values.validFrom ?? ''}`,
+    keyFields: 'ibgeCode validFrom',
+    lookup: 'ibgeCode',
   },
 );

@@ -214,7 +214,7 @@ export async function planNames(
     const earliest = [was?.knownFrom, from].filter((d): d is string => typeof d === 'string');
     const latest = [was?.knownTo, to].filter((d): d is string => typeof d === 'string');
     desired.set(key, {
-      municipality: ibgeCode,
+      ibgeCode,
       name,
       knownFrom: earliest.sort()[0] ?? null,
       knownTo: latest.sort().at(-1) ?? null,
@@ -344,8 +344,8 @@ export function regionsOf(
         code: row.regionCode,
         name: row.regionName,
         nameSearch: searchText(row.regionName),
-        state: ufOfStateCode(row.regionCode.slice(0, 2)) ?? null,
-        ...(macroregion !== undefined ? { macroregion } : {}),
+        stateUf: ufOfStateCode(row.regionCode.slice(0, 2)) ?? null,
+        ...(macroregion !== undefined ? { macroregionCode: macroregion } : {}),
         demo: false,
       });
     }
@@ -480,8 +480,8 @@ function membershipChanges(
           action: 'update',
           key: keyOf(spanOf(step.membershipId).validFrom),
           id: step.membershipId,
-          before: { healthRegion: spanOf(step.membershipId).regionCode },
-          after: { healthRegion: step.regionCode },
+          before: { healthRegionCode: spanOf(step.membershipId).regionCode },
+          after: { healthRegionCode: step.regionCode },
           stateUf,
         };
       case 'open':
@@ -491,8 +491,8 @@ function membershipChanges(
           id: null,
           before: null,
           after: {
-            municipality: ibgeCode,
-            healthRegion: step.regionCode,
+            ibgeCode,
+            healthRegionCode: step.regionCode,
             validFrom: step.validFrom,
             validTo: step.validTo,
           },

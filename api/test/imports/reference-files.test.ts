@@ -400,7 +400,7 @@ describe.skipIf(!databaseAvailable || !referenceDir)(`reference files (${driver}
       for (const m of expected.territory.values()) {
         if (shipped.get(m.ibgeCode) !== m.name) {
           expect(lines).toContain(
-            `  create ${m.ibgeCode}|${m.name}: municipality="${m.ibgeCode}", name=${JSON.stringify(m.name)}, knownFrom="${TERRITORY_AS_OF}", knownTo="${TERRITORY_AS_OF}"`,
+            `  create ${m.ibgeCode}|${m.name}: ibgeCode="${m.ibgeCode}", name=${JSON.stringify(m.name)}, knownFrom="${TERRITORY_AS_OF}", knownTo="${TERRITORY_AS_OF}"`,
           );
         }
       }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventWrites } from '../../src/activity/event.write';
 import { Event } from '../../src/activity/event.entity';
 import { AuditEntry } from '../../src/audit/audit-entry.entity';
 import { AuditAction, AuditVia } from '../../src/audit/audit.enums';
@@ -167,10 +168,10 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
         startDate: '2025-05-02',
         endDate: '2025-05-03',
         modality: 'ONLINE',
-        organization: null,
-        state: 'RS',
-        healthRegion: null,
-        municipality: null,
+        organizationCode: null,
+        stateUf: 'RS',
+        healthRegionCode: null,
+        municipalityIbgeCode: null,
         topics: ['PMS', 'RAG'],
         participantCount: 12,
         accessCount: 40,
@@ -178,6 +179,8 @@ describe.skipIf(!databaseAvailable)(`import statements per chunk (${driver})`, (
       },
     });
     expect(entry!.at.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // One audit format: an imported event is audited under the names a mutation uses.
+    expect(Object.keys(entry!.after!).sort()).toEqual([...eventWrites.fields].sort());
   });
 
   it('gives a bulk-inserted row the same columns as one created through the unit of work', async () => {

@@ -4,10 +4,12 @@ import { Migration20261123160801_initial } from './Migration20261123160801_initi
 import { Migration20261201133738_participation_event_person_unique } from './Migration20261201133738_participation_event_person_unique';
 import { Migration20261203094709_municipality_names_and_macroregion } from './Migration20261203094709_municipality_names_and_macroregion';
 import { Migration20261203094851_person_home_state_export_token_last_used } from './Migration20261203094851_person_home_state_export_token_last_used';
+import { Migration20261204190000_audit_flat_names } from './Migration20261204190000_audit_flat_names';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261123160801_initial', class: Migration20261123160801_initial },
   { name: 'Migration20261201133738_participation_event_person_unique', class: Migration20261201133738_participation_event_person_unique },
   { name: 'Migration20261203094709_municipality_names_and_macroregion', class: Migration20261203094709_municipality_names_and_macroregion },
   { name: 'Migration20261203094851_person_home_state_export_token_last_used', class: Migration20261203094851_person_home_state_export_token_last_used },
+  { name: 'Migration20261204190000_audit_flat_names', class: Migration20261204190000_audit_flat_names },
 ];
