@@ -49,7 +49,9 @@ export const text = (max: number) =>
     .string()
     .trim()
     .min(1, 'Must not be empty')
-    .max(max)
+    .max(max, {
+      error: (issue) => `Is ${String(issue.input).length} characters long; at most ${max} fit`,
+    })
     .superRefine((value, context) => {
       const garbled = garbledTextProblem(value);
       if (garbled) {
