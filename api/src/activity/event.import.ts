@@ -1,5 +1,5 @@
 import { EventKind, Modality } from './activity.enums';
-import { code, date, ibgeCode, integer, listOf, oneOf, text } from '../imports/import.cells';
+import { code, date, decoded, ibgeCode, integer, listOf, oneOf } from '../imports/import.cells';
 import {
   checkRange,
   codeColumn,
@@ -8,9 +8,10 @@ import {
   municipalityColumn,
   organizationColumn,
   regionColumn,
+  ruled,
   stateColumn,
 } from '../imports/import.columns';
-import { eventTarget } from './event.write';
+import { eventTarget, eventWrites } from './event.write';
 
 const eventKindAliases: Record<string, EventKind> = {
   cir: EventKind.CIR_MEETING,
@@ -46,7 +47,11 @@ const eventKindCell = oneOf(EventKind, eventKindAliases);
 
 const modalityCell = oneOf(Modality, modalityAliases);
 
-const topicsCell = listOf(text(100));
+const topicsCell = ruled(
+  eventWrites,
+  'topics',
+  listOf((topic) => topic),
+);
 
 export const eventsKind = entityKind({
   name: 'events',
@@ -80,7 +85,7 @@ export const eventsKind = entityKind({
   readRow(reader, context) {
     const eventCode = reader.required('code', code(80));
     const kind = reader.required('kind', eventKindCell);
-    const title = reader.required('title', text(500));
+    const title = reader.required('title', ruled(eventWrites, 'title'));
     const start = reader.required('start', date);
     const end = reader.optional('end', date);
     checkRange(reader, start, end, 'end');
@@ -93,9 +98,12 @@ export const eventsKind = entityKind({
       existing(context, 'Municipality', ibgeCode),
     );
     const topics = reader.optional('topics', topicsCell) ?? [];
-    const participants = reader.optional('participants', integer(0, 1_000_000));
-    const accesses = reader.optional('accesses', integer(0, 100_000_000));
-    const notes = reader.optional('notes', text(5000));
+    const participants = reader.optional(
+      'participants',
+      ruled(eventWrites, 'participantCount', integer()),
+    );
+    const accesses = reader.optional('accesses', ruled(eventWrites, 'accessCount', integer()));
+    const notes = reader.optional('notes', ruled(eventWrites, 'notes', decoded));
     if (!eventCode || !kind || !title || !start) {
       return null;
     }

@@ -7,7 +7,15 @@ import { Organization } from '../people/organization.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
-import { ibgeCode, localDate, naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
+import {
+  ibgeCode,
+  localDate,
+  naturalKey,
+  regionCode,
+  rowIdentity,
+  text,
+  uf,
+} from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
@@ -48,15 +56,11 @@ export const eventWrites = writeSpec<Event>({
     modality: z.enum(Modality).nullish(),
     organizationCode: naturalKey(50).nullish(),
     stateUf: uf.nullish(),
-    healthRegionCode: z
-      .string()
-      .trim()
-      .regex(/^\d{5}$/, 'Expected a 5-digit region code')
-      .nullish(),
+    healthRegionCode: regionCode.nullish(),
     municipalityIbgeCode: ibgeCode.nullish(),
     topics: z.array(text(100)).max(50).nullish(),
-    participantCount: count.nullish(),
-    accessCount: count.nullish(),
+    participantCount: count.max(1_000_000, 'At most 1,000,000 participants').nullish(),
+    accessCount: count.max(100_000_000, 'At most 100,000,000 accesses').nullish(),
     notes: z.string().max(10_000).nullish(),
   }),
   keyOf: codeKey,

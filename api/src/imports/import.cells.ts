@@ -137,6 +137,18 @@ export class RowReader {
 }
 
 /**
+ * Text as a file gives it, refused only when garbled by a wrong decoding ("JaraguÃ¡"): for a
+ * cell whose length and form the write spec rules (`ruled`).
+ */
+export const decoded: CellParser<string> = (value) => {
+  const garbled = garbledTextProblem(value);
+  if (garbled) {
+    throw new CellError(garbled);
+  }
+  return value;
+};
+
+/**
  * Free text up to `max` characters. Formula-like text (`=`, `+`, `-`, `@`) is kept verbatim;
  * text garbled by a wrong decoding ("JaraguÃ¡") is refused, never stored.
  */

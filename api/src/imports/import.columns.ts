@@ -3,6 +3,8 @@ import type { ImportKind, KindContext } from './import.kind';
 import { planTarget } from './import.plan';
 import { insertableInBulk, type RefNamespace, type Target } from './import.targets';
 import { type Flat } from '../writes/write.batch';
+import { type WriteSpec } from '../writes/write.spec';
+import { type z } from 'zod';
 
 export const labels: Record<RefNamespace, string> = {
   State: 'state',
@@ -30,12 +32,28 @@ export function existing(
   };
 }
 
-export const email: CellParser<string> = (value) => {
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 300) {
-    throw new CellError(`"${value.slice(0, 60)}" is not an e-mail address`);
+/**
+ * A cell read by `parse` (text to value: dates, numbers, aliases, lists) and then checked and
+ * normalised by the entity's write spec's own rule for `field`: an import accepts exactly what a
+ * mutation accepts, and says why not in the same words, at the cell's file:line.
+ */
+export function ruled<T = string>(
+  spec: WriteSpec,
+  field: string,
+  parse: CellParser<T> = (value) => value as T,
+): CellParser<T> {
+  const rule = spec.schema.shape[field] as z.ZodType | undefined;
+  if (!rule) {
+    throw new Error(`${spec.typeName} has no field ${field}`);
   }
-  return value.toLowerCase();
-};
+  return (value) => {
+    const result = rule.safeParse(parse(value));
+    if (!result.success) {
+      throw new CellError(result.error.issues.map((issue) => issue.message).join('; '));
+    }
+    return result.data as T;
+  };
+}
 
 export const codeColumn: ColumnSpec = {
   field: 'code',

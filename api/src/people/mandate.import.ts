@@ -7,9 +7,10 @@ import {
   existing,
   municipalityColumn,
   organizationColumn,
+  ruled,
   stateColumn,
 } from '../imports/import.columns';
-import { mandateTarget } from './mandate.write';
+import { mandateTarget, mandateWrites } from './mandate.write';
 
 const roleAliases: Record<string, MandateRole> = {
   apoiador: MandateRole.APOIADOR,
@@ -72,8 +73,8 @@ export const mandatesKind = entityKind({
     const mandateCode = reader.required('code', code(80));
     const person = reader.required('person', existing(context, 'Person'));
     const role = reader.required('role', roleCell);
-    const start = reader.required('start', date);
-    const end = reader.optional('end', date);
+    const start = reader.required('start', ruled(mandateWrites, 'startDate', date));
+    const end = reader.optional('end', ruled(mandateWrites, 'endDate', date));
     checkRange(reader, start, end, 'end');
     const organization = reader.optional('organization', existing(context, 'Organization'));
     const state = reader.optional('state', existing(context, 'State'));
@@ -81,7 +82,11 @@ export const mandatesKind = entityKind({
       'municipality',
       existing(context, 'Municipality', ibgeCode),
     );
-    const regions = reader.optional('regions', listOf(existing(context, 'HealthRegion'))) ?? [];
+    const regions =
+      reader.optional(
+        'regions',
+        ruled(mandateWrites, 'healthRegionCodes', listOf(existing(context, 'HealthRegion'))),
+      ) ?? [];
     const seat = reader.optional('seat', seatCell);
     if (
       (role === MandateRole.MUNICIPAL_SECRETARY || role === MandateRole.MAYOR) &&
@@ -110,7 +115,7 @@ export const mandatesKind = entityKind({
       seat,
       stateUf: state,
       municipalityIbgeCode: municipality,
-      healthRegionCodes: [...new Set(regions)].sort(),
+      healthRegionCodes: regions,
       startDate: start,
       endDate: end,
     };

@@ -9,7 +9,14 @@ import { Person } from './person.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type Batch, type Flat, refProblems } from '../writes/write.batch';
-import { ibgeCode, mandateDate, naturalKey, rowIdentity, uf } from '../writes/write.fields';
+import {
+  ibgeCode,
+  mandateDate,
+  naturalKey,
+  regionCode,
+  rowIdentity,
+  uf,
+} from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
@@ -68,12 +75,7 @@ export const mandateWrites = writeSpec<Mandate>({
     stateUf: uf.nullish(),
     municipalityIbgeCode: ibgeCode.nullish(),
     healthRegionCodes: z
-      .array(
-        z
-          .string()
-          .trim()
-          .regex(/^\d{5}$/, 'Expected 5-digit region codes'),
-      )
+      .array(regionCode)
       .max(100)
       .transform((codes) => [...new Set(codes)].sort())
       .nullish(),

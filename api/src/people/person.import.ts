@@ -1,7 +1,7 @@
 import { searchText } from '../common/text';
-import { code, text } from '../imports/import.cells';
-import { codeColumn, email, entityKind } from '../imports/import.columns';
-import { personTarget } from './person.write';
+import { code } from '../imports/import.cells';
+import { codeColumn, entityKind, ruled } from '../imports/import.columns';
+import { personTarget, personWrites } from './person.write';
 
 export const peopleKind = entityKind({
   name: 'people',
@@ -16,9 +16,9 @@ export const peopleKind = entityKind({
   ],
   readRow(reader) {
     const personCode = reader.required('code', code(50));
-    const name = reader.required('name', text(300));
-    const mail = reader.optional('email', email);
-    const phone = reader.optional('phone', text(50));
+    const name = reader.required('name', ruled(personWrites, 'name'));
+    const mail = reader.optional('email', ruled(personWrites, 'email'));
+    const phone = reader.optional('phone', ruled(personWrites, 'phone'));
     if (!personCode || !name) {
       return null;
     }

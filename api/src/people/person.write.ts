@@ -50,7 +50,11 @@ export const personWrites = writeSpec<Person>({
     ...rowIdentity,
     code: naturalKey(50).nullish(),
     name: text(300).nullish(),
-    email: z.email('Not an e-mail address').max(300).nullish(),
+    email: z
+      .email('Not an e-mail address')
+      .max(300)
+      .transform((value) => value.toLowerCase())
+      .nullish(),
     phone: z
       .string()
       .trim()

@@ -1,7 +1,13 @@
 import { AdhesionStatus } from './programs.enums';
-import { date, ibgeCode, oneOf, text } from '../imports/import.cells';
-import { checkRange, entityKind, existing, municipalityColumn } from '../imports/import.columns';
-import { adhesionTarget } from './adhesion.write';
+import { date, decoded, ibgeCode, oneOf } from '../imports/import.cells';
+import {
+  checkRange,
+  entityKind,
+  existing,
+  municipalityColumn,
+  ruled,
+} from '../imports/import.columns';
+import { adhesionTarget, adhesionWrites } from './adhesion.write';
 
 const statusCell = oneOf(AdhesionStatus, {
   solicitada: AdhesionStatus.REQUESTED,
@@ -54,7 +60,7 @@ export const adhesionsKind = entityKind({
     const decided = reader.optional('decided', date);
     checkRange(reader, requested, decided, 'decided');
     const validUntil = reader.optional('validUntil', date);
-    const notes = reader.optional('notes', text(5000));
+    const notes = reader.optional('notes', ruled(adhesionWrites, 'notes', decoded));
     if (!municipality || !program || !status || !requested) {
       return null;
     }

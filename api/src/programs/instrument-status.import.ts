@@ -1,14 +1,9 @@
 import { Instrument, InstrumentStatusValue } from './programs.enums';
-import { CellError, type CellParser, date, ibgeCode, oneOf } from '../imports/import.cells';
-import { entityKind, existing, municipalityColumn } from '../imports/import.columns';
-import { instrumentStatusTarget } from './instrument-status.write';
+import { date, ibgeCode, oneOf } from '../imports/import.cells';
+import { entityKind, existing, municipalityColumn, ruled } from '../imports/import.columns';
+import { instrumentStatusTarget, instrumentStatusWrites } from './instrument-status.write';
 
-const period: CellParser<string> = (value) => {
-  if (!/^\d{4}(-\d{4}|-Q[1-3])?$/.test(value)) {
-    throw new CellError(`"${value}" is not a period: use 2024, 2022-2025 (PMS) or 2024-Q1 (RDQA)`);
-  }
-  return value;
-};
+const period = ruled(instrumentStatusWrites, 'period');
 
 const instrumentCell = oneOf(Instrument);
 

@@ -42,7 +42,10 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
     period: z
       .string()
       .trim()
-      .regex(/^\d{4}(-\d{4})?$/, 'Expected a year (2024) or a range of years (2022-2025)')
+      .regex(
+        /^\d{4}(-\d{4}|-Q[1-3])?$/,
+        'Expected a year (2024), a range of years (2022-2025, a PMS) or a four-month period (2024-Q1, an RDQA)',
+      )
       .nullish(),
     status: z.enum(InstrumentStatusValue).nullish(),
     statusDate: localDate.nullish(),

@@ -5,7 +5,7 @@ import { searchText } from '../common/text';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { type FieldProblem } from '../writes/write.batch';
-import { naturalKey, rowIdentity, text } from '../writes/write.fields';
+import { macroregionCode, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
@@ -26,9 +26,7 @@ export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
-    code: naturalKey(10)
-      .regex(/^\d{4}$/, 'Expected a 4-digit macroregion code (state code + number)')
-      .nullish(),
+    code: macroregionCode.nullish(),
     name: text(200).nullish(),
   }),
   keyOf: codeKey,

@@ -6,7 +6,7 @@ import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
-import { ibgeCode, naturalKey, rowIdentity, text } from '../writes/write.fields';
+import { ibgeCode, macroregionCode, regionCode, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
@@ -29,13 +29,9 @@ export const healthRegionWrites = writeSpec<HealthRegion>({
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
-    code: z
-      .string()
-      .trim()
-      .regex(/^\d{5}$/, 'Expected a 5-digit region code (state code + number)')
-      .nullish(),
+    code: regionCode.nullish(),
     name: text(200).nullish(),
-    macroregionCode: naturalKey(10).nullish(),
+    macroregionCode: macroregionCode.nullish(),
     seatIbgeCode: ibgeCode.nullish(),
   }),
   keyOf: codeKey,

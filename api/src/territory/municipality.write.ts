@@ -9,7 +9,7 @@ import { AuditAction } from '../audit/audit.enums';
 import { today } from '../common/dates';
 import { regionChangeSteps, type RegionChangePlan } from './region-history';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
-import { ibgeCode, localDate, rowIdentity, text } from '../writes/write.fields';
+import { ibgeCode, localDate, regionCode, rowIdentity, text } from '../writes/write.fields';
 import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
 import {
   loadedMembership,
@@ -75,11 +75,7 @@ export const municipalityWrites = writeSpec<Municipality>({
     population: z.number().int().min(0, 'Must be 0 or more').nullish(),
     populationYear: z.number().int().min(1872).max(2100).nullish(),
     managementType: z.enum(ManagementType).nullish(),
-    healthRegionCode: z
-      .string()
-      .trim()
-      .regex(/^\d{5}$/, 'Expected a 5-digit region code')
-      .nullish(),
+    healthRegionCode: regionCode.nullish(),
     isCapital: z.boolean().nullish(),
     latitude: z.number().min(-90).max(90).nullish(),
     longitude: z.number().min(-180).max(180).nullish(),

@@ -6,7 +6,7 @@ import { Municipality } from './municipality.entity';
 import { describeSpan, spansOverlap, type MembershipSpan } from './region-history';
 import { RegionMembership } from './region-membership.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
-import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
+import { ibgeCode, localDate, regionCode, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
 import { importTarget } from '../imports/import.targets';
 
@@ -25,11 +25,6 @@ export class RegionMembershipUpsertInput {
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD, exclusive; null: current.' })
   validTo?: string | null;
 }
-
-const regionCode = z
-  .string()
-  .trim()
-  .regex(/^\d{5}$/, 'Expected a 5-digit region code');
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.healthRegionCode === 'string'

@@ -57,12 +57,15 @@ export class Batch {
     this.statesByIbge.set(state.ibgeCode, state);
   }
 
-  /** UF of a municipality or region code: both start with the state's two-digit IBGE code. */
+  /**
+   * UF of a municipality, region or macroregion code: each starts with the state's two-digit IBGE
+   * code (after the `D` of a demo region's code).
+   */
   ufOfCode(code: string | null | undefined): string | null {
     if (!code) {
       return null;
     }
-    return this.statesByIbge.get(code.slice(0, 2))?.uf ?? null;
+    return this.statesByIbge.get(code.replace(/^D/, '').slice(0, 2))?.uf ?? null;
   }
 
   /** Loads rows of `entity` whose `field` is one of `values` (one statement), for `ref()`. */

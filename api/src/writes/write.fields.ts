@@ -42,6 +42,22 @@ export const ibgeCode = z
     }
   });
 
+/**
+ * A health region's code: the state's two-digit IBGE code and a number (43001). The demo
+ * network's regions carry a `D` before it (D43001), a code no official file can have; their rows
+ * must stay editable, so the rule takes both.
+ */
+export const regionCode = z
+  .string()
+  .trim()
+  .regex(/^D?\d{5}$/, 'Expected a 5-digit region code (state code + number), e.g. 43001');
+
+/** A health macroregion's code: the state's IBGE code and a number (4301; demo: D4301). */
+export const macroregionCode = z
+  .string()
+  .trim()
+  .regex(/^D?\d{4}$/, 'Expected a 4-digit macroregion code (state code + number), e.g. 4301');
+
 export const naturalKey = (max: number) => z.string().trim().min(1, 'Must not be empty').max(max);
 /** Non-empty text up to `max`; text garbled by a wrong decoding ("JaraguÃ¡") is refused. */
 export const text = (max: number) =>
@@ -49,7 +65,9 @@ export const text = (max: number) =>
     .string()
     .trim()
     .min(1, 'Must not be empty')
-    .max(max)
+    .max(max, {
+      error: (issue) => `Is ${String(issue.input).length} characters long; at most ${max} fit`,
+    })
     .superRefine((value, context) => {
       const garbled = garbledTextProblem(value);
       if (garbled) {

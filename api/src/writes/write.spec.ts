@@ -40,8 +40,11 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   roles?: { create?: Role; delete?: Role };
   /** Fields a new row must have. */
   requiredOnCreate: readonly string[];
-  /** Validates and normalises one input row (every field optional; `null` clears). */
-  schema: z.ZodType<Flat>;
+  /**
+   * Validates and normalises one input row (every field optional; `null` clears). Imports check
+   * their cells by the same rules (`ruled`, in `imports/import.columns.ts`).
+   */
+  schema: z.ZodObject;
   /** Natural key of an input row or a snapshot (both flat, named alike), or null when it has none. */
   keyOf(flat: Flat): string | null;
   /** Loads existing rows by id or natural key, with what `snapshot` needs (deleted rows too). */
@@ -93,9 +96,7 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
  * a field is named once, in the schema (the upsert input's fields are checked against it by
  * `api/test/writes/write-specs.test.ts`).
  */
-export function writeSpec<E extends BaseEntity>(
-  spec: Omit<WriteSpec<E>, 'fields' | 'schema'> & { schema: z.ZodObject },
-): WriteSpec<E> {
+export function writeSpec<E extends BaseEntity>(spec: Omit<WriteSpec<E>, 'fields'>): WriteSpec<E> {
   const transient = new Set(spec.transientFields ?? []);
   const fields = Object.keys(spec.schema.shape).filter(
     (name) => !(name in rowIdentity) && !transient.has(name),

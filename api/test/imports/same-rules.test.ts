@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../src/auth/auth.enums';
+import { Person } from '../../src/people/person.entity';
+import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
+import { bearer } from '../writes/fixtures';
+import { fixtureDir, importFiles, writeFixture } from './import-helpers';
+
+/**
+ * One value, two ways in: a mutation and an import file. Each case is a value the two paths once
+ * judged differently (the import took 60 topics or a phone of words, refused a 2024-Q2 RDQA
+ * period or 6,000 characters of notes the API took, lower-cased e-mails the API kept as typed).
+ * Both must now accept it or both refuse it, in the same words, and store the same value.
+ */
+interface Case {
+  name: string;
+  kind: string;
+  /** The upsert mutation's plural and input row (without the natural key). */
+  plural: string;
+  inputType: string;
+  input: Record<string, unknown>;
+  /** The import file's header and row (without the natural key). */
+  header: string[];
+  cells: string[];
+  /** The import column and the upsert field the value goes in. */
+  column: string;
+  field: string;
+  accepted: boolean;
+}
+
+const long = (n: number) => 'a'.repeat(n);
+const event = (input: Record<string, unknown>, header: string[], cells: string[]) => ({
+  kind: 'events',
+  plural: 'Events',
+  inputType: 'EventUpsertInput',
+  input: {
+    kind: 'CIR_MEETING',
+    title: 'Reunião',
+    startDate: '2025-03-10',
+    modality: 'IN_PERSON',
+    stateUf: 'RS',
+    ...input,
+  },
+  header: ['tipo', 'titulo', 'data', 'uf', ...header],
+  cells: ['CIR', 'Reunião', '10/03/2025', 'RS', ...cells],
+});
+const person = (input: Record<string, unknown>, header: string[], cells: string[]) => ({
+  kind: 'people',
+  plural: 'People',
+  inputType: 'PersonUpsertInput',
+  input: { name: 'Pessoa Fictícia', ...input },
+  header: ['nome', ...header],
+  cells: ['Pessoa Fictícia', ...cells],
+});
+const rdqa = (period: string) => ({
+  kind: 'instrument-statuses',
+  plural: 'InstrumentStatuses',
+  inputType: 'InstrumentStatusUpsertInput',
+  input: { instrument: 'RDQA', period, status: 'PENDING' },
+  header: ['instrumento', 'periodo', 'situacao'],
+  cells: ['RDQA', period, 'PENDING'],
+});
+
+const topics = Array.from({ length: 51 }, (_, i) => `tema ${i + 1}`);
+const cases: Case[] = [
+  {
+    name: '51 topics',
+    ...event({ topics }, ['temas'], [topics.join('|')]),
+    column: 'temas',
+    field: 'topics',
+    accepted: false,
+  },
+  {
+    name: '50 topics',
+    ...event({ topics: topics.slice(0, 50) }, ['temas'], [topics.slice(0, 50).join('|')]),
+    column: 'temas',
+    field: 'topics',
+    accepted: true,
+  },
+  {
+    name: 'notes of 6,000 characters',
+    ...event({ notes: long(6000) }, ['observacoes'], [long(6000)]),
+    column: 'observacoes',
+    field: 'notes',
+    accepted: true,
+  },
+  {
+    name: '2,000,000 participants',
+    ...event({ participantCount: 2_000_000 }, ['participantes'], ['2000000']),
+    column: 'participantes',
+    field: 'participantCount',
+    accepted: false,
+  },
+  {
+    name: 'a title of 501 characters',
+    ...event({ title: long(501) }, [], []),
+    header: ['tipo', 'titulo', 'data', 'uf'],
+    cells: ['CIR', long(501), '10/03/2025', 'RS'],
+    column: 'titulo',
+    field: 'title',
+    accepted: false,
+  },
+  {
+    name: 'a phone of words',
+    ...person({ phone: 'ligar depois' }, ['telefone'], ['ligar depois']),
+    column: 'telefone',
+    field: 'phone',
+    accepted: false,
+  },
+  {
+    name: 'a name of 301 characters',
+    ...person({ name: long(301) }, [], []),
+    header: ['nome'],
+    cells: [long(301)],
+    column: 'nome',
+    field: 'name',
+    accepted: false,
+  },
+  {
+    name: 'an e-mail in capitals',
+    ...person({ email: 'Ana.Valdorim@Demo.invalid' }, ['email'], ['Ana.Valdorim@Demo.invalid']),
+    column: 'email',
+    field: 'email',
+    accepted: true,
+  },
+  {
+    name: 'an RDQA of 2024-Q2',
+    ...rdqa('2024-Q2'),
+    column: 'periodo',
+    field: 'period',
+    accepted: true,
+  },
+  {
+    name: 'an RDQA of 2024-Q4',
+    ...rdqa('2024-Q4'),
+    column: 'periodo',
+    field: 'period',
+    accepted: false,
+  },
+];
+
+describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})`, () => {
+  let t: TestApp;
+  let admin: Record<string, string>;
+  let dir: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = bearer(await t.createKey(Role.ADMIN, null, 'admin'));
+    dir = fixtureDir();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A natural key per case and path, so that every write creates its own row. */
+  function keyed(c: Case, index: number, path: 'api' | 'file') {
+    const code = `RULE-${index}-${path}`;
+    if (c.kind === 'instrument-statuses') {
+      // Keyed by municipality × instrument × period: one municipality per path.
+      const ibgeCode = path === 'api' ? '4314902' : '4304606';
+      return { input: { ibgeCode }, header: ['ibge'], cells: [ibgeCode] };
+    }
+    return { input: { code }, header: ['codigo'], cells: [code] };
+  }
+
+  it.each(cases.map((c, index) => [c.name, c, index] as const))(
+    '%s: both paths give the same verdict, words and stored value',
+    async (_name, c, index) => {
+      const api = keyed(c, index, 'api');
+      const response = await t.gql<{
+        result: { rows: { status: string; errors: { field: string; message: string }[] }[] };
+      }>(
+        `mutation ($rows: [${c.inputType}!]!) {
+          result: upsert${c.plural}(rows: $rows) { rows { status errors { field message } } }
+        }`,
+        { rows: [{ ...api.input, ...c.input }] },
+        admin,
+      );
+      expect(response.errors).toBeUndefined();
+      const row = response.data!.result.rows[0]!;
+      const apiMessage = row.errors.find((error) => error.field === c.field)?.message;
+
+      const file = keyed(c, index, 'file');
+      const csv = [
+        [...file.header, ...c.header].join(';'),
+        [...file.cells, ...c.cells].join(';'),
+      ].join('\n');
+      const outcome = await importFiles(t.app.orm, c.kind, [
+        writeFixture(dir, `rule-${index}.csv`, `${csv}\n`),
+      ]);
+      const lines = outcome.status === 'invalid' ? outcome.issues.lines() : [];
+
+      expect({ api: row.status, file: outcome.status }).toEqual(
+        c.accepted ? { api: 'CREATED', file: 'applied' } : { api: 'INVALID', file: 'invalid' },
+      );
+      if (!c.accepted) {
+        expect(apiMessage, `the mutation names ${c.field}`).toBeDefined();
+        expect(lines).toEqual([`rule-${index}.csv:2: ${c.column}: ${apiMessage}`]);
+      }
+    },
+  );
+
+  it('stores an e-mail the same way from both paths', async () => {
+    const index = cases.findIndex((c) => c.field === 'email');
+    const stored = await t.app.orm.em
+      .fork()
+      .find(Person, { code: { $in: [`RULE-${index}-api`, `RULE-${index}-file`] } });
+    expect(stored.map((p) => p.email)).toEqual([
+      'ana.valdorim@demo.invalid',
+      'ana.valdorim@demo.invalid',
+    ]);
+  });
+});
