@@ -1,4 +1,5 @@
 import { searchText } from '../../api/src/common/text';
+import { adhesionDates, type AdhesionTerms } from '../../api/src/programs/adhesion.write';
 import { addBusinessDaysIso, addMonthsIso } from '../../api/src/writes/write.fields';
 import { personName, Random } from './demo.random';
 
@@ -530,6 +531,9 @@ function buildPeopleAndMandates(
   return { people, mandates, mandateRegions, summary, apoiadorOfRegion };
 }
 
+/** Nota Técnica 425/2025: a decision within 3 business days, valid for 24 months. */
+const NT_425_TERMS: AdhesionTerms = { decisionBusinessDays: 3, validityMonths: 24 };
+
 function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
   // The 360-hour course of Nota Técnica 425/2025 and the municipalities' adhesions.
   const existingProgram = territory.programs.find((program) => program.code === PROGRAM_CODE);
@@ -546,8 +550,7 @@ function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
             'Formação a distância; adesão municipal, decisão em 3 dias úteis, validade de 24 meses.',
           adhesionOpensOn: '2025-11-15',
           adhesionClosesOn: '2025-11-30',
-          decisionBusinessDays: 3,
-          validityMonths: 24,
+          ...NT_425_TERMS,
         },
       ];
   const adhesions: Row[] = [];
@@ -555,12 +558,13 @@ function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
   for (const m of [...territory.municipalities].sort((a, b) => a.id - b.id)) {
     if (random.chance(0.42)) {
       const requestedOn = iso(2025, 11, random.int(15, 30));
-      const decisionDueOn = addBusinessDaysIso(requestedOn, 3);
       const roll = random.next();
       const status =
         roll < 0.8 ? 'APPROVED' : roll < 0.9 ? 'REQUESTED' : roll < 0.95 ? 'REJECTED' : 'SUSPENDED';
       const decidedOn =
-        status === 'REQUESTED' ? null : addBusinessDaysIso(requestedOn, random.int(1, 3));
+        status === 'REQUESTED'
+          ? null
+          : addBusinessDaysIso(requestedOn, random.int(1, NT_425_TERMS.decisionBusinessDays));
       adhesions.push({
         ...base,
         id: next('adhesions'),
@@ -568,10 +572,8 @@ function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
         program: programId,
         status,
         requestedOn,
-        decisionDueOn,
         decidedOn,
-        validUntil:
-          status === 'APPROVED' || status === 'SUSPENDED' ? addMonthsIso(decidedOn!, 24) : null,
+        ...adhesionDates({ status, requestedOn, decidedOn }, NT_425_TERMS),
         notes:
           status === 'SUSPENDED'
             ? 'Suspensa por descumprimento das regras do programa (demo).'

@@ -12,7 +12,10 @@ import { State } from '../territory/state.entity';
 import { ufOfStateCode } from '../territory/territory.seed';
 import { type Flat } from '../writes/write.batch';
 
-/** Entities other rows point at by a natural key. */
+/**
+ * Entities other rows point at by a natural key, with the few columns (`terms`) a row pointing at
+ * one needs to derive its own fields (an adhesion's dates follow from its program's).
+ */
 export const refNamespaces = {
   State: { entity: State, keyField: 'uf' },
   Municipality: { entity: Municipality, keyField: 'ibgeCode' },
@@ -20,15 +23,23 @@ export const refNamespaces = {
   HealthMacroregion: { entity: HealthMacroregion, keyField: 'code' },
   Person: { entity: Person, keyField: 'code' },
   Organization: { entity: Organization, keyField: 'code' },
-  Program: { entity: Program, keyField: 'code' },
+  Program: {
+    entity: Program,
+    keyField: 'code',
+    terms: ['decisionBusinessDays', 'validityMonths'],
+  },
   Event: { entity: Event, keyField: 'code' },
-} as const;
+} as const satisfies Record<
+  string,
+  { entity: EntityClass<object>; keyField: string; terms?: readonly string[] }
+>;
 export type RefNamespace = keyof typeof refNamespaces;
 
 /** Natural key ↔ id of the rows of each namespace, loaded on demand; created rows join it. */
 export class RefIndex {
   private readonly byKey = new Map<RefNamespace, Map<string, { id: number; deleted: boolean }>>();
   private readonly byId = new Map<RefNamespace, Map<number, string>>();
+  private readonly terms = new Map<RefNamespace, Map<string, Record<string, unknown>>>();
 
   constructor(private em: Em) {}
 
@@ -41,23 +52,31 @@ export class RefIndex {
     if (this.byKey.has(namespace)) {
       return;
     }
-    const { entity, keyField } = refNamespaces[namespace];
+    const definition: { entity: EntityClass<object>; keyField: string; terms?: readonly string[] } =
+      refNamespaces[namespace];
+    const { entity, keyField } = definition;
+    const extra = definition.terms ?? [];
     const rows = (await (this.em as unknown as SqlEntityManager)
-      .createQueryBuilder(entity as EntityClass<object>)
-      .select(['id', keyField, 'deletedAt'] as never)
+      .createQueryBuilder(entity)
+      .select(['id', keyField, 'deletedAt', ...extra] as never)
       .execute('all', true)) as unknown as Record<string, unknown>[];
     const keys = new Map<string, { id: number; deleted: boolean }>();
     const ids = new Map<number, string>();
+    const terms = new Map<string, Record<string, unknown>>();
     for (const row of rows) {
       const key = row[keyField] as string | null;
       const id = Number(row.id);
       if (key !== null && key !== undefined) {
         keys.set(key, { id, deleted: row.deletedAt !== null && row.deletedAt !== undefined });
         ids.set(id, key);
+        if (extra.length > 0) {
+          terms.set(key, Object.fromEntries(extra.map((name) => [name, row[name]])));
+        }
       }
     }
     this.byKey.set(namespace, keys);
     this.byId.set(namespace, ids);
+    this.terms.set(namespace, terms);
   }
 
   private keys(namespace: RefNamespace) {
@@ -87,6 +106,11 @@ export class RefIndex {
       throw new Error(`ref namespace ${namespace} was not loaded`);
     }
     return keys.get(id) ?? `#${id}`;
+  }
+
+  /** The `terms` columns of a loaded row (see `refNamespaces`), or undefined. */
+  termsOf(namespace: RefNamespace, key: string): Record<string, unknown> | undefined {
+    return this.terms.get(namespace)?.get(key);
   }
 
   register(namespace: RefNamespace, key: string, id: number): void {

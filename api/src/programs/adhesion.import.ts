@@ -7,7 +7,12 @@ import {
   municipalityColumn,
   ruled,
 } from '../imports/import.columns';
-import { adhesionTarget, adhesionWrites } from './adhesion.write';
+import {
+  adhesionDates,
+  adhesionTarget,
+  type AdhesionTerms,
+  adhesionWrites,
+} from './adhesion.write';
 
 const statusCell = oneOf(AdhesionStatus, {
   solicitada: AdhesionStatus.REQUESTED,
@@ -64,13 +69,19 @@ export const adhesionsKind = entityKind({
     if (!municipality || !program || !status || !requested) {
       return null;
     }
+    // Derived as a mutation derives them; a validity the file states is its word.
+    const dates = adhesionDates(
+      { status, requestedOn: requested, decidedOn: decided },
+      context.refs.termsOf('Program', program) as AdhesionTerms,
+    );
     return {
       ibgeCode: municipality,
       programCode: program,
       status,
       requestedOn: requested,
       decidedOn: decided,
-      validUntil,
+      decisionDueOn: dates.decisionDueOn,
+      validUntil: validUntil ?? dates.validUntil,
       notes,
     };
   },

@@ -32,6 +32,27 @@ export class AdhesionUpsertInput {
 
 const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
 
+/** What an adhesion's dates follow from: its program's decision days and months of validity. */
+export type AdhesionTerms = Pick<Program, 'decisionBusinessDays' | 'validityMonths'>;
+
+/**
+ * The dates an adhesion derives (one rule for mutations, imports and the demo network): its
+ * decision is due the program's business days after the request; an approved or suspended one
+ * is valid the program's months after its decision.
+ */
+export function adhesionDates(
+  adhesion: { status: string; requestedOn: string; decidedOn?: string | null },
+  terms: AdhesionTerms,
+): { decisionDueOn: string; validUntil: string | null } {
+  const lasting =
+    adhesion.status === AdhesionStatus.APPROVED || adhesion.status === AdhesionStatus.SUSPENDED;
+  return {
+    decisionDueOn: addBusinessDaysIso(adhesion.requestedOn, terms.decisionBusinessDays),
+    validUntil:
+      lasting && adhesion.decidedOn ? addMonthsIso(adhesion.decidedOn, terms.validityMonths) : null,
+  };
+}
+
 /**
  * Adhesions follow Nota Técnica 425/2025: requested inside the program's window, decided within
  * its business days (weekends and national holidays skipped), valid for its months after the
@@ -137,7 +158,7 @@ export const adhesionWrites = writeSpec<Adhesion>({
           message: `An ${status} adhesion needs its decision date`,
         });
       } else if (decisionChanged) {
-        const due = addBusinessDaysIso(requestedOn, program.decisionBusinessDays);
+        const due = adhesionDates({ status, requestedOn }, program).decisionDueOn;
         if (decidedOn < requestedOn) {
           problems.push({
             field: 'decidedOn',
@@ -165,12 +186,7 @@ export const adhesionWrites = writeSpec<Adhesion>({
     row.status = draft.status as AdhesionStatus;
     row.requestedOn = draft.requestedOn as string;
     row.decidedOn = (draft.decidedOn as string | null | undefined) ?? null;
-    row.decisionDueOn = addBusinessDaysIso(row.requestedOn, program.decisionBusinessDays);
-    row.validUntil =
-      row.decidedOn &&
-      (row.status === AdhesionStatus.APPROVED || row.status === AdhesionStatus.SUSPENDED)
-        ? addMonthsIso(row.decidedOn, program.validityMonths)
-        : null;
+    Object.assign(row, adhesionDates(row, program));
     row.notes = (draft.notes as string | null | undefined) ?? null;
   },
 });

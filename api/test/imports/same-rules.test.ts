@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../src/auth/auth.enums';
 import { Person } from '../../src/people/person.entity';
+import { Adhesion } from '../../src/programs/adhesion.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { bearer } from '../writes/fixtures';
 import { fixtureDir, importFiles, writeFixture } from './import-helpers';
@@ -198,6 +199,55 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
       }
     },
   );
+
+  it("derives an adhesion's dates the same way from both paths", async () => {
+    const program = await t.gql(
+      `mutation ($rows: [ProgramUpsertInput!]!) { upsertPrograms(rows: $rows) { rows { status } } }`,
+      {
+        rows: [
+          {
+            code: 'RULES-1',
+            name: 'Programa fictício',
+            adhesionOpensOn: '2025-01-01',
+            adhesionClosesOn: '2025-12-31',
+            decisionBusinessDays: 5,
+            validityMonths: 18,
+          },
+        ],
+      },
+      admin,
+    );
+    expect(program.errors).toBeUndefined();
+    const adhesion = { programCode: 'RULES-1', status: 'APPROVED', requestedOn: '2025-03-03' };
+    const api = await t.gql<{ result: { rows: { status: string }[] } }>(
+      `mutation ($rows: [AdhesionUpsertInput!]!) {
+        result: upsertAdhesions(rows: $rows) { rows { status errors { field message } } }
+      }`,
+      { rows: [{ ...adhesion, ibgeCode: '4314902', decidedOn: '2025-03-06' }] },
+      admin,
+    );
+    expect(api.data?.result.rows[0]?.status).toBe('CREATED');
+    const outcome = await importFiles(t.app.orm, 'adhesions', [
+      writeFixture(
+        dir,
+        'rules-adhesion.csv',
+        'ibge;programa;situacao;datasolicitacao;datadecisao\n4304606;RULES-1;aprovada;03/03/2025;06/03/2025\n',
+      ),
+    ]);
+    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe('applied');
+    const stored = await t.app.orm.em
+      .fork()
+      .find(
+        Adhesion,
+        { program: { code: 'RULES-1' } },
+        { populate: ['municipality'], orderBy: { id: 'asc' } },
+      );
+    // 2025-03-03 + 5 business days (Carnival Tuesday, 2025-03-04, is not one); 2025-03-06 + 18 months.
+    expect(stored.map((a) => [a.municipality.$.ibgeCode, a.decisionDueOn, a.validUntil])).toEqual([
+      ['4314902', '2025-03-11', '2026-09-06'],
+      ['4304606', '2025-03-11', '2026-09-06'],
+    ]);
+  });
 
   it('stores an e-mail the same way from both paths', async () => {
     const index = cases.findIndex((c) => c.field === 'email');
