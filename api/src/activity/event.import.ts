@@ -1,7 +1,6 @@
 import { EventKind, Modality } from './activity.enums';
 import { code, date, decoded, ibgeCode, integer, listOf, oneOf } from '../imports/import.cells';
 import {
-  checkRange,
   codeColumn,
   entityKind,
   existing,
@@ -58,6 +57,7 @@ export const eventsKind = entityKind({
   description:
     'events: code, kind (tipo), title (titulo), start (data)[, end, modality, organization, uf, region, municipality, topics, participants, accesses, notes]',
   target: eventTarget,
+  rules: { spec: eventWrites, columnOf: { endDate: 'end', stateUf: 'state' } },
   refs: ['Organization', 'State', 'Municipality', 'HealthRegion'],
   columns: [
     codeColumn,
@@ -88,7 +88,6 @@ export const eventsKind = entityKind({
     const title = reader.required('title', ruled(eventWrites, 'title'));
     const start = reader.required('start', date);
     const end = reader.optional('end', date);
-    checkRange(reader, start, end, 'end');
     const modality = reader.optional('modality', modalityCell) ?? Modality.IN_PERSON;
     const organization = reader.optional('organization', existing(context, 'Organization'));
     const state = reader.optional('state', existing(context, 'State'));

@@ -92,7 +92,7 @@ export const eventWrites = writeSpec<Event>({
     accessCount: row.accessCount ?? null,
     notes: row.notes ?? null,
   }),
-  check(draft, _before, batch) {
+  rowRules(draft, ufOfCode) {
     const problems: FieldProblem[] = [];
     const endDate = draft.endDate as string | null | undefined;
     if (endDate && endDate < (draft.startDate as string)) {
@@ -101,15 +101,7 @@ export const eventWrites = writeSpec<Event>({
         message: `Ends (${endDate}) before it starts (${String(draft.startDate)})`,
       });
     }
-    problems.push(
-      ...refProblems(draft, batch, [
-        ['organizationCode', Organization, 'organisation'],
-        ['stateUf', 'State'],
-        ['healthRegionCode', HealthRegion, 'health region'],
-        ['municipalityIbgeCode', Municipality, 'municipality'],
-      ]),
-    );
-    if (this.ufsOf(draft, batch).length > 1) {
+    if (eventUfs(draft, ufOfCode).length > 1) {
       problems.push({
         field: 'stateUf',
         message: 'The state, region and municipality are in different states',
@@ -117,19 +109,18 @@ export const eventWrites = writeSpec<Event>({
     }
     return problems;
   },
+  check(draft, _before, batch) {
+    return refProblems(draft, batch, [
+      ['organizationCode', Organization, 'organisation'],
+      ['stateUf', 'State'],
+      ['healthRegionCode', HealthRegion, 'health region'],
+      ['municipalityIbgeCode', Municipality, 'municipality'],
+    ]);
+  },
   ufsOf(flat: Flat, batch) {
-    const ufs = new Set<string>();
-    if (flat.stateUf) {
-      ufs.add(flat.stateUf as string);
-    }
-    for (const code of [flat.healthRegionCode, flat.municipalityIbgeCode]) {
-      const codeUf = batch.ufOfCode(code as string | null | undefined);
-      if (codeUf) {
-        ufs.add(codeUf);
-      }
-    }
+    const ufs = eventUfs(flat, (code) => batch.ufOfCode(code));
     // No territory at all means national: beyond any state-scoped key.
-    return ufs.size > 0 ? [...ufs] : [NATIONAL];
+    return ufs.length > 0 ? ufs : [NATIONAL];
   },
   create: () => new Event(),
   write(row, draft, batch) {
@@ -152,6 +143,21 @@ export const eventWrites = writeSpec<Event>({
     row.notes = (draft.notes as string | null | undefined) ?? null;
   },
 });
+
+/** The states an event's state, region and municipality name (their codes start with it). */
+function eventUfs(flat: Flat, ufOfCode: (code: string | null | undefined) => string | null) {
+  const ufs = new Set<string>();
+  if (flat.stateUf) {
+    ufs.add(flat.stateUf as string);
+  }
+  for (const code of [flat.healthRegionCode, flat.municipalityIbgeCode]) {
+    const codeUf = ufOfCode(code as string | null | undefined);
+    if (codeUf) {
+      ufs.add(codeUf);
+    }
+  }
+  return [...ufs];
+}
 
 /** How the import engine writes Event rows (flat, related rows by natural key). */
 export const eventTarget = importTarget(

@@ -1,7 +1,7 @@
 import { ParticipationRole } from './activity.enums';
 import { ibgeCode, oneOf } from '../imports/import.cells';
 import { entityKind, existing, municipalityColumn } from '../imports/import.columns';
-import { participationTarget } from './participation.write';
+import { participationTarget, participationWrites } from './participation.write';
 
 const roleCell = oneOf(ParticipationRole, {
   organizador: ParticipationRole.ORGANISER,
@@ -14,6 +14,7 @@ export const participationKind = entityKind({
   name: 'participation',
   description: 'participation: event, person or municipality[, role (papel)]',
   target: participationTarget,
+  rules: { spec: participationWrites, columnOf: { personCode: 'person' } },
   refs: ['Event', 'Person', 'Municipality'],
   columns: [
     { field: 'event', aliases: ['event', 'eventcode', 'evento', 'codevento'], required: true },
@@ -28,11 +29,8 @@ export const participationKind = entityKind({
       'municipality',
       existing(context, 'Municipality', ibgeCode),
     );
-    if (reader.raw('person') === '' && reader.raw('municipality') === '') {
-      reader.fail(null, 'give a person or a municipality');
-    }
     const role = reader.optional('role', roleCell) ?? ParticipationRole.ATTENDEE;
-    if (!event || (!person && !municipality)) {
+    if (!event) {
       return null;
     }
     return {

@@ -101,6 +101,11 @@ export const participationWrites = writeSpec<Participation>({
     await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
   },
   snapshot: flatOf,
+  rowRules(draft) {
+    return !draft.personCode && !draft.municipalityIbgeCode
+      ? [{ field: 'personCode', message: 'Give a person or a municipality' }]
+      : [];
+  },
   check(draft, before, batch) {
     const problems: FieldProblem[] = [];
     if (before) {
@@ -113,9 +118,6 @@ export const participationWrites = writeSpec<Participation>({
           });
         }
       }
-    }
-    if (!draft.personCode && !draft.municipalityIbgeCode) {
-      problems.push({ field: 'personCode', message: 'Give a person or a municipality' });
     }
     const live = { live: true };
     return problems.concat(

@@ -1,7 +1,7 @@
 import { CellError, type CellParser, code, type ColumnSpec, type RowReader } from './import.cells';
 import type { ImportKind, KindContext } from './import.kind';
 import { planTarget } from './import.plan';
-import { insertableInBulk, type RefNamespace, type Target } from './import.targets';
+import { insertableInBulk, type RefNamespace, type Target, ufOfCode } from './import.targets';
 import { type Flat } from '../writes/write.batch';
 import { type WriteSpec } from '../writes/write.spec';
 import { type z } from 'zod';
@@ -114,7 +114,13 @@ export function entityKind<Row extends Flat>(definition: {
   refs: RefNamespace[];
   columns: ColumnSpec[];
   readRow(reader: RowReader, context: KindContext): Row | null;
+  /**
+   * The write spec whose `rowRules` every row read must pass, and the column each of its fields
+   * is read from (where a problem is reported; a field not listed names the row).
+   */
+  rules?: { spec: WriteSpec; columnOf: Record<string, string> };
 }): ImportKind<Row> {
+  const { rules } = definition;
   const source = `import:${definition.name}`;
   return {
     name: definition.name,
@@ -124,7 +130,21 @@ export function entityKind<Row extends Flat>(definition: {
       ...new Set([...definition.refs, definition.target.namespace].filter((n) => n !== undefined)),
     ],
     columns: () => definition.columns,
-    readRow: definition.readRow,
+    readRow(reader, context) {
+      const row = definition.readRow(reader, context);
+      if (row === null || !reader.valid || !rules?.spec.rowRules) {
+        return row;
+      }
+      const problems = rules.spec.rowRules(row, ufOfCode);
+      for (const problem of problems) {
+        const column = rules.columnOf[problem.field];
+        reader.fail(
+          column ? reader.header(column) : null,
+          column ? problem.message : `${problem.field}: ${problem.message}`,
+        );
+      }
+      return problems.length > 0 ? null : row;
+    },
     identity: (row) => `${definition.target.name} ${definition.target.keyOf(row)}`,
     staged:
       insertableInBulk(definition.target) && !definition.target.populate

@@ -190,6 +190,9 @@ export const ufOfMunicipality = (values: Flat) =>
 export const ufOfState = (values: Flat) =>
   typeof values.stateUf === 'string' ? values.stateUf : null;
 export const codeOf = (values: Flat) => String(values.code);
+/** UF of a municipality, region or macroregion code (a demo region's after its `D`). */
+export const ufOfCode = (code: string | null | undefined): string | null =>
+  code ? (ufOfStateCode(code.replace(/^D/, '').slice(0, 2)) ?? null) : null;
 
 export function importTarget(
   entity: EntityClass<object>,

@@ -1,7 +1,6 @@
 import { MandateRole, SeatType } from './people.enums';
 import { code, date, ibgeCode, listOf, oneOf } from '../imports/import.cells';
 import {
-  checkRange,
   codeColumn,
   entityKind,
   existing,
@@ -49,6 +48,15 @@ export const mandatesKind = entityKind({
   description:
     'mandates: code, person, role (papel), start (inicio)[, end (fim), organization, uf, municipality, regions, seat]',
   target: mandateTarget,
+  rules: {
+    spec: mandateWrites,
+    columnOf: {
+      endDate: 'end',
+      healthRegionCodes: 'regions',
+      municipalityIbgeCode: 'municipality',
+      seat: 'seat',
+    },
+  },
   refs: ['Person', 'Organization', 'State', 'Municipality', 'HealthRegion'],
   columns: [
     codeColumn,
@@ -75,7 +83,6 @@ export const mandatesKind = entityKind({
     const role = reader.required('role', roleCell);
     const start = reader.required('start', ruled(mandateWrites, 'startDate', date));
     const end = reader.optional('end', ruled(mandateWrites, 'endDate', date));
-    checkRange(reader, start, end, 'end');
     const organization = reader.optional('organization', existing(context, 'Organization'));
     const state = reader.optional('state', existing(context, 'State'));
     const municipality = reader.optional(
@@ -88,22 +95,6 @@ export const mandatesKind = entityKind({
         ruled(mandateWrites, 'healthRegionCodes', listOf(existing(context, 'HealthRegion'))),
       ) ?? [];
     const seat = reader.optional('seat', seatCell);
-    if (
-      (role === MandateRole.MUNICIPAL_SECRETARY || role === MandateRole.MAYOR) &&
-      !municipality &&
-      reader.raw('municipality') === ''
-    ) {
-      reader.fail(reader.header('municipality'), `a ${role} mandate needs a municipality`);
-    }
-    if (role === MandateRole.APOIADOR && regions.length === 0 && reader.raw('regions') === '') {
-      reader.fail(reader.header('regions'), 'an APOIADOR mandate needs one or more health regions');
-    }
-    if (role === MandateRole.COUNCIL_SEAT && !seat && reader.raw('seat') === '') {
-      reader.fail(
-        reader.header('seat'),
-        'a COUNCIL_SEAT mandate needs a seat (titular or suplente)',
-      );
-    }
     if (!mandateCode || !person || !role || !start) {
       return null;
     }

@@ -8,7 +8,7 @@ import { MandateRole, SeatType } from './people.enums';
 import { Person } from './person.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type Batch, type Flat, refProblems } from '../writes/write.batch';
+import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import {
   ibgeCode,
   mandateDate,
@@ -144,22 +144,12 @@ export const mandateWrites = writeSpec<Mandate>({
     startDate: row.startDate,
     endDate: row.endDate ?? null,
   }),
-  check(draft, before, batch, selfId) {
+  rowRules(draft) {
+    const problems: FieldProblem[] = [];
     const startDate = draft.startDate as string;
     const endDate = (draft.endDate as string | null | undefined) ?? null;
     const municipality = (draft.municipalityIbgeCode as string | null | undefined) ?? null;
     const regions = (draft.healthRegionCodes as string[] | null | undefined) ?? [];
-    const deleted = (person: Person) =>
-      person.deletedAt && before?.personCode !== draft.personCode
-        ? `Person ${person.code} is deleted; restore them first`
-        : null;
-    const problems = refProblems(draft, batch, [
-      ['personCode', Person, 'person', { required: true, then: deleted }],
-      ['organizationCode', Organization, 'organisation'],
-      ['stateUf', 'State'],
-      ['municipalityIbgeCode', Municipality, 'municipality'],
-      ['healthRegionCodes', HealthRegion, 'health region'],
-    ]);
     if (endDate !== null && endDate < startDate) {
       problems.push({
         field: 'endDate',
@@ -180,25 +170,50 @@ export const mandateWrites = writeSpec<Mandate>({
         });
       }
     }
-    if (draft.role === MandateRole.MUNICIPAL_SECRETARY) {
-      if (!municipality) {
+    if (draft.role === MandateRole.MUNICIPAL_SECRETARY && !municipality) {
+      problems.push({
+        field: 'municipalityIbgeCode',
+        message: 'A municipal secretary (gestor) needs a municipality',
+      });
+    }
+    if (draft.role === MandateRole.MAYOR && !municipality) {
+      problems.push({ field: 'municipalityIbgeCode', message: 'A mayor needs a municipality' });
+    }
+    if (draft.role === MandateRole.COUNCIL_SEAT && !draft.seat) {
+      problems.push({
+        field: 'seat',
+        message: 'A council seat needs a seat (TITULAR or SUPLENTE)',
+      });
+    }
+    return problems;
+  },
+  check(draft, before, batch, selfId) {
+    const startDate = draft.startDate as string;
+    const endDate = (draft.endDate as string | null | undefined) ?? null;
+    const municipality = (draft.municipalityIbgeCode as string | null | undefined) ?? null;
+    const deleted = (person: Person) =>
+      person.deletedAt && before?.personCode !== draft.personCode
+        ? `Person ${person.code} is deleted; restore them first`
+        : null;
+    const problems = refProblems(draft, batch, [
+      ['personCode', Person, 'person', { required: true, then: deleted }],
+      ['organizationCode', Organization, 'organisation'],
+      ['stateUf', 'State'],
+      ['municipalityIbgeCode', Municipality, 'municipality'],
+      ['healthRegionCodes', HealthRegion, 'health region'],
+    ]);
+    if (draft.role === MandateRole.MUNICIPAL_SECRETARY && municipality) {
+      const clash = gestores(batch).find(
+        (other) =>
+          other.municipality === municipality &&
+          (selfId === null || other.id !== selfId) &&
+          overlaps(other, { start: startDate, end: endDate }),
+      );
+      if (clash) {
         problems.push({
-          field: 'municipalityIbgeCode',
-          message: 'A municipal secretary (gestor) needs a municipality',
+          field: 'startDate',
+          message: `Municipality ${municipality} already has a gestor from ${clash.start} to ${clash.end ?? 'now'}; end that mandate first`,
         });
-      } else {
-        const clash = gestores(batch).find(
-          (other) =>
-            other.municipality === municipality &&
-            (selfId === null || other.id !== selfId) &&
-            overlaps(other, { start: startDate, end: endDate }),
-        );
-        if (clash) {
-          problems.push({
-            field: 'startDate',
-            message: `Municipality ${municipality} already has a gestor from ${clash.start} to ${clash.end ?? 'now'}; end that mandate first`,
-          });
-        }
       }
     }
     return problems;

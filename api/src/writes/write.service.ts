@@ -430,7 +430,12 @@ function decideRow(
     : spec.requiredOnCreate
         .filter((field) => draft[field] === undefined || draft[field] === null)
         .map((field) => ({ field, message: `Required to create a ${spec.typeName}` }));
-  const problems = missing.length ? missing : spec.check(draft, before, batch, current?.id ?? null);
+  const problems = missing.length
+    ? missing
+    : [
+        ...(spec.rowRules?.(draft, (code) => batch.ufOfCode(code)) ?? []),
+        ...spec.check(draft, before, batch, current?.id ?? null),
+      ];
   if (problems.length > 0) {
     return result(UpsertStatus.INVALID, {
       id: current ? toGlobalId(spec.typeName, current.id) : null,

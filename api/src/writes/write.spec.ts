@@ -55,6 +55,15 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
    */
   prepare(batch: Batch, drafts: Flat[], changes?: RowChange[]): Promise<void>;
   snapshot(row: E, batch: Batch): Flat;
+  /**
+   * Rules on the row's own values alone (no database, no earlier version): a range that ends
+   * before it starts, what a role needs, territory in one state. Mutations apply them before
+   * `check`; imports apply them to every row they read (`entityKind`), in the same words.
+   */
+  rowRules?(
+    draft: Flat,
+    ufOfCode: (code: string | null | undefined) => string | null,
+  ): FieldProblem[];
   /** Domain rules and references; `selfId` is the row's id when it exists. */
   check(draft: Flat, before: Flat | null, batch: Batch, selfId: number | null): FieldProblem[];
   /** States the row belongs to; an empty list means no state (e.g. a person without mandates). */

@@ -109,7 +109,7 @@ export const corpus: BadFile[] = [
     name: 'end-before-start.csv',
     kind: 'events',
     content: () => 'codigo,tipo,titulo,data,fim\nE1,CIR,Reunião,10/03/2025,09/03/2025\n',
-    expected: 'end-before-start.csv:2: fim: 2025-03-09 is before the start date 2025-03-10',
+    expected: 'end-before-start.csv:2: fim: Ends (2025-03-09) before it starts (2025-03-10)',
   },
   {
     name: 'duplicate-keys.csv',
@@ -181,11 +181,12 @@ export const corpus: BadFile[] = [
     expected: 'empty-required-cell.csv:2: titulo: is empty; a value is required',
   },
   {
-    name: 'apoiador-without-regions.csv',
-    kind: 'mandates',
-    content: () => 'codigo,pessoa,papel,inicio\nM1,P1,apoiador,01/03/2021\n',
+    // A row's own rules (the write spec's rowRules) once its cells are valid.
+    name: 'event-in-two-states.csv',
+    kind: 'events',
+    content: () => 'codigo,tipo,titulo,data,uf,ibge\nE1,CIR,Reunião,10/03/2025,RS,5103403\n',
     expected:
-      'apoiador-without-regions.csv:2: regions: an APOIADOR mandate needs one or more health regions',
+      'event-in-two-states.csv:2: uf: The state, region and municipality are in different states',
   },
   {
     name: 'population-no-year.csv',

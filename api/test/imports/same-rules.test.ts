@@ -61,6 +61,15 @@ const rdqa = (period: string) => ({
   cells: ['RDQA', period, 'PENDING'],
 });
 
+const mandate = (input: Record<string, unknown>, header: string[], cells: string[]) => ({
+  kind: 'mandates',
+  plural: 'Mandates',
+  inputType: 'MandateUpsertInput',
+  input: { personCode: 'RULE-PERSON', startDate: '2025-01-01', ...input },
+  header: ['pessoa', 'inicio', ...header],
+  cells: ['RULE-PERSON', '01/01/2025', ...cells],
+});
+
 const topics = Array.from({ length: 51 }, (_, i) => `tema ${i + 1}`);
 const cases: Case[] = [
   {
@@ -124,6 +133,35 @@ const cases: Case[] = [
     accepted: true,
   },
   {
+    name: 'an event in RS in a municipality of MT',
+    ...event({ municipalityIbgeCode: '5103403' }, ['ibge'], ['5103403']),
+    column: 'uf',
+    field: 'stateUf',
+    accepted: false,
+  },
+  {
+    // The file has no municipality column: the problem names the field's column.
+    name: 'a mayor without a municipality',
+    ...mandate({ role: 'MAYOR' }, ['papel'], ['MAYOR']),
+    column: 'municipality',
+    field: 'municipalityIbgeCode',
+    accepted: false,
+  },
+  {
+    name: 'an apoiador without health regions',
+    ...mandate({ role: 'APOIADOR' }, ['papel'], ['apoiador']),
+    column: 'regions',
+    field: 'healthRegionCodes',
+    accepted: false,
+  },
+  {
+    name: 'a council seat without a seat',
+    ...mandate({ role: 'COUNCIL_SEAT' }, ['papel'], ['COUNCIL_SEAT']),
+    column: 'seat',
+    field: 'seat',
+    accepted: false,
+  },
+  {
     name: 'an RDQA of 2024-Q2',
     ...rdqa('2024-Q2'),
     column: 'periodo',
@@ -146,6 +184,12 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
   beforeAll(async () => {
     t = await createTestApp();
     admin = bearer(await t.createKey(Role.ADMIN, null, 'admin'));
+    const person = await t.gql(
+      'mutation { upsertPeople(rows: [{ code: "RULE-PERSON", name: "Pessoa Fictícia" }]) { created } }',
+      {},
+      admin,
+    );
+    expect(person.errors).toBeUndefined();
     dir = fixtureDir();
   });
   afterAll(async () => {
