@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { EventFilter } from '../activity/activity.input';
 import { today } from '../common/dates';
 import { LocalDate } from '../common/scalars';
+import type { DataEntry } from '../graphql/compiled/catalog';
 import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
 import { Mandate } from '../people/mandate.entity';
@@ -263,3 +264,28 @@ export class HealthRegionHistoryResolver {
     return apoiadoresOn(context, region.id, asOf ?? today());
   }
 }
+
+/**
+ * How compiled reads answer the aggregates: the resolvers' own functions, their rows written as
+ * JSON directly (objects whose fields are their own properties).
+ */
+export const analyticsRoots: { data: Record<string, DataEntry> } = {
+  data: {
+    municipalityStats: {
+      run: (em, args) =>
+        groupStats.municipalityStats(
+          em,
+          args.filter ?? null,
+          args.groupBy,
+          args.regionsAsOf ?? null,
+        ),
+    },
+    eventStats: { run: (em, args) => groupStats.eventStats(em, args.filter ?? null, args.groupBy) },
+    adhesionStats: {
+      run: (em, args) => groupStats.adhesionStats(em, args.filter ?? null, args.groupBy),
+    },
+    instrumentStats: {
+      run: (em, args) => groupStats.instrumentStats(em, args.filter ?? null, args.groupBy),
+    },
+  },
+};

@@ -4,6 +4,7 @@ import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type
 import { healthRegionOn, macroregionOf } from '../analytics/point-in-time';
 import { LocalDate } from '../common/scalars';
 import { ConnectionArgs, joined, paginate, toConnection } from '../graphql/connection';
+import type { ConnectionEntry, LookupEntry } from '../graphql/compiled/catalog';
 import type { GraphQLContext } from '../graphql/context';
 import { loadedOrLoad, readPlan } from '../graphql/selection';
 import { HealthMacroregion } from './health-macroregion.entity';
@@ -441,3 +442,35 @@ export class RegionMembershipResolver {
     return membership.healthRegion.load() as Promise<HealthRegion>;
   }
 }
+
+/**
+ * How compiled reads answer this file's root fields (one statement per document): by the same
+ * conditions, filters and orders the resolvers above use.
+ */
+export const territoryRoots: {
+  lookups: Record<string, LookupEntry>;
+  connections: Record<string, ConnectionEntry>;
+} = {
+  lookups: {
+    municipality: {
+      type: 'Municipality',
+      where: (args) => municipalityByIbgeCode(args.ibgeCode as string),
+    },
+    state: { type: 'State', where: (args) => stateByUf(args.uf as string) },
+    healthRegion: {
+      type: 'HealthRegion',
+      where: (args) => healthRegionByCode(args.code as string),
+    },
+    healthMacroregion: {
+      type: 'HealthMacroregion',
+      where: (args) => healthMacroregionByCode(args.code as string),
+    },
+  },
+  connections: {
+    municipalities: {
+      type: 'Municipality',
+      where: (args) => municipalityWhere(args.filter as never),
+      orderBy: (args) => municipalityOrder(args.orderBy as never),
+    },
+  },
+};

@@ -9,19 +9,10 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
-import * as groupStats from '../../analytics/group-stats';
+import { analyticsRoots } from '../../analytics/analytics.resolver';
 import type { Em } from '../../db/orm';
 import { MandateRole } from '../../people/people.enums';
-import {
-  municipalityByIbgeCode,
-  municipalityOrder,
-  municipalityWhere,
-} from '../../territory/municipality.input';
-import {
-  healthMacroregionByCode,
-  healthRegionByCode,
-  stateByUf,
-} from '../../territory/region.input';
+import { territoryRoots } from '../../territory/territory.resolver';
 
 /**
  * What compiled reads answer: the object types, fields and root fields whose value is a column,
@@ -29,7 +20,8 @@ import {
  * per-viewer rule. Fields resolved any other way (global ids, timestamps, floats, computed labels,
  * personal data, arguments other than those declared) are not here, and a document that selects
  * one takes the resolvers' path. Columns and to-one rows are derived from the schema and the
- * entities (`objectCatalogOf`); mandates in force and root fields are declared below.
+ * entities (`objectCatalogOf`); mandates in force are declared below, and root fields beside
+ * their resolvers (`territoryRoots`, `analyticsRoots`).
  * `api/test/graphql/compiled-reads.test.ts` checks every entry against the resolvers on both
  * databases.
  */
@@ -252,18 +244,7 @@ export interface LookupEntry {
   where(args: Record<string, unknown>): unknown;
 }
 
-export const lookupCatalog: Readonly<Record<string, LookupEntry>> = {
-  municipality: {
-    type: 'Municipality',
-    where: (args) => municipalityByIbgeCode(args.ibgeCode as string),
-  },
-  state: { type: 'State', where: (args) => stateByUf(args.uf as string) },
-  healthRegion: { type: 'HealthRegion', where: (args) => healthRegionByCode(args.code as string) },
-  healthMacroregion: {
-    type: 'HealthMacroregion',
-    where: (args) => healthMacroregionByCode(args.code as string),
-  },
-};
+export const lookupCatalog: Readonly<Record<string, LookupEntry>> = territoryRoots.lookups;
 
 /** Root connections, with the resolver's own filter and order builders. */
 export interface ConnectionEntry {
@@ -272,13 +253,8 @@ export interface ConnectionEntry {
   orderBy(args: Record<string, unknown>): readonly unknown[];
 }
 
-export const connectionCatalog: Readonly<Record<string, ConnectionEntry>> = {
-  municipalities: {
-    type: 'Municipality',
-    where: (args) => municipalityWhere(args.filter as never),
-    orderBy: (args) => municipalityOrder(args.orderBy as never),
-  },
-};
+export const connectionCatalog: Readonly<Record<string, ConnectionEntry>> =
+  territoryRoots.connections;
 
 /**
  * Root fields whose answer is plain data — objects whose GraphQL fields are their own properties
@@ -290,16 +266,4 @@ export interface DataEntry {
   run(em: Em, args: Record<string, never>): Promise<unknown>;
 }
 
-export const dataCatalog: Readonly<Record<string, DataEntry>> = {
-  municipalityStats: {
-    run: (em, args) =>
-      groupStats.municipalityStats(em, args.filter ?? null, args.groupBy, args.regionsAsOf ?? null),
-  },
-  eventStats: { run: (em, args) => groupStats.eventStats(em, args.filter ?? null, args.groupBy) },
-  adhesionStats: {
-    run: (em, args) => groupStats.adhesionStats(em, args.filter ?? null, args.groupBy),
-  },
-  instrumentStats: {
-    run: (em, args) => groupStats.instrumentStats(em, args.filter ?? null, args.groupBy),
-  },
-};
+export const dataCatalog: Readonly<Record<string, DataEntry>> = analyticsRoots.data;
