@@ -6,7 +6,7 @@ import { Event } from './event.entity';
 import { Organization } from '../people/organization.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
+import { endsBeforeItStarts, type Flat, refProblems } from '../writes/write.batch';
 import {
   ibgeCode,
   localDate,
@@ -93,14 +93,7 @@ export const eventWrites = writeSpec<Event>({
     notes: row.notes ?? null,
   }),
   rowRules(draft, ufOfCode) {
-    const problems: FieldProblem[] = [];
-    const endDate = draft.endDate as string | null | undefined;
-    if (endDate && endDate < (draft.startDate as string)) {
-      problems.push({
-        field: 'endDate',
-        message: `Ends (${endDate}) before it starts (${String(draft.startDate)})`,
-      });
-    }
+    const problems = endsBeforeItStarts(draft);
     if (eventUfs(draft, ufOfCode).length > 1) {
       problems.push({
         field: 'stateUf',

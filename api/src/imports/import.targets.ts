@@ -9,13 +9,19 @@ import { HealthMacroregion } from '../territory/health-macroregion.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { State } from '../territory/state.entity';
+import { stateCodeOf } from '../territory/ibge-code';
 import { ufOfStateCode } from '../territory/territory.seed';
 import { type Flat } from '../writes/write.batch';
 
-/**
- * Entities other rows point at by a natural key, with the few columns (`terms`) a row pointing at
- * one needs to derive its own fields (an adhesion's dates follow from its program's).
- */
+/** An entity other rows point at by a natural key. */
+interface RefNamespaceDefinition {
+  entity: EntityClass<object>;
+  keyField: string;
+  /** Columns a row pointing at one needs to derive its own fields (an adhesion's dates). */
+  terms?: readonly string[];
+}
+
+/** Entities other rows point at by a natural key. */
 export const refNamespaces = {
   State: { entity: State, keyField: 'uf' },
   Municipality: { entity: Municipality, keyField: 'ibgeCode' },
@@ -29,10 +35,7 @@ export const refNamespaces = {
     terms: ['decisionBusinessDays', 'validityMonths'],
   },
   Event: { entity: Event, keyField: 'code' },
-} as const satisfies Record<
-  string,
-  { entity: EntityClass<object>; keyField: string; terms?: readonly string[] }
->;
+} as const satisfies Record<string, RefNamespaceDefinition>;
 export type RefNamespace = keyof typeof refNamespaces;
 
 /** Natural key ↔ id of the rows of each namespace, loaded on demand; created rows join it. */
@@ -52,8 +55,7 @@ export class RefIndex {
     if (this.byKey.has(namespace)) {
       return;
     }
-    const definition: { entity: EntityClass<object>; keyField: string; terms?: readonly string[] } =
-      refNamespaces[namespace];
+    const definition: RefNamespaceDefinition = refNamespaces[namespace];
     const { entity, keyField } = definition;
     const extra = definition.terms ?? [];
     const rows = (await (this.em as unknown as SqlEntityManager)
@@ -184,15 +186,15 @@ export interface Target {
   stateUfOf?(values: Flat, refs: RefIndex): string | null;
 }
 
-/** UF of a row that names its municipality by IBGE code (the first two digits are the state's). */
+/** UF of a municipality, region or macroregion code (`stateCodeOf`), from the shipped states. */
+export const ufOfCode = (code: string | null | undefined): string | null =>
+  code ? (ufOfStateCode(stateCodeOf(code)) ?? null) : null;
+/** UF of a row that names its municipality by IBGE code. */
 export const ufOfMunicipality = (values: Flat) =>
-  typeof values.ibgeCode === 'string' ? (ufOfStateCode(values.ibgeCode.slice(0, 2)) ?? null) : null;
+  typeof values.ibgeCode === 'string' ? ufOfCode(values.ibgeCode) : null;
 export const ufOfState = (values: Flat) =>
   typeof values.stateUf === 'string' ? values.stateUf : null;
 export const codeOf = (values: Flat) => String(values.code);
-/** UF of a municipality, region or macroregion code (a demo region's after its `D`). */
-export const ufOfCode = (code: string | null | undefined): string | null =>
-  code ? (ufOfStateCode(code.replace(/^D/, '').slice(0, 2)) ?? null) : null;
 
 export function importTarget(
   entity: EntityClass<object>,

@@ -8,7 +8,7 @@ import { MandateRole, SeatType } from './people.enums';
 import { Person } from './person.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
+import { type Batch, endsBeforeItStarts, type Flat, refProblems } from '../writes/write.batch';
 import {
   ibgeCode,
   mandateDate,
@@ -145,17 +145,9 @@ export const mandateWrites = writeSpec<Mandate>({
     endDate: row.endDate ?? null,
   }),
   rowRules(draft) {
-    const problems: FieldProblem[] = [];
-    const startDate = draft.startDate as string;
-    const endDate = (draft.endDate as string | null | undefined) ?? null;
+    const problems = endsBeforeItStarts(draft);
     const municipality = (draft.municipalityIbgeCode as string | null | undefined) ?? null;
     const regions = (draft.healthRegionCodes as string[] | null | undefined) ?? [];
-    if (endDate !== null && endDate < startDate) {
-      problems.push({
-        field: 'endDate',
-        message: `Ends (${endDate}) before it starts (${startDate})`,
-      });
-    }
     if (draft.role === MandateRole.APOIADOR) {
       if (regions.length === 0) {
         problems.push({

@@ -31,6 +31,14 @@ const LEGACY_CODES = new Set([
   '5203962', // Buritinópolis
 ]);
 
+/**
+ * The state's two-digit IBGE code that a municipality, region or macroregion code starts with
+ * (after the `D` of a demo region's or macroregion's code).
+ */
+export function stateCodeOf(code: string): string {
+  return code.replace(/^D/, '').slice(0, 2);
+}
+
 export type IbgeCodeProblem = 'format' | 'checkDigit';
 
 /** Why a 7-digit code is not valid, or null when it is. */

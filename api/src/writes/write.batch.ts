@@ -3,6 +3,7 @@ import { Role } from '../auth/auth.enums';
 import { hasRole } from '../auth/policy';
 import { type Viewer } from '../auth/viewer';
 import type { Em } from '../db/orm';
+import { stateCodeOf } from '../territory/ibge-code';
 import { State } from '../territory/state.entity';
 
 /** Field name → message, as returned to clients in `errors`. */
@@ -57,15 +58,12 @@ export class Batch {
     this.statesByIbge.set(state.ibgeCode, state);
   }
 
-  /**
-   * UF of a municipality, region or macroregion code: each starts with the state's two-digit IBGE
-   * code (after the `D` of a demo region's code).
-   */
+  /** UF of a municipality, region or macroregion code (`stateCodeOf`), from the loaded states. */
   ufOfCode(code: string | null | undefined): string | null {
     if (!code) {
       return null;
     }
-    return this.statesByIbge.get(code.replace(/^D/, '').slice(0, 2))?.uf ?? null;
+    return this.statesByIbge.get(stateCodeOf(code))?.uf ?? null;
   }
 
   /** Loads rows of `entity` whose `field` is one of `values` (one statement), for `ref()`. */
@@ -129,6 +127,15 @@ export interface RefRule<T> {
 export type Reference<T = object> =
   | readonly [field: string, entity: EntityClass<T>, noun: string, rule?: RefRule<T>]
   | readonly [field: string, kind: 'State'];
+
+/** A draft whose `endDate` is before its `startDate` (events, mandates): the problem, or none. */
+export function endsBeforeItStarts(draft: Flat): FieldProblem[] {
+  const startDate = draft.startDate as string;
+  const endDate = (draft.endDate as string | null | undefined) ?? null;
+  return endDate !== null && endDate < startDate
+    ? [{ field: 'endDate', message: `Ends (${endDate}) before it starts (${startDate})` }]
+    : [];
+}
 
 /**
  * The one reference rule of writes: a code the batch has no row for is
