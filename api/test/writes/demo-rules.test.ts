@@ -44,7 +44,6 @@ describe.skipIf(!databaseAvailable)(`the demo network under the write specs (${d
           ids: ids.slice(start, start + MAX_UPSERT_ROWS),
           keys: [],
         });
-        await spec.prepare(batch, []);
         const inputs = rows.map((row) => ({
           ...spec.snapshot(row, batch),
           id: toGlobalId(spec.typeName, row.id),
