@@ -1,8 +1,12 @@
+import { type EntityClass } from '@mikro-orm/core';
 import { ImportRun, ImportStatus } from '../imports/import-run.entity';
 import { type Target } from '../imports/import.targets';
 import { boundValue, dialectOf, execute } from '../db/sql/execute';
 import { sql, type Sql } from '../db/sql/sql';
-import { importTargets } from '../writes/write.registry';
+import { importTargets, writeSpecs } from '../writes/write.registry';
+import { type WriteSpec } from '../writes/write.spec';
+import { type BaseEntity } from '../common/base.entity';
+import { BadUserInputError } from '../graphql/errors';
 import { tableOf, type TableNames } from '../db/sql/tables';
 import type { WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
@@ -11,6 +15,29 @@ import { auditInsert } from './audit.sql';
 import { originOf } from './audit.service';
 
 const CREATED = sql.ident('revert_created');
+
+/**
+ * How a revert reads and writes rows of one entity type: through its write spec, the one way rows
+ * change, and through the import target for what only imports store (derived columns such as
+ * `nameSearch`, a file's own `validUntil`, `demo`) and for the one type no spec writes
+ * (`MunicipalityName`).
+ */
+export interface Writer {
+  type: string;
+  entity: EntityClass<BaseEntity>;
+  spec?: WriteSpec;
+  target?: Target;
+}
+
+export function writerOf(type: string): Writer {
+  const spec = writeSpecs.get(type);
+  const target = importTargets.get(type);
+  const entity = (spec?.entity ?? target?.entity) as EntityClass<BaseEntity> | undefined;
+  if (!entity) {
+    throw new BadUserInputError(`Rows of type ${type} cannot be reverted`, { argument: 'id' });
+  }
+  return { type, entity, spec, target };
+}
 
 /**
  * The rows an import created that nothing touched since, reverted set-based: a national import
@@ -43,13 +70,10 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
         where ${audit.column('importRunId')} = ${importRunId}
           and ${audit.column('action')} = ${AuditAction.CREATE}`,
   );
-  const chosen: { target: Target; stored: TableNames }[] = [];
+  const chosen: { type: string; stored: TableNames }[] = [];
   for (const { entity_type: entityType } of kinds) {
-    const target = importTargets.get(String(entityType));
-    if (!target) {
-      continue;
-    }
-    const stored = tableOf(tem, target.entity);
+    const { type, entity } = writerOf(String(entityType));
+    const stored = tableOf(tem, entity);
     await execute(
       tem,
       sql`insert into ${CREATED} (entry_id, entity_type, entity_id)
@@ -57,7 +81,7 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
           from ${audit.table} c
           where ${entry('c', 'importRunId')} = ${importRunId}
             and ${entry('c', 'action')} = ${AuditAction.CREATE}
-            and ${entry('c', 'entityType')} = ${target.name}
+            and ${entry('c', 'entityType')} = ${type}
             and exists (select 1 from ${stored.table} t
                         where ${stored.column('id', 't')} = ${entry('c', 'entityId')}
                           and ${stored.column('deletedAt', 't')} is null)
@@ -70,7 +94,7 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
                   select ${runs.column('id', 'r')} from ${runs.table} r
                   where ${runs.column('status', 'r')} = ${ImportStatus.REVERTED})))`,
     );
-    chosen.push({ target, stored });
+    chosen.push({ type, stored });
   }
 
   return {
@@ -90,7 +114,7 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
     async apply(): Promise<number> {
       const now = new Date();
       let reverted = 0;
-      for (const { target, stored } of chosen) {
+      for (const { type, stored } of chosen) {
         // The row's CREATE `after` with `deleted`, as the row-by-row revert writes its snapshot.
         const mark = (live: boolean): Sql => {
           const deleted = live ? sql`false` : sql`true`;
@@ -106,7 +130,7 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
             {
               ...originOf(scoped),
               importRunId,
-              entityType: target.name,
+              entityType: type,
               action: AuditAction.REVERT,
             },
             {
@@ -116,20 +140,20 @@ export async function revertCreatedRows(scoped: WriteActor, importRunId: number)
               stateUf: entry('c', 'stateUf'),
             },
             sql`from ${audit.table} c join ${CREATED} r on r.entry_id = ${entry('c', 'id')}
-                where r.entity_type = ${target.name} order by ${entry('c', 'id')}`,
+                where r.entity_type = ${type} order by ${entry('c', 'id')}`,
             now,
           ),
         );
         const [changed] = await execute(
           tem,
-          sql`select count(*) as n from ${CREATED} where entity_type = ${target.name}`,
+          sql`select count(*) as n from ${CREATED} where entity_type = ${type}`,
         );
         await execute(
           tem,
           sql`update ${stored.table} set ${stored.column('deletedAt')} = ${boundValue(tem, stored.property('deletedAt'), now)},
                 ${stored.column('updatedAt')} = ${boundValue(tem, stored.property('updatedAt'), now)},
                 ${stored.column('version')} = ${stored.column('version')} + 1
-              where ${stored.column('id')} in (select entity_id from ${CREATED} where entity_type = ${target.name})`,
+              where ${stored.column('id')} in (select entity_id from ${CREATED} where entity_type = ${type})`,
         );
         reverted += Number(changed?.n ?? 0);
       }

@@ -1,24 +1,17 @@
-import { type EntityClass, LockMode } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import { type Viewer } from '../auth/viewer';
 import { type BaseEntity } from '../common/base.entity';
 import type { Em } from '../db/orm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../graphql/errors';
 import { ImportRun, ImportStatus } from '../imports/import-run.entity';
 import { withoutContactUnlessUnscoped } from '../people/contact';
-import {
-  entityData,
-  RefIndex,
-  type RefNamespace,
-  snapshot,
-  type Target,
-} from '../imports/import.targets';
-import { Batch, type Flat, sameValue, sameValues } from '../writes/write.batch';
-import { importTargets, writeSpecs } from '../writes/write.registry';
-import { echoOf, recordRowAudit, type WriteActor } from '../writes/write.service';
+import { entityData, RefIndex, snapshot } from '../imports/import.targets';
+import { Batch, type Flat, sameValue } from '../writes/write.batch';
+import { type WriteActor } from '../writes/write.service';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditAction } from './audit.enums';
 import { originOf, recordAudit } from './audit.service';
-import { revertCreatedRows } from './revert-created';
+import { revertCreatedRows, type Writer, writerOf } from './revert-created';
 import { execute } from '../db/sql/execute';
 import { sql } from '../db/sql/sql';
 import { tableOf } from '../db/sql/tables';
@@ -70,30 +63,20 @@ export async function revertImport(
         argument: 'id',
       });
     }
-    const force = options.force ?? false;
-    let reverted: number;
-    if (run && run.source === `import:${run.kind}`) {
-      // Runs of the import engine: their entries name fields as the write specs do, and also
-      // carry what only the engine writes (`nameSearch`, `demo`, derived dates) and entity types
-      // no spec writes (`MunicipalityName`), so they are written back through the import
-      // targets. Rows they created and no one touched since are reverted set-based.
-      const set = await revertCreatedRows(scoped, importRunId);
-      const ids = await set.remainingEntryIds();
-      const entries: AuditEntry[] = [];
-      for (let start = 0; start < ids.length; start += CHUNK) {
-        const chunk = ids.slice(start, start + CHUNK);
-        entries.push(
-          ...(await tem.find(AuditEntry, { id: { $in: chunk } }, { orderBy: { id: 'asc' } })),
-        );
-      }
-      const rows = entries.length
-        ? await revertEngineRun(scoped, touchedRows(entries), Number(summary!.last), force)
-        : [];
-      reverted = (await set.apply()) + rows.length;
-    } else {
-      const entries = await tem.find(AuditEntry, { importRunId }, { orderBy: { id: 'asc' } });
-      reverted = (await revertWrites(scoped, touchedRows(entries), force)).length;
+    // Rows it created and no one touched since go back set-based; the rest row by row.
+    const set = await revertCreatedRows(scoped, importRunId);
+    const ids = await set.remainingEntryIds();
+    const left: AuditEntry[] = [];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      left.push(
+        ...(await tem.find(AuditEntry, { id: { $in: chunk } }, { orderBy: { id: 'asc' } })),
+      );
     }
+    const rows = left.length
+      ? await revertRows(scoped, touchedRows(left), Number(summary!.last), options.force ?? false)
+      : [];
+    const reverted = (await set.apply()) + rows.length;
     if (run) {
       run.status = ImportStatus.REVERTED;
     }
@@ -133,186 +116,101 @@ function conflictError(importRunId: number, conflicts: Record<string, unknown>[]
   );
 }
 
-/** Rows the write service changed with an import run's id (e.g. a sheet pushed as an import). */
-async function revertWrites(
-  scoped: WriteActor,
-  touched: Map<string, Touched>,
-  force: boolean,
-): Promise<AuditEntry[]> {
-  const tem = scoped.em;
-  const importRunId = scoped.importRunId!;
-  const batch = new Batch(tem, scoped.viewer);
-  await batch.loadStates();
-  const rows = new Map<string, BaseEntity>();
-  for (const [entityType, list] of groupBy(touched.values(), (t) => t.entityType)) {
-    const spec = writeSpecs.get(entityType);
-    if (!spec) {
-      throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
-        argument: 'id',
-      });
-    }
-    const ids = list.map((t) => t.entityId);
-    for (const row of await spec.load(tem, { ids, keys: [] })) {
-      rows.set(`${entityType}:${row.id}`, row);
-    }
-    if (scoped.lockRows && ids.length > 0) {
-      await tem.find(
-        spec.entity,
-        { id: { $in: ids } },
-        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-      );
-    }
-  }
-  const plans: { touched: Touched; row: BaseEntity; current: Flat; target: Flat | null }[] = [];
-  const conflicts: Record<string, unknown>[] = [];
-  for (const [key, t] of touched) {
-    const spec = writeSpecs.get(t.entityType)!;
-    const row = rows.get(key);
-    if (!row) {
-      conflicts.push({
-        entityType: t.entityType,
-        entityId: t.entityId,
-        reason: 'the row no longer exists',
-      });
-      continue;
-    }
-    const current = spec.snapshot(row, batch);
-    const after = t.last.after ?? null;
-    const changedSince =
-      after !== null &&
-      (!sameValues({ ...current, ...pick(after, spec.fields) }, current, spec.fields) ||
-        (typeof after.version === 'number' && after.version !== row.version) ||
-        ('deleted' in after && Boolean(after.deleted) !== Boolean(row.deletedAt)));
-    if (changedSince && !force) {
-      conflicts.push({
-        entityType: t.entityType,
-        entityId: t.entityId,
-        reason: 'changed after the import',
-        current: echoOf(spec, current, batch, { version: row.version }),
-      });
-      continue;
-    }
-    plans.push({
-      touched: t,
-      row,
-      current,
-      target: t.first.before ? { ...current, ...t.first.before } : null,
-    });
-  }
-  if (conflicts.length > 0) {
-    throw conflictError(importRunId, conflicts);
-  }
-  for (const [entityType, list] of groupBy(plans, (p) => p.touched.entityType)) {
-    await writeSpecs.get(entityType)!.prepare(
-      batch,
-      list.flatMap((p) => (p.target ? [p.target] : [])),
-    );
-  }
-
-  for (const plan of plans) {
-    const spec = writeSpecs.get(plan.touched.entityType)!;
-    if (plan.target === null) {
-      plan.row.deletedAt ??= new Date();
-    } else {
-      spec.write(plan.row, plan.target, batch);
-      plan.row.deletedAt = plan.target.deleted ? (plan.row.deletedAt ?? new Date()) : null;
-    }
-  }
-  await tem.flush();
-  const written = plans.map((plan) => {
-    const spec = writeSpecs.get(plan.touched.entityType)!;
-    return recordRowAudit(
-      scoped,
-      spec,
-      plan.row,
-      AuditAction.REVERT,
-      { ...plan.current, deleted: plan.touched.last.after?.deleted ?? false },
-      spec.snapshot(plan.row, batch),
-      batch,
-    );
-  });
-  return written;
-}
-
 const CHUNK = 500;
 
-interface EngineRow {
+interface RevertRow {
   touched: Touched;
-  target: Target;
-  row: BaseEntity & Record<string, unknown>;
+  writer: Writer;
+  row: BaseEntity;
   current: Flat;
+  /** Whether the row was soft-deleted when the revert loaded it. */
+  wasDeleted: boolean;
 }
 
-/** Whether the row should be soft-deleted after the entry: a DELETE, or an update that prunes. */
+/** A row's flat form: the spec's fields, with what only imports store (named alike). */
+function flatOf(writer: Writer, row: BaseEntity, refs: RefIndex, batch: Batch): Flat {
+  return {
+    ...(writer.target ? snapshot(writer.target, row, refs) : {}),
+    ...(writer.spec ? writer.spec.snapshot(row, batch) : {}),
+  };
+}
+
+/** Whether an entry leaves its row soft-deleted (a DELETE, an import's prune, `deleted: true`). */
 function deletedAfter(entry: AuditEntry): boolean {
   const after = entry.after ?? {};
-  return entry.action === AuditAction.DELETE || (after.deletedAt ?? null) !== null;
+  return (
+    entry.action === AuditAction.DELETE ||
+    (after.deletedAt ?? null) !== null ||
+    after.deleted === true
+  );
 }
 
-/** The fields an audit entry says the import wrote, in its flat form (soft delete apart). */
-function importedFields(entry: AuditEntry): Flat {
-  const fields = { ...(entry.after ?? {}) } as Flat;
+/** An entry's fields in flat form, less the row's soft delete and version. */
+function fieldsOf(flat: Flat | null | undefined): Flat {
+  const fields = { ...(flat ?? {}) } as Flat;
   delete fields.deletedAt;
+  delete fields.deleted;
+  delete fields.version;
   return fields;
 }
 
 /**
- * Reverts a run of the import engine. Its audit entries name relations by natural key (a
- * municipality by IBGE code, a region by code), as its diffs do; they are mapped back to ids
- * through the same `RefIndex` the import used. A row changed since the import is one whose
- * fields differ from the import's `after`, whose soft delete differs, or that a later audit entry
- * touched.
+ * Writes every touched row back to the `before` of its first entry (rows the run created are
+ * soft-deleted). Relations are named by natural key in the entries, as in the specs' flat form. A
+ * row changed since the import is one whose fields differ from the run's last `after`, whose
+ * soft delete differs, or that a later audit entry touched (runs since reverted apart).
  */
-async function revertEngineRun(
+async function revertRows(
   scoped: WriteActor,
   touched: Map<string, Touched>,
   lastEntryId: number,
   force: boolean,
 ): Promise<AuditEntry[]> {
   const refs = new RefIndex(scoped.em);
-  const { rows, later } = await loadEngineRows(scoped, refs, touched, lastEntryId);
+  const batch = new Batch(scoped.em, scoped.viewer);
+  await batch.loadStates();
+  const { rows, later } = await loadRows(scoped, refs, batch, touched, lastEntryId);
   await forgetRevertedRuns(scoped.em, later);
-  const conflicts = rows.flatMap((item) => engineConflict(scoped.viewer, item, later));
+  const conflicts = rows.flatMap((item) => conflictOf(scoped.viewer, item, later));
   if (conflicts.length > 0 && !force) {
     throw conflictError(scoped.importRunId!, conflicts);
   }
-  const before = await restoreEngineRows(scoped.em, refs, rows);
-  return rows.map((item) => {
-    const { touched: t, target, row } = item;
-    return recordAudit(scoped.em, {
+  await restoreRows(scoped.em, refs, batch, rows);
+  return rows.map(({ touched: t, writer, row, current, wasDeleted }) =>
+    recordAudit(scoped.em, {
       ...originOf(scoped),
       importRunId: scoped.importRunId,
       entityType: t.entityType,
       entityId: row.id,
       action: AuditAction.REVERT,
-      before: before.get(item)!,
-      after: { ...snapshot(target, row, refs), deleted: Boolean(row.deletedAt) },
+      before: { ...current, deleted: wasDeleted },
+      after: {
+        ...flatOf(writer, row, refs, batch),
+        version: row.version,
+        deleted: Boolean(row.deletedAt),
+      },
       stateUf: t.first.stateUf ?? null,
-    });
-  });
+    }),
+  );
 }
 
 /**
  * Locks and loads the touched rows in their flat form, by type and in chunks, with the audit
  * entries written after the run's last one (`later`, by `entityType:entityId`).
  */
-async function loadEngineRows(
+async function loadRows(
   scoped: WriteActor,
   refs: RefIndex,
+  batch: Batch,
   touched: Map<string, Touched>,
   lastEntryId: number,
-): Promise<{ rows: EngineRow[]; later: Map<string, AuditEntry[]> }> {
+): Promise<{ rows: RevertRow[]; later: Map<string, AuditEntry[]> }> {
   const tem = scoped.em;
-  const rows: EngineRow[] = [];
+  const rows: RevertRow[] = [];
   const later = new Map<string, AuditEntry[]>();
   for (const [entityType, list] of groupBy([...touched.values()], (t) => t.entityType)) {
-    const target = importTargets.get(String(entityType));
-    if (!target) {
-      throw new BadUserInputError(`Rows of type ${entityType} cannot be reverted`, {
-        argument: 'id',
-      });
-    }
-    for (const definition of target.fields) {
+    const writer = writerOf(entityType);
+    for (const definition of writer.target?.fields ?? []) {
       if (definition.type === 'ref' || definition.type === 'refList') {
         await refs.load(definition.namespace);
       }
@@ -322,16 +220,20 @@ async function loadEngineRows(
     for (let start = 0; start < list.length; start += CHUNK) {
       const chunk = list.slice(start, start + CHUNK);
       const ids = chunk.map((t) => t.entityId);
-      const entity = target.entity as EntityClass<BaseEntity>;
       if (scoped.lockRows) {
         // Locked apart from the populate: PostgreSQL refuses FOR UPDATE on an outer join.
-        await tem.find(entity, { id: { $in: ids } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        await tem.find(
+          writer.entity,
+          { id: { $in: ids } },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
       }
-      const found = await tem.find(
-        entity,
-        { id: { $in: ids } },
-        { populate: (target.populate ?? []) as never[] },
-      );
+      const found = writer.spec
+        ? ((await writer.spec.load(tem, { ids, keys: [] })) as BaseEntity[])
+        : await tem.find(writer.entity, { id: { $in: ids } });
+      if (writer.target?.populate) {
+        await tem.populate(found, writer.target.populate as never[]);
+      }
       const byId = new Map(found.map((row) => [row.id, row]));
       for (const t of chunk) {
         const row = byId.get(t.entityId);
@@ -341,8 +243,13 @@ async function loadEngineRows(
             { argument: 'id' },
           );
         }
-        const current = snapshot(target, row, refs);
-        rows.push({ touched: t, target, row: row as EngineRow['row'], current });
+        rows.push({
+          touched: t,
+          writer,
+          row,
+          current: flatOf(writer, row, refs, batch),
+          wasDeleted: Boolean(row.deletedAt),
+        });
       }
       const changes = await tem.find(
         AuditEntry,
@@ -379,15 +286,14 @@ async function forgetRevertedRuns(tem: Em, later: Map<string, AuditEntry[]>): Pr
 }
 
 /** Why a row cannot be reverted without `force`: its fields, soft delete or later entries. */
-function engineConflict(
+function conflictOf(
   viewer: Viewer,
-  { touched: t, target, row, current }: EngineRow,
+  { touched: t, writer, row, current }: RevertRow,
   later: Map<string, AuditEntry[]>,
 ): Record<string, unknown>[] {
-  const expected = importedFields(t.last);
+  const expected = fieldsOf(t.last.after);
   const fields = Object.keys(expected).filter((name) => !sameValue(expected[name], current[name]));
-  const deletedNow = Boolean(row.deletedAt);
-  const deletedDiffers = deletedNow !== deletedAfter(t.last);
+  const deletedDiffers = Boolean(row.deletedAt) !== deletedAfter(t.last);
   const since = later.get(`${t.entityType}:${t.entityId}`) ?? [];
   if (fields.length === 0 && !deletedDiffers && since.length === 0) {
     return [];
@@ -396,7 +302,7 @@ function engineConflict(
     {
       entityType: t.entityType,
       entityId: t.entityId,
-      key: target.keyOf(current),
+      key: (writer.spec ?? writer.target)!.keyOf(current),
       reason: 'changed after the import',
       fields: deletedDiffers ? [...fields, 'deletedAt'] : fields,
       changedBy: since.map((entry) => ({
@@ -407,51 +313,64 @@ function engineConflict(
       })),
       current: withoutContactUnlessUnscoped(viewer, t.entityType, {
         ...current,
-        deleted: deletedNow,
+        deleted: Boolean(row.deletedAt),
         version: row.version,
       }),
     },
   ];
 }
 
-/**
- * Writes each row's first `before` back (rows the run created are soft-deleted) and returns
- * what each row was just before, for the REVERT entries. Rows live before the import come back
- * first, so restored fields can point at them.
- */
-async function restoreEngineRows(
-  tem: Em,
-  refs: RefIndex,
-  rows: EngineRow[],
-): Promise<Map<EngineRow, Flat>> {
-  const now = new Date();
-  const before = new Map<EngineRow, Flat>();
-  for (const item of rows) {
-    const { touched: t, target, row, current } = item;
-    before.set(item, { ...current, deleted: Boolean(row.deletedAt) });
-    if (t.first.action === AuditAction.CREATE) {
-      continue;
-    }
-    const was = t.first.before ?? null;
-    const deletedAt = was && typeof was.deletedAt === 'string' ? new Date(was.deletedAt) : null;
-    row.deletedAt = deletedAt;
-    if (!deletedAt && target.namespace) {
-      refs.undelete(target.namespace as RefNamespace, target.keyOf(current));
-    }
+/** The soft delete an entry's `before` states: a pruning import's `deletedAt`, a spec's `deleted`. */
+function deletedAtBefore(was: Flat, row: BaseEntity, now: Date): Date | null {
+  if (typeof was.deletedAt === 'string') {
+    return new Date(was.deletedAt);
   }
-  for (const { touched: t, target, row } of rows) {
+  return was.deleted === true ? (row.deletedAt ?? now) : null;
+}
+
+/**
+ * Writes each row's first `before` back (rows the run created are soft-deleted): through the
+ * spec, which derives what it derives, then what only imports store as the entry has it. Rows
+ * live before the import come back first, so restored fields can point at them.
+ */
+async function restoreRows(tem: Em, refs: RefIndex, batch: Batch, rows: RevertRow[]) {
+  const now = new Date();
+  const updated = rows.filter((item) => item.touched.first.action !== AuditAction.CREATE);
+  for (const { touched: t, writer, row, current } of rows) {
     if (t.first.action === AuditAction.CREATE) {
       row.deletedAt ??= now;
       continue;
     }
-    const was: Flat = { ...(t.first.before ?? {}) };
-    delete was.deletedAt;
-    if (Object.keys(was).length > 0) {
-      tem.assign(row, entityData(target, was, refs, tem) as never);
+    row.deletedAt = deletedAtBefore(t.first.before ?? {}, row, now);
+    if (!row.deletedAt && writer.target?.namespace) {
+      refs.undelete(writer.target.namespace, writer.target.keyOf(current));
     }
   }
   await tem.flush();
-  return before;
+  const drafts = updated.map((item) => ({
+    item,
+    was: fieldsOf(item.touched.first.before),
+  }));
+  for (const [, list] of groupBy(drafts, (d) => d.item.writer.type)) {
+    await list[0]!.item.writer.spec?.prepare(
+      batch,
+      list.map(({ item, was }) => ({ ...item.current, ...was })),
+    );
+  }
+  for (const { item, was } of drafts) {
+    const { writer, row, current } = item;
+    const own = writer.spec?.fields ?? [];
+    if (writer.spec && own.some((field) => field in was)) {
+      writer.spec.write(row, { ...current, ...was }, batch);
+    }
+    const stored = Object.fromEntries(
+      Object.entries(was).filter(([field]) => !own.includes(field)),
+    );
+    if (writer.target && Object.keys(stored).length > 0) {
+      tem.assign(row, entityData(writer.target, stored, refs, tem) as never);
+    }
+  }
+  await tem.flush();
 }
 
 function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {
@@ -466,8 +385,4 @@ function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string,
     }
   }
   return groups;
-}
-
-function pick(flat: Flat, fields: readonly string[]): Flat {
-  return Object.fromEntries(fields.filter((f) => f in flat).map((f) => [f, flat[f]]));
 }

@@ -517,7 +517,7 @@ async function flushAndAudit(
 }
 
 /** Queues the audit entry of one written row (its `after` with version and soft delete). */
-export function recordRowAudit(
+function recordRowAudit(
   actor: WriteActor,
   spec: WriteSpec,
   row: BaseEntity,
@@ -558,7 +558,7 @@ function auditRelated(actor: WriteActor, related: Iterable<RelatedChange>, batch
  * A row as a conflict shows it to the viewer: its flat values with `extra` (id, version), less
  * what the viewer may not read (`hiddenFields`).
  */
-export function echoOf(spec: WriteSpec, flat: Flat, batch: Batch, extra: Flat): Flat {
+function echoOf(spec: WriteSpec, flat: Flat, batch: Batch, extra: Flat): Flat {
   return withoutFields({ ...flat, ...extra }, spec.hiddenFields?.(flat, batch) ?? []);
 }
 

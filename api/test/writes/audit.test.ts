@@ -6,6 +6,12 @@ import { ImportRun, ImportStatus } from '../../src/imports/import-run.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
 import { municipalityWrites } from '../../src/territory/municipality.write';
 import { writeRows } from '../../src/writes/write.service';
+import { type WriteSpec } from '../../src/writes/write.spec';
+import { organizationWrites } from '../../src/people/organization.write';
+import { personWrites } from '../../src/people/person.write';
+import { Organization } from '../../src/people/organization.entity';
+import { Person } from '../../src/people/person.entity';
+import { searchText } from '../../src/common/text';
 import { createTestApp, databaseAvailable, type TestApp } from '../helpers';
 import {
   bearer,
@@ -31,8 +37,11 @@ describe.skipIf(!databaseAvailable)('audit log and revertImport', () => {
       )
     ).data!.municipality;
 
-  /** What the import engine does: write through the same service, via IMPORT, tagged with its run. */
-  async function importRows(rows: Record<string, unknown>[]): Promise<number> {
+  /** A sheet pushed as an import: writes through the service, via IMPORT, tagged with its run. */
+  async function importRows(
+    rows: Record<string, unknown>[],
+    spec: WriteSpec = municipalityWrites as unknown as WriteSpec,
+  ): Promise<number> {
     const em = t.app.orm.em.fork();
     const run = em.create(ImportRun, {
       kind: 'municipalities',
@@ -52,7 +61,7 @@ describe.skipIf(!databaseAvailable)('audit log and revertImport', () => {
         importRunId: run.id,
         lockRows: t.config.database.driver === 'postgresql',
       },
-      municipalityWrites,
+      spec,
       'upsert',
       rows,
       { atomic: true },
@@ -176,5 +185,49 @@ describe.skipIf(!databaseAvailable)('audit log and revertImport', () => {
     );
     expect(await read(c)).toEqual({ population: 80_000, version: 2 });
     expect(await read(d)).toEqual({ population: 81_001, version: 3 });
+  });
+
+  it('reverts a push by the same path as an import file: what the spec derives comes back, and types no import writes', async () => {
+    const em = t.app.orm.em.fork();
+    em.create(Person, {
+      code: 'PUSH-1',
+      name: 'Ana Antes',
+      nameSearch: searchText('Ana Antes'),
+      demo: false,
+    });
+    await em.flush();
+    const person = personWrites as unknown as WriteSpec;
+    const organization = organizationWrites as unknown as WriteSpec;
+    const pushed = [
+      await importRows([{ code: 'PUSH-1', expectedVersion: 1, name: 'Ana Depois' }], person),
+      await importRows(
+        [{ code: 'COSEMS-TESTE', expectedVersion: 1, name: 'COSEMS renomeado' }],
+        organization,
+      ),
+    ];
+    const stored = async () => {
+      const fresh = t.app.orm.em.fork();
+      return {
+        person: await fresh.findOneOrFail(Person, { code: 'PUSH-1' }),
+        organization: await fresh.findOneOrFail(Organization, { code: 'COSEMS-TESTE' }),
+      };
+    };
+    expect((await stored()).person.nameSearch).toBe(searchText('Ana Depois'));
+    for (const runId of pushed) {
+      const result = await t.gql<{ revertImport: { reverted: number } }>(
+        `mutation($id: ID!) { revertImport(id: $id) { reverted } }`,
+        { id: String(runId) },
+        admin,
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.revertImport.reverted).toBe(1);
+    }
+    const after = await stored();
+    expect([after.person.name, after.person.nameSearch, after.person.version]).toEqual([
+      'Ana Antes',
+      searchText('Ana Antes'),
+      3,
+    ]);
+    expect([after.organization.name, after.organization.version]).toEqual(['COSEMS de teste', 3]);
   });
 });
