@@ -95,18 +95,6 @@ export const organizationColumn: ColumnSpec = {
   aliases: ['organization', 'organisation', 'org', 'organizacao', 'orgao', 'entidade'],
 };
 
-/** Checks `end` is not before `start`; both ISO. */
-export function checkRange(
-  reader: RowReader,
-  start: string | null,
-  end: string | null,
-  field: string,
-) {
-  if (start && end && end < start) {
-    reader.fail(reader.header(field), `${end} is before the start date ${start}`);
-  }
-}
-
 export function entityKind<Row extends Flat>(definition: {
   name: string;
   description: string;

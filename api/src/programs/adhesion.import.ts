@@ -1,12 +1,6 @@
 import { AdhesionStatus } from './programs.enums';
 import { date, decoded, ibgeCode, oneOf } from '../imports/import.cells';
-import {
-  checkRange,
-  entityKind,
-  existing,
-  municipalityColumn,
-  ruled,
-} from '../imports/import.columns';
+import { entityKind, existing, municipalityColumn, ruled } from '../imports/import.columns';
 import {
   adhesionDates,
   adhesionTarget,
@@ -30,6 +24,10 @@ export const adhesionsKind = entityKind({
     'adhesions: municipality, program (programa), status (situacao), requested (data da solicitacao)[, decided, valid until, notes]',
   target: adhesionTarget,
   refs: ['Municipality', 'Program'],
+  rules: {
+    spec: adhesionWrites,
+    columnOf: { status: 'status', requestedOn: 'requested', decidedOn: 'decided' },
+  },
   columns: [
     { ...municipalityColumn, required: true },
     { field: 'program', aliases: ['program', 'programa', 'programcode'], required: true },
@@ -63,7 +61,6 @@ export const adhesionsKind = entityKind({
     const status = reader.required('status', statusCell);
     const requested = reader.required('requested', date);
     const decided = reader.optional('decided', date);
-    checkRange(reader, requested, decided, 'decided');
     const validUntil = reader.optional('validUntil', date);
     const notes = reader.optional('notes', ruled(adhesionWrites, 'notes', decoded));
     if (!municipality || !program || !status || !requested) {

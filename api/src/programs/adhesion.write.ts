@@ -5,7 +5,7 @@ import { Adhesion } from './adhesion.entity';
 import { Program } from './program.entity';
 import { AdhesionStatus } from './programs.enums';
 import { Municipality } from '../territory/municipality.entity';
-import { refProblems } from '../writes/write.batch';
+import { type FieldProblem, refProblems } from '../writes/write.batch';
 import {
   addBusinessDaysIso,
   addMonthsIso,
@@ -107,6 +107,28 @@ export const adhesionWrites = writeSpec<Adhesion>({
     decidedOn: row.decidedOn ?? null,
     notes: row.notes ?? null,
   }),
+  rowRules(draft) {
+    const status = draft.status as AdhesionStatus | null | undefined;
+    const requestedOn = draft.requestedOn as string | null | undefined;
+    const decidedOn = (draft.decidedOn as string | null | undefined) ?? null;
+    const problems: FieldProblem[] = [];
+    if (status === AdhesionStatus.REQUESTED && decidedOn !== null) {
+      problems.push({ field: 'decidedOn', message: 'A REQUESTED adhesion has no decision date' });
+    }
+    if (status && decided.has(status) && decidedOn === null) {
+      problems.push({
+        field: 'decidedOn',
+        message: `An ${status} adhesion needs its decision date`,
+      });
+    }
+    if (decidedOn !== null && requestedOn && decidedOn < requestedOn) {
+      problems.push({
+        field: 'decidedOn',
+        message: `Decided (${decidedOn}) before it was requested (${requestedOn})`,
+      });
+    }
+    return problems;
+  },
   check(draft, before, batch) {
     const problems = refProblems(draft, batch, [
       ['ibgeCode', Municipality, 'municipality', { required: true }],
@@ -140,9 +162,6 @@ export const adhesionWrites = writeSpec<Adhesion>({
           'EXPIRED is not set by hand: an approved adhesion reads as expired after validUntil',
       });
     }
-    if (status === AdhesionStatus.REQUESTED && decidedOn !== null) {
-      problems.push({ field: 'decidedOn', message: 'A REQUESTED adhesion has no decision date' });
-    }
     if (
       status === AdhesionStatus.SUSPENDED &&
       before?.status !== AdhesionStatus.APPROVED &&
@@ -150,26 +169,15 @@ export const adhesionWrites = writeSpec<Adhesion>({
     ) {
       problems.push({ field: 'status', message: 'Only an approved adhesion can be suspended' });
     }
-    if (decided.has(status)) {
-      const decisionChanged = !before || before.status !== status || before.decidedOn !== decidedOn;
-      if (decidedOn === null) {
+    const decisionChanged = !before || before.status !== status || before.decidedOn !== decidedOn;
+    if (decided.has(status) && decidedOn !== null && decisionChanged) {
+      const due = adhesionDates({ status, requestedOn }, program).decisionDueOn;
+      // A decision before the request is the row's own rule (`rowRules`); the deadline is later.
+      if (decidedOn > due) {
         problems.push({
           field: 'decidedOn',
-          message: `An ${status} adhesion needs its decision date`,
+          message: `The decision was due by ${due} (${program.decisionBusinessDays} business days after ${requestedOn}, weekends and national holidays skipped)`,
         });
-      } else if (decisionChanged) {
-        const due = adhesionDates({ status, requestedOn }, program).decisionDueOn;
-        if (decidedOn < requestedOn) {
-          problems.push({
-            field: 'decidedOn',
-            message: `Decided (${decidedOn}) before it was requested (${requestedOn})`,
-          });
-        } else if (decidedOn > due) {
-          problems.push({
-            field: 'decidedOn',
-            message: `The decision was due by ${due} (${program.decisionBusinessDays} business days after ${requestedOn}, weekends and national holidays skipped)`,
-          });
-        }
       }
     }
     return problems;

@@ -9,7 +9,9 @@ import { fixtureDir, importFiles, writeFixture } from './import-helpers';
 /**
  * One value, two ways in: a mutation and an import file. Each case is a value the two paths once
  * judged differently (the import took 60 topics or a phone of words, refused a 2024-Q2 RDQA
- * period or 6,000 characters of notes the API took, lower-cased e-mails the API kept as typed).
+ * period or 6,000 characters of notes the API took, lower-cased e-mails the API kept as typed,
+ * took an approved adhesion without its decision date and said a decision before the request
+ * in other words).
  * Both must now accept it or both refuse it, in the same words, and store the same value.
  */
 interface Case {
@@ -68,6 +70,15 @@ const mandate = (input: Record<string, unknown>, header: string[], cells: string
   input: { personCode: 'RULE-PERSON', startDate: '2025-01-01', ...input },
   header: ['pessoa', 'inicio', ...header],
   cells: ['RULE-PERSON', '01/01/2025', ...cells],
+});
+
+const adhesion = (input: Record<string, unknown>, header: string[], cells: string[]) => ({
+  kind: 'adhesions',
+  plural: 'Adhesions',
+  inputType: 'AdhesionUpsertInput',
+  input: { programCode: 'RULE-PROGRAM', requestedOn: '2025-03-03', ...input },
+  header: ['programa', 'datasolicitacao', ...header],
+  cells: ['RULE-PROGRAM', '03/03/2025', ...cells],
 });
 
 const topics = Array.from({ length: 51 }, (_, i) => `tema ${i + 1}`);
@@ -162,6 +173,36 @@ const cases: Case[] = [
     accepted: false,
   },
   {
+    name: 'a requested adhesion with a decision date',
+    ...adhesion(
+      { status: 'REQUESTED', decidedOn: '2025-03-04' },
+      ['situacao', 'datadecisao'],
+      ['solicitada', '04/03/2025'],
+    ),
+    column: 'datadecisao',
+    field: 'decidedOn',
+    accepted: false,
+  },
+  {
+    // The file has no decision column: the problem names the field's column.
+    name: 'an approved adhesion without its decision date',
+    ...adhesion({ status: 'APPROVED' }, ['situacao'], ['aprovada']),
+    column: 'decided',
+    field: 'decidedOn',
+    accepted: false,
+  },
+  {
+    name: 'an adhesion decided before it was requested',
+    ...adhesion(
+      { status: 'APPROVED', decidedOn: '2025-03-01' },
+      ['situacao', 'datadecisao'],
+      ['aprovada', '01/03/2025'],
+    ),
+    column: 'datadecisao',
+    field: 'decidedOn',
+    accepted: false,
+  },
+  {
     name: 'an RDQA of 2024-Q2',
     ...rdqa('2024-Q2'),
     column: 'periodo',
@@ -190,6 +231,14 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
       admin,
     );
     expect(person.errors).toBeUndefined();
+    const program = await t.gql(
+      `mutation { upsertPrograms(rows: [{ code: "RULE-PROGRAM", name: "Programa fictício",
+        adhesionOpensOn: "2025-01-01", adhesionClosesOn: "2025-12-31", decisionBusinessDays: 3,
+        validityMonths: 24 }]) { created } }`,
+      {},
+      admin,
+    );
+    expect(program.errors).toBeUndefined();
     dir = fixtureDir();
   });
   afterAll(async () => {
@@ -199,8 +248,8 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
   /** A natural key per case and path, so that every write creates its own row. */
   function keyed(c: Case, index: number, path: 'api' | 'file') {
     const code = `RULE-${index}-${path}`;
-    if (c.kind === 'instrument-statuses') {
-      // Keyed by municipality × instrument × period: one municipality per path.
+    if (c.kind === 'instrument-statuses' || c.kind === 'adhesions') {
+      // Keyed by municipality × instrument × period or × program: one municipality per path.
       const ibgeCode = path === 'api' ? '4314902' : '4304606';
       return { input: { ibgeCode }, header: ['ibge'], cells: [ibgeCode] };
     }
