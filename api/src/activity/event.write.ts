@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { EventKind, Modality } from './activity.enums';
 import { Event } from './event.entity';
 import { Organization } from '../people/organization.entity';
@@ -19,36 +18,15 @@ import {
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
-@InputType()
-export class EventUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: 'Natural key.' }) code?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => EventKind, { nullable: true }) kind?: EventKind | null;
-  @Field(() => String, { nullable: true }) title?: string | null;
-  @Field(() => String, { nullable: true }) startDate?: string | null;
-  @Field(() => String, { nullable: true }) endDate?: string | null;
-  @Field(() => Modality, { nullable: true }) modality?: Modality | null;
-  @Field(() => String, { nullable: true }) organizationCode?: string | null;
-  @Field(() => String, { nullable: true }) stateUf?: string | null;
-  @Field(() => String, { nullable: true }) healthRegionCode?: string | null;
-  @Field(() => String, { nullable: true }) municipalityIbgeCode?: string | null;
-  @Field(() => [String], { nullable: true }) topics?: string[] | null;
-  @Field(() => Int, { nullable: true }) participantCount?: number | null;
-  @Field(() => Int, { nullable: true }) accessCount?: number | null;
-  @Field(() => String, { nullable: true }) notes?: string | null;
-}
-
 const count = z.number().int().min(0, 'Must be 0 or more');
 
 export const eventWrites = writeSpec<Event>({
   typeName: 'Event',
   entity: Event,
-  input: EventUpsertInput,
   requiredOnCreate: ['kind', 'title', 'startDate', 'modality'],
   schema: z.object({
     ...rowIdentity,
-    code: naturalKey(80).nullish(),
+    code: naturalKey(80).nullish().describe('Natural key.'),
     kind: z.enum(EventKind).nullish(),
     title: text(500).nullish(),
     startDate: localDate.nullish(),

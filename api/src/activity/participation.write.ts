@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { ParticipationRole } from './activity.enums';
 import { Event } from './event.entity';
 import { Participation } from './participation.entity';
@@ -11,18 +10,6 @@ import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
 import { eventWrites } from './event.write';
 import { importTarget } from '../imports/import.targets';
-
-@InputType({
-  description: 'Natural key: event × person (or event × municipality when there is no person).',
-})
-export class ParticipationUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true }) eventCode?: string | null;
-  @Field(() => String, { nullable: true }) personCode?: string | null;
-  @Field(() => String, { nullable: true }) municipalityIbgeCode?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => ParticipationRole, { nullable: true }) role?: ParticipationRole | null;
-}
 
 /** event × person, or event × municipality for a municipality taking part as such. */
 function keyOf(flat: Flat): string | null {
@@ -69,15 +56,16 @@ function eventUfs(event: Event | undefined, batch: Batch): string[] {
 export const participationWrites = writeSpec<Participation>({
   typeName: 'Participation',
   entity: Participation,
-  input: ParticipationUpsertInput,
   requiredOnCreate: ['eventCode'],
-  schema: z.object({
-    ...rowIdentity,
-    eventCode: naturalKey(80).nullish(),
-    personCode: naturalKey(80).nullish(),
-    municipalityIbgeCode: ibgeCode.nullish(),
-    role: z.enum(ParticipationRole).nullish(),
-  }),
+  schema: z
+    .object({
+      ...rowIdentity,
+      eventCode: naturalKey(80).nullish(),
+      personCode: naturalKey(80).nullish(),
+      municipalityIbgeCode: ibgeCode.nullish(),
+      role: z.enum(ParticipationRole).nullish(),
+    })
+    .describe('Natural key: event × person (or event × municipality when there is no person).'),
   keyOf,
   async load(em, { ids, keys }) {
     const events = keys.map((key) => key.split('|')[0]!);

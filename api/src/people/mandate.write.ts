@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { scopedUf } from '../auth/policy';
 import { Mandate } from './mandate.entity';
 import { Organization } from './organization.entity';
@@ -20,24 +19,6 @@ import {
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
-
-@InputType()
-export class MandateUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: 'Natural key from the roster.' })
-  code?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) personCode?: string | null;
-  @Field(() => String, { nullable: true }) organizationCode?: string | null;
-  @Field(() => MandateRole, { nullable: true }) role?: MandateRole | null;
-  @Field(() => SeatType, { nullable: true }) seat?: SeatType | null;
-  @Field(() => String, { nullable: true }) stateUf?: string | null;
-  @Field(() => String, { nullable: true }) municipalityIbgeCode?: string | null;
-  @Field(() => [String], { nullable: true }) healthRegionCodes?: string[] | null;
-  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' }) startDate?: string | null;
-  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD, exclusive' })
-  endDate?: string | null;
-}
 
 const GESTORES = 'mandate.gestores';
 
@@ -63,11 +44,10 @@ function gestores(batch: Batch): Interval[] {
 export const mandateWrites = writeSpec<Mandate>({
   typeName: 'Mandate',
   entity: Mandate,
-  input: MandateUpsertInput,
   requiredOnCreate: ['personCode', 'role', 'startDate'],
   schema: z.object({
     ...rowIdentity,
-    code: naturalKey(80).nullish(),
+    code: naturalKey(80).nullish().describe('Natural key from the roster.'),
     personCode: naturalKey(50).nullish(),
     organizationCode: naturalKey(50).nullish(),
     role: z.enum(MandateRole).nullish(),
@@ -79,8 +59,8 @@ export const mandateWrites = writeSpec<Mandate>({
       .max(100)
       .transform((codes) => [...new Set(codes)].sort())
       .nullish(),
-    startDate: mandateDate.nullish(),
-    endDate: mandateDate.nullish(),
+    startDate: mandateDate.nullish().describe('YYYY-MM-DD'),
+    endDate: mandateDate.nullish().describe('YYYY-MM-DD, exclusive'),
   }),
   keyOf: codeKey,
   load: (em, { ids, keys }) =>

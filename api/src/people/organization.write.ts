@@ -1,35 +1,22 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { Organization } from './organization.entity';
 import { OrganizationKind } from './people.enums';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 
-@InputType()
-export class OrganizationUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true }) code?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => OrganizationKind, { nullable: true }) kind?: OrganizationKind | null;
-  @Field(() => String, { nullable: true, description: 'null = national.' })
-  stateUf?: string | null;
-}
-
 /** Organisations: a COSEMS or SES belongs to its state; CONASEMS, MS, OPAS are national. */
 export const organizationWrites = writeSpec<Organization>({
   typeName: 'Organization',
   entity: Organization,
-  input: OrganizationUpsertInput,
   requiredOnCreate: ['code', 'name', 'kind'],
   schema: z.object({
     ...rowIdentity,
     code: naturalKey(50).nullish(),
     name: text(300).nullish(),
     kind: z.enum(OrganizationKind).nullish(),
-    stateUf: uf.nullish(),
+    stateUf: uf.nullish().describe('null = national.'),
   }),
   keyOf: codeKey,
   load: (em, { ids, keys }) =>

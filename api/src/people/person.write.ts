@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { scopedUf } from '../auth/policy';
 import { searchText } from '../common/text';
 import { hiddenContactFields } from './contact';
@@ -9,16 +8,6 @@ import { type Batch, type Flat } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
 import { codeOf, importTarget } from '../imports/import.targets';
-
-@InputType()
-export class PersonUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: 'Natural key.' }) code?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) email?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
-}
 
 const PERSON_UFS = 'person.ufs';
 
@@ -44,11 +33,10 @@ export const personWrites = writeSpec<Person>({
   typeName: 'Person',
   plural: 'People',
   entity: Person,
-  input: PersonUpsertInput,
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
-    code: naturalKey(50).nullish(),
+    code: naturalKey(50).nullish().describe('Natural key.'),
     name: text(300).nullish(),
     email: z
       .email('Not an e-mail address')

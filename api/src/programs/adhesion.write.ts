@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { Adhesion } from './adhesion.entity';
 import { Program } from './program.entity';
 import { AdhesionStatus } from './programs.enums';
@@ -16,19 +15,6 @@ import {
 } from '../writes/write.fields';
 import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
 import { importTarget, ufOfMunicipality } from '../imports/import.targets';
-
-@InputType()
-export class AdhesionUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: 'Municipality (key, with programCode).' })
-  ibgeCode?: string | null;
-  @Field(() => String, { nullable: true }) programCode?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => AdhesionStatus, { nullable: true }) status?: AdhesionStatus | null;
-  @Field(() => String, { nullable: true }) requestedOn?: string | null;
-  @Field(() => String, { nullable: true }) decidedOn?: string | null;
-  @Field(() => String, { nullable: true }) notes?: string | null;
-}
 
 const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
 
@@ -61,11 +47,10 @@ export function adhesionDates(
 export const adhesionWrites = writeSpec<Adhesion>({
   typeName: 'Adhesion',
   entity: Adhesion,
-  input: AdhesionUpsertInput,
   requiredOnCreate: ['ibgeCode', 'programCode', 'status', 'requestedOn'],
   schema: z.object({
     ...rowIdentity,
-    ibgeCode: ibgeCode.nullish(),
+    ibgeCode: ibgeCode.nullish().describe('Municipality (key, with programCode).'),
     programCode: naturalKey(50).nullish(),
     status: z.enum(AdhesionStatus).nullish(),
     requestedOn: localDate.nullish(),

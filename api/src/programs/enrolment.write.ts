@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { Adhesion } from './adhesion.entity';
 import { Enrolment } from './enrolment.entity';
 import { Program } from './program.entity';
@@ -11,33 +10,18 @@ import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity } from '../writes/write.fields';
 import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
 
-@InputType()
-export class EnrolmentUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true }) personCode?: string | null;
-  @Field(() => String, { nullable: true }) programCode?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, {
-    nullable: true,
-    description: 'Municipality the professional enrols through.',
-  })
-  ibgeCode?: string | null;
-  @Field(() => String, { nullable: true }) enrolledOn?: string | null;
-}
-
 const ADHESIONS = 'enrolment.adhesions';
 
 /** A professional enrols only where the municipality's adhesion is approved, valid and not suspended. */
 export const enrolmentWrites = writeSpec<Enrolment>({
   typeName: 'Enrolment',
   entity: Enrolment,
-  input: EnrolmentUpsertInput,
   requiredOnCreate: ['personCode', 'programCode', 'ibgeCode', 'enrolledOn'],
   schema: z.object({
     ...rowIdentity,
     personCode: naturalKey(50).nullish(),
     programCode: naturalKey(50).nullish(),
-    ibgeCode: ibgeCode.nullish(),
+    ibgeCode: ibgeCode.nullish().describe('Municipality the professional enrols through.'),
     enrolledOn: localDate.nullish(),
   }),
   keyOf: (flat) => pairKey(flat.personCode, flat.programCode),

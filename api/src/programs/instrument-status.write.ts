@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { InstrumentStatus } from './instrument-status.entity';
 import { Instrument, instrumentStatusOrder, InstrumentStatusValue } from './programs.enums';
 import { Municipality } from '../territory/municipality.entity';
@@ -8,18 +7,6 @@ import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
 import { importTarget, ufOfMunicipality } from '../imports/import.targets';
-
-@InputType()
-export class InstrumentStatusUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true }) ibgeCode?: string | null;
-  @Field(() => Instrument, { nullable: true }) instrument?: Instrument | null;
-  @Field(() => String, { nullable: true }) period?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => InstrumentStatusValue, { nullable: true }) status?: InstrumentStatusValue | null;
-  @Field(() => String, { nullable: true }) statusDate?: string | null;
-  @Field(() => String, { nullable: true }) dueDate?: string | null;
-}
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' &&
@@ -33,7 +20,6 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
   typeName: 'InstrumentStatus',
   plural: 'InstrumentStatuses',
   entity: InstrumentStatus,
-  input: InstrumentStatusUpsertInput,
   requiredOnCreate: ['ibgeCode', 'instrument', 'period', 'status'],
   schema: z.object({
     ...rowIdentity,

@@ -1,28 +1,13 @@
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { Program } from './program.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { localDate, naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 
-@InputType()
-export class ProgramUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true }) code?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) description?: string | null;
-  @Field(() => String, { nullable: true }) adhesionOpensOn?: string | null;
-  @Field(() => String, { nullable: true }) adhesionClosesOn?: string | null;
-  @Field(() => Int, { nullable: true }) decisionBusinessDays?: number | null;
-  @Field(() => Int, { nullable: true }) validityMonths?: number | null;
-}
-
 /** Programs are national: only unscoped editors and admins define them. */
 export const programWrites = writeSpec<Program>({
   typeName: 'Program',
   entity: Program,
-  input: ProgramUpsertInput,
   requiredOnCreate: [
     'code',
     'name',

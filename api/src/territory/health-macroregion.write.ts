@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { searchText } from '../common/text';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
@@ -9,24 +8,14 @@ import { macroregionCode, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
-@InputType()
-export class HealthMacroregionUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: '4-digit code, e.g. 4301.' })
-  code?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-}
-
 /** Health macroregions: the 4-digit code starts with the state's IBGE code, which scopes them. */
 export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
   typeName: 'HealthMacroregion',
   entity: HealthMacroregion,
-  input: HealthMacroregionUpsertInput,
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
-    code: macroregionCode.nullish(),
+    code: macroregionCode.nullish().describe('4-digit code, e.g. 4301.'),
     name: text(200).nullish(),
   }),
   keyOf: codeKey,

@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { searchText } from '../common/text';
 import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
@@ -10,26 +9,14 @@ import { ibgeCode, macroregionCode, regionCode, rowIdentity, text } from '../wri
 import { codeKey, writeSpec } from '../writes/write.spec';
 import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
 
-@InputType()
-export class HealthRegionUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: '5-digit code, e.g. 43001.' })
-  code?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) macroregionCode?: string | null;
-  @Field(() => String, { nullable: true }) seatIbgeCode?: string | null;
-}
-
 /** Health regions: the code starts with the state's IBGE code, which is what scopes them. */
 export const healthRegionWrites = writeSpec<HealthRegion>({
   typeName: 'HealthRegion',
   entity: HealthRegion,
-  input: HealthRegionUpsertInput,
   requiredOnCreate: ['code', 'name'],
   schema: z.object({
     ...rowIdentity,
-    code: regionCode.nullish(),
+    code: regionCode.nullish().describe('5-digit code, e.g. 43001.'),
     name: text(200).nullish(),
     macroregionCode: macroregionCode.nullish(),
     seatIbgeCode: ibgeCode.nullish(),

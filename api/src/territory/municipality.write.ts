@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { searchText } from '../common/text';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
@@ -21,33 +20,6 @@ import {
 } from './region-membership.write';
 import { importTarget, ufOfState } from '../imports/import.targets';
 
-@InputType()
-export class MunicipalityUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String) ibgeCode!: string;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, {
-    nullable: true,
-    description:
-      'YYYY-MM-DD: the day the name is known true on (default when the name changes: `effectiveFrom`, else today). An official file of an earlier day never renames the municipality back.',
-  })
-  nameAsOf?: string | null;
-  @Field(() => Int, { nullable: true }) population?: number | null;
-  @Field(() => Int, { nullable: true }) populationYear?: number | null;
-  @Field(() => ManagementType, { nullable: true }) managementType?: ManagementType | null;
-  @Field(() => String, { nullable: true }) healthRegionCode?: string | null;
-  @Field(() => Boolean, { nullable: true }) isCapital?: boolean | null;
-  @Field(() => Float, { nullable: true }) latitude?: number | null;
-  @Field(() => Float, { nullable: true }) longitude?: number | null;
-  @Field(() => String, {
-    nullable: true,
-    description:
-      'YYYY-MM-DD (default: today): when a new `healthRegionCode` takes effect. The current region membership ends that day and a new one begins.',
-  })
-  effectiveFrom?: string | null;
-}
-
 const regionOf = (flat: Flat) => (flat.healthRegionCode as string | null | undefined) ?? null;
 
 /** How a region change of an existing municipality rewrites its membership history. */
@@ -64,14 +36,17 @@ export const municipalityWrites = writeSpec<Municipality>({
   typeName: 'Municipality',
   plural: 'Municipalities',
   entity: Municipality,
-  input: MunicipalityUpsertInput,
   transientFields: ['effectiveFrom'],
   requiredOnCreate: ['ibgeCode', 'name'],
   schema: z.object({
     ...rowIdentity,
-    ibgeCode: ibgeCode.nullish(),
+    ibgeCode: ibgeCode,
     name: text(200).nullish(),
-    nameAsOf: localDate.nullish(),
+    nameAsOf: localDate
+      .nullish()
+      .describe(
+        'YYYY-MM-DD: the day the name is known true on (default when the name changes: `effectiveFrom`, else today). An official file of an earlier day never renames the municipality back.',
+      ),
     population: z.number().int().min(0, 'Must be 0 or more').nullish(),
     populationYear: z.number().int().min(1872).max(2100).nullish(),
     managementType: z.enum(ManagementType).nullish(),
@@ -79,7 +54,11 @@ export const municipalityWrites = writeSpec<Municipality>({
     isCapital: z.boolean().nullish(),
     latitude: z.number().min(-90).max(90).nullish(),
     longitude: z.number().min(-180).max(180).nullish(),
-    effectiveFrom: localDate.nullish(),
+    effectiveFrom: localDate
+      .nullish()
+      .describe(
+        'YYYY-MM-DD (default: today): when a new `healthRegionCode` takes effect. The current region membership ends that day and a new one begins.',
+      ),
   }),
   keyOf: (flat) => (typeof flat.ibgeCode === 'string' ? flat.ibgeCode : null),
   load: (em, { ids, keys }) =>

@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { AuditAction } from '../audit/audit.enums';
 import { Municipality } from './municipality.entity';
 import { PopulationEstimate } from './population-estimate.entity';
@@ -10,16 +9,6 @@ import { ibgeCode, rowIdentity } from '../writes/write.fields';
 import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
 import { importTarget } from '../imports/import.targets';
-
-@InputType({ description: 'Natural key: municipality × year.' })
-export class PopulationEstimateUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: 'Municipality IBGE code.' })
-  ibgeCode?: string | null;
-  @Field(() => Int, { nullable: true }) year?: number | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => Int, { nullable: true }) population?: number | null;
-}
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.year === 'number'
@@ -48,14 +37,15 @@ const lastYear = () => new Date().getUTCFullYear() + 1;
 export const populationEstimateWrites = writeSpec<PopulationEstimate>({
   typeName: 'PopulationEstimate',
   entity: PopulationEstimate,
-  input: PopulationEstimateUpsertInput,
   requiredOnCreate: ['ibgeCode', 'year', 'population'],
-  schema: z.object({
-    ...rowIdentity,
-    ibgeCode: ibgeCode.nullish(),
-    year: z.number().int().min(FIRST_YEAR, `No estimate before ${FIRST_YEAR}`).nullish(),
-    population: z.number().int().min(0, 'Must be 0 or more').max(50_000_000).nullish(),
-  }),
+  schema: z
+    .object({
+      ...rowIdentity,
+      ibgeCode: ibgeCode.nullish().describe('Municipality IBGE code.'),
+      year: z.number().int().min(FIRST_YEAR, `No estimate before ${FIRST_YEAR}`).nullish(),
+      population: z.number().int().min(0, 'Must be 0 or more').max(50_000_000).nullish(),
+    })
+    .describe('Natural key: municipality × year.'),
   keyOf,
   async load(em, { ids, keys }) {
     const codes = keys.map((key) => key.split('|')[0]!);

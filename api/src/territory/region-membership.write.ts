@@ -1,6 +1,5 @@
 import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
 import { describeSpan, spansOverlap, type MembershipSpan } from './region-history';
@@ -9,22 +8,6 @@ import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes
 import { ibgeCode, localDate, regionCode, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
 import { importTarget } from '../imports/import.targets';
-
-@InputType({
-  description:
-    'Natural key: municipality × region × validFrom. Spans are [validFrom, validTo): validTo is the first day in the next region.',
-})
-export class RegionMembershipUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: 'Municipality IBGE code.' })
-  ibgeCode?: string | null;
-  @Field(() => String, { nullable: true }) healthRegionCode?: string | null;
-  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD; null: since always.' })
-  validFrom?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD, exclusive; null: current.' })
-  validTo?: string | null;
-}
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.healthRegionCode === 'string'
@@ -115,15 +98,18 @@ export function rememberSpan(
 export const regionMembershipWrites = writeSpec<RegionMembership>({
   typeName: 'RegionMembership',
   entity: RegionMembership,
-  input: RegionMembershipUpsertInput,
   requiredOnCreate: ['ibgeCode', 'healthRegionCode'],
-  schema: z.object({
-    ...rowIdentity,
-    ibgeCode: ibgeCode.nullish(),
-    healthRegionCode: regionCode.nullish(),
-    validFrom: localDate.nullish(),
-    validTo: localDate.nullish(),
-  }),
+  schema: z
+    .object({
+      ...rowIdentity,
+      ibgeCode: ibgeCode.nullish().describe('Municipality IBGE code.'),
+      healthRegionCode: regionCode.nullish(),
+      validFrom: localDate.nullish().describe('YYYY-MM-DD; null: since always.'),
+      validTo: localDate.nullish().describe('YYYY-MM-DD, exclusive; null: current.'),
+    })
+    .describe(
+      'Natural key: municipality × region × validFrom. Spans are [validFrom, validTo): validTo is the first day in the next region.',
+    ),
   keyOf,
   async load(em, { ids, keys }) {
     const codes = keys.map((key) => key.split('|')[0]!);

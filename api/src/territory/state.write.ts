@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { Field, ID, InputType, Int } from 'type-graphql';
 import { Role } from '../auth/auth.enums';
 import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
@@ -9,17 +8,6 @@ import { type FieldProblem } from '../writes/write.batch';
 import { rowIdentity, text, uf } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
 
-@InputType()
-export class StateUpsertInput {
-  @Field(() => ID, { nullable: true }) id?: string | null;
-  @Field(() => String, { nullable: true, description: 'Natural key, e.g. RS.' }) uf?: string | null;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
-  @Field(() => String, { nullable: true, description: 'Two-digit IBGE code, e.g. 43.' })
-  ibgeCode?: string | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => GeographicRegion, { nullable: true }) region?: GeographicRegion | null;
-}
-
 /**
  * States: keyed by UF. Every municipality, region and macroregion code starts with the state's
  * IBGE code, so neither the UF nor the code may change, only admins add or remove a state, and a
@@ -28,17 +16,17 @@ export class StateUpsertInput {
 export const stateWrites = writeSpec<State>({
   typeName: 'State',
   entity: State,
-  input: StateUpsertInput,
   requiredOnCreate: ['uf', 'ibgeCode', 'name', 'region'],
   roles: { create: Role.ADMIN, delete: Role.ADMIN },
   schema: z.object({
     ...rowIdentity,
-    uf: uf.nullish(),
+    uf: uf.nullish().describe('Natural key, e.g. RS.'),
     ibgeCode: z
       .string()
       .trim()
       .regex(/^\d{2}$/, 'Expected the two-digit IBGE state code, e.g. 43')
-      .nullish(),
+      .nullish()
+      .describe('Two-digit IBGE code, e.g. 43.'),
     name: text(100).nullish(),
     region: z.enum(GeographicRegion).nullish(),
   }),

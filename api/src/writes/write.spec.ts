@@ -6,6 +6,7 @@ import { type Role } from '../auth/auth.enums';
 import { type BaseEntity } from '../common/base.entity';
 import { type Batch, type Flat, type FieldProblem } from './write.batch';
 import { rowIdentity } from './write.fields';
+import { upsertInput } from './write.input';
 
 /**
  * How the write engine handles one entity type. Everything row-specific works on *flat*
@@ -21,9 +22,10 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   plural?: string;
   entity: EntityClass<E>;
   /**
-   * The GraphQL upsert input (in the spec's file): every field optional so that an omitted field
-   * is left unchanged and `null` clears it; `id` (global id) or the natural key finds an existing
-   * row; `expectedVersion` is the version the client last saw. Validation is `schema`'s, not its.
+   * The GraphQL upsert input, made from `schema` (`upsertInput`): fields the schema lets be
+   * absent are optional, so that an omitted field is left unchanged and `null` clears it; `id`
+   * (global id) or the natural key finds an existing row; `expectedVersion` is the version the
+   * client last saw.
    */
   input: ClassType;
   /**
@@ -101,16 +103,17 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
 }
 
 /**
- * A write spec whose `fields` are its schema's keys, less `rowIdentity` and `transientFields`:
- * a field is named once, in the schema (the upsert input's fields are checked against it by
- * `api/test/writes/write-specs.test.ts`).
+ * A write spec whose `fields` are its schema's keys, less `rowIdentity` and `transientFields`,
+ * and whose GraphQL upsert input is made from the same schema: a written field is named once.
  */
-export function writeSpec<E extends BaseEntity>(spec: Omit<WriteSpec<E>, 'fields'>): WriteSpec<E> {
+export function writeSpec<E extends BaseEntity>(
+  spec: Omit<WriteSpec<E>, 'fields' | 'input'>,
+): WriteSpec<E> {
   const transient = new Set(spec.transientFields ?? []);
   const fields = Object.keys(spec.schema.shape).filter(
     (name) => !(name in rowIdentity) && !transient.has(name),
   );
-  return { ...spec, fields };
+  return { ...spec, fields, input: upsertInput(`${spec.typeName}UpsertInput`, spec.schema) };
 }
 
 export interface RowChange {

@@ -1,13 +1,15 @@
-import { isInputObjectType } from 'graphql';
+import { GraphQLSchema, isInputObjectType, printType } from 'graphql';
+import { buildSchemaSync, Query, registerEnumType, Resolver } from 'type-graphql';
+import { z } from 'zod';
+import { upsertInput } from '../../src/writes/write.input';
 import { describe, expect, it } from 'vitest';
 import { buildAppSchema } from '../../src/graphql/schema';
 import { rowIdentity } from '../../src/writes/write.fields';
 import { writeSpecs } from '../../src/writes/write.registry';
 
 /*
- * A written field is named in its spec's zod schema (which gives `fields`) and in the upsert input
- * class beside it. This holds the two together: a field added to one and not the other fails here,
- * not at a user's first write.
+ * A written field is named once, in its spec's zod schema: it gives the spec its `fields` and the
+ * GraphQL upsert input its fields (`upsertInput`).
  */
 describe.each([...writeSpecs.values()].map((spec) => [spec.typeName, spec] as const))(
   'write spec %s',
@@ -37,3 +39,68 @@ describe.each([...writeSpecs.values()].map((spec) => [spec.typeName, spec] as co
     });
   },
 );
+
+enum Colour {
+  RED = 'RED',
+  BLUE = 'BLUE',
+}
+registerEnumType(Colour, { name: 'SpecTestColour' });
+
+describe('upsertInput', () => {
+  it('makes each GraphQL field from its zod rule: type, nullability, description', () => {
+    const Input = upsertInput(
+      'SpecTestInput',
+      z
+        .object({
+          id: z.string().nullish(),
+          code: z.string().trim().min(1).describe('Natural key.'),
+          count: z.number().int().min(0).nullish(),
+          share: z.number().min(0).max(1).nullish(),
+          open: z.boolean().nullish(),
+          colour: z.enum(Colour).nullish(),
+          tags: z.array(z.string().trim()).max(3).nullish(),
+          uf: z
+            .string()
+            .transform((value) => value.toUpperCase())
+            .nullish(),
+        })
+        .describe('A test input.'),
+    );
+    @Resolver()
+    class SpecTestResolver {
+      @Query(() => Boolean)
+      specTest(): boolean {
+        return true;
+      }
+    }
+    const built = buildSchemaSync({
+      resolvers: [SpecTestResolver],
+      orphanedTypes: [Input],
+      authChecker: () => true,
+    });
+    const type = (built as GraphQLSchema).getType('SpecTestInput')!;
+    expect(printType(type)).toBe(
+      [
+        '"""A test input."""',
+        'input SpecTestInput {',
+        '  id: ID',
+        '',
+        '  """Natural key."""',
+        '  code: String!',
+        '  count: Int',
+        '  share: Float',
+        '  open: Boolean',
+        '  colour: SpecTestColour',
+        '  tags: [String!]',
+        '  uf: String',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a zod type it has no GraphQL type for, naming the field', () => {
+    expect(() => upsertInput('SpecTestBad', z.object({ when: z.date().nullish() }))).toThrow(
+      'SpecTestBad.when: no GraphQL input type for a zod date',
+    );
+  });
+});
