@@ -3,14 +3,17 @@
  * `api/src/main.js` is started over the prepared bench database (`npm run bench` makes it) with
  * the bench's configuration, and the two are driven in alternating rounds with the same requests
  * (lookups: 50 connections for `--seconds`, a different municipality per request; aggregates:
- * the case's connections, `--requests` per round). Prints req/s, p50/p99, the server's CPU ms
+ * the case's connections, `--requests` per round). The build that goes first in a round does a
+ * few per cent better, so the rounds take turns: the before build first in even rounds, the
+ * after build in odd ones (give an even `--rounds`). The ratio is always after / before, as the
+ * builds are given. Prints req/s, p50/p99, the server's CPU ms
  * per request (user + system from /proc; PostgreSQL not counted, SQLite is: it runs in the
  * server) and its peak RSS while timed (each server is fresh, so the peak is this case's).
  *
  *   cp -r dist /tmp/dist-before        # on the old commit, after `npm run build`
  *   npm run build && tsc -p bench/tsconfig.json
  *   node dist/bench/compare-builds.js /tmp/dist-before dist --seconds 15 --rounds 2
- *   node dist/bench/compare-builds.js /tmp/dist-before dist --case aggregate --requests 4 --rounds 3 [--db sqlite]
+ *   node dist/bench/compare-builds.js /tmp/dist-before dist --case aggregate --requests 4 --rounds 4 [--db sqlite]
  *
  * `--peers DIR` reads autocannon from another checkout's `bench/peers`; `--sqlite FILE` names the
  * SQLite bench file (default: this checkout's `bench/data/rede-hub-bench.sqlite`).
@@ -61,6 +64,11 @@ async function main(): Promise<void> {
   }
   const seconds = Number(option(argv, '--seconds', '15'));
   const rounds = Number(option(argv, '--rounds', '2'));
+  if (!Number.isInteger(rounds) || rounds < 2 || rounds % 2 !== 0) {
+    throw new Error(
+      `--rounds: an even number of rounds, 2 or more (each build goes first as often), not ${rounds}`,
+    );
+  }
   const requests = Number(option(argv, '--requests', '4'));
   const profileDir = option(argv, '--cpu-prof', '');
   const databases = benchDatabases(root, 1_000_000);
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
       });
     }
     for (let round = 0; round < rounds; round += 1) {
-      for (const server of servers) {
+      for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
         const before = cpuMsOf(server.child.pid!);
         const rss = sampleRss(server.child.pid!, 50);
         const sample = await runLoad(peers, {
