@@ -108,7 +108,7 @@ async function readRows(
   table: ReadableTable,
   context: KindContext,
   skipped: Map<string, number>,
-  onRow: (line: number, value: unknown) => void | Promise<void>,
+  onRow: (line: number, value: unknown, header: (field: string) => string) => void | Promise<void>,
   onRead: (rows: number) => void = () => {},
 ): Promise<number> {
   const { issues } = context;
@@ -132,6 +132,7 @@ async function readRows(
   if (issues.total > before) {
     return 0;
   }
+  const header = (field: string) => columns.get(field)?.header ?? field;
   let read = 0;
   for (; !next.done; next = await rows.next()) {
     const row = next.value;
@@ -142,7 +143,7 @@ async function readRows(
     } else {
       const value = kind.readRow(reader, context);
       if (reader.valid && value !== null) {
-        await onRow(row.line, value);
+        await onRow(row.line, value, header);
       }
     }
     read += 1;
@@ -192,8 +193,8 @@ async function validate(
       table,
       context,
       skipped,
-      (line, row) => {
-        located.push({ file: table.file, line, row });
+      (line, row, header) => {
+        located.push({ file: table.file, line, row, header });
       },
       (read) => options.onProgress?.('validate', read, total),
     );
@@ -392,6 +393,9 @@ async function plannedImport(
   const context = kindContext(em, options, prepared);
   const { refs, issues } = context;
   const located = await validate(kind, files, context, options, notes);
+  if (issues.empty) {
+    await kind.checkStored?.(located, em, context);
+  }
   const viewer = systemViewer(options.actor);
   if (!issues.empty) {
     return refusedRun(orm, options, prepared, issues, located.length);

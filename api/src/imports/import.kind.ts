@@ -10,6 +10,8 @@ export interface Located<Row> {
   file: string;
   line: number;
   row: Row;
+  /** The file's header of a field's column (the field's name when the file has no such column). */
+  header?: (field: string) => string;
 }
 
 export interface KindContext {
@@ -50,6 +52,12 @@ export interface ImportKind<Row = unknown> {
   identity(row: Row): string;
   /** Checks across rows (e.g. one name per region code); reports through `context.issues`. */
   checkAll?(rows: Located<Row>[], context: KindContext): void;
+  /**
+   * Rules that need each row's stored version and the rows before it in the file (the write
+   * spec's `check`: one gestor per municipality at a time, a person deleted since), for kinds
+   * diffed in memory; reports through `context.issues`.
+   */
+  checkStored?(rows: Located<Row>[], em: Em, context: KindContext): Promise<void>;
   /**
    * The changes against the database. Problems only the database can show (a file that
    * contradicts recorded history) go to `context.issues`; any refuses the whole run.

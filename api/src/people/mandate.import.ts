@@ -51,6 +51,7 @@ export const mandatesKind = entityKind({
   rules: {
     spec: mandateWrites,
     columnOf: {
+      startDate: 'start',
       endDate: 'end',
       healthRegionCodes: 'regions',
       municipalityIbgeCode: 'municipality',

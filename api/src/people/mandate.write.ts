@@ -238,11 +238,11 @@ export const mandateWrites = writeSpec<Mandate>({
     row.startDate = draft.startDate as string;
     row.endDate = (draft.endDate as string | null | undefined) ?? null;
   },
-  afterWrite(row, draft, batch) {
+  remember(draft, id, batch) {
     if (draft.role === MandateRole.MUNICIPAL_SECRETARY && draft.municipalityIbgeCode) {
-      const list = gestores(batch).filter((g) => g.id === null || g.id !== row.id);
+      const list = gestores(batch).filter((g) => g.id === null || g.id !== id);
       list.push({
-        id: row.id ?? null,
+        id,
         municipality: draft.municipalityIbgeCode as string,
         start: draft.startDate as string,
         end: (draft.endDate as string | null | undefined) ?? null,

@@ -481,6 +481,7 @@ function applyRow(
     actor.via === AuditVia.SHEETS ? 'sheets' : actor.via === AuditVia.IMPORT ? 'import' : 'api';
   em.persist(row);
   spec.afterWrite?.(row, draft, batch);
+  spec.remember?.(draft, row.id ?? null, batch);
   for (const change of spec.related?.(row, before, draft, batch) ?? []) {
     change.row.source = row.source;
     em.persist(change.row);

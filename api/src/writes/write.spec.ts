@@ -88,6 +88,11 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   /** After a row is written: lets later rows of the batch see it. */
   afterWrite?(row: E, draft: Flat, batch: Batch): void;
   /**
+   * Lets later rows of the batch see a checked draft, before or without writing it (`id`: the
+   * stored row's, or null): called after each write, and by an import checking a whole file.
+   */
+  remember?(draft: Flat, id: number | null, batch: Batch): void;
+  /**
    * Rows of other types that this write changes too (a region change opens and closes region
    * memberships; the newest population estimate updates its municipality). The engine persists
    * and audits them in the same transaction; `before` is null for a row it creates.

@@ -11,7 +11,7 @@ import { fixtureDir, importFiles, writeFixture } from './import-helpers';
  * judged differently (the import took 60 topics or a phone of words, refused a 2024-Q2 RDQA
  * period or 6,000 characters of notes the API took, lower-cased e-mails the API kept as typed,
  * took an approved adhesion without its decision date and said a decision before the request
- * in other words).
+ * in other words, took a second gestor for a municipality).
  * Both must now accept it or both refuse it, in the same words, and store the same value.
  */
 interface Case {
@@ -203,6 +203,18 @@ const cases: Case[] = [
     accepted: false,
   },
   {
+    // A gestor of 4314902 since 2024 is stored before the cases run.
+    name: 'a second gestor of a municipality',
+    ...mandate(
+      { role: 'MUNICIPAL_SECRETARY', municipalityIbgeCode: '4314902' },
+      ['papel', 'ibge'],
+      ['gestor', '4314902'],
+    ),
+    column: 'inicio',
+    field: 'startDate',
+    accepted: false,
+  },
+  {
     name: 'an RDQA of 2024-Q2',
     ...rdqa('2024-Q2'),
     column: 'periodo',
@@ -239,6 +251,14 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
       admin,
     );
     expect(program.errors).toBeUndefined();
+    const gestor = await t.gql(
+      `mutation { upsertMandates(rows: [{ code: "RULE-GESTOR", personCode: "RULE-PERSON",
+        role: MUNICIPAL_SECRETARY, municipalityIbgeCode: "4314902", startDate: "2024-01-01" }])
+        { created } }`,
+      {},
+      admin,
+    );
+    expect(gestor.data).toEqual({ upsertMandates: { created: 1 } });
     dir = fixtureDir();
   });
   afterAll(async () => {
@@ -339,6 +359,47 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     expect(stored.map((a) => [a.municipality.$.ibgeCode, a.decisionDueOn, a.validUntil])).toEqual([
       ['4314902', '2025-03-11', '2026-09-06'],
       ['4304606', '2025-03-11', '2026-09-06'],
+    ]);
+  });
+
+  it('checks each row against the rows before it, in a file as in one mutation', async () => {
+    const gestores = (path: string) => [
+      { code: `RULE-G1-${path}`, personCode: 'RULE-PERSON', startDate: '2025-01-01' },
+      { code: `RULE-G2-${path}`, personCode: 'RULE-PERSON', startDate: '2025-06-01' },
+    ];
+    const api = await t.gql<{
+      result: { rows: { status: string; errors: { message: string }[] }[] };
+    }>(
+      `mutation ($rows: [MandateUpsertInput!]!) {
+        result: upsertMandates(rows: $rows) { rows { status errors { message } } }
+      }`,
+      {
+        rows: gestores('api').map((row) => ({
+          ...row,
+          role: 'MUNICIPAL_SECRETARY',
+          municipalityIbgeCode: '4304606',
+        })),
+      },
+      admin,
+    );
+    expect(api.data!.result.rows.map((row) => row.status)).toEqual(['CREATED', 'INVALID']);
+    const message = api.data!.result.rows[1]!.errors[0]!.message;
+    expect(message).toContain('Municipality 4304606 already has a gestor from 2025-01-01');
+    const outcome = await importFiles(t.app.orm, 'mandates', [
+      writeFixture(
+        dir,
+        'rules-gestores.csv',
+        [
+          'codigo;pessoa;papel;inicio;ibge',
+          ...gestores('file').map(
+            (row) =>
+              `${row.code};RULE-PERSON;gestor;${row.startDate.split('-').reverse().join('/')};4305108`,
+          ),
+        ].join('\n') + '\n',
+      ),
+    ]);
+    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toEqual([
+      `rules-gestores.csv:3: inicio: ${message.replace('4304606', '4305108')}`,
     ]);
   });
 
