@@ -16,7 +16,7 @@ import {
   uf,
 } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
-import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
+import { codeOf, importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 const count = z.number().int().min(0, 'Must be 0 or more');
 
@@ -133,8 +133,10 @@ function eventUfs(flat: Flat, ufOfCode: (code: string | null | undefined) => str
 /** How the import engine writes Event rows (flat, related rows by natural key). */
 export const eventTarget = importTarget(
   Event,
-  `code kind title startDate endDate modality organizationCode=organization:Organization
-   stateUf=state:State healthRegionCode=healthRegion:HealthRegion
-   municipalityIbgeCode=municipality:Municipality topics:json participantCount accessCount notes`,
+  specFields(
+    eventWrites,
+    `organizationCode=organization:Organization stateUf=state:State
+     healthRegionCode=healthRegion:HealthRegion municipalityIbgeCode=municipality:Municipality`,
+  ),
   { keyOf: codeOf, namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
 );

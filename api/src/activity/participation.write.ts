@@ -9,7 +9,7 @@ import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes
 import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
 import { eventWrites } from './event.write';
-import { importTarget } from '../imports/import.targets';
+import { importTarget, specFields } from '../imports/import.targets';
 
 /** event × person, or event × municipality for a municipality taking part as such. */
 function keyOf(flat: Flat): string | null {
@@ -131,7 +131,10 @@ export const participationWrites = writeSpec<Participation>({
 /** How the import engine writes Participation rows (flat, related rows by natural key). */
 export const participationTarget = importTarget(
   Participation,
-  'eventCode=event:Event personCode=person:Person municipalityIbgeCode=municipality:Municipality role',
+  specFields(
+    participationWrites,
+    'eventCode=event:Event personCode=person:Person municipalityIbgeCode=municipality:Municipality',
+  ),
   {
     keyOf: (values) =>
       `${values.eventCode}|${values.personCode ?? ''}|${values.municipalityIbgeCode ?? ''}`,

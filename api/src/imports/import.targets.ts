@@ -12,6 +12,8 @@ import { State } from '../territory/state.entity';
 import { stateCodeOf } from '../territory/ibge-code';
 import { ufOfStateCode } from '../territory/territory.seed';
 import { type Flat } from '../writes/write.batch';
+import { unwrapped } from '../writes/write.input';
+import { type WriteSpec } from '../writes/write.spec';
 
 /** An entity other rows point at by a natural key. */
 interface RefNamespaceDefinition {
@@ -195,6 +197,30 @@ export const ufOfMunicipality = (values: Flat) =>
 export const ufOfState = (values: Flat) =>
   typeof values.stateUf === 'string' ? values.stateUf : null;
 export const codeOf = (values: Flat) => String(values.code);
+
+/**
+ * A target's field list (`importTarget`'s syntax) from its write spec: every field the spec
+ * writes, in its order, a relation as `relations` writes it (`name=property:Namespace`), a list
+ * of text as JSON, then what only imports store (`extra`), so that a written field is named once.
+ */
+export function specFields(spec: WriteSpec, relations: string, extra = ''): string {
+  const annotated = new Map(
+    relations
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((entry) => [entry.split(/[=:]/)[0]!, entry]),
+  );
+  for (const name of annotated.keys()) {
+    if (!spec.fields.includes(name)) {
+      throw new Error(`${spec.typeName}.${name}: not a field of its write spec`);
+    }
+  }
+  const fieldOf = (name: string) => {
+    const list = unwrapped(spec.schema.shape[name] as never).inner.def.type === 'array';
+    return annotated.get(name) ?? (list ? `${name}:json` : name);
+  };
+  return [...spec.fields.map(fieldOf), extra].join(' ');
+}
 
 export function importTarget(
   entity: EntityClass<object>,

@@ -18,7 +18,7 @@ import {
 } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
-import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
+import { codeOf, importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 const GESTORES = 'mandate.gestores';
 
@@ -255,8 +255,10 @@ export const mandateWrites = writeSpec<Mandate>({
 /** How the import engine writes Mandate rows (flat, related rows by natural key). */
 export const mandateTarget = importTarget(
   Mandate,
-  `code personCode=person:Person organizationCode=organization:Organization role seat
-   stateUf=state:State municipalityIbgeCode=municipality:Municipality
-   healthRegionCodes=healthRegions:[HealthRegion] startDate endDate`,
+  specFields(
+    mandateWrites,
+    `personCode=person:Person organizationCode=organization:Organization stateUf=state:State
+     municipalityIbgeCode=municipality:Municipality healthRegionCodes=healthRegions:[HealthRegion]`,
+  ),
   { keyOf: codeOf, lookup: 'code', populate: ['healthRegions'], stateUfOf: ufOfState },
 );

@@ -14,7 +14,7 @@ import {
   rowIdentity,
 } from '../writes/write.fields';
 import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
-import { importTarget, ufOfMunicipality } from '../imports/import.targets';
+import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
 
@@ -187,8 +187,11 @@ export const adhesionWrites = writeSpec<Adhesion>({
 /** How the import engine writes Adhesion rows (flat, related rows by natural key). */
 export const adhesionTarget = importTarget(
   Adhesion,
-  `ibgeCode=municipality:Municipality programCode=program:Program status requestedOn
-   decisionDueOn decidedOn validUntil notes`,
+  specFields(
+    adhesionWrites,
+    'ibgeCode=municipality:Municipality programCode=program:Program',
+    'decisionDueOn validUntil',
+  ),
   {
     keyOf: (values) => `${values.ibgeCode}|${values.programCode}`,
     keyFields: 'ibgeCode programCode',

@@ -6,7 +6,7 @@ import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
-import { importTarget, ufOfMunicipality } from '../imports/import.targets';
+import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' &&
@@ -103,7 +103,7 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
 /** How the import engine writes InstrumentStatus rows (flat, related rows by natural key). */
 export const instrumentStatusTarget = importTarget(
   InstrumentStatus,
-  'ibgeCode=municipality:Municipality instrument period status statusDate dueDate',
+  specFields(instrumentStatusWrites, 'ibgeCode=municipality:Municipality'),
   {
     keyOf: (values) => `${values.ibgeCode}|${values.instrument}|${values.period}`,
     keyFields: 'ibgeCode instrument period',

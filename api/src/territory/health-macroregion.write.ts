@@ -6,7 +6,7 @@ import { HealthRegion } from './health-region.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { macroregionCode, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
-import { codeOf, importTarget, ufOfState } from '../imports/import.targets';
+import { codeOf, importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 /** Health macroregions: the 4-digit code starts with the state's IBGE code, which scopes them. */
 export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
@@ -62,7 +62,7 @@ export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
 /** How the import engine writes HealthMacroregion rows (flat, related rows by natural key). */
 export const healthMacroregionTarget = importTarget(
   HealthMacroregion,
-  'code name nameSearch stateUf=state:State demo',
+  specFields(healthMacroregionWrites, '', 'nameSearch stateUf=state:State demo'),
   {
     keyOf: codeOf,
     namespace: 'HealthMacroregion',

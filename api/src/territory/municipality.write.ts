@@ -18,7 +18,7 @@ import {
   spanOf,
   spansOf,
 } from './region-membership.write';
-import { importTarget, ufOfState } from '../imports/import.targets';
+import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 const regionOf = (flat: Flat) => (flat.healthRegionCode as string | null | undefined) ?? null;
 
@@ -189,9 +189,11 @@ export const municipalityWrites = writeSpec<Municipality>({
 /** How the import engine writes Municipality rows (flat, related rows by natural key). */
 export const municipalityTarget = importTarget(
   Municipality,
-  `ibgeCode name nameAsOf nameSearch stateUf=state:State
-   macroregionCode=macroregion:HealthMacroregion isCapital latitude longitude
-   healthRegionCode=healthRegion:HealthRegion population populationYear sizeClass`,
+  specFields(
+    municipalityWrites,
+    'healthRegionCode=healthRegion:HealthRegion',
+    'nameSearch stateUf=state:State macroregionCode=macroregion:HealthMacroregion sizeClass',
+  ),
   {
     keyOf: (values) => String(values.ibgeCode),
     namespace: 'Municipality',

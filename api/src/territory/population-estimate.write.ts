@@ -8,7 +8,7 @@ import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes
 import { ibgeCode, rowIdentity } from '../writes/write.fields';
 import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
-import { importTarget } from '../imports/import.targets';
+import { importTarget, specFields } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.year === 'number'
@@ -155,7 +155,7 @@ function populationFrom(
 /** How the import engine writes PopulationEstimate rows (flat, related rows by natural key). */
 export const populationEstimateTarget = importTarget(
   PopulationEstimate,
-  'ibgeCode=municipality:Municipality year population',
+  specFields(populationEstimateWrites, 'ibgeCode=municipality:Municipality'),
   {
     keyOf: (values) => `${values.ibgeCode}/${values.year}`,
     keyFields: 'ibgeCode year',

@@ -7,7 +7,7 @@ import { RegionMembership } from './region-membership.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, regionCode, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
-import { importTarget } from '../imports/import.targets';
+import { importTarget, specFields } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.healthRegionCode === 'string'
@@ -210,7 +210,10 @@ export const regionMembershipWrites = writeSpec<RegionMembership>({
 /** How the import engine writes RegionMembership rows (flat, related rows by natural key). */
 export const regionMembershipTarget = importTarget(
   RegionMembership,
-  'ibgeCode=municipality:Municipality healthRegionCode=healthRegion:HealthRegion validFrom validTo',
+  specFields(
+    regionMembershipWrites,
+    'ibgeCode=municipality:Municipality healthRegionCode=healthRegion:HealthRegion',
+  ),
   {
     keyOf: (values) => `${values.ibgeCode}@${values.validFrom ?? ''}`,
     keyFields: 'ibgeCode validFrom',

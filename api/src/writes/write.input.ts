@@ -24,7 +24,7 @@ function graphqlTypeOf(where: string, schema: Zod): unknown {
 }
 
 /** A field's value schema without its optional/nullable/transform wrappers. */
-function unwrapped(schema: Zod): { inner: Zod; nullable: boolean; description?: string } {
+export function unwrapped(schema: Zod): { inner: Zod; nullable: boolean; description?: string } {
   let inner = schema;
   let nullable = false;
   let description = schema.description;
