@@ -10,7 +10,8 @@ import {
   ruled,
   stateColumn,
 } from '../imports/import.columns';
-import { eventTarget, eventWrites } from './event.write';
+import { eventStateUf, eventTarget, eventWrites } from './event.write';
+import { ufOfCode } from '../imports/import.targets';
 
 const eventKindAliases: Record<string, EventKind> = {
   cir: EventKind.CIR_MEETING,
@@ -106,6 +107,11 @@ export const eventsKind = entityKind({
     if (!eventCode || !kind || !title || !start) {
       return null;
     }
+    const territory = {
+      stateUf: state,
+      healthRegionCode: region,
+      municipalityIbgeCode: municipality,
+    };
     return {
       code: eventCode,
       kind,
@@ -114,9 +120,9 @@ export const eventsKind = entityKind({
       endDate: end,
       modality,
       organizationCode: organization,
-      stateUf: state,
-      healthRegionCode: region,
-      municipalityIbgeCode: municipality,
+      ...territory,
+      // Derived as a mutation derives it: the state of the region or municipality.
+      stateUf: eventStateUf(territory, ufOfCode),
       topics,
       participantCount: participants,
       accessCount: accesses,

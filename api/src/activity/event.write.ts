@@ -103,8 +103,7 @@ export const eventWrites = writeSpec<Event>({
     row.endDate = (draft.endDate as string | null | undefined) ?? null;
     row.modality = draft.modality as Modality;
     row.organization = maybe(batch.ref(Organization, draft.organizationCode as string | null));
-    const stateUf =
-      (draft.stateUf as string | null | undefined) ?? this.ufsOf(draft, batch)[0] ?? null;
+    const stateUf = eventStateUf(draft, (code) => batch.ufOfCode(code));
     row.state = maybe(stateUf ? batch.state(stateUf) : undefined);
     row.healthRegion = maybe(batch.ref(HealthRegion, draft.healthRegionCode as string | null));
     row.municipality = maybe(batch.ref(Municipality, draft.municipalityIbgeCode as string | null));
@@ -114,6 +113,17 @@ export const eventWrites = writeSpec<Event>({
     row.notes = (draft.notes as string | null | undefined) ?? null;
   },
 });
+
+/**
+ * An event's state: the one it names, else the state of its region or municipality (one rule
+ * for mutations and imports), or null for a national event.
+ */
+export function eventStateUf(
+  flat: Flat,
+  ufOfCode: (code: string | null | undefined) => string | null,
+): string | null {
+  return (flat.stateUf as string | null | undefined) ?? eventUfs(flat, ufOfCode)[0] ?? null;
+}
 
 /** The states an event's state, region and municipality name (their codes start with it). */
 function eventUfs(flat: Flat, ufOfCode: (code: string | null | undefined) => string | null) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../src/auth/auth.enums';
 import { Person } from '../../src/people/person.entity';
 import { Adhesion } from '../../src/programs/adhesion.entity';
+import { Event } from '../../src/activity/event.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { bearer } from '../writes/fixtures';
 import { fixtureDir, importFiles, writeFixture } from './import-helpers';
@@ -400,6 +401,36 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     ]);
     expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toEqual([
       `rules-gestores.csv:3: inicio: ${message.replace('4304606', '4305108')}`,
+    ]);
+  });
+
+  it("stores an event's state the same way from both paths: its municipality's", async () => {
+    const api = await t.gql(
+      `mutation { upsertEvents(rows: [{ code: "RULE-STATE-api", kind: CIR_MEETING,
+        title: "Reunião", startDate: "2025-03-10", modality: IN_PERSON,
+        municipalityIbgeCode: "4314902" }]) { created } }`,
+      {},
+      admin,
+    );
+    expect(api.data).toEqual({ upsertEvents: { created: 1 } });
+    const outcome = await importFiles(t.app.orm, 'events', [
+      writeFixture(
+        dir,
+        'rules-state.csv',
+        'codigo;tipo;titulo;data;ibge\nRULE-STATE-file;CIR;Reunião;10/03/2025;4314902\n',
+      ),
+    ]);
+    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe('applied');
+    const stored = await t.app.orm.em
+      .fork()
+      .find(
+        Event,
+        { code: { $in: ['RULE-STATE-api', 'RULE-STATE-file'] } },
+        { populate: ['state'], orderBy: { code: 'asc' } },
+      );
+    expect(stored.map((event) => [event.code, event.state?.$.uf ?? null])).toEqual([
+      ['RULE-STATE-api', 'RS'],
+      ['RULE-STATE-file', 'RS'],
     ]);
   });
 
