@@ -18,7 +18,8 @@ import {
 } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
-import { codeOf, importTarget, specFields, ufOfState } from '../imports/import.targets';
+import { codeOf, importTarget, specFields, ufOfCode } from '../imports/import.targets';
+import { auditStateUf } from '../audit/audit.service';
 
 const GESTORES = 'mandate.gestores';
 
@@ -191,22 +192,9 @@ export const mandateWrites = writeSpec<Mandate>({
     return problems;
   },
   ufsOf(flat: Flat, batch) {
-    const ufs = new Set<string>();
-    if (flat.stateUf) {
-      ufs.add(flat.stateUf as string);
-    }
-    const municipalityUf = batch.ufOfCode(flat.municipalityIbgeCode as string | null);
-    if (municipalityUf) {
-      ufs.add(municipalityUf);
-    }
-    for (const code of (flat.healthRegionCodes as string[] | null | undefined) ?? []) {
-      const regionUf = batch.ufOfCode(code);
-      if (regionUf) {
-        ufs.add(regionUf);
-      }
-    }
+    const ufs = mandateUfs(flat, (code) => batch.ufOfCode(code));
     // No territory at all means national: beyond any state-scoped key.
-    return ufs.size > 0 ? [...ufs] : [NATIONAL];
+    return ufs.length > 0 ? ufs : [NATIONAL];
   },
   scopeRefusal(draft, batch) {
     // A mandate adds its state to its person's, and a state-scoped editor reads the contact of
@@ -252,6 +240,24 @@ export const mandateWrites = writeSpec<Mandate>({
   },
 });
 
+/** The states a mandate's state, municipality and regions name (their codes start with it). */
+function mandateUfs(flat: Flat, ufOfCode: (code: string | null | undefined) => string | null) {
+  const ufs = new Set<string>();
+  if (flat.stateUf) {
+    ufs.add(flat.stateUf as string);
+  }
+  for (const code of [
+    flat.municipalityIbgeCode,
+    ...((flat.healthRegionCodes as string[] | null | undefined) ?? []),
+  ]) {
+    const uf = ufOfCode(code as string | null | undefined);
+    if (uf) {
+      ufs.add(uf);
+    }
+  }
+  return [...ufs];
+}
+
 /** How the import engine writes Mandate rows (flat, related rows by natural key). */
 export const mandateTarget = importTarget(
   Mandate,
@@ -260,5 +266,11 @@ export const mandateTarget = importTarget(
     `personCode=person:Person organizationCode=organization:Organization stateUf=state:State
      municipalityIbgeCode=municipality:Municipality healthRegionCodes=healthRegions:[HealthRegion]`,
   ),
-  { keyOf: codeOf, lookup: 'code', populate: ['healthRegions'], stateUfOf: ufOfState },
+  {
+    keyOf: codeOf,
+    lookup: 'code',
+    populate: ['healthRegions'],
+    // The audit log's state, as a mutation's entry has it: the one state the mandate is in.
+    stateUfOf: (values) => auditStateUf(mandateUfs(values, ufOfCode)),
+  },
 );

@@ -7,7 +7,7 @@ import {
 } from '@mikro-orm/core';
 import { AuditAction, AuditVia } from '../audit/audit.enums';
 import { type AuditEntry } from '../audit/audit-entry.entity';
-import { originOf, recordAudit } from '../audit/audit.service';
+import { auditStateUf, originOf, recordAudit } from '../audit/audit.service';
 import { canWriteIn, hasRole, scopeDescription } from '../auth/policy';
 import { type Viewer } from '../auth/viewer';
 import { withoutFields } from '../people/contact';
@@ -536,7 +536,7 @@ function recordRowAudit(
     action,
     before,
     after: after ? { ...after, version: row.version, deleted: Boolean(row.deletedAt) } : null,
-    stateUf: ufs.length === 1 ? ufs[0] : null,
+    stateUf: auditStateUf(ufs),
   });
 }
 

@@ -3,6 +3,8 @@ import { Role } from '../../src/auth/auth.enums';
 import { Person } from '../../src/people/person.entity';
 import { Adhesion } from '../../src/programs/adhesion.entity';
 import { Event } from '../../src/activity/event.entity';
+import { AuditEntry } from '../../src/audit/audit-entry.entity';
+import { Mandate } from '../../src/people/mandate.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { bearer } from '../writes/fixtures';
 import { fixtureDir, importFiles, writeFixture } from './import-helpers';
@@ -431,6 +433,39 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     expect(stored.map((event) => [event.code, event.state?.$.uf ?? null])).toEqual([
       ['RULE-STATE-api', 'RS'],
       ['RULE-STATE-file', 'RS'],
+    ]);
+  });
+
+  it("audits a mayor's mandate under its municipality's state from both paths", async () => {
+    const api = await t.gql(
+      `mutation { upsertMandates(rows: [{ code: "RULE-MAYOR-api", personCode: "RULE-PERSON",
+        role: MAYOR, municipalityIbgeCode: "4314902", startDate: "2025-01-01" }]) { created } }`,
+      {},
+      admin,
+    );
+    expect(api.data).toEqual({ upsertMandates: { created: 1 } });
+    const outcome = await importFiles(t.app.orm, 'mandates', [
+      writeFixture(
+        dir,
+        'rules-mayor.csv',
+        'codigo;pessoa;papel;inicio;ibge\nRULE-MAYOR-file;RULE-PERSON;prefeito;01/01/2025;4314902\n',
+      ),
+    ]);
+    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe('applied');
+    const em = t.app.orm.em.fork();
+    const mandates = await em.find(
+      Mandate,
+      { code: { $in: ['RULE-MAYOR-api', 'RULE-MAYOR-file'] } },
+      { orderBy: { code: 'asc' } },
+    );
+    const entries = await em.find(AuditEntry, {
+      entityType: 'Mandate',
+      entityId: { $in: mandates.map((mandate) => mandate.id) },
+    });
+    const ufOf = (id: number) => entries.find((entry) => entry.entityId === id)?.stateUf;
+    expect(mandates.map((mandate) => [mandate.code, ufOf(mandate.id)])).toEqual([
+      ['RULE-MAYOR-api', 'RS'],
+      ['RULE-MAYOR-file', 'RS'],
     ]);
   });
 
