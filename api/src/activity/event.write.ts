@@ -5,7 +5,7 @@ import { Event } from './event.entity';
 import { Organization } from '../people/organization.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { endsBeforeItStarts, type Flat, refProblems } from '../writes/write.batch';
+import { endsBeforeItStarts, type Flat, refProblems, statesNamed } from '../writes/write.batch';
 import {
   ibgeCode,
   localDate,
@@ -127,17 +127,7 @@ export function eventStateUf(
 
 /** The states an event's state, region and municipality name (their codes start with it). */
 function eventUfs(flat: Flat, ufOfCode: (code: string | null | undefined) => string | null) {
-  const ufs = new Set<string>();
-  if (flat.stateUf) {
-    ufs.add(flat.stateUf as string);
-  }
-  for (const code of [flat.healthRegionCode, flat.municipalityIbgeCode]) {
-    const codeUf = ufOfCode(code as string | null | undefined);
-    if (codeUf) {
-      ufs.add(codeUf);
-    }
-  }
-  return [...ufs];
+  return statesNamed(flat.stateUf, [flat.healthRegionCode, flat.municipalityIbgeCode], ufOfCode);
 }
 
 /** How the import engine writes Event rows (flat, related rows by natural key). */

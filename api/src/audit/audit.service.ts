@@ -49,10 +49,6 @@ export function auditRow(input: AuditInput, at: Date = new Date()) {
 }
 
 /**
- * Queues an audit entry on the caller's entity manager: it is written by the same flush, in the
- * same transaction, as the change it describes — both or neither.
- */
-/**
  * The state an audit entry is scoped to, from the states its row belongs to: the one state, else
  * none (a row of several states, or none, is seen by unscoped keys only).
  */
@@ -60,6 +56,10 @@ export function auditStateUf(ufs: readonly string[]): string | null {
   return ufs.length === 1 ? ufs[0]! : null;
 }
 
+/**
+ * Queues an audit entry on the caller's entity manager: it is written by the same flush, in the
+ * same transaction, as the change it describes — both or neither.
+ */
 export function recordAudit(em: Em, input: AuditInput): AuditEntry {
   const entry = em.create(AuditEntry, auditRow(input));
   em.persist(entry);

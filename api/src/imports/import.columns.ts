@@ -3,7 +3,6 @@ import type { ImportKind, KindContext, Located } from './import.kind';
 import { planTarget } from './import.plan';
 import { insertableInBulk, type RefNamespace, type Target, ufOfCode } from './import.targets';
 import { systemViewer } from '../auth/viewer';
-import { type BaseEntity } from '../common/base.entity';
 import type { Em } from '../db/orm';
 import { Batch, type Flat } from '../writes/write.batch';
 import { type WriteSpec } from '../writes/write.spec';
@@ -130,10 +129,11 @@ async function checkStored(
   const batch = new Batch(em, systemViewer('import'));
   await batch.loadStates();
   const keys = [...new Set(rows.map(({ row }) => spec.keyOf(row)))].filter((key) => key !== null);
-  const stored = new Map<string, BaseEntity>();
+  const stored = new Map<string, { id: number; before: Flat }>();
   for (let start = 0; start < keys.length; start += 500) {
     for (const entity of await spec.load(em, { ids: [], keys: keys.slice(start, start + 500) })) {
-      stored.set(spec.keyOf(spec.snapshot(entity, batch)) ?? '', entity);
+      const before = spec.snapshot(entity, batch);
+      stored.set(spec.keyOf(before) ?? '', { id: entity.id, before });
     }
   }
   await spec.prepare(
@@ -142,8 +142,7 @@ async function checkStored(
   );
   for (const at of rows) {
     const current = stored.get(spec.keyOf(at.row) ?? '') ?? null;
-    const before = current ? spec.snapshot(current, batch) : null;
-    for (const problem of spec.check(at.row, before, batch, current?.id ?? null)) {
+    for (const problem of spec.check(at.row, current?.before ?? null, batch, current?.id ?? null)) {
       context.issues.add({
         file: at.file,
         line: at.line,
@@ -196,7 +195,7 @@ export function entityKind<Row extends Flat>(definition: {
     },
     identity: (row) => `${definition.target.name} ${definition.target.keyOf(row)}`,
     staged,
-    // A staged kind holds no rows to check this way (see "Still to do" in the README).
+    // A staged kind streams its rows into a staging table and holds none to check this way.
     checkStored:
       rules && !staged ? (rows, em, context) => checkStored(rules, rows, em, context) : undefined,
     async plan(em, rows, context) {

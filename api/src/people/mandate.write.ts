@@ -7,7 +7,13 @@ import { MandateRole, SeatType } from './people.enums';
 import { Person } from './person.entity';
 import { HealthRegion } from '../territory/health-region.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type Batch, endsBeforeItStarts, type Flat, refProblems } from '../writes/write.batch';
+import {
+  type Batch,
+  endsBeforeItStarts,
+  type Flat,
+  refProblems,
+  statesNamed,
+} from '../writes/write.batch';
 import {
   ibgeCode,
   mandateDate,
@@ -242,20 +248,11 @@ export const mandateWrites = writeSpec<Mandate>({
 
 /** The states a mandate's state, municipality and regions name (their codes start with it). */
 function mandateUfs(flat: Flat, ufOfCode: (code: string | null | undefined) => string | null) {
-  const ufs = new Set<string>();
-  if (flat.stateUf) {
-    ufs.add(flat.stateUf as string);
-  }
-  for (const code of [
-    flat.municipalityIbgeCode,
-    ...((flat.healthRegionCodes as string[] | null | undefined) ?? []),
-  ]) {
-    const uf = ufOfCode(code as string | null | undefined);
-    if (uf) {
-      ufs.add(uf);
-    }
-  }
-  return [...ufs];
+  return statesNamed(
+    flat.stateUf,
+    [flat.municipalityIbgeCode, ...((flat.healthRegionCodes as string[] | null | undefined) ?? [])],
+    ufOfCode,
+  );
 }
 
 /** How the import engine writes Mandate rows (flat, related rows by natural key). */

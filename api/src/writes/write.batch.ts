@@ -128,6 +128,28 @@ export type Reference<T = object> =
   | readonly [field: string, entity: EntityClass<T>, noun: string, rule?: RefRule<T>]
   | readonly [field: string, kind: 'State'];
 
+/**
+ * The states a row names: its own `stateUf` and the state each code (municipality, region) starts
+ * with, once each, in that order. Events and mandates are scoped and audited by them.
+ */
+export function statesNamed(
+  stateUf: unknown,
+  codes: readonly unknown[],
+  ufOfCode: (code: string | null | undefined) => string | null,
+): string[] {
+  const ufs = new Set<string>();
+  if (stateUf) {
+    ufs.add(stateUf as string);
+  }
+  for (const code of codes) {
+    const uf = ufOfCode(code as string | null | undefined);
+    if (uf) {
+      ufs.add(uf);
+    }
+  }
+  return [...ufs];
+}
+
 /** A draft whose `endDate` is before its `startDate` (events, mandates): the problem, or none. */
 export function endsBeforeItStarts(draft: Flat): FieldProblem[] {
   const startDate = draft.startDate as string;

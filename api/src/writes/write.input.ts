@@ -5,7 +5,7 @@ type Zod = z.ZodType;
 
 /** The GraphQL type of a zod field, once unwrapped (see `upsertInput`). */
 function graphqlTypeOf(where: string, schema: Zod): unknown {
-  const def = schema.def as { type: string; element?: Zod; entries?: object };
+  const def = schema.def as { type: string; element?: Zod };
   switch (def.type) {
     case 'string':
       return String;

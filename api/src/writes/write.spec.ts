@@ -59,8 +59,9 @@ export interface WriteSpec<E extends BaseEntity = BaseEntity> {
   snapshot(row: E, batch: Batch): Flat;
   /**
    * Rules on the row's own values alone (no database, no earlier version): a range that ends
-   * before it starts, what a role needs, territory in one state, the decision date a status needs. Mutations apply them before
-   * `check`; imports apply them to every row they read (`entityKind`), in the same words.
+   * before it starts, what a role needs, territory in one state, the decision date a status
+   * needs. Mutations apply them before `check`; imports apply them to every row they read
+   * (`entityKind`), in the same words.
    */
   rowRules?(
     draft: Flat,
