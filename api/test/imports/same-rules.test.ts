@@ -268,6 +268,12 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     await t?.close();
   });
 
+  /** Imports one file of `kind`: its `file:line` problems when refused, else the outcome. */
+  async function imported(kind: string, name: string, csv: string): Promise<string | string[]> {
+    const outcome = await importFiles(t.app.orm, kind, [writeFixture(dir, name, csv)]);
+    return outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status;
+  }
+
   /** A natural key per case and path, so that every write creates its own row. */
   function keyed(c: Case, index: number, path: 'api' | 'file') {
     const code = `RULE-${index}-${path}`;
@@ -343,14 +349,13 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
       admin,
     );
     expect(api.data?.result.rows[0]?.status).toBe('CREATED');
-    const outcome = await importFiles(t.app.orm, 'adhesions', [
-      writeFixture(
-        dir,
+    expect(
+      await imported(
+        'adhesions',
         'rules-adhesion.csv',
         'ibge;programa;situacao;datasolicitacao;datadecisao\n4304606;RULES-1;aprovada;03/03/2025;06/03/2025\n',
       ),
-    ]);
-    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe('applied');
+    ).toBe('applied');
     const stored = await t.app.orm.em
       .fork()
       .find(
@@ -388,20 +393,14 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     expect(api.data!.result.rows.map((row) => row.status)).toEqual(['CREATED', 'INVALID']);
     const message = api.data!.result.rows[1]!.errors[0]!.message;
     expect(message).toContain('Municipality 4304606 already has a gestor from 2025-01-01');
-    const outcome = await importFiles(t.app.orm, 'mandates', [
-      writeFixture(
-        dir,
-        'rules-gestores.csv',
-        [
-          'codigo;pessoa;papel;inicio;ibge',
-          ...gestores('file').map(
-            (row) =>
-              `${row.code};RULE-PERSON;gestor;${row.startDate.split('-').reverse().join('/')};4305108`,
-          ),
-        ].join('\n') + '\n',
+    const csv = [
+      'codigo;pessoa;papel;inicio;ibge',
+      ...gestores('file').map(
+        (row) =>
+          `${row.code};RULE-PERSON;gestor;${row.startDate.split('-').reverse().join('/')};4305108`,
       ),
-    ]);
-    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toEqual([
+    ];
+    expect(await imported('mandates', 'rules-gestores.csv', csv.join('\n') + '\n')).toEqual([
       `rules-gestores.csv:3: inicio: ${message.replace('4304606', '4305108')}`,
     ]);
   });
@@ -415,14 +414,13 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
       admin,
     );
     expect(api.data).toEqual({ upsertEvents: { created: 1 } });
-    const outcome = await importFiles(t.app.orm, 'events', [
-      writeFixture(
-        dir,
+    expect(
+      await imported(
+        'events',
         'rules-state.csv',
         'codigo;tipo;titulo;data;ibge\nRULE-STATE-file;CIR;Reunião;10/03/2025;4314902\n',
       ),
-    ]);
-    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe('applied');
+    ).toBe('applied');
     const stored = await t.app.orm.em
       .fork()
       .find(
@@ -444,14 +442,13 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
       admin,
     );
     expect(api.data).toEqual({ upsertMandates: { created: 1 } });
-    const outcome = await importFiles(t.app.orm, 'mandates', [
-      writeFixture(
-        dir,
+    expect(
+      await imported(
+        'mandates',
         'rules-mayor.csv',
         'codigo;pessoa;papel;inicio;ibge\nRULE-MAYOR-file;RULE-PERSON;prefeito;01/01/2025;4314902\n',
       ),
-    ]);
-    expect(outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status).toBe('applied');
+    ).toBe('applied');
     const em = t.app.orm.em.fork();
     const mandates = await em.find(
       Mandate,
