@@ -16,7 +16,7 @@ import {
   uf,
 } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
-import { codeOf, importTarget, specFields, ufOfState } from '../imports/import.targets';
+import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 const count = z.number().int().min(0, 'Must be 0 or more');
 
@@ -138,5 +138,5 @@ export const eventTarget = importTarget(
     `organizationCode=organization:Organization stateUf=state:State
      healthRegionCode=healthRegion:HealthRegion municipalityIbgeCode=municipality:Municipality`,
   ),
-  { keyOf: codeOf, namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
+  { namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
 );

@@ -136,8 +136,6 @@ export const participationTarget = importTarget(
     'eventCode=event:Event personCode=person:Person municipalityIbgeCode=municipality:Municipality',
   ),
   {
-    keyOf: (values) =>
-      `${values.eventCode}|${values.personCode ?? ''}|${values.municipalityIbgeCode ?? ''}`,
     keyFields: 'eventCode personCode municipalityIbgeCode',
     lookup: 'eventCode',
   },

@@ -174,13 +174,13 @@ export interface Target {
   name: string;
   entity: EntityClass<object>;
   fields: FieldDef[];
-  /** Natural key of a row, from its flat form. */
+  /** Natural key of a row, from its flat form: its `keyFields` joined by `|`. */
   keyOf(values: Flat): string;
   /** Created rows are registered in this namespace under `keyOf`. */
   namespace?: RefNamespace;
   /** The field existing rows are looked up by (the key, or its first component). */
   lookup: FieldDef;
-  /** The fields whose values make `keyOf`, in order: what a set-based apply matches rows on. */
+  /** The fields whose values make `keyOf`, in order: what a set-based apply matches rows on (`lookup` when not given). */
   keyFields: string[];
   /** Relations to populate when loading (collections). */
   populate?: string[];
@@ -196,7 +196,6 @@ export const ufOfMunicipality = (values: Flat) =>
   typeof values.ibgeCode === 'string' ? ufOfCode(values.ibgeCode) : null;
 export const ufOfState = (values: Flat) =>
   typeof values.stateUf === 'string' ? values.stateUf : null;
-export const codeOf = (values: Flat) => String(values.code);
 
 /**
  * A target's field list (`importTarget`'s syntax) from its write spec: every field the spec
@@ -225,7 +224,7 @@ export function specFields(spec: WriteSpec, relations: string, extra = ''): stri
 export function importTarget(
   entity: EntityClass<object>,
   fields: string,
-  target: Omit<Target, 'name' | 'entity' | 'fields' | 'lookup' | 'keyFields'> & {
+  target: Omit<Target, 'name' | 'entity' | 'fields' | 'lookup' | 'keyFields' | 'keyOf'> & {
     lookup: string;
     keyFields?: string;
   },
@@ -233,7 +232,8 @@ export function importTarget(
   const defs = fieldsOf(fields);
   const lookup = defs.find((definition) => definition.name === target.lookup)!;
   const keyFields = (target.keyFields ?? target.lookup).split(' ');
-  return { ...target, name: entity.name, entity, fields: defs, lookup, keyFields };
+  const keyOf = (values: Flat) => keyFields.map((field) => values[field] ?? '').join('|');
+  return { ...target, name: entity.name, entity, fields: defs, lookup, keyFields, keyOf };
 }
 
 /** The flat form of a loaded row (relations by natural key, collections sorted). */

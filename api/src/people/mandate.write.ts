@@ -24,7 +24,7 @@ import {
 } from '../writes/write.fields';
 import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
-import { codeOf, importTarget, specFields, ufOfCode } from '../imports/import.targets';
+import { importTarget, specFields, ufOfCode } from '../imports/import.targets';
 import { auditStateUf } from '../audit/audit.service';
 
 const GESTORES = 'mandate.gestores';
@@ -264,7 +264,6 @@ export const mandateTarget = importTarget(
      municipalityIbgeCode=municipality:Municipality healthRegionCodes=healthRegions:[HealthRegion]`,
   ),
   {
-    keyOf: codeOf,
     lookup: 'code',
     populate: ['healthRegions'],
     // The audit log's state, as a mutation's entry has it: the one state the mandate is in.

@@ -7,7 +7,7 @@ import { personStates } from './person-states';
 import { type Batch, type Flat } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
-import { codeOf, importTarget, specFields } from '../imports/import.targets';
+import { importTarget, specFields } from '../imports/import.targets';
 
 const PERSON_UFS = 'person.ufs';
 
@@ -94,7 +94,6 @@ export const personWrites = writeSpec<Person>({
 
 /** How the import engine writes Person rows (flat, related rows by natural key). */
 export const personTarget = importTarget(Person, specFields(personWrites, '', 'nameSearch'), {
-  keyOf: codeOf,
   namespace: 'Person',
   lookup: 'code',
 });

@@ -193,7 +193,6 @@ export const adhesionTarget = importTarget(
     'decisionDueOn validUntil',
   ),
   {
-    keyOf: (values) => `${values.ibgeCode}|${values.programCode}`,
     keyFields: 'ibgeCode programCode',
     lookup: 'ibgeCode',
     stateUfOf: ufOfMunicipality,

@@ -105,7 +105,6 @@ export const instrumentStatusTarget = importTarget(
   InstrumentStatus,
   specFields(instrumentStatusWrites, 'ibgeCode=municipality:Municipality'),
   {
-    keyOf: (values) => `${values.ibgeCode}|${values.instrument}|${values.period}`,
     keyFields: 'ibgeCode instrument period',
     lookup: 'ibgeCode',
     stateUfOf: ufOfMunicipality,

@@ -6,7 +6,7 @@ import { HealthRegion } from './health-region.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { macroregionCode, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
-import { codeOf, importTarget, specFields, ufOfState } from '../imports/import.targets';
+import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 /** Health macroregions: the 4-digit code starts with the state's IBGE code, which scopes them. */
 export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
@@ -64,7 +64,6 @@ export const healthMacroregionTarget = importTarget(
   HealthMacroregion,
   specFields(healthMacroregionWrites, '', 'nameSearch stateUf=state:State demo'),
   {
-    keyOf: codeOf,
     namespace: 'HealthMacroregion',
     lookup: 'code',
     stateUfOf: ufOfState,

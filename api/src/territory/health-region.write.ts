@@ -7,7 +7,7 @@ import { Municipality } from './municipality.entity';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { ibgeCode, macroregionCode, regionCode, rowIdentity, text } from '../writes/write.fields';
 import { codeKey, writeSpec } from '../writes/write.spec';
-import { codeOf, importTarget, specFields, ufOfState } from '../imports/import.targets';
+import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 /** Health regions: the code starts with the state's IBGE code, which is what scopes them. */
 export const healthRegionWrites = writeSpec<HealthRegion>({
@@ -92,5 +92,5 @@ export const healthRegionTarget = importTarget(
     'macroregionCode=macroregion:HealthMacroregion seatIbgeCode=seatMunicipality:Municipality',
     'nameSearch stateUf=state:State demo',
   ),
-  { keyOf: codeOf, namespace: 'HealthRegion', lookup: 'code', stateUfOf: ufOfState },
+  { namespace: 'HealthRegion', lookup: 'code', stateUfOf: ufOfState },
 );

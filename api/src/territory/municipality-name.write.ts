@@ -6,7 +6,6 @@ export const municipalityNameTarget = importTarget(
   MunicipalityName,
   'ibgeCode=municipality:Municipality name knownFrom knownTo',
   {
-    keyOf: (values) => `${values.ibgeCode}|${values.name}`,
     keyFields: 'ibgeCode name',
     lookup: 'ibgeCode',
     stateUfOf: ufOfMunicipality,

@@ -195,7 +195,6 @@ export const municipalityTarget = importTarget(
     'nameSearch stateUf=state:State macroregionCode=macroregion:HealthMacroregion sizeClass',
   ),
   {
-    keyOf: (values) => String(values.ibgeCode),
     namespace: 'Municipality',
     lookup: 'ibgeCode',
     stateUfOf: ufOfState,

@@ -8,7 +8,7 @@ import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes
 import { ibgeCode, rowIdentity } from '../writes/write.fields';
 import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
-import { importTarget, specFields } from '../imports/import.targets';
+import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.year === 'number'
@@ -157,8 +157,8 @@ export const populationEstimateTarget = importTarget(
   PopulationEstimate,
   specFields(populationEstimateWrites, 'ibgeCode=municipality:Municipality'),
   {
-    keyOf: (values) => `${values.ibgeCode}/${values.year}`,
     keyFields: 'ibgeCode year',
     lookup: 'ibgeCode',
+    stateUfOf: ufOfMunicipality,
   },
 );

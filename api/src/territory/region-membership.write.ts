@@ -7,7 +7,7 @@ import { RegionMembership } from './region-membership.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, regionCode, rowIdentity } from '../writes/write.fields';
 import { writeSpec } from '../writes/write.spec';
-import { importTarget, specFields } from '../imports/import.targets';
+import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
   return typeof flat.ibgeCode === 'string' && typeof flat.healthRegionCode === 'string'
@@ -215,8 +215,8 @@ export const regionMembershipTarget = importTarget(
     'ibgeCode=municipality:Municipality healthRegionCode=healthRegion:HealthRegion',
   ),
   {
-    keyOf: (values) => `${values.ibgeCode}@${values.validFrom ?? ''}`,
     keyFields: 'ibgeCode validFrom',
     lookup: 'ibgeCode',
+    stateUfOf: ufOfMunicipality,
   },
 );

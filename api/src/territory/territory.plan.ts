@@ -14,6 +14,7 @@ import type { ImportIssue } from '../imports/import.issues';
 import type { KindContext, PlanContext } from '../imports/import.kind';
 import { type Change, planTarget, type TargetPlan } from '../imports/import.plan';
 import { type Flat } from '../writes/write.batch';
+import { ufOfMunicipality } from '../imports/import.targets';
 import { municipalityNameTarget } from './municipality-name.write';
 import { regionMembershipTarget } from './region-membership.write';
 
@@ -140,14 +141,17 @@ export async function demoTerritoryOf(
       { fields: ['municipality', 'validFrom'], orderBy: { id: 'asc' } },
     );
     for (const row of rows) {
-      const ibgeCode = context.refs.key('Municipality', row.municipality.id)!;
+      const values = {
+        ibgeCode: context.refs.key('Municipality', row.municipality.id)!,
+        validFrom: row.validFrom ?? null,
+      };
       memberships.push({
         action: 'delete',
-        key: `${ibgeCode}@${row.validFrom ?? ''}`,
+        key: regionMembershipTarget.keyOf(values),
         id: row.id,
         before: { deletedAt: null },
         after: { deletedAt: 'now' },
-        stateUf: ufOfStateCode(ibgeCode.slice(0, 2)) ?? null,
+        stateUf: ufOfMunicipality(values),
       });
     }
     em.clear();
@@ -461,8 +465,8 @@ function membershipChanges(
   spans: MembershipSpan[],
   steps: RegionChangeStep[],
 ): Change[] {
-  const stateUf = ufOfStateCode(ibgeCode.slice(0, 2)) ?? null;
-  const keyOf = (validFrom: string | null) => `${ibgeCode}@${validFrom ?? ''}`;
+  const stateUf = ufOfMunicipality({ ibgeCode });
+  const keyOf = (validFrom: string | null) => regionMembershipTarget.keyOf({ ibgeCode, validFrom });
   const spanOf = (id: number) => spans.find((span) => span.id === id)!;
   return steps.map((step): Change => {
     switch (step.kind) {

@@ -466,6 +466,31 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     ]);
   });
 
+  it("audits a population estimate under its municipality's state from both paths", async () => {
+    const api = await t.gql(
+      `mutation { upsertPopulationEstimates(rows: [{ ibgeCode: "4314902", year: 1991,
+        population: 1263403 }]) { created } }`,
+      {},
+      admin,
+    );
+    expect(api.data).toEqual({ upsertPopulationEstimates: { created: 1 } });
+    expect(
+      await imported(
+        'population-ibge',
+        'rules-population.csv',
+        'ano,codmuni,pop\n1991,4304606,90000\n',
+      ),
+    ).toBe('applied');
+    const entries = await t.app.orm.em
+      .fork()
+      .find(AuditEntry, { entityType: 'PopulationEstimate' }, { orderBy: { id: 'asc' } });
+    const of1991 = entries.filter((entry) => entry.after?.year === 1991);
+    expect(of1991.map((entry) => [entry.after?.ibgeCode, entry.stateUf])).toEqual([
+      ['4314902', 'RS'],
+      ['4304606', 'RS'],
+    ]);
+  });
+
   it('stores an e-mail the same way from both paths', async () => {
     const index = cases.findIndex((c) => c.field === 'email');
     const stored = await t.app.orm.em
