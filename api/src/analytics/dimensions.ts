@@ -3,7 +3,14 @@ import { EventKind, Modality } from '../activity/activity.enums';
 import { AdhesionStatus, Instrument, InstrumentStatusValue } from '../programs/programs.enums';
 import { ManagementType, SizeClass, SizeClassCoarse } from '../territory/territory.enums';
 import { sql, type Sql } from '../db/sql/sql';
-import { type Dimension, type KeyValues, toBoolean, toInt, toText } from './aggregate';
+import {
+  type Dimension,
+  type KeyColumn,
+  type KeyValues,
+  toBoolean,
+  toInt,
+  toText,
+} from './aggregate';
 import {
   type AdhesionDimension,
   type EventDimension,
@@ -35,10 +42,35 @@ function enumDimension(
 ): Dimension {
   const rank = ordinal(Object.keys(labels));
   return {
-    columns: [{ field, type: () => type, description, sql: expression, parse: toText }],
+    columns: [{ ...text(field, description, expression), type: () => type }],
     label: (key) => (key[field] == null ? nullLabel : (labels[key[field] as string] ?? '')),
     rank: (key) => rank(key[field]),
   };
+}
+
+/** A text key column. */
+function text(field: string, description: string, expression: Sql): KeyColumn {
+  return { field, type: () => String, description, sql: expression, parse: toText };
+}
+
+/** One text column, each group labelled and ranked by its value. */
+function textDimension(field: string, description: string, expression: Sql): Dimension {
+  return {
+    columns: [text(field, description, expression)],
+    label: (key) => String(key[field]),
+    rank: (key) => toText(key[field]),
+  };
+}
+
+/** A code and a name, ranked by the code and labelled by it (`code name` when `named`). */
+function codeAndName(code: KeyColumn, name: KeyColumn, nullLabel: string, named: boolean) {
+  const [c, n] = [code.field, name.field];
+  return {
+    columns: [code, name],
+    label: (key: KeyValues) =>
+      key[c] == null ? nullLabel : named ? `${key[c]} ${key[n]}` : String(key[c]),
+    rank: (key: KeyValues) => toText(key[c]),
+  } satisfies Dimension;
 }
 
 function codeNameDimension(
@@ -47,50 +79,20 @@ function codeNameDimension(
   alias: string,
   nullLabel: string,
 ): Dimension {
-  const code = `${prefix}Code`;
-  const name = `${prefix}Name`;
-  return {
-    columns: [
-      {
-        field: code,
-        type: () => String,
-        description: `Code of the ${what}.`,
-        sql: sql.ident(alias, 'code'),
-        parse: toText,
-      },
-      {
-        field: name,
-        type: () => String,
-        description: `Name of the ${what}.`,
-        sql: sql.ident(alias, 'name'),
-        parse: toText,
-      },
-    ],
-    label: (key: KeyValues) => (key[code] == null ? nullLabel : `${key[code]} ${key[name]}`),
-    rank: (key: KeyValues) => toText(key[code]),
-  };
+  return codeAndName(
+    text(`${prefix}Code`, `Code of the ${what}.`, sql.ident(alias, 'code')),
+    text(`${prefix}Name`, `Name of the ${what}.`, sql.ident(alias, 'name')),
+    nullLabel,
+    true,
+  );
 }
 
-const uf: Dimension = {
-  columns: [
-    {
-      field: 'uf',
-      type: () => String,
-      description: 'State acronym.',
-      sql: sql`s.uf`,
-      parse: toText,
-    },
-    {
-      field: 'stateName',
-      type: () => String,
-      description: 'State name.',
-      sql: sql`s.name`,
-      parse: toText,
-    },
-  ],
-  label: (key) => (key.uf == null ? '(sem UF)' : String(key.uf)),
-  rank: (key) => toText(key.uf),
-};
+const uf = codeAndName(
+  text('uf', 'State acronym.', sql`s.uf`),
+  text('stateName', 'State name.', sql`s.name`),
+  '(sem UF)',
+  false,
+);
 
 const macroregion = codeNameDimension(
   'macroregion',
@@ -189,19 +191,11 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
     labelsOf(EventKind),
     '(sem tipo)',
   ),
-  MONTH: {
-    columns: [
-      {
-        field: 'month',
-        type: () => String,
-        description: 'Month of the start date, YYYY-MM.',
-        sql: sql`substr(e.start_date, 1, 7)`,
-        parse: toText,
-      },
-    ],
-    label: (key) => String(key.month),
-    rank: (key) => toText(key.month),
-  },
+  MONTH: textDimension(
+    'month',
+    'Month of the start date, YYYY-MM.',
+    sql`substr(e.start_date, 1, 7)`,
+  ),
   YEAR: {
     columns: [
       {
@@ -225,27 +219,12 @@ export const eventDimensions: Record<EventDimension, Dimension> = {
     { IN_PERSON: 'presencial', ONLINE: 'online', HYBRID: 'híbrido' },
     '(sem modalidade)',
   ),
-  ORGANIZATION: {
-    columns: [
-      {
-        field: 'organizationCode',
-        type: () => String,
-        description: "Organiser's code.",
-        sql: sql`o.code`,
-        parse: toText,
-      },
-      {
-        field: 'organizationName',
-        type: () => String,
-        description: "Organiser's name.",
-        sql: sql`o.name`,
-        parse: toText,
-      },
-    ],
-    label: (key) =>
-      key.organizationCode == null ? '(sem organizador)' : String(key.organizationCode),
-    rank: (key) => toText(key.organizationCode),
-  },
+  ORGANIZATION: codeAndName(
+    text('organizationCode', "Organiser's code.", sql`o.code`),
+    text('organizationName', "Organiser's name.", sql`o.name`),
+    '(sem organizador)',
+    false,
+  ),
 };
 
 /** An approved adhesion past its validity reads as expired (as `Adhesion.status` does). */
@@ -281,19 +260,7 @@ export const instrumentDimensions: Record<InstrumentDimension, Dimension> = {
     labelsOf(Instrument),
     '(sem instrumento)',
   ),
-  PERIOD: {
-    columns: [
-      {
-        field: 'period',
-        type: () => String,
-        description: 'Reference period.',
-        sql: sql`i.period`,
-        parse: toText,
-      },
-    ],
-    label: (key) => String(key.period),
-    rank: (key) => toText(key.period),
-  },
+  PERIOD: textDimension('period', 'Reference period.', sql`i.period`),
   STATUS: enumDimension(
     'status',
     'Instrument status.',
