@@ -23,7 +23,7 @@ import { Municipality } from '../territory/municipality.entity';
 import { municipalityWhere, type MunicipalityFilter } from '../territory/municipality.input';
 import { inForceSql, mandateSpan } from '../common/in-force';
 import { knexRaw, knexSql, literal, literalList, sql, type Sql } from '../db/sql/sql';
-import { type AggregateSpec, knexOf } from './aggregate';
+import { type AggregateSpec, knexOf, type Metric, type Ratio } from './aggregate';
 import { regionOnSql } from './point-in-time';
 
 /**
@@ -174,40 +174,40 @@ export function complianceSource(
 
 const countWhen = (condition: Sql) => sql`sum(case when ${condition} then 1 else 0 end)`;
 
+/** A count: never null, 0 when nothing matched. */
+const count = (field: string, description: string, expression: Sql): Metric => ({
+  field,
+  type: 'Int',
+  description,
+  sql: expression,
+  counts: true,
+});
+/** A sum, minimum or maximum: null when nothing was reported. */
+const int = (field: string, description: string, expression: Sql): Metric => ({
+  field,
+  type: 'Int',
+  description,
+  sql: expression,
+});
+/** One number of the group over another (0–1). */
+const share = (field: string, numerator: string, denominator: string): Ratio => ({
+  field,
+  description: `${numerator} / ${denominator} (0–1).`,
+  numerator,
+  denominator: { metric: denominator },
+});
+
 export const municipalityStatsSpec: AggregateSpec = {
   metrics: [
-    {
-      field: 'count',
-      type: 'Int',
-      description: 'Municipalities in the group.',
-      sql: sql`count(*)`,
-      counts: true,
-    },
-    {
-      field: 'populationKnownCount',
-      type: 'Int',
-      description: 'Municipalities of the group with a known population.',
-      sql: sql`count(m.population)`,
-      counts: true,
-    },
-    {
-      field: 'populationSum',
-      type: 'Int',
-      description: 'Sum of known populations.',
-      sql: sql`sum(m.population)`,
-    },
-    {
-      field: 'populationMin',
-      type: 'Int',
-      description: 'Smallest known population.',
-      sql: sql`min(m.population)`,
-    },
-    {
-      field: 'populationMax',
-      type: 'Int',
-      description: 'Largest known population.',
-      sql: sql`max(m.population)`,
-    },
+    count('count', 'Municipalities in the group.', sql`count(*)`),
+    count(
+      'populationKnownCount',
+      'Municipalities of the group with a known population.',
+      sql`count(m.population)`,
+    ),
+    int('populationSum', 'Sum of known populations.', sql`sum(m.population)`),
+    int('populationMin', 'Smallest known population.', sql`min(m.population)`),
+    int('populationMax', 'Largest known population.', sql`max(m.population)`),
   ],
   ratios: [
     {
@@ -226,31 +226,16 @@ export const municipalityStatsSpec: AggregateSpec = {
 };
 
 const eventSums = [
-  {
-    field: 'participantsSum',
-    type: 'Int',
-    description: 'Sum of reported participants (null when none reported).',
-    sql: sql`sum(e.participant_count)`,
-  },
-  {
-    field: 'accessesSum',
-    type: 'Int',
-    description: 'Sum of reported accesses (web oficinas).',
-    sql: sql`sum(e.access_count)`,
-  },
+  int(
+    'participantsSum',
+    'Sum of reported participants (null when none reported).',
+    sql`sum(e.participant_count)`,
+  ),
+  int('accessesSum', 'Sum of reported accesses (web oficinas).', sql`sum(e.access_count)`),
 ] as const;
 
 export const eventStatsSpec: AggregateSpec = {
-  metrics: [
-    {
-      field: 'count',
-      type: 'Int',
-      description: 'Events in the group.',
-      sql: sql`count(*)`,
-      counts: true,
-    },
-    ...eventSums,
-  ],
+  metrics: [count('count', 'Events in the group.', sql`count(*)`), ...eventSums],
   ratios: [
     {
       field: 'share',
@@ -273,42 +258,24 @@ export const oficinaKinds = [EventKind.WEB_OFICINA];
 
 export const activitySummarySpec: AggregateSpec = {
   metrics: [
-    {
-      field: 'eventCount',
-      type: 'Int',
-      description: 'Events of any kind.',
-      sql: sql`count(*)`,
-      counts: true,
-    },
-    {
-      field: 'meetingCount',
-      type: 'Int',
-      description: `Meetings (${meetingKinds.join(', ')}).`,
-      sql: countWhen(sql`e.kind in ${literalList(meetingKinds)}`),
-      counts: true,
-    },
-    {
-      field: 'oficinaCount',
-      type: 'Int',
-      description: `Oficinas (${oficinaKinds.join(', ')}).`,
-      sql: countWhen(sql`e.kind in ${literalList(oficinaKinds)}`),
-      counts: true,
-    },
+    count('eventCount', 'Events of any kind.', sql`count(*)`),
+    count(
+      'meetingCount',
+      `Meetings (${meetingKinds.join(', ')}).`,
+      countWhen(sql`e.kind in ${literalList(meetingKinds)}`),
+    ),
+    count(
+      'oficinaCount',
+      `Oficinas (${oficinaKinds.join(', ')}).`,
+      countWhen(sql`e.kind in ${literalList(oficinaKinds)}`),
+    ),
     ...eventSums,
   ],
   ratios: [],
 };
 
 const countAndShare = (what: string): AggregateSpec => ({
-  metrics: [
-    {
-      field: 'count',
-      type: 'Int',
-      description: `${what} in the group.`,
-      sql: sql`count(*)`,
-      counts: true,
-    },
-  ],
+  metrics: [count('count', `${what} in the group.`, sql`count(*)`)],
   ratios: [
     {
       field: 'share',
@@ -326,15 +293,13 @@ const sent = [InstrumentStatusValue.SENT, InstrumentStatusValue.APPROVED];
 export const instrumentStatsSpec: AggregateSpec = {
   metrics: [
     ...countAndShare('Statuses').metrics,
-    {
-      field: 'onTimeCount',
-      type: 'Int',
-      description: 'Sent or approved on or before the due date (or with no due date).',
-      sql: countWhen(
+    count(
+      'onTimeCount',
+      'Sent or approved on or before the due date (or with no due date).',
+      countWhen(
         sql`i.status in ${literalList(sent)} and (i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date))`,
       ),
-      counts: true,
-    },
+    ),
   ],
   ratios: countAndShare('Statuses').ratios,
 };
@@ -343,68 +308,37 @@ export const instrumentStatsSpec: AggregateSpec = {
 export function adhesionRateSpec(on: string): AggregateSpec {
   return {
     metrics: [
-      {
-        field: 'eligibleCount',
-        type: 'Int',
-        description: 'Municipalities of the filter (all eligible).',
-        sql: sql`count(*)`,
-        counts: true,
-      },
-      {
-        field: 'adheredCount',
-        type: 'Int',
-        description: 'With an APPROVED adhesion valid on the day asked.',
-        sql: countWhen(
-          sql`a.status = 'APPROVED' and (a.valid_until is null or a.valid_until >= ${on})`,
-        ),
-        counts: true,
-      },
-      {
-        field: 'requestedCount',
-        type: 'Int',
-        description: 'With a REQUESTED adhesion awaiting decision.',
-        sql: countWhen(sql`a.status = ${literal(AdhesionStatus.REQUESTED)}`),
-        counts: true,
-      },
-      {
-        field: 'rejectedCount',
-        type: 'Int',
-        description: 'With a REJECTED adhesion.',
-        sql: countWhen(sql`a.status = ${literal(AdhesionStatus.REJECTED)}`),
-        counts: true,
-      },
-      {
-        field: 'suspendedCount',
-        type: 'Int',
-        description: 'With a SUSPENDED adhesion.',
-        sql: countWhen(sql`a.status = ${literal(AdhesionStatus.SUSPENDED)}`),
-        counts: true,
-      },
-      {
-        field: 'expiredCount',
-        type: 'Int',
-        description: 'EXPIRED, or APPROVED but past validity on the day asked.',
-        sql: countWhen(
+      count('eligibleCount', 'Municipalities of the filter (all eligible).', sql`count(*)`),
+      count(
+        'adheredCount',
+        'With an APPROVED adhesion valid on the day asked.',
+        countWhen(sql`a.status = 'APPROVED' and (a.valid_until is null or a.valid_until >= ${on})`),
+      ),
+      count(
+        'requestedCount',
+        'With a REQUESTED adhesion awaiting decision.',
+        countWhen(sql`a.status = ${literal(AdhesionStatus.REQUESTED)}`),
+      ),
+      count(
+        'rejectedCount',
+        'With a REJECTED adhesion.',
+        countWhen(sql`a.status = ${literal(AdhesionStatus.REJECTED)}`),
+      ),
+      count(
+        'suspendedCount',
+        'With a SUSPENDED adhesion.',
+        countWhen(sql`a.status = ${literal(AdhesionStatus.SUSPENDED)}`),
+      ),
+      count(
+        'expiredCount',
+        'EXPIRED, or APPROVED but past validity on the day asked.',
+        countWhen(
           sql`a.status = 'EXPIRED' or (a.status = 'APPROVED' and a.valid_until is not null and a.valid_until < ${on})`,
         ),
-        counts: true,
-      },
-      {
-        field: 'withoutAdhesionCount',
-        type: 'Int',
-        description: 'Never asked to adhere.',
-        sql: countWhen(sql`a.id is null`),
-        counts: true,
-      },
+      ),
+      count('withoutAdhesionCount', 'Never asked to adhere.', countWhen(sql`a.id is null`)),
     ],
-    ratios: [
-      {
-        field: 'rate',
-        description: 'adheredCount / eligibleCount (0–1).',
-        numerator: 'adheredCount',
-        denominator: { metric: 'eligibleCount' },
-      },
-    ],
+    ratios: [share('rate', 'adheredCount', 'eligibleCount')],
   };
 }
 
@@ -418,62 +352,36 @@ export function complianceSpec(deadline: string | null): AggregateSpec {
     : sql`i.due_date is null or (i.status_date is not null and i.status_date <= i.due_date)`;
   return {
     metrics: [
-      {
-        field: 'municipalityCount',
-        type: 'Int',
-        description: 'Municipalities of the filter (all expected to send).',
-        sql: sql`count(*)`,
-        counts: true,
-      },
-      {
-        field: 'reportedCount',
-        type: 'Int',
-        description: 'With any status recorded.',
-        sql: countWhen(sql`i.id is not null`),
-        counts: true,
-      },
-      {
-        field: 'sentCount',
-        type: 'Int',
-        description: 'SENT or APPROVED, on time or not.',
-        sql: countWhen(sql`i.status in ${literalList(sent)}`),
-        counts: true,
-      },
-      {
-        field: 'approvedCount',
-        type: 'Int',
-        description: 'APPROVED.',
-        sql: countWhen(sql`i.status = ${literal(InstrumentStatusValue.APPROVED)}`),
-        counts: true,
-      },
-      {
-        field: 'onTimeCount',
-        type: 'Int',
-        description: 'SENT or APPROVED by the deadline.',
-        sql: countWhen(sql`i.status in ${literalList(sent)} and (${onTime})`),
-        counts: true,
-      },
-      {
-        field: 'pendingCount',
-        type: 'Int',
-        description: 'Not sent yet: no status, PENDING or IN_PROGRESS.',
-        sql: countWhen(sql`i.id is null or i.status in ('PENDING', 'IN_PROGRESS')`),
-        counts: true,
-      },
+      count(
+        'municipalityCount',
+        'Municipalities of the filter (all expected to send).',
+        sql`count(*)`,
+      ),
+      count('reportedCount', 'With any status recorded.', countWhen(sql`i.id is not null`)),
+      count(
+        'sentCount',
+        'SENT or APPROVED, on time or not.',
+        countWhen(sql`i.status in ${literalList(sent)}`),
+      ),
+      count(
+        'approvedCount',
+        'APPROVED.',
+        countWhen(sql`i.status = ${literal(InstrumentStatusValue.APPROVED)}`),
+      ),
+      count(
+        'onTimeCount',
+        'SENT or APPROVED by the deadline.',
+        countWhen(sql`i.status in ${literalList(sent)} and (${onTime})`),
+      ),
+      count(
+        'pendingCount',
+        'Not sent yet: no status, PENDING or IN_PROGRESS.',
+        countWhen(sql`i.id is null or i.status in ('PENDING', 'IN_PROGRESS')`),
+      ),
     ],
     ratios: [
-      {
-        field: 'onTimeShare',
-        description: 'onTimeCount / municipalityCount (0–1).',
-        numerator: 'onTimeCount',
-        denominator: { metric: 'municipalityCount' },
-      },
-      {
-        field: 'sentShare',
-        description: 'sentCount / municipalityCount (0–1).',
-        numerator: 'sentCount',
-        denominator: { metric: 'municipalityCount' },
-      },
+      share('onTimeShare', 'onTimeCount', 'municipalityCount'),
+      share('sentShare', 'sentCount', 'municipalityCount'),
     ],
   };
 }
@@ -516,55 +424,27 @@ export const turnoverSpec: AggregateSpec = (() => {
     );
   return {
     metrics: [
-      {
-        field: 'municipalityCount',
-        type: 'Int',
-        description: 'Municipalities in the group.',
-        sql: sql`count(*)`,
-        counts: true,
-      },
-      {
-        field: 'gestorOnFromCount',
-        type: 'Int',
-        description: 'With a gestor in office on `from`.',
-        sql: countWhen(sql`h.gestor_from is not null`),
-        counts: true,
-      },
-      {
-        field: 'gestorOnToCount',
-        type: 'Int',
-        description: 'With a gestor in office on `to`.',
-        sql: countWhen(sql`h.gestor_to is not null`),
-        counts: true,
-      },
-      {
-        field: 'gestorChangedCount',
-        type: 'Int',
-        description: 'Whose gestor on `to` is not the one on `from`.',
-        sql: changed('gestor'),
-        counts: true,
-      },
-      {
-        field: 'mayorChangedCount',
-        type: 'Int',
-        description: 'Whose mayor on `to` is not the one on `from`.',
-        sql: changed('mayor'),
-        counts: true,
-      },
+      count('municipalityCount', 'Municipalities in the group.', sql`count(*)`),
+      count(
+        'gestorOnFromCount',
+        'With a gestor in office on `from`.',
+        countWhen(sql`h.gestor_from is not null`),
+      ),
+      count(
+        'gestorOnToCount',
+        'With a gestor in office on `to`.',
+        countWhen(sql`h.gestor_to is not null`),
+      ),
+      count(
+        'gestorChangedCount',
+        'Whose gestor on `to` is not the one on `from`.',
+        changed('gestor'),
+      ),
+      count('mayorChangedCount', 'Whose mayor on `to` is not the one on `from`.', changed('mayor')),
     ],
     ratios: [
-      {
-        field: 'gestorChangedShare',
-        description: 'gestorChangedCount / municipalityCount (0–1).',
-        numerator: 'gestorChangedCount',
-        denominator: { metric: 'municipalityCount' },
-      },
-      {
-        field: 'mayorChangedShare',
-        description: 'mayorChangedCount / municipalityCount (0–1).',
-        numerator: 'mayorChangedCount',
-        denominator: { metric: 'municipalityCount' },
-      },
+      share('gestorChangedShare', 'gestorChangedCount', 'municipalityCount'),
+      share('mayorChangedShare', 'mayorChangedCount', 'municipalityCount'),
     ],
   };
 })();
