@@ -49,10 +49,9 @@ export const eventWrites = writeSpec<Event>({
       { populate: ['organization', 'state', 'healthRegion', 'municipality'] },
     ),
   async prepare(batch, drafts) {
-    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
-    await batch.loadRefs(Organization, 'code', values('organizationCode'));
-    await batch.loadRefs(HealthRegion, 'code', values('healthRegionCode'));
-    await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
+    await batch.loadNamed(drafts, 'organizationCode', Organization, 'code');
+    await batch.loadNamed(drafts, 'healthRegionCode', HealthRegion, 'code');
+    await batch.loadNamed(drafts, 'municipalityIbgeCode', Municipality, 'ibgeCode');
   },
   snapshot: (row) => ({
     code: row.code ?? null,

@@ -79,14 +79,13 @@ export const participationWrites = writeSpec<Participation>({
     return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
   },
   async prepare(batch, drafts) {
-    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
-    await batch.loadRefs(Event, 'code', values('eventCode'), [
+    await batch.loadNamed(drafts, 'eventCode', Event, 'code', [
       'state',
       'healthRegion',
       'municipality',
     ]);
-    await batch.loadRefs(Person, 'code', values('personCode'));
-    await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
+    await batch.loadNamed(drafts, 'personCode', Person, 'code');
+    await batch.loadNamed(drafts, 'municipalityIbgeCode', Municipality, 'ibgeCode');
   },
   snapshot: flatOf,
   rowRules(draft) {

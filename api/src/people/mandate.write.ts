@@ -77,16 +77,14 @@ export const mandateWrites = writeSpec<Mandate>({
       { populate: ['person', 'organization', 'state', 'municipality', 'healthRegions'] },
     ),
   async prepare(batch, drafts) {
-    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
-    await batch.loadRefs(Person, 'code', values('personCode'));
-    await loadPersonStates(batch, values('personCode'));
-    await batch.loadRefs(Organization, 'code', values('organizationCode'));
-    await batch.loadRefs(Municipality, 'ibgeCode', values('municipalityIbgeCode'));
-    await batch.loadRefs(
-      HealthRegion,
-      'code',
-      drafts.flatMap((d) => (d.healthRegionCodes as string[] | null | undefined) ?? []),
+    await batch.loadNamed(drafts, 'personCode', Person, 'code');
+    await loadPersonStates(
+      batch,
+      drafts.map((d) => d.personCode as string | null | undefined),
     );
+    await batch.loadNamed(drafts, 'organizationCode', Organization, 'code');
+    await batch.loadNamed(drafts, 'municipalityIbgeCode', Municipality, 'ibgeCode');
+    await batch.loadNamed(drafts, 'healthRegionCodes', HealthRegion, 'code');
     const municipalities = [
       ...new Set(
         drafts

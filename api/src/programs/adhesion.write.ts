@@ -13,7 +13,7 @@ import {
   naturalKey,
   rowIdentity,
 } from '../writes/write.fields';
-import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
+import { pairKey, splitKeys, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
@@ -73,16 +73,8 @@ export const adhesionWrites = writeSpec<Adhesion>({
       { populate: ['municipality', 'program'] },
     ),
   async prepare(batch, drafts) {
-    await batch.loadRefs(
-      Municipality,
-      'ibgeCode',
-      drafts.map((d) => d.ibgeCode as string | null),
-    );
-    await batch.loadRefs(
-      Program,
-      'code',
-      drafts.map((d) => d.programCode as string | null),
-    );
+    await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode');
+    await batch.loadNamed(drafts, 'programCode', Program, 'code');
   },
   snapshot: (row) => ({
     ibgeCode: row.municipality.unwrap().ibgeCode,
@@ -167,10 +159,7 @@ export const adhesionWrites = writeSpec<Adhesion>({
     }
     return problems;
   },
-  ufsOf(flat, batch) {
-    const uf = batch.ufOfCode(flat.ibgeCode as string | undefined);
-    return uf ? [uf] : [];
-  },
+  ufsOf: stateOfCode('ibgeCode'),
   create: () => new Adhesion(),
   write(row, draft, batch) {
     const program = batch.ref(Program, draft.programCode as string)!;

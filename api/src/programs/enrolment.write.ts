@@ -8,7 +8,7 @@ import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity } from '../writes/write.fields';
-import { pairKey, splitKeys, writeSpec } from '../writes/write.spec';
+import { pairKey, splitKeys, stateOfCode, writeSpec } from '../writes/write.spec';
 
 const ADHESIONS = 'enrolment.adhesions';
 
@@ -40,11 +40,10 @@ export const enrolmentWrites = writeSpec<Enrolment>({
       { populate: ['person', 'program', 'municipality'] },
     ),
   async prepare(batch, drafts) {
-    const values = (field: string) => drafts.map((d) => d[field] as string | null | undefined);
-    await batch.loadRefs(Person, 'code', values('personCode'));
-    await batch.loadRefs(Program, 'code', values('programCode'));
-    await batch.loadRefs(Municipality, 'ibgeCode', values('ibgeCode'));
-    const codes = values('ibgeCode').filter((v): v is string => typeof v === 'string');
+    await batch.loadNamed(drafts, 'personCode', Person, 'code');
+    await batch.loadNamed(drafts, 'programCode', Program, 'code');
+    await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode');
+    const codes = drafts.flatMap((d) => (typeof d.ibgeCode === 'string' ? [d.ibgeCode] : []));
     const adhesions =
       codes.length === 0
         ? []
@@ -101,10 +100,7 @@ export const enrolmentWrites = writeSpec<Enrolment>({
     }
     return problems;
   },
-  ufsOf(flat, batch) {
-    const uf = batch.ufOfCode(flat.ibgeCode as string | undefined);
-    return uf ? [uf] : [];
-  },
+  ufsOf: stateOfCode('ibgeCode'),
   create: () => new Enrolment(),
   write(row, draft: Flat, batch) {
     row.person = ref(batch.ref(Person, draft.personCode as string)!);

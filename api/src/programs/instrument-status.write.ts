@@ -5,7 +5,7 @@ import { Instrument, instrumentStatusOrder, InstrumentStatusValue } from './prog
 import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
-import { writeSpec } from '../writes/write.spec';
+import { stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
@@ -50,11 +50,7 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
     );
   },
   async prepare(batch, drafts) {
-    await batch.loadRefs(
-      Municipality,
-      'ibgeCode',
-      drafts.map((d) => d.ibgeCode as string | null),
-    );
+    await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode');
   },
   snapshot: (row) => ({
     ibgeCode: row.municipality.unwrap().ibgeCode,
@@ -85,10 +81,7 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
     }
     return problems;
   },
-  ufsOf(flat, batch) {
-    const uf = batch.ufOfCode(flat.ibgeCode as string | undefined);
-    return uf ? [uf] : [];
-  },
+  ufsOf: stateOfCode('ibgeCode'),
   create: () => new InstrumentStatus(),
   write(row, draft, batch) {
     row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);

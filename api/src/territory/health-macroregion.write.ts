@@ -5,7 +5,7 @@ import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { macroregionCode, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, writeSpec } from '../writes/write.spec';
+import { codeKey, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 /** Health macroregions: the 4-digit code starts with the state's IBGE code, which scopes them. */
@@ -35,10 +35,7 @@ export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
     }
     return problems;
   },
-  ufsOf(flat, batch) {
-    const macroUf = batch.ufOfCode(flat.code as string | undefined);
-    return macroUf ? [macroUf] : [];
-  },
+  ufsOf: stateOfCode('code'),
   create: () => new HealthMacroregion(),
   write(row, draft, batch) {
     row.code = draft.code as string;

@@ -6,7 +6,7 @@ import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { ibgeCode, macroregionCode, regionCode, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, writeSpec } from '../writes/write.spec';
+import { codeKey, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 /** Health regions: the code starts with the state's IBGE code, which is what scopes them. */
@@ -29,17 +29,8 @@ export const healthRegionWrites = writeSpec<HealthRegion>({
       { populate: ['macroregion', 'seatMunicipality'] },
     ),
   async prepare(batch, drafts) {
-    await batch.loadRefs(
-      HealthMacroregion,
-      'code',
-      drafts.map((d) => d.macroregionCode as string | null),
-      ['state'],
-    );
-    await batch.loadRefs(
-      Municipality,
-      'ibgeCode',
-      drafts.map((d) => d.seatIbgeCode as string | null),
-    );
+    await batch.loadNamed(drafts, 'macroregionCode', HealthMacroregion, 'code', ['state']);
+    await batch.loadNamed(drafts, 'seatIbgeCode', Municipality, 'ibgeCode');
   },
   snapshot: (row) => ({
     code: row.code,
@@ -67,10 +58,7 @@ export const healthRegionWrites = writeSpec<HealthRegion>({
       ]),
     );
   },
-  ufsOf(flat, batch) {
-    const regionUf = batch.ufOfCode(flat.code as string | undefined);
-    return regionUf ? [regionUf] : [];
-  },
+  ufsOf: stateOfCode('code'),
   create: () => new HealthRegion(),
   write(row, draft, batch) {
     row.code = draft.code as string;

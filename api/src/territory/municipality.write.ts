@@ -9,7 +9,7 @@ import { today } from '../common/dates';
 import { regionChangeSteps, type RegionChangePlan } from './region-history';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, regionCode, rowIdentity, text } from '../writes/write.fields';
-import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
+import { relatedChange, type RelatedChange, stateOfCode, writeSpec } from '../writes/write.spec';
 import {
   loadedMembership,
   loadMembershipSpans,
@@ -68,12 +68,7 @@ export const municipalityWrites = writeSpec<Municipality>({
       { populate: ['healthRegion'] },
     ),
   async prepare(batch, drafts, changes = []) {
-    await batch.loadRefs(
-      HealthRegion,
-      'code',
-      drafts.map((d) => d.healthRegionCode as string | null),
-      ['state'],
-    );
+    await batch.loadNamed(drafts, 'healthRegionCode', HealthRegion, 'code', ['state']);
     const moving = changes.filter((c) => c.before && regionOf(c.before) !== regionOf(c.draft));
     await loadMembershipSpans(
       batch,
@@ -124,10 +119,7 @@ export const municipalityWrites = writeSpec<Municipality>({
     }
     return problems;
   },
-  ufsOf: (flat, batch) => {
-    const uf = batch.ufOfCode(flat.ibgeCode as string | undefined);
-    return uf ? [uf] : [];
-  },
+  ufsOf: stateOfCode('ibgeCode'),
   create: () => new Municipality(),
   write(row, draft: Flat, batch) {
     row.ibgeCode = draft.ibgeCode as string;

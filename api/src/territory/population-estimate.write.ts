@@ -6,7 +6,7 @@ import { PopulationEstimate } from './population-estimate.entity';
 import { sizeClassOf } from './territory.enums';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, rowIdentity } from '../writes/write.fields';
-import { relatedChange, type RelatedChange, writeSpec } from '../writes/write.spec';
+import { relatedChange, type RelatedChange, stateOfCode, writeSpec } from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
@@ -59,12 +59,7 @@ export const populationEstimateWrites = writeSpec<PopulationEstimate>({
     return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
   },
   async prepare(batch, drafts) {
-    await batch.loadRefs(
-      Municipality,
-      'ibgeCode',
-      drafts.map((d) => d.ibgeCode as string | null | undefined),
-      ['healthRegion'],
-    );
+    await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode', ['healthRegion']);
   },
   snapshot: flatOf,
   check(draft, before, batch) {
@@ -88,10 +83,7 @@ export const populationEstimateWrites = writeSpec<PopulationEstimate>({
       ]),
     );
   },
-  ufsOf(flat, batch) {
-    const estimateUf = batch.ufOfCode(flat.ibgeCode as string | undefined);
-    return estimateUf ? [estimateUf] : [];
-  },
+  ufsOf: stateOfCode('ibgeCode'),
   create: () => new PopulationEstimate(),
   write(row, draft, batch) {
     row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);

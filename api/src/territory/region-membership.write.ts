@@ -6,7 +6,7 @@ import { describeSpan, spansOverlap, type MembershipSpan } from './region-histor
 import { RegionMembership } from './region-membership.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, regionCode, rowIdentity } from '../writes/write.fields';
-import { writeSpec } from '../writes/write.spec';
+import { stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
@@ -124,13 +124,8 @@ export const regionMembershipWrites = writeSpec<RegionMembership>({
   },
   async prepare(batch, drafts) {
     const codes = drafts.map((d) => d.ibgeCode as string | null | undefined);
-    await batch.loadRefs(Municipality, 'ibgeCode', codes, ['healthRegion']);
-    await batch.loadRefs(
-      HealthRegion,
-      'code',
-      drafts.map((d) => d.healthRegionCode as string | null | undefined),
-      ['state'],
-    );
+    await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode', ['healthRegion']);
+    await batch.loadNamed(drafts, 'healthRegionCode', HealthRegion, 'code', ['state']);
     await loadMembershipSpans(
       batch,
       codes.filter((code): code is string => typeof code === 'string'),
@@ -188,10 +183,7 @@ export const regionMembershipWrites = writeSpec<RegionMembership>({
     }
     return problems;
   },
-  ufsOf(flat, batch) {
-    const membershipUf = batch.ufOfCode(flat.ibgeCode as string | undefined);
-    return membershipUf ? [membershipUf] : [];
-  },
+  ufsOf: stateOfCode('ibgeCode'),
   create: () => new RegionMembership(),
   write(row, draft, batch) {
     row.municipality = ref(batch.ref(Municipality, draft.ibgeCode as string)!);

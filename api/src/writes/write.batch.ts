@@ -87,6 +87,18 @@ export class Batch {
     }
   }
 
+  /** Loads the rows the drafts name in `named` (a code or a list of codes) by the entity's `key`. */
+  loadNamed<T extends object>(
+    drafts: readonly Flat[],
+    named: string,
+    entity: EntityClass<T>,
+    key: keyof T & string,
+    populate: string[] = [],
+  ): Promise<void> {
+    const values = drafts.flatMap((draft) => draft[named] as string | string[] | null | undefined);
+    return this.loadRefs(entity, key, values, populate);
+  }
+
   /** Remembers a row under its natural key (rows created earlier in the same batch). */
   remember<T extends object>(entity: EntityClass<T>, key: string, row: T): void {
     this.cacheOf(entity).set(key, row);

@@ -149,6 +149,14 @@ type Em = Batch['em'];
 /** What `ufsOf` returns for rows of the whole country (no state): only unscoped keys write them. */
 export const NATIONAL = 'BR';
 
+/** `ufsOf` of a row in the state its `field` (a municipality's, region's or macroregion's code) names. */
+export const stateOfCode =
+  (field: string) =>
+  (flat: Flat, batch: Batch): string[] => {
+    const uf = batch.ufOfCode(flat[field] as string | undefined);
+    return uf ? [uf] : [];
+  };
+
 /** Natural key of a row keyed by its `code`. */
 export const codeKey = (flat: Flat): string | null =>
   typeof flat.code === 'string' ? flat.code : null;
