@@ -1,7 +1,7 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
 import { LocalDate } from '../common/scalars';
-import { orderFrom } from '../graphql/ordering';
+import { orderEnum, type EnumValue } from '../graphql/ordering';
 import { validUfs } from '../territory/territory.validation';
 import { EventKind, Modality } from './activity.enums';
 import type { Event } from './event.entity';
@@ -30,15 +30,12 @@ export class EventFilter {
   to?: string;
 }
 
-export enum EventOrder {
-  START_DATE_ASC = 'START_DATE_ASC',
-  START_DATE_DESC = 'START_DATE_DESC',
-  KIND_ASC = 'KIND_ASC',
-  KIND_DESC = 'KIND_DESC',
-  PARTICIPANTS_ASC = 'PARTICIPANTS_ASC',
-  PARTICIPANTS_DESC = 'PARTICIPANTS_DESC',
-}
-registerEnumType(EventOrder, { name: 'EventOrder' });
+export const [EventOrder, eventOrder] = orderEnum<Event>()(
+  'EventOrder',
+  { START_DATE: 'startDate', KIND: 'kind', PARTICIPANTS: 'participantCount' },
+  'START_DATE_ASC',
+);
+export type EventOrder = EnumValue<typeof EventOrder>;
 
 export function eventWhere(filter: EventFilter | null | undefined): FilterQuery<Event> {
   const and: Record<string, unknown>[] = [{ deletedAt: null }];
@@ -64,19 +61,4 @@ export function eventWhere(filter: EventFilter | null | undefined): FilterQuery<
     and.push({ startDate: { $lte: filter.to } });
   }
   return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<Event>;
-}
-
-export function eventOrder(values: readonly EventOrder[] | null | undefined) {
-  return orderFrom<Event, EventOrder>(
-    values,
-    {
-      START_DATE_ASC: (d) => ({ startDate: d }),
-      START_DATE_DESC: (d) => ({ startDate: d }),
-      KIND_ASC: (d) => ({ kind: d }),
-      KIND_DESC: (d) => ({ kind: d }),
-      PARTICIPANTS_ASC: (d) => ({ participantCount: d }),
-      PARTICIPANTS_DESC: (d) => ({ participantCount: d }),
-    },
-    [EventOrder.START_DATE_ASC],
-  );
 }

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import { Connection, ConnectionArgs, connectionOf } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { Organization } from '../people/organization.entity';
 import { Person } from '../people/person.entity';
@@ -19,21 +19,18 @@ export class ParticipationConnection extends Connection(Participation) {}
 @Resolver(() => Event)
 export class EventResolver {
   @Query(() => EventConnection)
-  async events(
+  events(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => EventFilter, { nullable: true }) filter: EventFilter | null,
     @Arg('orderBy', () => [EventOrder], { nullable: true }) orderBy: EventOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<EventConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(EventConnection, context, {
       entity: Event,
       where: eventWhere(filter),
       orderBy: eventOrder(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(EventConnection, page);
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'The organiser.' })
@@ -57,20 +54,17 @@ export class EventResolver {
   }
 
   @FieldResolver(() => ParticipationConnection)
-  async participations(
+  participations(
     @Root() event: Event,
     @Args() args: ConnectionArgs,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<ParticipationConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(ParticipationConnection, context, {
       entity: Participation,
       where: { event: event.id, deletedAt: null },
       orderBy: [{ id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(ParticipationConnection, page);
   }
 }
 

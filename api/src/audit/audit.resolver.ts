@@ -18,7 +18,7 @@ import {
 import { Role } from '../auth/auth.enums';
 import { scopedUf } from '../auth/policy';
 import { fromGlobalId, toGlobalId } from '../common/global-id';
-import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import { Connection, ConnectionArgs, connectionOf } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { CONTACT_FIELDS, contactVisibleTo, withoutFields } from '../people/contact';
 import { actorOf } from '../writes/entity-mutations.resolver';
@@ -109,20 +109,17 @@ export class AuditResolver {
     description:
       'Every change (who, when, before, after), newest first; scoped like the data (a state-scoped key sees its state, admins everything).',
   })
-  async auditLog(
+  auditLog(
     @Arg('filter', () => AuditLogFilter, { nullable: true }) filter: AuditLogFilter | null,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() context: GraphQLContext,
   ): Promise<AuditEntryConnection> {
-    const shape = await paginate({
-      em: context.em,
+    return connectionOf(AuditEntryConnection, context, {
       entity: AuditEntry,
       where: auditWhere(context, filter),
       orderBy: [{ id: 'desc' }],
       args,
-      limits: context.config.limits,
     });
-    return toConnection(AuditEntryConnection, shape);
   }
 
   @Authorized(Role.ADMIN)

@@ -6,7 +6,7 @@ import {
 } from '@mikro-orm/core';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { AppConfig } from '../config';
-import type { Em } from '../db/orm';
+import type { GraphQLContext } from './context';
 import { BadUserInputError } from './errors';
 
 @ObjectType({ description: 'Relay page information.' })
@@ -170,26 +170,31 @@ export function pageInfoOf(offset: number, count: number, hasNextPage: boolean):
   };
 }
 
-export interface PaginateOptions<T extends object> {
-  em: Em;
+/** What a connection reads: rows of `entity` matching `where`, in `orderBy`, paged by `args`. */
+export interface ConnectionQuery<T extends object> {
   entity: EntityName<T>;
   where: FilterQuery<T>;
   orderBy: QueryOrderMap<T>[];
   args: ConnectionArgs;
-  limits: AppConfig['limits'];
   /** To-one relations to load with joins in the page's statement (see `selectedToOneRelations`). */
   populate?: readonly string[];
 }
 
 /**
- * The one pagination helper: offset cursors over a stable order (every order ends with the
- * primary key), one statement for the page, one more for `totalCount` only when it is selected.
+ * The one pagination helper: a page of the query as an instance of the connection type `type`,
+ * read with the request's entity manager within its page limits. Offset cursors over a stable
+ * order (every order ends with the primary key), one statement for the page, one more for
+ * `totalCount` only when it is selected.
  */
-export async function paginate<T extends object>(
-  options: PaginateOptions<T>,
-): Promise<ConnectionShape<T>> {
-  const { em, entity, where, orderBy, args, limits, populate } = options;
-  const window = pageWindow(args, limits);
+export async function connectionOf<
+  C extends ConnectionShape<T> & { countTotal: () => Promise<number> },
+  T extends object,
+>(
+  type: ClassType<C>,
+  { em, config }: Pick<GraphQLContext, 'em' | 'config'>,
+  { entity, where, orderBy, args, populate }: ConnectionQuery<T>,
+): Promise<C> {
+  const window = pageWindow(args, config.limits);
   let total: Promise<number> | null = null;
   const countTotal = () => (total ??= em.count(entity, where));
 
@@ -215,7 +220,7 @@ export async function paginate<T extends object>(
   // Edges (one cursor per row) are built only when the query selects them: the add-on's pull
   // asks for `nodes` of 5,571 rows and would otherwise encode 5,571 cursors for nothing.
   let edges: Edge<T>[] | undefined;
-  return {
+  const shape: ConnectionShape<T> = {
     get edges() {
       return (edges ??= nodes.map((node, index) => ({
         cursor: encodeCursor(offset + index),
@@ -230,15 +235,9 @@ export async function paginate<T extends object>(
     ),
     totalCount: countTotal,
   };
-}
-
-/** Wraps a plain connection result into an instance of the generated connection type. */
-export function toConnection<
-  C extends ConnectionShape<T> & { countTotal: () => Promise<number> },
-  T,
->(type: ClassType<C>, shape: ConnectionShape<T>): C {
-  // Property descriptors, not a spread: a lazy `edges` getter stays lazy.
+  // An instance of the connection type, from property descriptors, not a spread: a lazy `edges`
+  // getter stays lazy.
   const connection = Object.defineProperties(new type(), Object.getOwnPropertyDescriptors(shape));
-  connection.countTotal = shape.totalCount;
+  connection.countTotal = countTotal;
   return connection;
 }

@@ -1,7 +1,7 @@
 import { type FilterQuery, QueryOrder } from '@mikro-orm/core';
 import { Arg, Args, Ctx, Field, InputType, ObjectType, Query, Resolver } from 'type-graphql';
 import { LocalDate } from '../common/scalars';
-import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import { Connection, ConnectionArgs, connectionOf } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { ImportRun, ImportStatus } from './import-run.entity';
 
@@ -59,19 +59,16 @@ export class ImportRunResolver {
   @Query(() => ImportRunConnection, {
     description: 'Import history, newest first: kind, files, sha256, counts, who, when, errors.',
   })
-  async imports(
+  imports(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => ImportRunFilter, { nullable: true }) filter: ImportRunFilter | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<ImportRunConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(ImportRunConnection, context, {
       entity: ImportRun,
       where: importRunWhere(filter),
       orderBy: [{ startedAt: QueryOrder.DESC }, { id: QueryOrder.DESC }],
       args,
-      limits: config.limits,
     });
-    return toConnection(ImportRunConnection, page);
   }
 }

@@ -1,9 +1,9 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
 import { inForceWhere, mandateSpan } from '../common/in-force';
 import { LocalDate } from '../common/scalars';
 import { containsPattern } from '../common/text';
-import { orderFrom } from '../graphql/ordering';
+import { orderEnum, type EnumValue } from '../graphql/ordering';
 import { validIbgeCode, validUfs } from '../territory/territory.validation';
 import type { Em } from '../db/orm';
 import { Mandate } from './mandate.entity';
@@ -64,13 +64,12 @@ export class PersonFilter {
   demo?: boolean;
 }
 
-export enum PersonOrder {
-  NAME_ASC = 'NAME_ASC',
-  NAME_DESC = 'NAME_DESC',
-  CODE_ASC = 'CODE_ASC',
-  CODE_DESC = 'CODE_DESC',
-}
-registerEnumType(PersonOrder, { name: 'PersonOrder' });
+export const [PersonOrder, personOrder] = orderEnum<Person>()(
+  'PersonOrder',
+  { NAME: 'nameSearch', CODE: 'code' },
+  'NAME_ASC',
+);
+export type PersonOrder = EnumValue<typeof PersonOrder>;
 
 /** Needs the entity manager: role and state filters first find the matching people's ids. */
 export async function personWhere(
@@ -116,19 +115,6 @@ export function mandateInForceWhere(role: MandateRole, on: string): Record<strin
 /** When several mandates are in force, the newest wins, then the lowest id. */
 export const mandateInForceOrder = [{ startDate: 'desc' }, { id: 'asc' }] as const;
 
-export function personOrder(values: readonly PersonOrder[] | null | undefined) {
-  return orderFrom<Person, PersonOrder>(
-    values,
-    {
-      NAME_ASC: (d) => ({ nameSearch: d }),
-      NAME_DESC: (d) => ({ nameSearch: d }),
-      CODE_ASC: (d) => ({ code: d }),
-      CODE_DESC: (d) => ({ code: d }),
-    },
-    [PersonOrder.NAME_ASC],
-  );
-}
-
 @InputType()
 export class MandateFilter {
   @Field(() => [MandateRole], { nullable: true })
@@ -159,13 +145,12 @@ export class MandateFilter {
   organizationCode?: string[];
 }
 
-export enum MandateOrder {
-  START_DATE_ASC = 'START_DATE_ASC',
-  START_DATE_DESC = 'START_DATE_DESC',
-  ROLE_ASC = 'ROLE_ASC',
-  ROLE_DESC = 'ROLE_DESC',
-}
-registerEnumType(MandateOrder, { name: 'MandateOrder' });
+export const [MandateOrder, mandateOrder] = orderEnum<Mandate>()(
+  'MandateOrder',
+  { START_DATE: 'startDate', ROLE: 'role' },
+  'START_DATE_ASC',
+);
+export type MandateOrder = EnumValue<typeof MandateOrder>;
 
 export function mandateWhere(filter: MandateFilter | null | undefined): FilterQuery<Mandate> {
   const and: Record<string, unknown>[] = [{ deletedAt: null, ...livePerson }];
@@ -201,17 +186,4 @@ export function mandateWhere(filter: MandateFilter | null | undefined): FilterQu
     and.push({ organization: { code: { $in: filter.organizationCode } } });
   }
   return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<Mandate>;
-}
-
-export function mandateOrder(values: readonly MandateOrder[] | null | undefined) {
-  return orderFrom<Mandate, MandateOrder>(
-    values,
-    {
-      START_DATE_ASC: (d) => ({ startDate: d }),
-      START_DATE_DESC: (d) => ({ startDate: d }),
-      ROLE_ASC: (d) => ({ role: d }),
-      ROLE_DESC: (d) => ({ role: d }),
-    },
-    [MandateOrder.START_DATE_ASC],
-  );
 }

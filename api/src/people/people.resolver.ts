@@ -2,7 +2,7 @@ import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { today } from '../common/dates';
 import { LocalDate } from '../common/scalars';
-import { ConnectionArgs, joined, paginate, toConnection } from '../graphql/connection';
+import { ConnectionArgs, connectionOf, joined } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { requestLoader } from '../graphql/loaders';
 import { loadedOrLoad, readPlan, type ReadPlan } from '../graphql/selection';
@@ -45,18 +45,15 @@ export class PersonResolver {
     @Args() args: ConnectionArgs,
     @Arg('filter', () => PersonFilter, { nullable: true }) filter: PersonFilter | null,
     @Arg('orderBy', () => [PersonOrder], { nullable: true }) orderBy: PersonOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<PersonConnection> {
-    const where = await personWhere(em, filter);
-    const page = await paginate({
-      em,
+    const where = await personWhere(context.em, filter);
+    return connectionOf(PersonConnection, context, {
       entity: Person,
       where,
       orderBy: personOrder(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(PersonConnection, page);
   }
 
   @FieldResolver(() => String, {
@@ -76,23 +73,19 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => MandateConnection)
-  async mandates(
+  mandates(
     @Root() person: Person,
     @Args() args: ConnectionArgs,
     @Arg('filter', () => MandateFilter, { nullable: true }) filter: MandateFilter | null,
     @Arg('orderBy', () => [MandateOrder], { nullable: true }) orderBy: MandateOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<MandateConnection> {
-    const where = { $and: [mandateWhere(filter), { person: person.id }] };
-    const page = await paginate({
-      em,
+    return connectionOf(MandateConnection, context, {
       entity: Mandate,
-      where,
+      where: { $and: [mandateWhere(filter), { person: person.id }] },
       orderBy: mandateOrder(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(MandateConnection, page);
   }
 }
 
@@ -107,20 +100,17 @@ export class OrganizationResolver {
   }
 
   @Query(() => OrganizationConnection)
-  async organizations(
+  organizations(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => OrganizationFilter, { nullable: true }) filter: OrganizationFilter | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<OrganizationConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(OrganizationConnection, context, {
       entity: Organization,
       where: organizationWhere(filter),
       orderBy: [{ code: 'asc' }, { id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(OrganizationConnection, page);
   }
 
   @FieldResolver(() => State, { nullable: true })
@@ -132,21 +122,18 @@ export class OrganizationResolver {
 @Resolver(() => Mandate)
 export class MandateResolver {
   @Query(() => MandateConnection)
-  async mandates(
+  mandates(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => MandateFilter, { nullable: true }) filter: MandateFilter | null,
     @Arg('orderBy', () => [MandateOrder], { nullable: true }) orderBy: MandateOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<MandateConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(MandateConnection, context, {
       entity: Mandate,
       where: mandateWhere(filter),
       orderBy: mandateOrder(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(MandateConnection, page);
   }
 
   @FieldResolver(() => Person)

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { today } from '../common/dates';
-import { Connection, ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import { Connection, ConnectionArgs, connectionOf } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
@@ -48,58 +48,48 @@ export class ProgramResolver {
   }
 
   @Query(() => ProgramConnection)
-  async programs(
+  programs(
     @Args() args: ConnectionArgs,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<ProgramConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(ProgramConnection, context, {
       entity: Program,
       where: { deletedAt: null },
       orderBy: [{ code: 'asc' }, { id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(ProgramConnection, page);
   }
 
   @FieldResolver(() => AdhesionConnection)
-  async adhesions(
+  adhesions(
     @Root() program: Program,
     @Args() args: ConnectionArgs,
     @Arg('filter', () => AdhesionFilter, { nullable: true }) filter: AdhesionFilter | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<AdhesionConnection> {
-    const where = { $and: [adhesionWhere(filter), { program: program.id }] };
-    const page = await paginate({
-      em,
+    return connectionOf(AdhesionConnection, context, {
       entity: Adhesion,
-      where,
+      where: { $and: [adhesionWhere(filter), { program: program.id }] },
       orderBy: [{ id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(AdhesionConnection, page);
   }
 }
 
 @Resolver(() => Adhesion)
 export class AdhesionResolver {
   @Query(() => AdhesionConnection)
-  async adhesions(
+  adhesions(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => AdhesionFilter, { nullable: true }) filter: AdhesionFilter | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<AdhesionConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(AdhesionConnection, context, {
       entity: Adhesion,
       where: adhesionWhere(filter),
       orderBy: [{ requestedOn: 'asc' }, { id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(AdhesionConnection, page);
   }
 
   @FieldResolver(() => AdhesionStatus, {
@@ -141,21 +131,18 @@ export class EnrolmentResolver {
 @Resolver(() => InstrumentStatus)
 export class InstrumentStatusResolver {
   @Query(() => InstrumentStatusConnection)
-  async instrumentStatuses(
+  instrumentStatuses(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => InstrumentStatusFilter, { nullable: true })
     filter: InstrumentStatusFilter | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<InstrumentStatusConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(InstrumentStatusConnection, context, {
       entity: InstrumentStatus,
       where: instrumentStatusWhere(filter),
       orderBy: [{ period: 'asc' }, { id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(InstrumentStatusConnection, page);
   }
 
   @FieldResolver(() => Municipality)

@@ -19,7 +19,7 @@ import { hasRole, scopedUf } from '../auth/policy';
 import { viewerName } from '../auth/viewer';
 import { fromGlobalId } from '../common/global-id';
 import { likeLiteral } from '../common/text';
-import { ConnectionArgs, paginate, toConnection } from '../graphql/connection';
+import { ConnectionArgs, connectionOf } from '../graphql/connection';
 import type { GraphQLContext } from '../graphql/context';
 import {
   AppError,
@@ -71,16 +71,16 @@ export class SavedQueryResolver {
   @Query(() => SavedQueryConnection, {
     description: 'Saved queries this key may use: national ones and those of its state.',
   })
-  async savedQueries(
+  savedQueries(
     @Arg('filter', () => SavedQueryFilter, { nullable: true }) filter: SavedQueryFilter | null,
     @Args() args: ConnectionArgs,
-    @Ctx() { em, config, viewer }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<SavedQueryConnection> {
-    const conditions = [visibleQueriesWhere(viewer)] as object[];
+    const conditions = [visibleQueriesWhere(context.viewer)] as object[];
     if (filter?.search?.trim()) {
       const pattern = `%${likeLiteral(filter.search.trim())}%`;
       // LIKE ignores case for ASCII on SQLite; PostgreSQL needs ILIKE for the same answer.
-      const like = config.database.driver === 'postgresql' ? '$ilike' : '$like';
+      const like = context.config.database.driver === 'postgresql' ? '$ilike' : '$like';
       conditions.push({
         $or: [{ name: { [like]: pattern } }, { description: { [like]: pattern } }],
       });
@@ -95,15 +95,12 @@ export class SavedQueryResolver {
         ],
       });
     }
-    const page = await paginate({
-      em,
+    return connectionOf(SavedQueryConnection, context, {
       entity: SavedQuery,
       where: { $and: conditions },
       orderBy: [{ name: QueryOrder.ASC }, { id: QueryOrder.ASC }],
       args,
-      limits: config.limits,
     });
-    return toConnection(SavedQueryConnection, page);
   }
 
   @Query(() => SavedQuery, { nullable: true, description: 'A saved query by its exact name.' })

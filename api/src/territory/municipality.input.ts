@@ -1,7 +1,7 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 import { containsPattern } from '../common/text';
-import { orderFrom } from '../graphql/ordering';
+import { orderEnum, type EnumValue } from '../graphql/ordering';
 import type { HealthMacroregion } from './health-macroregion.entity';
 import type { Municipality } from './municipality.entity';
 import { ManagementType, SizeClass } from './territory.enums';
@@ -61,17 +61,12 @@ export class MunicipalityFilter {
   includeDeleted?: boolean;
 }
 
-export enum MunicipalityOrder {
-  NAME_ASC = 'NAME_ASC',
-  NAME_DESC = 'NAME_DESC',
-  IBGE_CODE_ASC = 'IBGE_CODE_ASC',
-  IBGE_CODE_DESC = 'IBGE_CODE_DESC',
-  POPULATION_ASC = 'POPULATION_ASC',
-  POPULATION_DESC = 'POPULATION_DESC',
-  UF_ASC = 'UF_ASC',
-  UF_DESC = 'UF_DESC',
-}
-registerEnumType(MunicipalityOrder, { name: 'MunicipalityOrder' });
+export const [MunicipalityOrder, municipalityOrder] = orderEnum<Municipality>()(
+  'MunicipalityOrder',
+  { NAME: 'nameSearch', IBGE_CODE: 'ibgeCode', POPULATION: 'population', UF: 'state.uf' },
+  'IBGE_CODE_ASC',
+);
+export type MunicipalityOrder = EnumValue<typeof MunicipalityOrder>;
 
 /**
  * Municipalities whose macroregion matches: their health region's macroregion, or — when they
@@ -141,21 +136,4 @@ export function municipalityWhere(
     where.nameSearch = { $like: containsPattern(filter.nameContains) };
   }
   return and.length > 0 ? { $and: [where, ...and] } : where;
-}
-
-export function municipalityOrder(values: readonly MunicipalityOrder[] | null | undefined) {
-  return orderFrom<Municipality, MunicipalityOrder>(
-    values,
-    {
-      NAME_ASC: (d) => ({ nameSearch: d }),
-      NAME_DESC: (d) => ({ nameSearch: d }),
-      IBGE_CODE_ASC: (d) => ({ ibgeCode: d }),
-      IBGE_CODE_DESC: (d) => ({ ibgeCode: d }),
-      POPULATION_ASC: (d) => ({ population: d }),
-      POPULATION_DESC: (d) => ({ population: d }),
-      UF_ASC: (d) => ({ state: { uf: d } }),
-      UF_DESC: (d) => ({ state: { uf: d } }),
-    },
-    [MunicipalityOrder.IBGE_CODE_ASC],
-  );
 }

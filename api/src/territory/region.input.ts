@@ -1,7 +1,7 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
 import { containsPattern } from '../common/text';
-import { orderFrom } from '../graphql/ordering';
+import { orderEnum, type EnumValue } from '../graphql/ordering';
 import type { HealthMacroregion } from './health-macroregion.entity';
 import type { HealthRegion } from './health-region.entity';
 import type { State } from './state.entity';
@@ -17,15 +17,12 @@ export class StateFilter {
   region?: GeographicRegion[];
 }
 
-export enum StateOrder {
-  UF_ASC = 'UF_ASC',
-  UF_DESC = 'UF_DESC',
-  NAME_ASC = 'NAME_ASC',
-  NAME_DESC = 'NAME_DESC',
-  IBGE_CODE_ASC = 'IBGE_CODE_ASC',
-  IBGE_CODE_DESC = 'IBGE_CODE_DESC',
-}
-registerEnumType(StateOrder, { name: 'StateOrder' });
+export const [StateOrder, stateOrder] = orderEnum<State>()(
+  'StateOrder',
+  { UF: 'uf', NAME: 'name', IBGE_CODE: 'ibgeCode' },
+  'UF_ASC',
+);
+export type StateOrder = EnumValue<typeof StateOrder>;
 
 /** `state(uf:)`: the live state with that acronym. */
 export function stateByUf(uf: string): FilterQuery<State> {
@@ -48,21 +45,6 @@ export function stateWhere(filter: StateFilter | null | undefined): FilterQuery<
     ...(filter?.uf ? { uf: { $in: validUfs(filter.uf, 'filter.uf') } } : {}),
     ...(filter?.region ? { region: { $in: filter.region } } : {}),
   };
-}
-
-export function stateOrder(values: readonly StateOrder[] | null | undefined) {
-  return orderFrom<State, StateOrder>(
-    values,
-    {
-      UF_ASC: (d) => ({ uf: d }),
-      UF_DESC: (d) => ({ uf: d }),
-      NAME_ASC: (d) => ({ name: d }),
-      NAME_DESC: (d) => ({ name: d }),
-      IBGE_CODE_ASC: (d) => ({ ibgeCode: d }),
-      IBGE_CODE_DESC: (d) => ({ ibgeCode: d }),
-    },
-    [StateOrder.UF_ASC],
-  );
 }
 
 @InputType()
@@ -98,16 +80,13 @@ export class HealthRegionFilter {
   nameContains?: string;
 }
 
-export enum RegionOrder {
-  CODE_ASC = 'CODE_ASC',
-  CODE_DESC = 'CODE_DESC',
-  NAME_ASC = 'NAME_ASC',
-  NAME_DESC = 'NAME_DESC',
-}
-registerEnumType(RegionOrder, {
-  name: 'RegionOrder',
-  description: 'Orders health regions and macroregions.',
-});
+export const [RegionOrder, regionOrder] = orderEnum<HealthRegion | HealthMacroregion>()(
+  'RegionOrder',
+  { CODE: 'code', NAME: 'nameSearch' },
+  'CODE_ASC',
+  'Orders health regions and macroregions.',
+);
+export type RegionOrder = EnumValue<typeof RegionOrder>;
 
 export function macroregionWhere(
   filter: HealthMacroregionFilter | null | undefined,
@@ -134,19 +113,4 @@ export function healthRegionWhere(
       ? { nameSearch: { $like: containsPattern(filter.nameContains) } }
       : {}),
   };
-}
-
-export function regionOrder<T extends HealthRegion | HealthMacroregion>(
-  values: readonly RegionOrder[] | null | undefined,
-) {
-  return orderFrom<T, RegionOrder>(
-    values,
-    {
-      CODE_ASC: (d) => ({ code: d }) as never,
-      CODE_DESC: (d) => ({ code: d }) as never,
-      NAME_ASC: (d) => ({ nameSearch: d }) as never,
-      NAME_DESC: (d) => ({ nameSearch: d }) as never,
-    },
-    [RegionOrder.CODE_ASC],
-  );
 }

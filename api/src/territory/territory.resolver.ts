@@ -3,7 +3,7 @@ import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { healthRegionOn, macroregionOf } from '../analytics/point-in-time';
 import { LocalDate } from '../common/scalars';
-import { ConnectionArgs, joined, paginate, toConnection } from '../graphql/connection';
+import { ConnectionArgs, connectionOf, joined } from '../graphql/connection';
 import type { ConnectionEntry, LookupEntry } from '../graphql/compiled/catalog';
 import type { GraphQLContext } from '../graphql/context';
 import { loadedOrLoad, readPlan } from '../graphql/selection';
@@ -56,21 +56,18 @@ export class StateResolver {
   }
 
   @Query(() => StateConnection)
-  async states(
+  states(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => StateFilter, { nullable: true }) filter: StateFilter | null,
     @Arg('orderBy', () => [StateOrder], { nullable: true }) orderBy: StateOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<StateConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(StateConnection, context, {
       entity: State,
       where: stateWhere(filter),
       orderBy: stateOrder(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(StateConnection, page);
   }
 
   @FieldResolver(() => String, { description: 'Name of the geographic region, e.g. "Sul".' })
@@ -97,39 +94,33 @@ export class StateResolver {
   }
 
   @FieldResolver(() => HealthRegionConnection)
-  async healthRegions(
+  healthRegions(
     @Root() state: State,
     @Args() args: ConnectionArgs,
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<HealthRegionConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(HealthRegionConnection, context, {
       entity: HealthRegion,
       where: { state: state.id, deletedAt: null },
       orderBy: regionOrder<HealthRegion>(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(HealthRegionConnection, page);
   }
 
   @FieldResolver(() => HealthMacroregionConnection)
-  async macroregions(
+  macroregions(
     @Root() state: State,
     @Args() args: ConnectionArgs,
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<HealthMacroregionConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(HealthMacroregionConnection, context, {
       entity: HealthMacroregion,
       where: { state: state.id, deletedAt: null },
       orderBy: regionOrder<HealthMacroregion>(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(HealthMacroregionConnection, page);
   }
 }
 
@@ -137,8 +128,8 @@ export class StateResolver {
  * Every municipality connection (top level, a state's, a health region's): the page read with the
  * selected to-one relations joined — one statement however many rows and levels.
  */
-async function municipalityPage(
-  { em, config }: GraphQLContext,
+function municipalityPage(
+  context: GraphQLContext,
   info: GraphQLResolveInfo,
   args: ConnectionArgs,
   filter: MunicipalityFilter | null,
@@ -146,16 +137,13 @@ async function municipalityPage(
   scope?: FilterQuery<Municipality>,
 ): Promise<MunicipalityConnection> {
   const where = municipalityWhere(filter);
-  const page = await paginate({
-    em,
+  return connectionOf(MunicipalityConnection, context, {
     entity: Municipality,
     where: scope ? { $and: [where, scope] } : where,
     orderBy: municipalityOrder(orderBy),
     args,
-    limits: config.limits,
-    populate: readPlan(info, em, Municipality.name, { connection: true }).populate,
+    populate: readPlan(info, context.em, Municipality.name, { connection: true }).populate,
   });
-  return toConnection(MunicipalityConnection, page);
 }
 
 const regionNames = {
@@ -177,22 +165,19 @@ export class HealthMacroregionResolver {
   }
 
   @Query(() => HealthMacroregionConnection)
-  async healthMacroregions(
+  healthMacroregions(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => HealthMacroregionFilter, { nullable: true })
     filter: HealthMacroregionFilter | null,
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<HealthMacroregionConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(HealthMacroregionConnection, context, {
       entity: HealthMacroregion,
       where: macroregionWhere(filter),
       orderBy: regionOrder<HealthMacroregion>(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(HealthMacroregionConnection, page);
   }
 
   @FieldResolver(() => State)
@@ -217,21 +202,18 @@ export class HealthMacroregionResolver {
   }
 
   @FieldResolver(() => HealthRegionConnection)
-  async healthRegions(
+  healthRegions(
     @Root() macroregion: HealthMacroregion,
     @Args() args: ConnectionArgs,
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<HealthRegionConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(HealthRegionConnection, context, {
       entity: HealthRegion,
       where: { macroregion: macroregion.id, deletedAt: null },
       orderBy: regionOrder<HealthRegion>(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(HealthRegionConnection, page);
   }
 }
 
@@ -249,21 +231,18 @@ export class HealthRegionResolver {
   }
 
   @Query(() => HealthRegionConnection)
-  async healthRegions(
+  healthRegions(
     @Args() args: ConnectionArgs,
     @Arg('filter', () => HealthRegionFilter, { nullable: true }) filter: HealthRegionFilter | null,
     @Arg('orderBy', () => [RegionOrder], { nullable: true }) orderBy: RegionOrder[] | null,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<HealthRegionConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(HealthRegionConnection, context, {
       entity: HealthRegion,
       where: healthRegionWhere(filter),
       orderBy: regionOrder<HealthRegion>(orderBy),
       args,
-      limits: config.limits,
     });
-    return toConnection(HealthRegionConnection, page);
   }
 
   @FieldResolver(() => State)
@@ -367,20 +346,17 @@ export class MunicipalityResolver {
     description:
       'Every name the shipped territory and official files gave the municipality, newest first, with the first and last day each was given on (a rename through the API dates the new name in nameAsOf).',
   })
-  async nameHistory(
+  nameHistory(
     @Root() municipality: Municipality,
     @Args() args: ConnectionArgs,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<MunicipalityNameConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(MunicipalityNameConnection, context, {
       entity: MunicipalityName,
       where: { municipality: municipality.id, deletedAt: null },
       orderBy: [{ knownTo: 'desc nulls last' }, { id: 'desc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(MunicipalityNameConnection, page);
   }
 
   @FieldResolver(() => SizeClassCoarse, {
@@ -394,39 +370,33 @@ export class MunicipalityResolver {
   @FieldResolver(() => PopulationEstimateConnection, {
     description: 'Every IBGE estimate kept, newest first.',
   })
-  async populationHistory(
+  populationHistory(
     @Root() municipality: Municipality,
     @Args() args: ConnectionArgs,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<PopulationEstimateConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(PopulationEstimateConnection, context, {
       entity: PopulationEstimate,
       where: { municipality: municipality.id, deletedAt: null },
       orderBy: [{ year: 'desc' }, { id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(PopulationEstimateConnection, page);
   }
 
   @FieldResolver(() => RegionMembershipConnection, {
     description: 'Health-region memberships over time.',
   })
-  async regionMemberships(
+  regionMemberships(
     @Root() municipality: Municipality,
     @Args() args: ConnectionArgs,
-    @Ctx() { em, config }: GraphQLContext,
+    @Ctx() context: GraphQLContext,
   ): Promise<RegionMembershipConnection> {
-    const page = await paginate({
-      em,
+    return connectionOf(RegionMembershipConnection, context, {
       entity: RegionMembership,
       where: { municipality: municipality.id, deletedAt: null },
       orderBy: [{ validFrom: 'asc nulls first' }, { id: 'asc' }],
       args,
-      limits: config.limits,
     });
-    return toConnection(RegionMembershipConnection, page);
   }
 }
 

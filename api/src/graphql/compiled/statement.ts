@@ -340,7 +340,7 @@ function connectionPiece(
     case 'pageInfo': {
       const fields = part.parts.map((field) => [JSON.stringify(field.key), field] as const);
       return (row) => {
-        // As `paginate`: one row past the page says there is a next one.
+        // As `connectionOf`: one row past the page says there is a next one.
         const fetched = Number(row[`${name}f`]);
         const info = pageInfoOf(offset, Math.min(fetched, limit), fetched > limit);
         const members = fields.map(
