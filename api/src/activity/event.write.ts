@@ -15,7 +15,7 @@ import {
   text,
   uf,
 } from '../writes/write.fields';
-import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 const count = z.number().int().min(0, 'Must be 0 or more');
@@ -42,12 +42,7 @@ export const eventWrites = writeSpec<Event>({
     notes: z.string().max(10_000).nullish(),
   }),
   keyOf: codeKey,
-  load: (em, { ids, keys }) =>
-    em.find(
-      Event,
-      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
-      { populate: ['organization', 'state', 'healthRegion', 'municipality'] },
-    ),
+  load: loadRows(Event, byCode, ['organization', 'state', 'healthRegion', 'municipality']),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'organizationCode', Organization, 'code');
     await batch.loadNamed(drafts, 'healthRegionCode', HealthRegion, 'code');

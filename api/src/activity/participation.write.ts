@@ -7,7 +7,7 @@ import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
-import { writeSpec } from '../writes/write.spec';
+import { loadRows, writeSpec } from '../writes/write.spec';
 import { eventWrites } from './event.write';
 import { importTarget, specFields } from '../imports/import.targets';
 
@@ -67,17 +67,12 @@ export const participationWrites = writeSpec<Participation>({
     })
     .describe('Natural key: event × person (or event × municipality when there is no person).'),
   keyOf,
-  async load(em, { ids, keys }) {
-    const events = keys.map((key) => key.split('|')[0]!);
-    const rows = await em.find(
-      Participation,
-      { $or: [{ id: { $in: ids } }, { event: { code: { $in: events } } }] },
-      { populate: ['event', 'person', 'municipality'] },
-    );
-    const wantedIds = new Set(ids);
-    const wantedKeys = new Set(keys);
-    return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
-  },
+  load: loadRows(
+    Participation,
+    (keys) => [{ event: { code: { $in: keys.map((key) => key.split('|')[0]!) } } }],
+    ['event', 'person', 'municipality'],
+    (row) => keyOf(flatOf(row)),
+  ),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'eventCode', Event, 'code', [
       'state',

@@ -22,7 +22,7 @@ import {
   rowIdentity,
   uf,
 } from '../writes/write.fields';
-import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
 import { importTarget, specFields, ufOfCode } from '../imports/import.targets';
 import { auditStateUf } from '../audit/audit.service';
@@ -70,12 +70,13 @@ export const mandateWrites = writeSpec<Mandate>({
     endDate: mandateDate.nullish().describe('YYYY-MM-DD, exclusive'),
   }),
   keyOf: codeKey,
-  load: (em, { ids, keys }) =>
-    em.find(
-      Mandate,
-      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
-      { populate: ['person', 'organization', 'state', 'municipality', 'healthRegions'] },
-    ),
+  load: loadRows(Mandate, byCode, [
+    'person',
+    'organization',
+    'state',
+    'municipality',
+    'healthRegions',
+  ]),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'personCode', Person, 'code');
     await loadPersonStates(

@@ -4,7 +4,7 @@ import { Organization } from './organization.entity';
 import { OrganizationKind } from './people.enums';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
-import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
 
 /** Organisations: a COSEMS or SES belongs to its state; CONASEMS, MS, OPAS are national. */
 export const organizationWrites = writeSpec<Organization>({
@@ -19,12 +19,7 @@ export const organizationWrites = writeSpec<Organization>({
     stateUf: uf.nullish().describe('null = national.'),
   }),
   keyOf: codeKey,
-  load: (em, { ids, keys }) =>
-    em.find(
-      Organization,
-      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
-      { populate: ['state'] },
-    ),
+  load: loadRows(Organization, byCode, ['state']),
   async prepare() {
     // Only states, which every batch loads.
   },

@@ -6,7 +6,7 @@ import { Person } from './person.entity';
 import { personStates } from './person-states';
 import { type Batch, type Flat } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields } from '../imports/import.targets';
 
 const PERSON_UFS = 'person.ufs';
@@ -50,8 +50,7 @@ export const personWrites = writeSpec<Person>({
       .nullish(),
   }),
   keyOf: codeKey,
-  load: (em, { ids, keys }) =>
-    em.find(Person, { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] }),
+  load: loadRows(Person, byCode),
   prepare: (batch, drafts) =>
     loadPersonStates(
       batch,

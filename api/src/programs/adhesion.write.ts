@@ -13,7 +13,7 @@ import {
   naturalKey,
   rowIdentity,
 } from '../writes/write.fields';
-import { pairKey, splitKeys, stateOfCode, writeSpec } from '../writes/write.spec';
+import { loadRows, pairKey, splitKeys, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 const decided = new Set([AdhesionStatus.APPROVED, AdhesionStatus.REJECTED]);
@@ -58,20 +58,15 @@ export const adhesionWrites = writeSpec<Adhesion>({
     notes: z.string().max(10_000).nullish(),
   }),
   keyOf: (flat) => pairKey(flat.ibgeCode, flat.programCode),
-  load: (em, { ids, keys }) =>
-    em.find(
-      Adhesion,
-      {
-        $or: [
-          { id: { $in: ids } },
-          ...splitKeys(keys).map(([code, program]) => ({
-            municipality: { ibgeCode: code },
-            program: { code: program },
-          })),
-        ],
-      },
-      { populate: ['municipality', 'program'] },
-    ),
+  load: loadRows(
+    Adhesion,
+    (keys) =>
+      splitKeys(keys).map(([code, program]) => ({
+        municipality: { ibgeCode: code },
+        program: { code: program },
+      })),
+    ['municipality', 'program'],
+  ),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode');
     await batch.loadNamed(drafts, 'programCode', Program, 'code');

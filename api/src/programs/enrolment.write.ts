@@ -8,7 +8,7 @@ import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, naturalKey, rowIdentity } from '../writes/write.fields';
-import { pairKey, splitKeys, stateOfCode, writeSpec } from '../writes/write.spec';
+import { loadRows, pairKey, splitKeys, stateOfCode, writeSpec } from '../writes/write.spec';
 
 const ADHESIONS = 'enrolment.adhesions';
 
@@ -25,20 +25,15 @@ export const enrolmentWrites = writeSpec<Enrolment>({
     enrolledOn: localDate.nullish(),
   }),
   keyOf: (flat) => pairKey(flat.personCode, flat.programCode),
-  load: (em, { ids, keys }) =>
-    em.find(
-      Enrolment,
-      {
-        $or: [
-          { id: { $in: ids } },
-          ...splitKeys(keys).map(([person, program]) => ({
-            person: { code: person },
-            program: { code: program },
-          })),
-        ],
-      },
-      { populate: ['person', 'program', 'municipality'] },
-    ),
+  load: loadRows(
+    Enrolment,
+    (keys) =>
+      splitKeys(keys).map(([person, program]) => ({
+        person: { code: person },
+        program: { code: program },
+      })),
+    ['person', 'program', 'municipality'],
+  ),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'personCode', Person, 'code');
     await batch.loadNamed(drafts, 'programCode', Program, 'code');

@@ -5,7 +5,7 @@ import { Instrument, instrumentStatusOrder, InstrumentStatusValue } from './prog
 import { Municipality } from '../territory/municipality.entity';
 import { type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, rowIdentity } from '../writes/write.fields';
-import { stateOfCode, writeSpec } from '../writes/write.spec';
+import { loadRows, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
@@ -38,17 +38,15 @@ export const instrumentStatusWrites = writeSpec<InstrumentStatus>({
     dueDate: localDate.nullish(),
   }),
   keyOf,
-  async load(em, { ids, keys }) {
-    const byKey = keys.map((key) => {
-      const [code, instrument, period] = key.split('|') as [string, Instrument, string];
-      return { municipality: { ibgeCode: code }, instrument, period };
-    });
-    return em.find(
-      InstrumentStatus,
-      { $or: [{ id: { $in: ids } }, ...byKey] },
-      { populate: ['municipality'] },
-    );
-  },
+  load: loadRows(
+    InstrumentStatus,
+    (keys) =>
+      keys.map((key) => {
+        const [code, instrument, period] = key.split('|') as [string, Instrument, string];
+        return { municipality: { ibgeCode: code }, instrument, period };
+      }),
+    ['municipality'],
+  ),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode');
   },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Program } from './program.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { localDate, naturalKey, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, NATIONAL, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
 
 /** Programs are national: only unscoped editors and admins define them. */
 export const programWrites = writeSpec<Program>({
@@ -27,8 +27,7 @@ export const programWrites = writeSpec<Program>({
     validityMonths: z.number().int().min(1).max(240).nullish(),
   }),
   keyOf: codeKey,
-  load: (em, { ids, keys }) =>
-    em.find(Program, { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] }),
+  load: loadRows(Program, byCode),
   async prepare() {
     // Nothing beyond the row itself.
   },

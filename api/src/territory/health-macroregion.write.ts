@@ -5,7 +5,7 @@ import { HealthMacroregion } from './health-macroregion.entity';
 import { HealthRegion } from './health-region.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { macroregionCode, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, stateOfCode, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 /** Health macroregions: the 4-digit code starts with the state's IBGE code, which scopes them. */
@@ -19,8 +19,7 @@ export const healthMacroregionWrites = writeSpec<HealthMacroregion>({
     name: text(200).nullish(),
   }),
   keyOf: codeKey,
-  load: (em, { ids, keys }) =>
-    em.find(HealthMacroregion, { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] }),
+  load: loadRows(HealthMacroregion, byCode),
   async prepare() {
     // Only states, which every batch loads.
   },

@@ -6,7 +6,7 @@ import { HealthRegion } from './health-region.entity';
 import { Municipality } from './municipality.entity';
 import { type FieldProblem, refProblems } from '../writes/write.batch';
 import { ibgeCode, macroregionCode, regionCode, rowIdentity, text } from '../writes/write.fields';
-import { codeKey, stateOfCode, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfState } from '../imports/import.targets';
 
 /** Health regions: the code starts with the state's IBGE code, which is what scopes them. */
@@ -22,12 +22,7 @@ export const healthRegionWrites = writeSpec<HealthRegion>({
     seatIbgeCode: ibgeCode.nullish(),
   }),
   keyOf: codeKey,
-  load: (em, { ids, keys }) =>
-    em.find(
-      HealthRegion,
-      { $or: [{ id: { $in: ids } }, { code: { $in: keys } }] },
-      { populate: ['macroregion', 'seatMunicipality'] },
-    ),
+  load: loadRows(HealthRegion, byCode, ['macroregion', 'seatMunicipality']),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'macroregionCode', HealthMacroregion, 'code', ['state']);
     await batch.loadNamed(drafts, 'seatIbgeCode', Municipality, 'ibgeCode');

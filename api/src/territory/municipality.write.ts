@@ -9,7 +9,13 @@ import { today } from '../common/dates';
 import { regionChangeSteps, type RegionChangePlan } from './region-history';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, regionCode, rowIdentity, text } from '../writes/write.fields';
-import { relatedChange, type RelatedChange, stateOfCode, writeSpec } from '../writes/write.spec';
+import {
+  loadRows,
+  type RelatedChange,
+  relatedChange,
+  stateOfCode,
+  writeSpec,
+} from '../writes/write.spec';
 import {
   loadedMembership,
   loadMembershipSpans,
@@ -61,12 +67,7 @@ export const municipalityWrites = writeSpec<Municipality>({
       ),
   }),
   keyOf: (flat) => (typeof flat.ibgeCode === 'string' ? flat.ibgeCode : null),
-  load: (em, { ids, keys }) =>
-    em.find(
-      Municipality,
-      { $or: [{ id: { $in: ids } }, { ibgeCode: { $in: keys } }] },
-      { populate: ['healthRegion'] },
-    ),
+  load: loadRows(Municipality, (keys) => [{ ibgeCode: { $in: keys } }], ['healthRegion']),
   async prepare(batch, drafts, changes = []) {
     await batch.loadNamed(drafts, 'healthRegionCode', HealthRegion, 'code', ['state']);
     const moving = changes.filter((c) => c.before && regionOf(c.before) !== regionOf(c.draft));

@@ -6,7 +6,13 @@ import { PopulationEstimate } from './population-estimate.entity';
 import { sizeClassOf } from './territory.enums';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, rowIdentity } from '../writes/write.fields';
-import { relatedChange, type RelatedChange, stateOfCode, writeSpec } from '../writes/write.spec';
+import {
+  loadRows,
+  type RelatedChange,
+  relatedChange,
+  stateOfCode,
+  writeSpec,
+} from '../writes/write.spec';
 import { municipalityWrites } from './municipality.write';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
@@ -47,17 +53,12 @@ export const populationEstimateWrites = writeSpec<PopulationEstimate>({
     })
     .describe('Natural key: municipality × year.'),
   keyOf,
-  async load(em, { ids, keys }) {
-    const codes = keys.map((key) => key.split('|')[0]!);
-    const rows = await em.find(
-      PopulationEstimate,
-      { $or: [{ id: { $in: ids } }, { municipality: { ibgeCode: { $in: codes } } }] },
-      { populate: ['municipality'] },
-    );
-    const wantedIds = new Set(ids);
-    const wantedKeys = new Set(keys);
-    return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
-  },
+  load: loadRows(
+    PopulationEstimate,
+    (keys) => [{ municipality: { ibgeCode: { $in: keys.map((key) => key.split('|')[0]!) } } }],
+    ['municipality'],
+    (row) => keyOf(flatOf(row)),
+  ),
   async prepare(batch, drafts) {
     await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode', ['healthRegion']);
   },

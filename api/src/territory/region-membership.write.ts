@@ -6,7 +6,7 @@ import { describeSpan, spansOverlap, type MembershipSpan } from './region-histor
 import { RegionMembership } from './region-membership.entity';
 import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, localDate, regionCode, rowIdentity } from '../writes/write.fields';
-import { stateOfCode, writeSpec } from '../writes/write.spec';
+import { loadRows, stateOfCode, writeSpec } from '../writes/write.spec';
 import { importTarget, specFields, ufOfMunicipality } from '../imports/import.targets';
 
 function keyOf(flat: Flat): string | null {
@@ -111,17 +111,12 @@ export const regionMembershipWrites = writeSpec<RegionMembership>({
       'Natural key: municipality × region × validFrom. Spans are [validFrom, validTo): validTo is the first day in the next region.',
     ),
   keyOf,
-  async load(em, { ids, keys }) {
-    const codes = keys.map((key) => key.split('|')[0]!);
-    const rows = await em.find(
-      RegionMembership,
-      { $or: [{ id: { $in: ids } }, { municipality: { ibgeCode: { $in: codes } } }] },
-      { populate: ['municipality', 'healthRegion'] },
-    );
-    const wantedIds = new Set(ids);
-    const wantedKeys = new Set(keys);
-    return rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOf(flatOf(row))!));
-  },
+  load: loadRows(
+    RegionMembership,
+    (keys) => [{ municipality: { ibgeCode: { $in: keys.map((key) => key.split('|')[0]!) } } }],
+    ['municipality', 'healthRegion'],
+    (row) => keyOf(flatOf(row)),
+  ),
   async prepare(batch, drafts) {
     const codes = drafts.map((d) => d.ibgeCode as string | null | undefined);
     await batch.loadNamed(drafts, 'ibgeCode', Municipality, 'ibgeCode', ['healthRegion']);

@@ -6,7 +6,7 @@ import { State } from './state.entity';
 import { GeographicRegion } from './territory.enums';
 import { type FieldProblem } from '../writes/write.batch';
 import { rowIdentity, text, uf } from '../writes/write.fields';
-import { writeSpec } from '../writes/write.spec';
+import { loadRows, writeSpec } from '../writes/write.spec';
 
 /**
  * States: keyed by UF. Every municipality, region and macroregion code starts with the state's
@@ -31,8 +31,7 @@ export const stateWrites = writeSpec<State>({
     region: z.enum(GeographicRegion).nullish(),
   }),
   keyOf: (flat) => (typeof flat.uf === 'string' ? flat.uf : null),
-  load: (em, { ids, keys }) =>
-    em.find(State, { $or: [{ id: { $in: ids } }, { uf: { $in: keys } }] }),
+  load: loadRows(State, (keys) => [{ uf: { $in: keys } }]),
   async prepare() {
     // Every batch loads the states.
   },

@@ -1,4 +1,4 @@
-import { type EntityClass } from '@mikro-orm/core';
+import { type EntityClass, type FilterQuery } from '@mikro-orm/core';
 import { type ClassType } from 'type-graphql';
 import { type z } from 'zod';
 import { type AuditAction } from '../audit/audit.enums';
@@ -156,6 +156,30 @@ export const stateOfCode =
     const uf = batch.ufOfCode(flat[field] as string | undefined);
     return uf ? [uf] : [];
   };
+
+/**
+ * A spec's `load`: rows by id or matching `byKeys(keys)` (deleted rows too), with `populate`.
+ * With `keyOfRow`, `byKeys` may match more than the keys asked (by a key's first part) and only
+ * the rows whose own key was asked are kept.
+ */
+export function loadRows<E extends BaseEntity>(
+  entity: EntityClass<E>,
+  byKeys: (keys: string[]) => FilterQuery<E>[],
+  populate: readonly string[] = [],
+  keyOfRow?: (row: E) => string | null,
+): WriteSpec<E>['load'] {
+  return async (em, { ids, keys }) => {
+    const where = { $or: [{ id: { $in: ids } }, ...byKeys(keys)] } as FilterQuery<E>;
+    const rows = await em.find(entity, where, { populate: populate as never });
+    const [wantedIds, wantedKeys] = [new Set(ids), new Set(keys)];
+    return keyOfRow
+      ? rows.filter((row) => wantedIds.has(row.id) || wantedKeys.has(keyOfRow(row) ?? ''))
+      : rows;
+  };
+}
+
+/** `loadRows`'s `byKeys` of rows keyed by their code. */
+export const byCode = (keys: string[]) => [{ code: { $in: keys } }];
 
 /** Natural key of a row keyed by its `code`. */
 export const codeKey = (flat: Flat): string | null =>
