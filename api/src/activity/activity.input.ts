@@ -1,34 +1,28 @@
-import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType } from 'type-graphql';
 import { LocalDate } from '../common/scalars';
+import { field, filterInput, list } from '../graphql/filters';
 import { orderEnum, type EnumValue } from '../graphql/ordering';
 import { validUfs } from '../territory/territory.validation';
 import { EventKind, Modality } from './activity.enums';
 import type { Event } from './event.entity';
 
-@InputType()
-export class EventFilter {
-  @Field(() => [EventKind], { nullable: true })
-  kind?: EventKind[];
-
-  @Field(() => [Modality], { nullable: true })
-  modality?: Modality[];
-
-  @Field(() => [String], { nullable: true })
-  uf?: string[];
-
-  @Field(() => [String], { nullable: true })
-  healthRegionCode?: string[];
-
-  @Field(() => [String], { nullable: true })
-  organizationCode?: string[];
-
-  @Field(() => LocalDate, { nullable: true, description: 'Events starting on or after this day.' })
-  from?: string;
-
-  @Field(() => LocalDate, { nullable: true, description: 'Events starting on or before this day.' })
-  to?: string;
-}
+export const [EventFilter, eventWhere] = filterInput<Event>()(
+  'EventFilter',
+  {
+    kind: list(EventKind, (kind) => ({ kind: { $in: kind } })),
+    modality: list(Modality, (modality) => ({ modality: { $in: modality } })),
+    uf: list(String, (ufs) => ({ state: { uf: { $in: validUfs(ufs, 'filter.uf') } } })),
+    healthRegionCode: list(String, (codes) => ({ healthRegion: { code: { $in: codes } } })),
+    organizationCode: list(String, (codes) => ({ organization: { code: { $in: codes } } })),
+    from: field(LocalDate, (from) => ({ startDate: { $gte: from } }), {
+      description: 'Events starting on or after this day.',
+    }),
+    to: field(LocalDate, (to) => ({ startDate: { $lte: to } }), {
+      description: 'Events starting on or before this day.',
+    }),
+  },
+  { join: '$and' },
+);
+export type EventFilter = InstanceType<typeof EventFilter>;
 
 export const [EventOrder, eventOrder] = orderEnum<Event>()(
   'EventOrder',
@@ -36,29 +30,3 @@ export const [EventOrder, eventOrder] = orderEnum<Event>()(
   'START_DATE_ASC',
 );
 export type EventOrder = EnumValue<typeof EventOrder>;
-
-export function eventWhere(filter: EventFilter | null | undefined): FilterQuery<Event> {
-  const and: Record<string, unknown>[] = [{ deletedAt: null }];
-  if (filter?.kind) {
-    and.push({ kind: { $in: filter.kind } });
-  }
-  if (filter?.modality) {
-    and.push({ modality: { $in: filter.modality } });
-  }
-  if (filter?.uf) {
-    and.push({ state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } });
-  }
-  if (filter?.healthRegionCode) {
-    and.push({ healthRegion: { code: { $in: filter.healthRegionCode } } });
-  }
-  if (filter?.organizationCode) {
-    and.push({ organization: { code: { $in: filter.organizationCode } } });
-  }
-  if (filter?.from) {
-    and.push({ startDate: { $gte: filter.from } });
-  }
-  if (filter?.to) {
-    and.push({ startDate: { $lte: filter.to } });
-  }
-  return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<Event>;
-}

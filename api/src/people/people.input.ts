@@ -1,8 +1,7 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType } from 'type-graphql';
 import { inForceWhere, mandateSpan } from '../common/in-force';
 import { LocalDate } from '../common/scalars';
-import { containsPattern } from '../common/text';
+import { field, filterInput, list, nameContains } from '../graphql/filters';
 import { orderEnum, type EnumValue } from '../graphql/ordering';
 import { validIbgeCode, validUfs } from '../territory/territory.validation';
 import type { Em } from '../db/orm';
@@ -11,58 +10,28 @@ import type { Organization } from './organization.entity';
 import type { Person } from './person.entity';
 import { MandateRole, OrganizationKind } from './people.enums';
 
-@InputType()
-export class OrganizationFilter {
-  @Field(() => [OrganizationKind], { nullable: true })
-  kind?: OrganizationKind[];
+export const [OrganizationFilter, organizationWhere] = filterInput<Organization>()(
+  'OrganizationFilter',
+  {
+    kind: list(OrganizationKind, (kind) => ({ kind: { $in: kind } })),
+    uf: list(String, (ufs) => ({ state: { uf: { $in: validUfs(ufs, 'filter.uf') } } })),
+    code: list(String, (codes) => ({ code: { $in: codes } })),
+  },
+);
+export type OrganizationFilter = InstanceType<typeof OrganizationFilter>;
 
-  @Field(() => [String], { nullable: true })
-  uf?: string[];
-
-  @Field(() => [String], { nullable: true })
-  code?: string[];
-}
-
-export function organizationWhere(
-  filter: OrganizationFilter | null | undefined,
-): FilterQuery<Organization> {
-  return {
-    deletedAt: null,
-    ...(filter?.kind ? { kind: { $in: filter.kind } } : {}),
-    ...(filter?.uf ? { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } : {}),
-    ...(filter?.code ? { code: { $in: filter.code } } : {}),
-  };
-}
-
-@InputType()
-export class PersonFilter {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Name contains this text, ignoring case and accents.',
-  })
-  nameContains?: string;
-
-  @Field(() => [String], { nullable: true })
-  code?: string[];
-
-  @Field(() => [MandateRole], {
-    nullable: true,
-    description: 'People holding one of these roles on `activeOn`.',
-  })
-  role?: MandateRole[];
-
-  @Field(() => [String], {
-    nullable: true,
+/** `role`, `uf` and `activeOn` are read together by `personWhere`, from the people's mandates. */
+export const [PersonFilter, personFieldsWhere] = filterInput<Person>()('PersonFilter', {
+  nameContains,
+  code: list(String, (codes) => ({ code: { $in: codes } })),
+  role: list(MandateRole, { description: 'People holding one of these roles on `activeOn`.' }),
+  uf: list(String, {
     description: 'People with a mandate in these states (on `activeOn` when given).',
-  })
-  uf?: string[];
-
-  @Field(() => LocalDate, { nullable: true })
-  activeOn?: string;
-
-  @Field(() => Boolean, { nullable: true })
-  demo?: boolean;
-}
+  }),
+  activeOn: field(LocalDate),
+  demo: field(Boolean, (demo) => ({ demo })),
+});
+export type PersonFilter = InstanceType<typeof PersonFilter>;
 
 export const [PersonOrder, personOrder] = orderEnum<Person>()(
   'PersonOrder',
@@ -76,16 +45,7 @@ export async function personWhere(
   em: Em,
   filter: PersonFilter | null | undefined,
 ): Promise<FilterQuery<Person>> {
-  const where: Record<string, unknown> = { deletedAt: null };
-  if (filter?.nameContains) {
-    where.nameSearch = { $like: containsPattern(filter.nameContains) };
-  }
-  if (filter?.code) {
-    where.code = { $in: filter.code };
-  }
-  if (filter?.demo !== undefined && filter?.demo !== null) {
-    where.demo = filter.demo;
-  }
+  const where = personFieldsWhere(filter) as Record<string, unknown>;
   if (filter?.role || filter?.uf || filter?.activeOn) {
     const mandates = await em.find(
       Mandate,
@@ -115,35 +75,39 @@ export function mandateInForceWhere(role: MandateRole, on: string): Record<strin
 /** When several mandates are in force, the newest wins, then the lowest id. */
 export const mandateInForceOrder = [{ startDate: 'desc' }, { id: 'asc' }] as const;
 
-@InputType()
-export class MandateFilter {
-  @Field(() => [MandateRole], { nullable: true })
-  role?: MandateRole[];
-
-  @Field(() => LocalDate, {
-    nullable: true,
-    description: 'Mandates in force on this day: start ≤ day < end.',
-  })
-  activeOn?: string;
-
-  @Field(() => [String], {
-    nullable: true,
-    description: 'Scope in these states (state, municipality or region scope).',
-  })
-  uf?: string[];
-
-  @Field(() => [String], { nullable: true })
-  municipalityIbgeCode?: string[];
-
-  @Field(() => [String], { nullable: true })
-  healthRegionCode?: string[];
-
-  @Field(() => [String], { nullable: true })
-  personCode?: string[];
-
-  @Field(() => [String], { nullable: true })
-  organizationCode?: string[];
-}
+export const [MandateFilter, mandateWhere] = filterInput<Mandate>()(
+  'MandateFilter',
+  {
+    role: list(MandateRole, (role) => ({ role: { $in: role } })),
+    activeOn: field(LocalDate, activeOnWhere, {
+      description: 'Mandates in force on this day: start ≤ day < end.',
+    }),
+    uf: list(
+      String,
+      (values) => {
+        const ufs = validUfs(values, 'filter.uf');
+        return {
+          $or: [
+            { state: { uf: { $in: ufs } } },
+            { municipality: { state: { uf: { $in: ufs } } } },
+            { healthRegions: { state: { uf: { $in: ufs } } } },
+          ],
+        };
+      },
+      { description: 'Scope in these states (state, municipality or region scope).' },
+    ),
+    municipalityIbgeCode: list(String, (codes) => ({
+      municipality: {
+        ibgeCode: { $in: codes.map((code) => validIbgeCode(code, 'filter.municipalityIbgeCode')) },
+      },
+    })),
+    healthRegionCode: list(String, (codes) => ({ healthRegions: { code: { $in: codes } } })),
+    personCode: list(String, (codes) => ({ person: { code: { $in: codes } } })),
+    organizationCode: list(String, (codes) => ({ organization: { code: { $in: codes } } })),
+  },
+  { base: { deletedAt: null, ...livePerson }, join: '$and' },
+);
+export type MandateFilter = InstanceType<typeof MandateFilter>;
 
 export const [MandateOrder, mandateOrder] = orderEnum<Mandate>()(
   'MandateOrder',
@@ -151,39 +115,3 @@ export const [MandateOrder, mandateOrder] = orderEnum<Mandate>()(
   'START_DATE_ASC',
 );
 export type MandateOrder = EnumValue<typeof MandateOrder>;
-
-export function mandateWhere(filter: MandateFilter | null | undefined): FilterQuery<Mandate> {
-  const and: Record<string, unknown>[] = [{ deletedAt: null, ...livePerson }];
-  if (filter?.role) {
-    and.push({ role: { $in: filter.role } });
-  }
-  if (filter?.activeOn) {
-    and.push(activeOnWhere(filter.activeOn));
-  }
-  if (filter?.uf) {
-    const ufs = validUfs(filter.uf, 'filter.uf');
-    and.push({
-      $or: [
-        { state: { uf: { $in: ufs } } },
-        { municipality: { state: { uf: { $in: ufs } } } },
-        { healthRegions: { state: { uf: { $in: ufs } } } },
-      ],
-    });
-  }
-  if (filter?.municipalityIbgeCode) {
-    const codes = filter.municipalityIbgeCode.map((code) =>
-      validIbgeCode(code, 'filter.municipalityIbgeCode'),
-    );
-    and.push({ municipality: { ibgeCode: { $in: codes } } });
-  }
-  if (filter?.healthRegionCode) {
-    and.push({ healthRegions: { code: { $in: filter.healthRegionCode } } });
-  }
-  if (filter?.personCode) {
-    and.push({ person: { code: { $in: filter.personCode } } });
-  }
-  if (filter?.organizationCode) {
-    and.push({ organization: { code: { $in: filter.organizationCode } } });
-  }
-  return (and.length === 1 ? and[0] : { $and: and }) as FilterQuery<Mandate>;
-}

@@ -1,65 +1,52 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType, Int } from 'type-graphql';
-import { containsPattern } from '../common/text';
+import { Int } from 'type-graphql';
+import { field, filterInput, list, nameContains, type Condition } from '../graphql/filters';
 import { orderEnum, type EnumValue } from '../graphql/ordering';
 import type { HealthMacroregion } from './health-macroregion.entity';
 import type { Municipality } from './municipality.entity';
 import { ManagementType, SizeClass } from './territory.enums';
 import { validIbgeCode, validUfs } from './territory.validation';
 
-@InputType({
-  description: 'Every condition given must hold (AND); list fields match any value (IN).',
-})
-export class MunicipalityFilter {
-  @Field(() => [String], { nullable: true, description: 'State acronyms, e.g. ["RS", "SC"].' })
-  uf?: string[];
-
-  @Field(() => [String], { nullable: true })
-  ibgeCode?: string[];
-
-  @Field(() => [String], { nullable: true, description: 'Health region codes, e.g. ["43001"].' })
-  healthRegionCode?: string[];
-
-  @Field(() => [String], {
-    nullable: true,
-    description:
-      "Health macroregion codes: the health region's macroregion, or the one a file gave the municipality itself when its region has none.",
-  })
-  macroregionCode?: string[];
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: 'true: only municipalities with a health region; false: only those without.',
-  })
-  hasHealthRegion?: boolean;
-
-  @Field(() => [SizeClass], { nullable: true })
-  sizeClass?: SizeClass[];
-
-  @Field(() => [ManagementType], { nullable: true })
-  managementType?: ManagementType[];
-
-  @Field(() => Boolean, { nullable: true })
-  capital?: boolean;
-
-  @Field(() => Int, { nullable: true, description: 'Population at least this (inclusive).' })
-  populationMin?: number;
-
-  @Field(() => Int, { nullable: true, description: 'Population at most this (inclusive).' })
-  populationMax?: number;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Name contains this text, ignoring case and accents.',
-  })
-  nameContains?: string;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: 'Include soft-deleted rows (default false).',
-  })
-  includeDeleted?: boolean;
-}
+export const [MunicipalityFilter, municipalityWhere] = filterInput<Municipality>()(
+  'MunicipalityFilter',
+  {
+    uf: list(String, (ufs) => ({ state: { uf: { $in: validUfs(ufs, 'filter.uf') } } }), {
+      description: 'State acronyms, e.g. ["RS", "SC"].',
+    }),
+    ibgeCode: list(String, (codes) => ({
+      ibgeCode: { $in: codes.map((code) => validIbgeCode(code, 'filter.ibgeCode')) },
+    })),
+    healthRegionCode: list(String, (codes) => ({ healthRegion: { code: { $in: codes } } }), {
+      description: 'Health region codes, e.g. ["43001"].',
+      separate: true,
+    }),
+    macroregionCode: list(String, (codes) => inMacroregion({ code: { $in: codes } }) as Condition, {
+      description:
+        "Health macroregion codes: the health region's macroregion, or the one a file gave the municipality itself when its region has none.",
+      separate: true,
+    }),
+    hasHealthRegion: field(Boolean, (has) => ({ healthRegion: has ? { $ne: null } : null }), {
+      description: 'true: only municipalities with a health region; false: only those without.',
+      separate: true,
+    }),
+    sizeClass: list(SizeClass, (sizeClass) => ({ sizeClass: { $in: sizeClass } })),
+    managementType: list(ManagementType, (types) => ({ managementType: { $in: types } })),
+    capital: field(Boolean, (capital) => ({ isCapital: capital })),
+    populationMin: field(Int, (min) => ({ population: { $gte: min } }), {
+      description: 'Population at least this (inclusive).',
+    }),
+    populationMax: field(Int, (max) => ({ population: { $lte: max } }), {
+      description: 'Population at most this (inclusive).',
+    }),
+    nameContains,
+    includeDeleted: field(Boolean, { description: 'Include soft-deleted rows (default false).' }),
+  },
+  {
+    description: 'Every condition given must hold (AND); list fields match any value (IN).',
+    base: (filter) => (filter?.includeDeleted ? {} : { deletedAt: null }),
+  },
+);
+export type MunicipalityFilter = InstanceType<typeof MunicipalityFilter>;
 
 export const [MunicipalityOrder, municipalityOrder] = orderEnum<Municipality>()(
   'MunicipalityOrder',
@@ -89,51 +76,4 @@ export function inMacroregion(
 /** `municipality(ibgeCode:)`: the live municipality with that code. */
 export function municipalityByIbgeCode(ibgeCode: string): FilterQuery<Municipality> {
   return { ibgeCode: validIbgeCode(ibgeCode, 'ibgeCode'), deletedAt: null };
-}
-
-export function municipalityWhere(
-  filter: MunicipalityFilter | null | undefined,
-): FilterQuery<Municipality> {
-  const where: FilterQuery<Municipality> & Record<string, unknown> = {};
-  const and: FilterQuery<Municipality>[] = [];
-  if (!filter?.includeDeleted) {
-    where.deletedAt = null;
-  }
-  if (!filter) {
-    return where;
-  }
-  if (filter.uf) {
-    where.state = { uf: { $in: validUfs(filter.uf, 'filter.uf') } };
-  }
-  if (filter.ibgeCode) {
-    where.ibgeCode = { $in: filter.ibgeCode.map((code) => validIbgeCode(code, 'filter.ibgeCode')) };
-  }
-  if (filter.healthRegionCode) {
-    and.push({ healthRegion: { code: { $in: filter.healthRegionCode } } });
-  }
-  if (filter.macroregionCode) {
-    and.push(inMacroregion({ code: { $in: filter.macroregionCode } }));
-  }
-  if (filter.hasHealthRegion !== undefined && filter.hasHealthRegion !== null) {
-    and.push({ healthRegion: filter.hasHealthRegion ? { $ne: null } : null });
-  }
-  if (filter.sizeClass) {
-    where.sizeClass = { $in: filter.sizeClass };
-  }
-  if (filter.managementType) {
-    where.managementType = { $in: filter.managementType };
-  }
-  if (filter.capital !== undefined && filter.capital !== null) {
-    where.isCapital = filter.capital;
-  }
-  if (filter.populationMin != null || filter.populationMax != null) {
-    where.population = {
-      ...(filter.populationMin != null ? { $gte: filter.populationMin } : {}),
-      ...(filter.populationMax != null ? { $lte: filter.populationMax } : {}),
-    };
-  }
-  if (filter.nameContains) {
-    where.nameSearch = { $like: containsPattern(filter.nameContains) };
-  }
-  return and.length > 0 ? { $and: [where, ...and] } : where;
 }

@@ -1,6 +1,5 @@
 import { type FilterQuery } from '@mikro-orm/core';
-import { Field, InputType } from 'type-graphql';
-import { containsPattern } from '../common/text';
+import { filterInput, list, nameContains } from '../graphql/filters';
 import { orderEnum, type EnumValue } from '../graphql/ordering';
 import type { HealthMacroregion } from './health-macroregion.entity';
 import type { HealthRegion } from './health-region.entity';
@@ -8,14 +7,11 @@ import type { State } from './state.entity';
 import { GeographicRegion } from './territory.enums';
 import { validUf, validUfs } from './territory.validation';
 
-@InputType()
-export class StateFilter {
-  @Field(() => [String], { nullable: true })
-  uf?: string[];
-
-  @Field(() => [GeographicRegion], { nullable: true })
-  region?: GeographicRegion[];
-}
+export const [StateFilter, stateWhere] = filterInput<State>()('StateFilter', {
+  uf: list(String, (ufs) => ({ uf: { $in: validUfs(ufs, 'filter.uf') } })),
+  region: list(GeographicRegion, (region) => ({ region: { $in: region } })),
+});
+export type StateFilter = InstanceType<typeof StateFilter>;
 
 export const [StateOrder, stateOrder] = orderEnum<State>()(
   'StateOrder',
@@ -39,46 +35,26 @@ export function healthMacroregionByCode(code: string): FilterQuery<HealthMacrore
   return { code: code.trim(), deletedAt: null };
 }
 
-export function stateWhere(filter: StateFilter | null | undefined): FilterQuery<State> {
-  return {
-    deletedAt: null,
-    ...(filter?.uf ? { uf: { $in: validUfs(filter.uf, 'filter.uf') } } : {}),
-    ...(filter?.region ? { region: { $in: filter.region } } : {}),
-  };
-}
+/** A region or macroregion in these states. */
+const inStates = list(String, (ufs) => ({ state: { uf: { $in: validUfs(ufs, 'filter.uf') } } }));
+const codeIn = list(String, (codes) => ({ code: { $in: codes } }));
 
-@InputType()
-export class HealthMacroregionFilter {
-  @Field(() => [String], { nullable: true })
-  uf?: string[];
+export const [HealthMacroregionFilter, macroregionWhere] = filterInput<HealthMacroregion>()(
+  'HealthMacroregionFilter',
+  { uf: inStates, code: codeIn, nameContains },
+);
+export type HealthMacroregionFilter = InstanceType<typeof HealthMacroregionFilter>;
 
-  @Field(() => [String], { nullable: true })
-  code?: string[];
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Name contains this text, ignoring case and accents.',
-  })
-  nameContains?: string;
-}
-
-@InputType()
-export class HealthRegionFilter {
-  @Field(() => [String], { nullable: true })
-  uf?: string[];
-
-  @Field(() => [String], { nullable: true })
-  code?: string[];
-
-  @Field(() => [String], { nullable: true })
-  macroregionCode?: string[];
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Name contains this text, ignoring case and accents.',
-  })
-  nameContains?: string;
-}
+export const [HealthRegionFilter, healthRegionWhere] = filterInput<HealthRegion>()(
+  'HealthRegionFilter',
+  {
+    uf: inStates,
+    code: codeIn,
+    macroregionCode: list(String, (codes) => ({ macroregion: { code: { $in: codes } } })),
+    nameContains,
+  },
+);
+export type HealthRegionFilter = InstanceType<typeof HealthRegionFilter>;
 
 export const [RegionOrder, regionOrder] = orderEnum<HealthRegion | HealthMacroregion>()(
   'RegionOrder',
@@ -87,30 +63,3 @@ export const [RegionOrder, regionOrder] = orderEnum<HealthRegion | HealthMacrore
   'Orders health regions and macroregions.',
 );
 export type RegionOrder = EnumValue<typeof RegionOrder>;
-
-export function macroregionWhere(
-  filter: HealthMacroregionFilter | null | undefined,
-): FilterQuery<HealthMacroregion> {
-  return {
-    deletedAt: null,
-    ...(filter?.uf ? { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } : {}),
-    ...(filter?.code ? { code: { $in: filter.code } } : {}),
-    ...(filter?.nameContains
-      ? { nameSearch: { $like: containsPattern(filter.nameContains) } }
-      : {}),
-  };
-}
-
-export function healthRegionWhere(
-  filter: HealthRegionFilter | null | undefined,
-): FilterQuery<HealthRegion> {
-  return {
-    deletedAt: null,
-    ...(filter?.uf ? { state: { uf: { $in: validUfs(filter.uf, 'filter.uf') } } } : {}),
-    ...(filter?.code ? { code: { $in: filter.code } } : {}),
-    ...(filter?.macroregionCode ? { macroregion: { code: { $in: filter.macroregionCode } } } : {}),
-    ...(filter?.nameContains
-      ? { nameSearch: { $like: containsPattern(filter.nameContains) } }
-      : {}),
-  };
-}
