@@ -81,7 +81,8 @@ export interface FilterOptions<F extends Fields> {
   join?: '$and';
 }
 
-function isPlainObject(candidate: unknown): candidate is Condition {
+/** An object literal's kind of object: a condition or an operator map, not an array, date or entity. */
+export function isPlainObject(candidate: unknown): candidate is Condition {
   return (
     typeof candidate === 'object' &&
     candidate !== null &&

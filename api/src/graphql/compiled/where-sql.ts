@@ -5,6 +5,7 @@ import {
   type MetadataStorage,
 } from '@mikro-orm/core';
 import { inList, sql, type Sql } from '../../db/sql/sql';
+import { isPlainObject } from '../filters';
 
 /**
  * The filters and orders of compiled reads are the same MikroORM `FilterQuery` and order maps
@@ -39,17 +40,6 @@ const comparisons: Record<string, Sql> = {
   $gt: sql`>`,
   $lt: sql`<`,
 };
-
-type Condition = Record<string, unknown>;
-
-function isPlainObject(candidate: unknown): candidate is Condition {
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    !Array.isArray(candidate) &&
-    Object.getPrototypeOf(candidate) === Object.prototype
-  );
-}
 
 /**
  * A value slot: where a request's value goes in a statement built once per document and argument
