@@ -452,8 +452,18 @@ export class Stage {
           changes.push(change);
         }
       }
-      yield { changes, unchanged: rows.length - changes.length };
+      yield { changes: await this.scoped(changes), unchanged: rows.length - changes.length };
     }
+  }
+
+  /** Changes with the audit state the target reads from stored rows (`storedStateUfs`), if any. */
+  private async scoped(changes: Change[]): Promise<Change[]> {
+    const stored = this.target.storedStateUfs;
+    if (stored && changes.length > 0) {
+      const ufs = await stored(this.em, [...new Set(changes.map((change) => change.key))]);
+      changes.forEach((change) => (change.stateUf = ufs.get(change.key) ?? null));
+    }
+    return changes;
   }
 
   /** Live stored rows (`t`) of the import's scope (`source`) that no staged row matched. */
@@ -497,7 +507,7 @@ export class Stage {
       });
       const changes = found.map((row) => deleteOf(this.target, this.refs, row));
       this.em.clear();
-      yield changes;
+      yield await this.scoped(changes);
     }
   }
 

@@ -186,6 +186,11 @@ export interface Target {
   populate?: string[];
   /** UF of a row, for the audit log's state scope. */
   stateUfOf?(values: Flat, refs: RefIndex): string | null;
+  /**
+   * The audit log's state of stored rows whose state is not in their own values (a person's,
+   * from their mandates), by natural key: asked for the rows an import changes or prunes.
+   */
+  storedStateUfs?(em: Em, keys: string[]): Promise<Map<string, string | null>>;
 }
 
 /** UF of a municipality, region or macroregion code (`stateCodeOf`), from the shipped states. */

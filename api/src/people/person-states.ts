@@ -1,5 +1,6 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Em } from '../db/orm';
+import { execute } from '../db/sql/execute';
+import { inList, sql } from '../db/sql/sql';
 
 /** A person and the states they belong to. */
 export interface PersonStates {
@@ -30,11 +31,15 @@ export async function personStates(
   for (let start = 0; start < keys.length; start += CHUNK) {
     const chunk = keys.slice(start, start + CHUNK);
     // Inside the caller's transaction when there is one (a write batch), on its connection.
-    const rows = await (em as unknown as SqlEntityManager)
-      .getConnection()
-      .execute<{ id: number; code: string; home_uf: string | null; uf: string | null }[]>(
-        `with wanted as (
-         select id, code, home_uf from people where ${column} in (${chunk.map(() => '?').join(', ')})
+    const rows = await execute<{
+      id: number;
+      code: string;
+      home_uf: string | null;
+      uf: string | null;
+    }>(
+      em,
+      sql`with wanted as (
+         select id, code, home_uf from people where ${inList(sql.ident(column), chunk)}
        ),
        held as (
          select m.id, m.person_id, m.state_id, m.municipality_id from mandates m
@@ -53,10 +58,7 @@ export async function personStates(
        left join placed p on p.person_id = w.id
        left join states s on s.id = p.state_id
        order by w.id, s.uf`,
-        chunk,
-        'all',
-        em.getTransactionContext(),
-      );
+    );
     const byId = new Map<number, PersonStates & { home: string | null }>();
     for (const row of rows) {
       const id = Number(row.id);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditStateUf } from '../audit/audit.service';
 import { scopedUf } from '../auth/policy';
 import { searchText } from '../common/text';
 import { hiddenContactFields } from './contact';
@@ -95,4 +96,12 @@ export const personWrites = writeSpec<Person>({
 export const personTarget = importTarget(Person, specFields(personWrites, '', 'nameSearch'), {
   namespace: 'Person',
   lookup: 'code',
+  // As a mutation's entry has it: the one state the person belongs to (`ufsOf`), else none.
+  storedStateUfs: async (em, codes) =>
+    new Map(
+      (await personStates(em, { codes })).map((person) => [
+        person.code,
+        auditStateUf(person.states),
+      ]),
+    ),
 });

@@ -4,6 +4,7 @@ import { Person } from '../../src/people/person.entity';
 import { Adhesion } from '../../src/programs/adhesion.entity';
 import { Event } from '../../src/activity/event.entity';
 import { AuditEntry } from '../../src/audit/audit-entry.entity';
+import { AuditAction } from '../../src/audit/audit.enums';
 import { Mandate } from '../../src/people/mandate.entity';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 import { bearer } from '../writes/fixtures';
@@ -488,6 +489,30 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     expect(of1991.map((entry) => [entry.after?.ibgeCode, entry.stateUf])).toEqual([
       ['4314902', 'RS'],
       ['4304606', 'RS'],
+    ]);
+  });
+
+  it("audits a person's change under the state of their mandates from both paths", async () => {
+    const em = t.app.orm.em.fork();
+    const person = await em.findOneOrFail(Person, { code: 'RULE-PERSON' });
+    const api = await t.gql(
+      `mutation { upsertPeople(rows: [{ code: "RULE-PERSON", name: "Pessoa Renomeada",
+        expectedVersion: ${person.version} }]) { updated } }`,
+      {},
+      admin,
+    );
+    expect(api.data).toEqual({ upsertPeople: { updated: 1 } });
+    expect(
+      await imported('people', 'rules-person.csv', 'codigo;nome\nRULE-PERSON;Pessoa Reimportada\n'),
+    ).toBe('applied');
+    const entries = await em.find(
+      AuditEntry,
+      { entityType: 'Person', entityId: person.id, action: AuditAction.UPDATE },
+      { orderBy: { id: 'asc' } },
+    );
+    expect(entries.map((entry) => [entry.after?.name, entry.stateUf])).toEqual([
+      ['Pessoa Renomeada', 'RS'],
+      ['Pessoa Reimportada', 'RS'],
     ]);
   });
 
