@@ -15,8 +15,9 @@ import {
   text,
   uf,
 } from '../writes/write.fields';
-import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
-import { importTarget, specFields, ufOfState } from '../imports/import.targets';
+import { byCode, codeKey, loadRows, orNational, writeSpec } from '../writes/write.spec';
+import { importTarget, specFields, ufOfCode } from '../imports/import.targets';
+import { auditStateUf } from '../audit/audit.service';
 
 const count = z.number().int().min(0, 'Must be 0 or more');
 
@@ -82,11 +83,7 @@ export const eventWrites = writeSpec<Event>({
       ['municipalityIbgeCode', Municipality, 'municipality'],
     ]);
   },
-  ufsOf(flat: Flat, batch) {
-    const ufs = eventUfs(flat, (code) => batch.ufOfCode(code));
-    // No territory at all means national: beyond any state-scoped key.
-    return ufs.length > 0 ? ufs : [NATIONAL];
-  },
+  ufsOf: (flat: Flat, batch) => orNational(eventUfs(flat, (code) => batch.ufOfCode(code))),
   create: () => new Event(),
   write(row, draft, batch) {
     const maybe = <T extends object>(value: T | undefined) => (value ? ref(value) : null);
@@ -132,5 +129,10 @@ export const eventTarget = importTarget(
     `organizationCode=organization:Organization stateUf=state:State
      healthRegionCode=healthRegion:HealthRegion municipalityIbgeCode=municipality:Municipality`,
   ),
-  { namespace: 'Event', lookup: 'code', stateUfOf: ufOfState },
+  {
+    namespace: 'Event',
+    lookup: 'code',
+    // The audit log's state, as a mutation's entry has it (`ufsOf`).
+    stateUfOf: (values) => auditStateUf(orNational(eventUfs(values, ufOfCode))),
+  },
 );

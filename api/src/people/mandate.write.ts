@@ -22,7 +22,7 @@ import {
   rowIdentity,
   uf,
 } from '../writes/write.fields';
-import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, orNational, writeSpec } from '../writes/write.spec';
 import { loadPersonStates, statesOfPerson } from './person.write';
 import { importTarget, specFields, ufOfCode } from '../imports/import.targets';
 import { auditStateUf } from '../audit/audit.service';
@@ -196,11 +196,7 @@ export const mandateWrites = writeSpec<Mandate>({
     }
     return problems;
   },
-  ufsOf(flat: Flat, batch) {
-    const ufs = mandateUfs(flat, (code) => batch.ufOfCode(code));
-    // No territory at all means national: beyond any state-scoped key.
-    return ufs.length > 0 ? ufs : [NATIONAL];
-  },
+  ufsOf: (flat: Flat, batch) => orNational(mandateUfs(flat, (code) => batch.ufOfCode(code))),
   scopeRefusal(draft, batch) {
     // A mandate adds its state to its person's, and a state-scoped editor reads the contact of
     // the people of its state: it may not give itself someone else's by writing one.
@@ -265,7 +261,7 @@ export const mandateTarget = importTarget(
   {
     lookup: 'code',
     populate: ['healthRegions'],
-    // The audit log's state, as a mutation's entry has it: the one state the mandate is in.
-    stateUfOf: (values) => auditStateUf(mandateUfs(values, ufOfCode)),
+    // The audit log's state, as a mutation's entry has it (`ufsOf`): its one state, or BR.
+    stateUfOf: (values) => auditStateUf(orNational(mandateUfs(values, ufOfCode))),
   },
 );

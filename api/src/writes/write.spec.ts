@@ -149,6 +149,9 @@ type Em = Batch['em'];
 /** What `ufsOf` returns for rows of the whole country (no state): only unscoped keys write them. */
 export const NATIONAL = 'BR';
 
+/** The states a row's territory names, or, with no territory at all, the whole country. */
+export const orNational = (ufs: string[]): string[] => (ufs.length > 0 ? ufs : [NATIONAL]);
+
 /** `ufsOf` of a row in the state its `field` (a municipality's, region's or macroregion's code) names. */
 export const stateOfCode =
   (field: string) =>

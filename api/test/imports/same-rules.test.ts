@@ -435,6 +435,38 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     ]);
   });
 
+  it('audits a national event (no territory) as BR from both paths', async () => {
+    const api = await t.gql(
+      `mutation { upsertEvents(rows: [{ code: "RULE-NATIONAL-api", kind: WEB_OFICINA,
+        title: "Oficina", startDate: "2025-03-10", modality: ONLINE }]) { created } }`,
+      {},
+      admin,
+    );
+    expect(api.data).toEqual({ upsertEvents: { created: 1 } });
+    expect(
+      await imported(
+        'events',
+        'rules-national.csv',
+        'codigo;tipo;titulo;data\nRULE-NATIONAL-file;oficina;Oficina;10/03/2025\n',
+      ),
+    ).toBe('applied');
+    const em = t.app.orm.em.fork();
+    const events = await em.find(
+      Event,
+      { code: { $in: ['RULE-NATIONAL-api', 'RULE-NATIONAL-file'] } },
+      { orderBy: { code: 'asc' } },
+    );
+    const entries = await em.find(AuditEntry, {
+      entityType: 'Event',
+      entityId: { $in: events.map((event) => event.id) },
+    });
+    const ufOf = (id: number) => entries.find((entry) => entry.entityId === id)?.stateUf;
+    expect(events.map((event) => [event.code, ufOf(event.id)])).toEqual([
+      ['RULE-NATIONAL-api', 'BR'],
+      ['RULE-NATIONAL-file', 'BR'],
+    ]);
+  });
+
   it("audits a mayor's mandate under its municipality's state from both paths", async () => {
     const api = await t.gql(
       `mutation { upsertMandates(rows: [{ code: "RULE-MAYOR-api", personCode: "RULE-PERSON",
