@@ -275,6 +275,18 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     return outcome.status === 'invalid' ? outcome.issues.lines() : outcome.status;
   }
 
+  /** Each row's code and the state of its audit entries (the first one's), by code. */
+  async function auditedStates(entity: typeof Event | typeof Mandate, codes: string[]) {
+    const em = t.app.orm.em.fork();
+    const rows = await em.find(entity, { code: { $in: codes } }, { orderBy: { code: 'asc' } });
+    const entries = await em.find(AuditEntry, {
+      entityType: entity.name,
+      entityId: { $in: rows.map((row) => row.id) },
+    });
+    const ufOf = (id: number) => entries.find((entry) => entry.entityId === id)?.stateUf;
+    return rows.map((row) => [row.code, ufOf(row.id)]);
+  }
+
   /** A natural key per case and path, so that every write creates its own row. */
   function keyed(c: Case, index: number, path: 'api' | 'file') {
     const code = `RULE-${index}-${path}`;
@@ -450,18 +462,7 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
         'codigo;tipo;titulo;data\nRULE-NATIONAL-file;oficina;Oficina;10/03/2025\n',
       ),
     ).toBe('applied');
-    const em = t.app.orm.em.fork();
-    const events = await em.find(
-      Event,
-      { code: { $in: ['RULE-NATIONAL-api', 'RULE-NATIONAL-file'] } },
-      { orderBy: { code: 'asc' } },
-    );
-    const entries = await em.find(AuditEntry, {
-      entityType: 'Event',
-      entityId: { $in: events.map((event) => event.id) },
-    });
-    const ufOf = (id: number) => entries.find((entry) => entry.entityId === id)?.stateUf;
-    expect(events.map((event) => [event.code, ufOf(event.id)])).toEqual([
+    expect(await auditedStates(Event, ['RULE-NATIONAL-api', 'RULE-NATIONAL-file'])).toEqual([
       ['RULE-NATIONAL-api', 'BR'],
       ['RULE-NATIONAL-file', 'BR'],
     ]);
@@ -482,18 +483,7 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
         'codigo;pessoa;papel;inicio;ibge\nRULE-MAYOR-file;RULE-PERSON;prefeito;01/01/2025;4314902\n',
       ),
     ).toBe('applied');
-    const em = t.app.orm.em.fork();
-    const mandates = await em.find(
-      Mandate,
-      { code: { $in: ['RULE-MAYOR-api', 'RULE-MAYOR-file'] } },
-      { orderBy: { code: 'asc' } },
-    );
-    const entries = await em.find(AuditEntry, {
-      entityType: 'Mandate',
-      entityId: { $in: mandates.map((mandate) => mandate.id) },
-    });
-    const ufOf = (id: number) => entries.find((entry) => entry.entityId === id)?.stateUf;
-    expect(mandates.map((mandate) => [mandate.code, ufOf(mandate.id)])).toEqual([
+    expect(await auditedStates(Mandate, ['RULE-MAYOR-api', 'RULE-MAYOR-file'])).toEqual([
       ['RULE-MAYOR-api', 'RS'],
       ['RULE-MAYOR-file', 'RS'],
     ]);
