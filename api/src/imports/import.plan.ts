@@ -198,7 +198,25 @@ export async function planTarget(
       em.clear();
     }
   }
+  await withStoredStates(em, target, plan.changes);
   return plan;
+}
+
+/**
+ * Gives the changes of stored rows the audit state their target reads from the database
+ * (`storedStateUfs`: a person's, from their mandates), for both the in-memory and the staged plan.
+ */
+export async function withStoredStates(
+  em: Em,
+  target: Target,
+  changes: Change[],
+): Promise<Change[]> {
+  const stored = changes.filter((change) => change.action !== 'create');
+  if (target.storedStateUfs && stored.length > 0) {
+    const ufs = await target.storedStateUfs(em, [...new Set(stored.map((change) => change.key))]);
+    stored.forEach((change) => (change.stateUf = ufs.get(change.key) ?? null));
+  }
+  return changes;
 }
 
 /** The soft delete of a stored row the file no longer has (`--prune`). */

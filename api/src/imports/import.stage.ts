@@ -10,7 +10,7 @@ import { columnType, sql, type Sql, type SqlDialect } from '../db/sql/sql';
 import { tableOf, type TableNames } from '../db/sql/tables';
 import type { Flat } from '../writes/write.batch';
 import { type IssueList } from './import.issues';
-import { type Change, deleteOf, type Existing, updateOf } from './import.plan';
+import { type Change, deleteOf, type Existing, updateOf, withStoredStates } from './import.plan';
 import { columnData, type RefIndex, snapshot, type Target } from './import.targets';
 
 /** Valid rows per staging INSERT (one bound value per column, or one per chunk on SQLite). */
@@ -452,18 +452,11 @@ export class Stage {
           changes.push(change);
         }
       }
-      yield { changes: await this.scoped(changes), unchanged: rows.length - changes.length };
+      yield {
+        changes: await withStoredStates(this.em, this.target, changes),
+        unchanged: rows.length - changes.length,
+      };
     }
-  }
-
-  /** Changes with the audit state the target reads from stored rows (`storedStateUfs`), if any. */
-  private async scoped(changes: Change[]): Promise<Change[]> {
-    const stored = this.target.storedStateUfs;
-    if (stored && changes.length > 0) {
-      const ufs = await stored(this.em, [...new Set(changes.map((change) => change.key))]);
-      changes.forEach((change) => (change.stateUf = ufs.get(change.key) ?? null));
-    }
-    return changes;
   }
 
   /** Live stored rows (`t`) of the import's scope (`source`) that no staged row matched. */
@@ -507,7 +500,7 @@ export class Stage {
       });
       const changes = found.map((row) => deleteOf(this.target, this.refs, row));
       this.em.clear();
-      yield await this.scoped(changes);
+      yield await withStoredStates(this.em, this.target, changes);
     }
   }
 
