@@ -16,7 +16,7 @@ export interface DemoTerritory {
   }[];
   regions: { id: number; code: string; stateId: number }[];
   /** Macroregions already loaded: a state with any has official territory, never a demo one. */
-  macroregions: { id: number; stateId: number }[];
+  macroregions: { id: number; code: string; stateId: number }[];
   /** Organisations and programs that already exist are reused by code, not created again. */
   organizations: { id: number; code: string }[];
   programs: { id: number; code: string }[];

@@ -1,18 +1,41 @@
 import type { EntityClass } from '@mikro-orm/core';
+import { createHash } from 'node:crypto';
 import { Event } from '../../api/src/activity/event.entity';
+import { eventTarget } from '../../api/src/activity/event.write';
 import { Participation } from '../../api/src/activity/participation.entity';
+import { participationTarget } from '../../api/src/activity/participation.write';
+import { systemViewer } from '../../api/src/auth/viewer';
 import { type Em, type Orm, refreshPlannerStatistics } from '../../api/src/db/orm';
+import { ImportRun, ImportStatus } from '../../api/src/imports/import-run.entity';
+import { applyPlans, planTarget } from '../../api/src/imports/import.plan';
+import {
+  RefIndex,
+  type RefNamespace,
+  refNamespaces,
+  type Target,
+} from '../../api/src/imports/import.targets';
 import { Mandate } from '../../api/src/people/mandate.entity';
+import { mandateTarget } from '../../api/src/people/mandate.write';
 import { Organization } from '../../api/src/people/organization.entity';
+import { organizationTarget } from '../../api/src/people/organization.write';
 import { Person } from '../../api/src/people/person.entity';
+import { personTarget } from '../../api/src/people/person.write';
 import { Adhesion } from '../../api/src/programs/adhesion.entity';
+import { adhesionTarget } from '../../api/src/programs/adhesion.write';
 import { InstrumentStatus } from '../../api/src/programs/instrument-status.entity';
+import { instrumentStatusTarget } from '../../api/src/programs/instrument-status.write';
 import { Program } from '../../api/src/programs/program.entity';
+import { programTarget } from '../../api/src/programs/program.write';
 import { HealthMacroregion } from '../../api/src/territory/health-macroregion.entity';
+import { healthMacroregionTarget } from '../../api/src/territory/health-macroregion.write';
 import { HealthRegion } from '../../api/src/territory/health-region.entity';
+import { healthRegionTarget } from '../../api/src/territory/health-region.write';
 import { Municipality } from '../../api/src/territory/municipality.entity';
+import { municipalityTarget } from '../../api/src/territory/municipality.write';
 import { RegionMembership } from '../../api/src/territory/region-membership.entity';
+import { regionMembershipTarget } from '../../api/src/territory/region-membership.write';
 import { State } from '../../api/src/territory/state.entity';
+import { type Flat } from '../../api/src/writes/write.batch';
 import {
   buildDemoNetwork,
   type DemoOptions,
@@ -36,6 +59,8 @@ const tables: Record<DemoTable, EntityClass<object>> = {
 };
 
 export interface DemoSeedResult {
+  /** The import run the network was written under (`import:revert` undoes it). */
+  runId: number;
   rows: Record<string, number>;
   seconds: number;
   rowsPerSecond: number;
@@ -81,7 +106,7 @@ export async function readDemoTerritory(
         healthRegionId: m.healthRegion?.id ?? null,
       })),
       regions: regions.map((r) => ({ id: r.id, code: r.code, stateId: r.state.id })),
-      macroregions: macroregions.map((m) => ({ id: m.id, stateId: m.state.id })),
+      macroregions: macroregions.map((m) => ({ id: m.id, code: m.code, stateId: m.state.id })),
       organizations: organizations.map((o) => ({ id: o.id, code: o.code })),
       programs: programs.map((p) => ({ id: p.id, code: p.code })),
     },
@@ -89,19 +114,92 @@ export async function readDemoTerritory(
   };
 }
 
-/** Rows per multi-row INSERT: under both databases' bound-parameter limits. */
-function batchSize(rows: Record<string, unknown>[]): number {
-  const columns = Math.max(1, Object.keys(rows[0] ?? {}).length + 3);
-  return Math.max(1, Math.floor(30_000 / columns));
+/** What a demo row is written as: the target the import engine writes its entity through. */
+type Step = { target: Target; rows: DemoRow[] };
+type DemoRow = Record<string, unknown>;
+
+/** Row fields that are the generator's own, not the entity's: its handle and its source tag. */
+const generatorFields = new Set(['id', 'source']);
+
+/** A target that also writes the entity's `demo` flag (official files never set it). */
+function withDemoFlag(target: Target): Target {
+  return target.fields.some((field) => field.name === 'demo')
+    ? target
+    : { ...target, fields: [...target.fields, { name: 'demo', property: 'demo', type: 'scalar' }] };
 }
 
 /**
- * Writes the demo network in one transaction with multi-row inserts (ids assigned by the
- * generator; PostgreSQL sequences are moved past them). Refuses a database that has people.
+ * Natural keys of the rows the generator points at by id (its handles: the database's ids of the
+ * territory it read, its own ids for the rows it makes), per namespace.
+ */
+class DemoKeys {
+  private readonly keys = new Map<RefNamespace, Map<number, string>>();
+
+  add(namespace: RefNamespace, rows: readonly DemoRow[]): void {
+    const keyField = refNamespaces[namespace].keyField;
+    const keys = this.keys.get(namespace) ?? new Map<number, string>();
+    for (const row of rows) {
+      keys.set(row.id as number, row[keyField] as string);
+    }
+    this.keys.set(namespace, keys);
+  }
+
+  key(namespace: RefNamespace, id: number, where: string): string {
+    const key = this.keys.get(namespace)?.get(id);
+    if (key === undefined) {
+      throw new Error(`demo seed: ${where} points at ${namespace} #${id}, which it does not know`);
+    }
+    return key;
+  }
+}
+
+/**
+ * A generated row in the flat form every write takes (`healthRegionCode`, not a region id), by
+ * the target's own field list; a property the target does not write is an error, not dropped.
+ */
+function flatOf(target: Target, row: DemoRow, keys: DemoKeys): Flat {
+  const written = new Set(target.fields.map((field) => field.property));
+  for (const name of Object.keys(row)) {
+    if (!written.has(name) && !generatorFields.has(name)) {
+      throw new Error(`demo seed: ${target.name}.${name} is not a field its import target writes`);
+    }
+  }
+  const flat: Flat = {};
+  for (const field of target.fields) {
+    if (!(field.property in row)) {
+      continue;
+    }
+    const value = row[field.property];
+    const where = `${target.name}.${field.name}`;
+    if (field.type === 'ref') {
+      flat[field.name] =
+        value === null || value === undefined
+          ? null
+          : keys.key(field.namespace, value as number, where);
+    } else if (field.type === 'refList') {
+      flat[field.name] = (value as number[])
+        .map((id) => keys.key(field.namespace, id, where))
+        .sort();
+    } else {
+      flat[field.name] = value;
+    }
+  }
+  return flat;
+}
+
+/**
+ * Builds the fictional network on an empty network and writes it the way an import writes a
+ * file: each entity's rows, in flat form, planned against the database and applied by
+ * `applyPlans` through its import target (new rows as multi-row inserts, each with its audit
+ * entry), all under one import run of kind `demo`, in one transaction.
  */
 export async function seedDemoNetwork(
   orm: Orm,
-  options: DemoOptions & { onProgress?: (events: number, total: number) => void },
+  options: DemoOptions & {
+    onProgress?: (events: number, total: number) => void;
+    /** Who the run and its audit entries name. */
+    actor?: string;
+  },
 ): Promise<DemoSeedResult> {
   const started = Date.now();
   const em = orm.em.fork();
@@ -112,89 +210,120 @@ export async function seedDemoNetwork(
   }
   const { territory, startIds } = await readDemoTerritory(em);
   const network = buildDemoNetwork(territory, startIds, options);
-  const rows: Record<string, number> = {};
-  const now = new Date();
-  const stamp = { createdAt: now, updatedAt: now, version: 1 };
+  const keys = new DemoKeys();
+  keys.add(
+    'State',
+    territory.states.map((state) => ({ id: state.id, uf: state.uf })),
+  );
+  keys.add('Municipality', territory.municipalities);
+  keys.add('HealthRegion', [...territory.regions, ...network.regions]);
+  keys.add('HealthMacroregion', [...territory.macroregions, ...network.macroregions]);
+  keys.add('Organization', [...territory.organizations, ...network.organizations]);
+  keys.add('Program', [...territory.programs, ...network.programs]);
+  keys.add('Person', network.people);
 
-  await em.transactional(async (tx) => {
-    const insert = async (entity: EntityClass<object>, data: Record<string, unknown>[]) => {
-      if (data.length === 0) {
+  const linksOf = new Map<number, number[]>();
+  for (const link of network.mandateRegions) {
+    linksOf.set(link.mandate_id, [...(linksOf.get(link.mandate_id) ?? []), link.health_region_id]);
+  }
+  const regionLinks = [...network.regionOfMunicipality].map(([municipality, region]) => ({
+    id: municipality,
+    ibgeCode: keys.key('Municipality', municipality, 'Municipality'),
+    healthRegion: region,
+  }));
+  const steps: Step[] = [
+    { target: healthMacroregionTarget, rows: network.macroregions },
+    { target: healthRegionTarget, rows: network.regions },
+    { target: municipalityTarget, rows: regionLinks },
+    { target: regionMembershipTarget, rows: network.memberships },
+    { target: organizationTarget, rows: network.organizations },
+    { target: personTarget, rows: network.people },
+    {
+      target: mandateTarget,
+      rows: network.mandates.map((row) => ({
+        ...row,
+        healthRegions: linksOf.get(row.id as number) ?? [],
+      })),
+    },
+    { target: programTarget, rows: network.programs },
+    { target: adhesionTarget, rows: network.adhesions },
+    { target: instrumentStatusTarget, rows: network.instrumentStatuses },
+  ];
+  const rows: Record<string, number> = {};
+  const actor = options.actor ?? 'demo-seed';
+
+  const runId = await em.transactional(async (tx) => {
+    const run = tx.create(ImportRun, {
+      kind: 'demo',
+      fileNames: [],
+      sha256: createHash('sha256')
+        .update(`demo seed=${options.seed} scale=${options.scale}`)
+        .digest('hex'),
+      status: ImportStatus.RUNNING,
+      actor,
+      startedAt: new Date(started),
+      counts: {},
+      errors: [],
+      asOf: null,
+      source: 'demo',
+    });
+    await tx.flush();
+    const refs = new RefIndex(tx);
+    const context = {
+      em: tx,
+      refs,
+      viewer: systemViewer(actor),
+      importRunId: run.id,
+      source: 'demo',
+    };
+    /** Plans the rows against the database and applies them: every row a change, none skipped. */
+    const write = async ({ target, rows: generated }: Step) => {
+      if (generated.length === 0) {
         return;
       }
-      const size = batchSize(data);
-      for (let start = 0; start < data.length; start += size) {
-        await tx.insertMany(
-          entity,
-          data.slice(start, start + size).map((row) => ({ ...stamp, ...row })) as never[],
+      const demoTarget = target === municipalityTarget ? target : withDemoFlag(target);
+      const records = generated.map((row) => flatOf(demoTarget, row, keys));
+      if (target.namespace) {
+        // Rows it creates are registered there, for the rows after them to point at.
+        await refs.load(target.namespace);
+      }
+      const plan = await planTarget(tx, refs, demoTarget, records);
+      const expected = target === municipalityTarget ? 'update' : 'create';
+      const written = plan.changes.filter((change) => change.action === expected).length;
+      if (written !== records.length) {
+        throw new Error(
+          `demo seed: ${target.name}: ${records.length} rows planned as ${written} to ${expected} (a key repeats or is already stored)`,
         );
       }
-      rows[entity.name] = (rows[entity.name] ?? 0) + data.length;
+      await applyPlans([plan], context);
+      rows[target.name] = (rows[target.name] ?? 0) + written;
       if (process.env.DEMO_TIMING) {
-        process.stderr.write(`${entity.name} ${data.length} ${Date.now() - started}ms\n`);
+        process.stderr.write(`${target.name} ${written} ${Date.now() - started}ms\n`);
       }
     };
-    await insert(HealthMacroregion, network.macroregions);
-    await insert(HealthRegion, network.regions);
-    const byRegion = new Map<number, number[]>();
-    for (const [municipality, region] of network.regionOfMunicipality) {
-      byRegion.set(region, [...(byRegion.get(region) ?? []), municipality]);
+    for (const step of steps) {
+      await write(step);
     }
-    for (const [region, municipalities] of byRegion) {
-      // The region link is set once on first seeding, without bumping `version`.
-      await tx.nativeUpdate(
-        Municipality,
-        { id: { $in: municipalities } },
-        { healthRegion: region },
-      );
-    }
-    await insert(RegionMembership, network.memberships);
-    await insert(Organization, network.organizations);
-    await insert(Person, network.people);
-    await insert(Mandate, network.mandates);
-    const pivot = network.mandateRegions;
-    const pivotEntity = tx.getMetadata().get(Mandate.name).properties.healthRegions.pivotEntity;
-    const [mandateColumn, regionColumn] = tx.getMetadata().get(pivotEntity).relations;
-    for (let start = 0; start < pivot.length; start += 5000) {
-      await tx.insertMany(
-        pivotEntity,
-        pivot.slice(start, start + 5000).map((row) => ({
-          [mandateColumn!.name]: row.mandate_id,
-          [regionColumn!.name]: row.health_region_id,
-        })),
-      );
-    }
-    rows.mandate_health_regions = pivot.length;
-    await insert(Program, network.programs);
-    await insert(Adhesion, network.adhesions);
-    await insert(InstrumentStatus, network.instrumentStatuses);
     let events = 0;
     for (const batch of network.events(2000)) {
-      await insert(
-        Event,
-        batch.events.map((row) => ({ ...row, topics: row.topics })),
-      );
-      await insert(Participation, batch.participations);
+      keys.add('Event', batch.events);
+      await write({ target: eventTarget, rows: batch.events });
+      await write({ target: participationTarget, rows: batch.participations });
       events += batch.events.length;
       options.onProgress?.(events, network.eventCount);
     }
-    if (orm.config.get('driver')?.name === 'PostgreSqlDriver') {
-      for (const entity of Object.values(tables)) {
-        const table = tx.getMetadata().get(entity.name).tableName;
-        await tx
-          .getConnection()
-          .execute(
-            `select setval(pg_get_serial_sequence('${table}', 'id'), coalesce((select max(id) from ${table}), 1))`,
-            [],
-            'all',
-            tx.getTransactionContext(),
-          );
-      }
-    }
+    const finished = await tx.findOneOrFail(ImportRun, run.id);
+    finished.status = ImportStatus.SUCCEEDED;
+    finished.finishedAt = new Date();
+    finished.counts = { rows: Object.values(rows).reduce((sum, count) => sum + count, 0), ...rows };
+    await tx.flush();
+    return run.id;
   });
   await refreshPlannerStatistics(em);
   const seconds = (Date.now() - started) / 1000;
   const total = Object.values(rows).reduce((sum, count) => sum + count, 0);
   return {
+    runId,
     rows,
     seconds,
     rowsPerSecond: Math.round(total / Math.max(seconds, 0.001)),

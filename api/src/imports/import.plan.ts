@@ -311,27 +311,31 @@ async function createRows(
   if (creates.length === 0) {
     return;
   }
-  let created: number[];
-  if (insertableInBulk(target)) {
-    created = await insertRows(
-      em,
-      target.entity,
-      creates.map((change) => ({
-        ...columnData(target, change.after, refs),
+  // Rows with many-to-many links go through the unit of work, which writes the join table.
+  const [bulk, linked] = [
+    creates.filter((change) => insertableInBulk(target, change.after)),
+    creates.filter((change) => !insertableInBulk(target, change.after)),
+  ];
+  const bulkIds = await insertRows(
+    em,
+    target.entity,
+    bulk.map((change) => ({ ...columnData(target, change.after, refs), source: context.source })),
+  );
+  const entities = linked.map(
+    (change) =>
+      em.create(target.entity, {
+        ...entityData(target, change.after, refs, em),
         source: context.source,
-      })),
-    );
-  } else {
-    const entities = creates.map(
-      (change) =>
-        em.create(target.entity, {
-          ...entityData(target, change.after, refs, em),
-          source: context.source,
-        } as never) as { id: number },
-    );
+      } as never) as { id: number },
+  );
+  if (entities.length > 0) {
     await em.flush();
-    created = entities.map((entity) => entity.id);
   }
+  const idOf = new Map<Change, number>([
+    ...bulk.map((change, index) => [change, bulkIds[index]!] as const),
+    ...linked.map((change, index) => [change, entities[index]!.id] as const),
+  ]);
+  const created = creates.map((change) => idOf.get(change)!);
   creates.forEach((change, index) => {
     ids.set(change, created[index]!);
     if (target.namespace) {

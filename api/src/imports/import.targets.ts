@@ -309,6 +309,10 @@ function rowData(
         break;
       }
       case 'refList':
+        if (!pointAt && (value as string[]).length === 0) {
+          // Nothing for the join table: the row itself can be inserted in bulk.
+          break;
+        }
         if (!pointAt) {
           throw new Error(
             `${target.name}.${definition.name}: a many-to-many cannot be bulk-inserted`,
@@ -335,9 +339,16 @@ export function entityData(
   );
 }
 
-/** Whether new rows of the target can go through `insertRows` (no many-to-many to write). */
-export function insertableInBulk(target: Target): boolean {
-  return target.fields.every((definition) => definition.type !== 'refList');
+/**
+ * Whether new rows of the target (or, given `values`, this new row) can go through `insertRows`:
+ * no many-to-many links to write.
+ */
+export function insertableInBulk(target: Target, values?: Flat): boolean {
+  return target.fields.every(
+    (definition) =>
+      definition.type !== 'refList' ||
+      (values !== undefined && ((values[definition.name] as unknown[] | null) ?? []).length === 0),
+  );
 }
 
 /** A new row for `insertRows`: the flat record with related rows as ids. */

@@ -2,9 +2,15 @@ import { ref } from '@mikro-orm/core';
 import { z } from 'zod';
 import { Organization } from './organization.entity';
 import { OrganizationKind } from './people.enums';
-import { type FieldProblem, refProblems } from '../writes/write.batch';
+import { auditStateUf } from '../audit/audit.service';
+import { importTarget, specFields } from '../imports/import.targets';
+import { type Flat, type FieldProblem, refProblems } from '../writes/write.batch';
 import { naturalKey, rowIdentity, text, uf } from '../writes/write.fields';
-import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
+import { byCode, codeKey, loadRows, orNational, writeSpec } from '../writes/write.spec';
+
+/** The state an organisation belongs to, or the whole country. */
+const organizationUfs = (flat: Flat): string[] =>
+  orNational(flat.stateUf ? [flat.stateUf as string] : []);
 
 /** Organisations: a COSEMS or SES belongs to its state; CONASEMS, MS, OPAS are national. */
 export const organizationWrites = writeSpec<Organization>({
@@ -36,7 +42,7 @@ export const organizationWrites = writeSpec<Organization>({
     }
     return problems.concat(refProblems(draft, batch, [['stateUf', 'State']]));
   },
-  ufsOf: (flat) => (flat.stateUf ? [flat.stateUf as string] : [NATIONAL]),
+  ufsOf: organizationUfs,
   create: () => new Organization(),
   write(row, draft, batch) {
     row.code = draft.code as string;
@@ -46,3 +52,14 @@ export const organizationWrites = writeSpec<Organization>({
     row.state = state ? ref(state) : null;
   },
 });
+
+/** How the import engine (and the demo seed) writes Organization rows. */
+export const organizationTarget = importTarget(
+  Organization,
+  specFields(organizationWrites, 'stateUf=state:State'),
+  {
+    namespace: 'Organization',
+    lookup: 'code',
+    stateUfOf: (values) => auditStateUf(organizationUfs(values)),
+  },
+);

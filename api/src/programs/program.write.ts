@@ -3,6 +3,7 @@ import { Program } from './program.entity';
 import { type FieldProblem } from '../writes/write.batch';
 import { localDate, naturalKey, rowIdentity, text } from '../writes/write.fields';
 import { byCode, codeKey, loadRows, NATIONAL, writeSpec } from '../writes/write.spec';
+import { importTarget, specFields } from '../imports/import.targets';
 
 /** Programs are national: only unscoped editors and admins define them. */
 export const programWrites = writeSpec<Program>({
@@ -64,4 +65,11 @@ export const programWrites = writeSpec<Program>({
     row.decisionBusinessDays = draft.decisionBusinessDays as number;
     row.validityMonths = draft.validityMonths as number;
   },
+});
+
+/** How the import engine (and the demo seed) writes Program rows: national, like a mutation's. */
+export const programTarget = importTarget(Program, specFields(programWrites, ''), {
+  namespace: 'Program',
+  lookup: 'code',
+  stateUfOf: () => NATIONAL,
 });
