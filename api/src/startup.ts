@@ -35,7 +35,7 @@ const buildDemoNetworkOnFirstStart: StartupTask = async ({ orm, config, logger, 
   }
   const result = await seedDemoNetwork(orm, { seed: 425, scale: 1 });
   logger.info(
-    { rows: result.rows, seconds: result.seconds },
+    { rows: result.rows, seconds: result.seconds, importRunId: result.runId },
     'built the demo network (fictional people, marked demo; DEMO_ON_START=false skips it)',
   );
 };

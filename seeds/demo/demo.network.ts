@@ -28,7 +28,11 @@ export interface DemoOptions {
   scale: number;
 }
 
-/** Next free id per table: the generator assigns ids itself so rows can point at each other. */
+/**
+ * Next free id per table: the generator's handles for the rows it makes, so they can point at
+ * each other (and never at a stored row by mistake). The seed writes them by natural key; the
+ * database assigns the ids.
+ */
 export type IdCursor = Record<DemoTable, number>;
 export type DemoTable =
   | 'health_macroregions'

@@ -37,7 +37,7 @@ export function registerDemoCommands(program: Command): void {
           process.stdout.write(`${table.padEnd(24)} ${count}\n`);
         }
         process.stdout.write(
-          `demo network built in ${result.seconds.toFixed(1)} s (${result.rowsPerSecond} rows/s)\n`,
+          `demo network built in ${result.seconds.toFixed(1)} s (${result.rowsPerSecond} rows/s) as import run #${result.runId}; \`npm run import:revert -- ${result.runId}\` removes it\n`,
         );
       } finally {
         await orm.close(true);

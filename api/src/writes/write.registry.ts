@@ -23,8 +23,8 @@ import {
 } from '../territory/health-macroregion.write';
 import { stateWrites } from '../territory/state.write';
 import { healthRegionTarget, healthRegionWrites } from '../territory/health-region.write';
-import { organizationWrites } from '../people/organization.write';
-import { programWrites } from '../programs/program.write';
+import { organizationTarget, organizationWrites } from '../people/organization.write';
+import { programTarget, programWrites } from '../programs/program.write';
 import { entityMutationsResolver } from './entity-mutations.resolver';
 import { municipalityNameTarget } from '../territory/municipality-name.write';
 import { type Target } from '../imports/import.targets';
@@ -68,6 +68,8 @@ export const importTargets: ReadonlyMap<string, Target> = new Map(
     municipalityNameTarget,
     regionMembershipTarget,
     populationEstimateTarget,
+    organizationTarget,
+    programTarget,
     personTarget,
     mandateTarget,
     eventTarget,

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoNetwork } from '../../../seeds/demo/demo.seed';
-import { AuditVia } from '../../src/audit/audit.enums';
+import { type DemoSeedResult, seedDemoNetwork } from '../../../seeds/demo/demo.seed';
+import { AuditEntry } from '../../src/audit/audit-entry.entity';
+import { AuditAction, AuditVia } from '../../src/audit/audit.enums';
+import { revertImport } from '../../src/audit/revert-import';
+import { ImportRun, ImportStatus } from '../../src/imports/import-run.entity';
+import { Municipality } from '../../src/territory/municipality.entity';
 import { systemViewer } from '../../src/auth/viewer';
 import { toGlobalId } from '../../src/common/global-id';
 import { Batch } from '../../src/writes/write.batch';
@@ -9,16 +13,19 @@ import { MAX_UPSERT_ROWS, writeRows } from '../../src/writes/write.service';
 import { createTestApp, databaseAvailable, driver, type TestApp } from '../helpers';
 
 /*
- * The demo seed writes its rows in bulk, not through the write specs. This holds it to their
- * rules: every live row of the demo network (and of the shipped territory), sent back through its
- * entity's write spec as an update of every field, in a dry run, must be valid (zod schema,
- * domain checks) and unchanged (the seed normalised it as the spec would).
+ * The demo seed writes its rows as an import does (flat rows through each entity's import target,
+ * planned and applied in bulk, audited under one import run), without a file. This holds its
+ * rows to the write specs' rules too: every live row of the demo network (and of the shipped
+ * territory), sent back through its entity's write spec as an update of every field, in a dry
+ * run, must be valid (zod schema, domain checks) and unchanged (the generator gave it the values
+ * the spec would). Then the run is reverted as any import is, and no demo row is left.
  */
 describe.skipIf(!databaseAvailable)(`the demo network under the write specs (${driver})`, () => {
   let t: TestApp;
+  let seeded: DemoSeedResult;
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemoNetwork(t.app.orm, { seed: 425, scale: 1 });
+    seeded = await seedDemoNetwork(t.app.orm, { seed: 425, scale: 1 });
   }, 600_000);
   afterAll(async () => {
     await t?.close();
@@ -73,4 +80,53 @@ describe.skipIf(!databaseAvailable)(`the demo network under the write specs (${d
     },
     600_000,
   );
+
+  it('is one import run: every row it wrote has one audit entry of that run', async () => {
+    const em = t.app.orm.em.fork();
+    const run = await em.findOneOrFail(ImportRun, seeded.runId);
+    expect([run.kind, run.status, run.source]).toEqual(['demo', ImportStatus.SUCCEEDED, 'demo']);
+    expect(run.counts).toMatchObject(seeded.rows);
+    for (const [entityType, count] of Object.entries(seeded.rows)) {
+      // Municipalities only get their demo region; every other entity's rows are new.
+      const action = entityType === 'Municipality' ? AuditAction.UPDATE : AuditAction.CREATE;
+      const entries = await em.count(AuditEntry, { importRunId: run.id, entityType, action });
+      const stored = await liveDemoRows(em, entityType);
+      expect({ entityType, entries, stored }).toEqual({
+        entityType,
+        entries: count,
+        stored: count,
+      });
+    }
+    expect(await em.count(AuditEntry, { importRunId: run.id })).toBe(
+      Object.values(seeded.rows).reduce((sum, count) => sum + count, 0),
+    );
+  });
+
+  it('is undone by reverting its run, as any import is', async () => {
+    const result = await revertImport(
+      {
+        em: t.app.orm.em.fork(),
+        viewer: systemViewer('demo-rules'),
+        via: AuditVia.IMPORT,
+        lockRows: driver === 'postgresql',
+      },
+      seeded.runId,
+    );
+    expect(result.reverted).toBe(Object.values(seeded.rows).reduce((sum, count) => sum + count, 0));
+    const em = t.app.orm.em.fork();
+    for (const entityType of Object.keys(seeded.rows)) {
+      const live = await liveDemoRows(em, entityType);
+      expect({ entityType, live }).toEqual({ entityType, live: 0 });
+    }
+    expect(await em.count(Municipality, { deletedAt: null })).toBeGreaterThan(5000);
+  }, 600_000);
 });
+
+/** Live rows the demo wrote: its own rows, or (municipalities) those it gave a demo region. */
+function liveDemoRows(em: TestApp['app']['orm']['em'], entityType: string): Promise<number> {
+  const where =
+    entityType === 'Municipality'
+      ? { healthRegion: { $ne: null } }
+      : { source: 'demo', deletedAt: null };
+  return em.count(writeSpecs.get(entityType)!.entity, where as never);
+}
