@@ -383,6 +383,66 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     ]);
   });
 
+  it('records an official adhesion file as published, where a mutation applies the hand-edit rules', async () => {
+    // RULE-PROGRAM: window 2025-01-01 to 2025-12-31, decision within 3 business days.
+    const rows = [
+      // Decided weeks after its deadline (2025-03-13).
+      { status: 'APPROVED', cell: 'aprovada', requestedOn: '2025-03-10', decidedOn: '2025-04-30' },
+      // Expired, as the ministry's file says.
+      { status: 'EXPIRED', cell: 'expirada', requestedOn: '2025-02-03', decidedOn: '2025-02-04' },
+      // Requested after the window closed.
+      { status: 'REQUESTED', cell: 'solicitada', requestedOn: '2026-02-02', decidedOn: null },
+    ];
+    const api = await t.gql<{
+      result: { rows: { status: string; errors: { message: string }[] }[] };
+    }>(
+      `mutation ($rows: [AdhesionUpsertInput!]!) {
+        result: upsertAdhesions(rows: $rows) { rows { status errors { field message } } }
+      }`,
+      {
+        rows: rows.map((row, index) => ({
+          ibgeCode: ['4305108', '4316907', '4314407'][index],
+          programCode: 'RULE-PROGRAM',
+          status: row.status,
+          requestedOn: row.requestedOn,
+          decidedOn: row.decidedOn,
+        })),
+      },
+      admin,
+    );
+    expect(
+      api.data?.result.rows.map((row) => [row.status, row.errors.map((e) => e.message).join()]),
+    ).toEqual([
+      ['INVALID', expect.stringContaining('The decision was due by 2025-03-13')],
+      ['INVALID', expect.stringContaining('EXPIRED is not set by hand')],
+      ['INVALID', expect.stringContaining('Outside the adhesion window of RULE-PROGRAM')],
+    ]);
+    const iso = (date: string | null) => (date ? date.split('-').reverse().join('/') : '');
+    const file = rows.map(
+      (row, index) =>
+        `${['4302105', '4313409', '4318705'][index]};RULE-PROGRAM;${row.cell};${iso(row.requestedOn)};${iso(row.decidedOn)}`,
+    );
+    expect(
+      await imported(
+        'adhesions',
+        'official-adhesions.csv',
+        ['ibge;programa;situacao;datasolicitacao;datadecisao', ...file, ''].join('\n'),
+      ),
+    ).toBe('applied');
+    const stored = await t.app.orm.em
+      .fork()
+      .find(
+        Adhesion,
+        { program: { code: 'RULE-PROGRAM' } },
+        { populate: ['municipality'], orderBy: { requestedOn: 'asc' } },
+      );
+    expect(stored.map((a) => [a.municipality.$.ibgeCode, a.status, a.decidedOn])).toEqual([
+      ['4313409', 'EXPIRED', '2025-02-04'],
+      ['4302105', 'APPROVED', '2025-04-30'],
+      ['4318705', 'REQUESTED', null],
+    ]);
+  });
+
   it('checks each row against the rows before it, in a file as in one mutation', async () => {
     const gestores = (path: string) => [
       { code: `RULE-G1-${path}`, personCode: 'RULE-PERSON', startDate: '2025-01-01' },
