@@ -83,7 +83,7 @@ export const eventWrites = writeSpec<Event>({
       ['municipalityIbgeCode', Municipality, 'municipality'],
     ]);
   },
-  ufsOf: (flat: Flat, batch) => orNational(eventUfs(flat, (code) => batch.ufOfCode(code))),
+  ufsOf: (flat: Flat, batch) => eventStates(flat, (code) => batch.ufOfCode(code)),
   create: () => new Event(),
   write(row, draft, batch) {
     const maybe = <T extends object>(value: T | undefined) => (value ? ref(value) : null);
@@ -121,6 +121,12 @@ function eventUfs(flat: Flat, ufOfCode: (code: string | null | undefined) => str
   return statesNamed(flat.stateUf, [flat.healthRegionCode, flat.municipalityIbgeCode], ufOfCode);
 }
 
+/** The states an event belongs to (`ufsOf`), or, with no territory, the whole country. */
+export const eventStates = (
+  flat: Flat,
+  ufOfCode: (code: string | null | undefined) => string | null,
+): string[] => orNational(eventUfs(flat, ufOfCode));
+
 /** How the import engine writes Event rows (flat, related rows by natural key). */
 export const eventTarget = importTarget(
   Event,
@@ -133,6 +139,6 @@ export const eventTarget = importTarget(
     namespace: 'Event',
     lookup: 'code',
     // The audit log's state, as a mutation's entry has it (`ufsOf`).
-    stateUfOf: (values) => auditStateUf(orNational(eventUfs(values, ufOfCode))),
+    stateUfOf: (values) => auditStateUf(eventStates(values, ufOfCode)),
   },
 );

@@ -5,11 +5,13 @@ import { Event } from './event.entity';
 import { Participation } from './participation.entity';
 import { Person } from '../people/person.entity';
 import { Municipality } from '../territory/municipality.entity';
-import { type Batch, type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
+import { type FieldProblem, type Flat, refProblems } from '../writes/write.batch';
 import { ibgeCode, naturalKey, rowIdentity } from '../writes/write.fields';
 import { loadRows, writeSpec } from '../writes/write.spec';
-import { eventWrites } from './event.write';
-import { importTarget, specFields } from '../imports/import.targets';
+import { eventStates } from './event.write';
+import { auditStateUf } from '../audit/audit.service';
+import type { Em } from '../db/orm';
+import { importTarget, specFields, ufOfCode } from '../imports/import.targets';
 
 /** event × person, or event × municipality for a municipality taking part as such. */
 function keyOf(flat: Flat): string | null {
@@ -34,18 +36,50 @@ function flatOf(row: Participation): Flat {
   };
 }
 
-/** The states of an event's territory (national events: none, so only unscoped keys). */
-function eventUfs(event: Event | undefined, batch: Batch): string[] {
+/** The states of a participation: its event's (`eventStates`; national events: the whole country). */
+function eventUfs(
+  event: Event | undefined,
+  ufOfCode: (code: string | null | undefined) => string | null,
+): string[] {
   if (!event) {
     return [];
   }
-  return eventWrites.ufsOf(
+  return eventStates(
     {
       stateUf: event.state?.unwrap().uf ?? null,
       healthRegionCode: event.healthRegion?.unwrap().code ?? null,
       municipalityIbgeCode: event.municipality?.unwrap().ibgeCode ?? null,
     },
-    batch,
+    ufOfCode,
+  );
+}
+
+/** Events per statement when an import asks for participations' states. */
+const EVENT_CHUNK = 1000;
+
+/**
+ * The audit state of participations by import key (`eventCode|personCode|ibgeCode`): their
+ * event's, as `ufsOf` gives a mutation's. An event code may itself hold `|`: the longest prefix of
+ * the key that names a stored event is the one.
+ */
+async function participationStates(em: Em, keys: string[]): Promise<Map<string, string | null>> {
+  const prefixes = (key: string) =>
+    [...key.matchAll(/\|/g)].map((match) => key.slice(0, match.index)).reverse();
+  const codes = [...new Set(keys.flatMap(prefixes))];
+  const events = new Map<string, Event>();
+  for (let start = 0; start < codes.length; start += EVENT_CHUNK) {
+    const found = await em.find(
+      Event,
+      { code: { $in: codes.slice(start, start + EVENT_CHUNK) } },
+      { populate: ['state', 'healthRegion', 'municipality'] },
+    );
+    found.forEach((event) => events.set(event.code!, event));
+  }
+  return new Map(
+    keys.map((key) => {
+      const code = prefixes(key).find((prefix) => events.has(prefix));
+      return [key, code ? auditStateUf(eventUfs(events.get(code), ufOfCode)) : null];
+    }),
   );
 }
 
@@ -110,7 +144,8 @@ export const participationWrites = writeSpec<Participation>({
       ]),
     );
   },
-  ufsOf: (flat, batch) => eventUfs(batch.ref(Event, flat.eventCode as string | null), batch),
+  ufsOf: (flat, batch) =>
+    eventUfs(batch.ref(Event, flat.eventCode as string | null), (code) => batch.ufOfCode(code)),
   create: () => new Participation(),
   write(row, draft, batch) {
     row.event = ref(batch.ref(Event, draft.eventCode as string)!);
@@ -132,5 +167,8 @@ export const participationTarget = importTarget(
   {
     keyFields: 'eventCode personCode municipalityIbgeCode',
     lookup: 'eventCode',
+    // As a mutation's entry has it (`ufsOf`): the event's state, for new rows too.
+    storedStateUfs: participationStates,
+    storedStatesOfNewRows: true,
   },
 );

@@ -203,15 +203,18 @@ export async function planTarget(
 }
 
 /**
- * Gives the changes of stored rows the audit state their target reads from the database
- * (`storedStateUfs`: a person's, from their mandates), for both the in-memory and the staged plan.
+ * Gives the changes of stored rows (and, with `storedStatesOfNewRows`, new ones) the audit state
+ * their target reads from the database (`storedStateUfs`: a person's, from their mandates; a
+ * participation's, from its event), for both the in-memory and the staged plan.
  */
 export async function withStoredStates(
   em: Em,
   target: Target,
   changes: Change[],
 ): Promise<Change[]> {
-  const stored = changes.filter((change) => change.action !== 'create');
+  const stored = changes.filter(
+    (change) => change.action !== 'create' || target.storedStatesOfNewRows,
+  );
   if (target.storedStateUfs && stored.length > 0) {
     const ufs = await target.storedStateUfs(em, [...new Set(stored.map((change) => change.key))]);
     stored.forEach((change) => (change.stateUf = ufs.get(change.key) ?? null));

@@ -6,7 +6,7 @@ import type { Viewer } from '../auth/viewer';
 import { defaultsOf, persisted } from '../db/insert-rows';
 import type { Em } from '../db/orm';
 import { boundValue, dialectOf, execute } from '../db/sql/execute';
-import { columnType, sql, type Sql, type SqlDialect } from '../db/sql/sql';
+import { columnType, inList, sql, type Sql, type SqlDialect } from '../db/sql/sql';
 import { tableOf, type TableNames } from '../db/sql/tables';
 import type { Flat } from '../writes/write.batch';
 import { type IssueList } from './import.issues';
@@ -321,6 +321,43 @@ export class Stage {
     );
     // Rows the updates touch are looked up by `_id`; pruning asks which stored rows are staged.
     await execute(this.em, sql`create index import_stage_id on ${STAGE} (_id)`);
+    if (this.target.storedStatesOfNewRows) {
+      await this.storedStatesOfNewRows();
+    }
+  }
+
+  /**
+   * New rows whose audit state is another stored row's (`storedStatesOfNewRows`) get it in
+   * `_uf`, `STAGE_CHUNK_ROWS` at a time: one `storedStateUfs` call and one update per state.
+   */
+  private async storedStatesOfNewRows(): Promise<void> {
+    for (let last = 0; ;) {
+      const rows = await execute(
+        this.em,
+        sql`select _seq, _after from ${STAGE} where _id is null and _seq > ${last}
+            order by _seq limit ${STAGE_CHUNK_ROWS}`,
+      );
+      if (rows.length === 0) {
+        return;
+      }
+      last = count(rows.at(-1)!._seq);
+      // The key a change has (`keyOf` of the row), as the changed rows' states are asked by.
+      const keys = rows.map((row) => this.target.keyOf(parseJson(row._after)));
+      const ufs = await this.target.storedStateUfs!(this.em, [...new Set(keys)]);
+      const seqsOf = new Map<string | null, number[]>();
+      for (const [index, row] of rows.entries()) {
+        const uf = ufs.get(keys[index]!) ?? null;
+        const seqs = seqsOf.get(uf) ?? [];
+        seqsOf.set(uf, seqs);
+        seqs.push(count(row._seq));
+      }
+      for (const [uf, seqs] of seqsOf) {
+        await execute(
+          this.em,
+          sql`update ${STAGE} set _uf = ${uf} where ${inList(sql.ident('_seq'), seqs)}`,
+        );
+      }
+    }
   }
 
   /** Staged rows by what becomes of them: new rows have no `_action` yet. */

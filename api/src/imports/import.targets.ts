@@ -191,6 +191,8 @@ export interface Target {
    * from their mandates), by natural key: asked for the rows an import changes or prunes.
    */
   storedStateUfs?(em: Em, keys: string[]): Promise<Map<string, string | null>>;
+  /** `storedStateUfs` is asked for new rows too: their state is another stored row's (a participation's, its event's). */
+  storedStatesOfNewRows?: true;
 }
 
 /** UF of a municipality, region or macroregion code (`stateCodeOf`), from the shipped states. */

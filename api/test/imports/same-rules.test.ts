@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../src/auth/auth.enums';
 import { Person } from '../../src/people/person.entity';
 import { Adhesion } from '../../src/programs/adhesion.entity';
+import { Participation } from '../../src/activity/participation.entity';
 import { Event } from '../../src/activity/event.entity';
 import { AuditEntry } from '../../src/audit/audit-entry.entity';
 import { AuditAction } from '../../src/audit/audit.enums';
@@ -504,6 +505,50 @@ describe.skipIf(!databaseAvailable)(`imports and mutations, one rule (${driver})
     expect(stored.map((event) => [event.code, event.state?.$.uf ?? null])).toEqual([
       ['RULE-STATE-api', 'RS'],
       ['RULE-STATE-file', 'RS'],
+    ]);
+  });
+
+  it("audits a participation under its event's state from both paths", async () => {
+    const event = await t.gql(
+      `mutation { upsertEvents(rows: [{ code: "RULE-PART-EV", kind: CIR_MEETING,
+        title: "Reunião", startDate: "2025-03-11", modality: IN_PERSON,
+        municipalityIbgeCode: "4314902" }]) { created } }`,
+      {},
+      admin,
+    );
+    expect(event.data).toEqual({ upsertEvents: { created: 1 } });
+    const api = await t.gql(
+      `mutation { upsertParticipations(rows: [{ eventCode: "RULE-PART-EV",
+        personCode: "RULE-PERSON" }]) { created } }`,
+      {},
+      admin,
+    );
+    expect(api.data).toEqual({ upsertParticipations: { created: 1 } });
+    expect(
+      await imported(
+        'participation',
+        'rules-participation.csv',
+        'evento;ibge\nRULE-PART-EV;4304606\n',
+      ),
+    ).toBe('applied');
+    const em = t.app.orm.em.fork();
+    const rows = await em.find(
+      Participation,
+      { event: { code: 'RULE-PART-EV' } },
+      { populate: ['person', 'municipality'], orderBy: { id: 'asc' } },
+    );
+    const entries = await em.find(AuditEntry, {
+      entityType: 'Participation',
+      entityId: { $in: rows.map((row) => row.id) },
+    });
+    expect(
+      rows.map((row) => [
+        row.person?.$.code ?? row.municipality?.$.ibgeCode,
+        entries.find((entry) => entry.entityId === row.id)?.stateUf,
+      ]),
+    ).toEqual([
+      ['RULE-PERSON', 'RS'],
+      ['4304606', 'RS'],
     ]);
   });
 

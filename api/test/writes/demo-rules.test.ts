@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoSeedResult, seedDemoNetwork } from '../../../seeds/demo/demo.seed';
 import { AuditEntry } from '../../src/audit/audit-entry.entity';
 import { AuditAction, AuditVia } from '../../src/audit/audit.enums';
+import { auditStateUf } from '../../src/audit/audit.service';
 import { revertImport } from '../../src/audit/revert-import';
 import { ImportRun, ImportStatus } from '../../src/imports/import-run.entity';
 import { Municipality } from '../../src/territory/municipality.entity';
@@ -32,7 +33,7 @@ describe.skipIf(!databaseAvailable)(`the demo network under the write specs (${d
   });
 
   it.each([...writeSpecs.values()].map((spec) => [spec.typeName, spec] as const))(
-    '%s: every row is valid and unchanged',
+    '%s: every row is valid, unchanged, and audited under the state a mutation gives it',
     async (_name, spec) => {
       const em = t.app.orm.em.fork();
       const ids = (
@@ -43,6 +44,8 @@ describe.skipIf(!databaseAvailable)(`the demo network under the write specs (${d
       ).map((row) => row.id);
       const statuses = new Map<string, number>();
       const refused: unknown[] = [];
+      const misplaced: unknown[] = [];
+      let audited = 0;
       for (let start = 0; start < ids.length; start += MAX_UPSERT_ROWS) {
         const chunk = em.fork();
         const batch = new Batch(chunk, systemViewer('demo-rules'));
@@ -74,9 +77,32 @@ describe.skipIf(!databaseAvailable)(`the demo network under the write specs (${d
             refused.push({ row: inputs[row.rowIndex], status: row.status, errors: row.errors });
           }
         }
+        // The state the seed audited each row under is the one a mutation's entry would have.
+        // (Not a person's: theirs is their mandates' state, which the seed writes after them.)
+        if (spec.typeName !== 'Person') {
+          await spec.prepare(batch, inputs);
+          const entries = await chunk.find(AuditEntry, {
+            importRunId: seeded.runId,
+            entityType: spec.typeName,
+            entityId: { $in: rows.map((row) => row.id) },
+          });
+          const auditedUf = new Map(entries.map((entry) => [entry.entityId, entry.stateUf]));
+          rows.forEach((row, index) => {
+            if (!auditedUf.has(row.id)) {
+              return; // a shipped territory row the seed did not write
+            }
+            audited += 1;
+            const expected = auditStateUf(spec.ufsOf(inputs[index]!, batch));
+            if (auditedUf.get(row.id) !== expected && misplaced.length < 5) {
+              misplaced.push({ id: row.id, audited: auditedUf.get(row.id), expected });
+            }
+          });
+        }
       }
       expect(refused).toEqual([]);
       expect(Object.fromEntries(statuses)).toEqual(ids.length ? { UNCHANGED: ids.length } : {});
+      expect(misplaced).toEqual([]);
+      expect(audited).toBe(spec.typeName === 'Person' ? 0 : (seeded.rows[spec.typeName] ?? 0));
     },
     600_000,
   );
