@@ -154,37 +154,42 @@ class DemoKeys {
 }
 
 /**
- * A generated row in the flat form every write takes (`healthRegionCode`, not a region id), by
- * the target's own field list; a property the target does not write is an error, not dropped.
+ * Turns generated rows into the flat form every write takes (`healthRegionCode`, not a region
+ * id), by the target's own field list; a property the target does not write is an error, not
+ * dropped. The field list is read once per target, not once per row.
  */
-function flatOf(target: Target, row: DemoRow, keys: DemoKeys): Flat {
-  const written = new Set(target.fields.map((field) => field.property));
-  for (const name of Object.keys(row)) {
-    if (!written.has(name) && !generatorFields.has(name)) {
-      throw new Error(`demo seed: ${target.name}.${name} is not a field its import target writes`);
+function flattener(target: Target, keys: DemoKeys): (row: DemoRow) => Flat {
+  const written = new Set([...target.fields.map((field) => field.property), ...generatorFields]);
+  return (row) => {
+    for (const name of Object.keys(row)) {
+      if (!written.has(name)) {
+        throw new Error(
+          `demo seed: ${target.name}.${name} is not a field its import target writes`,
+        );
+      }
     }
-  }
-  const flat: Flat = {};
-  for (const field of target.fields) {
-    if (!(field.property in row)) {
-      continue;
+    const flat: Flat = {};
+    for (const field of target.fields) {
+      if (!(field.property in row)) {
+        continue;
+      }
+      const value = row[field.property];
+      const where = `${target.name}.${field.name}`;
+      if (field.type === 'ref') {
+        flat[field.name] =
+          value === null || value === undefined
+            ? null
+            : keys.key(field.namespace, value as number, where);
+      } else if (field.type === 'refList') {
+        flat[field.name] = (value as number[])
+          .map((id) => keys.key(field.namespace, id, where))
+          .sort();
+      } else {
+        flat[field.name] = value;
+      }
     }
-    const value = row[field.property];
-    const where = `${target.name}.${field.name}`;
-    if (field.type === 'ref') {
-      flat[field.name] =
-        value === null || value === undefined
-          ? null
-          : keys.key(field.namespace, value as number, where);
-    } else if (field.type === 'refList') {
-      flat[field.name] = (value as number[])
-        .map((id) => keys.key(field.namespace, id, where))
-        .sort();
-    } else {
-      flat[field.name] = value;
-    }
-  }
-  return flat;
+    return flat;
+  };
 }
 
 /**
@@ -282,7 +287,7 @@ export async function seedDemoNetwork(
         return;
       }
       const demoTarget = target === municipalityTarget ? target : withDemoFlag(target);
-      const records = generated.map((row) => flatOf(demoTarget, row, keys));
+      const records = generated.map(flattener(demoTarget, keys));
       if (target.namespace) {
         // Rows it creates are registered there, for the rows after them to point at.
         await refs.load(target.namespace);

@@ -315,10 +315,10 @@ async function createRows(
     return;
   }
   // Rows with many-to-many links go through the unit of work, which writes the join table.
-  const [bulk, linked] = [
-    creates.filter((change) => insertableInBulk(target, change.after)),
-    creates.filter((change) => !insertableInBulk(target, change.after)),
-  ];
+  const [bulk, linked]: [Change[], Change[]] = [[], []];
+  for (const change of creates) {
+    (insertableInBulk(target, change.after) ? bulk : linked).push(change);
+  }
   const bulkIds = await insertRows(
     em,
     target.entity,
