@@ -3,23 +3,22 @@ import { adhesionDates, type AdhesionTerms } from '../../api/src/programs/adhesi
 import { addBusinessDaysIso, addMonthsIso } from '../../api/src/writes/write.fields';
 import { personName, Random } from './demo.random';
 
-/** What the generator reads from the database: the territory, with row ids. */
+/** What the generator reads from the database: the territory, by natural key. */
 export interface DemoTerritory {
-  states: { id: number; uf: string; ibgeCode: string; name: string }[];
+  states: { uf: string; ibgeCode: string; name: string }[];
   municipalities: {
-    id: number;
     ibgeCode: string;
     name: string;
-    stateId: number;
+    stateUf: string;
     isCapital: boolean;
-    healthRegionId: number | null;
+    healthRegionCode: string | null;
   }[];
-  regions: { id: number; code: string; stateId: number }[];
-  /** Macroregions already loaded: a state with any has official territory, never a demo one. */
-  macroregions: { id: number; code: string; stateId: number }[];
+  regions: { code: string; stateUf: string }[];
+  /** States with macroregions already loaded: official territory, never a demo one. */
+  macroregionStates: string[];
   /** Organisations and programs that already exist are reused by code, not created again. */
-  organizations: { id: number; code: string }[];
-  programs: { id: number; code: string }[];
+  organizationCodes: string[];
+  programCodes: string[];
 }
 
 export interface DemoOptions {
@@ -29,36 +28,20 @@ export interface DemoOptions {
 }
 
 /**
- * Next free id per table: the generator's handles for the rows it makes, so they can point at
- * each other (and never at a stored row by mistake). The seed writes them by natural key; the
- * database assigns the ids.
+ * A generated row in the flat form every write takes: fields named as the entity's import target
+ * names them, related rows by natural key (`healthRegionCode`, `personCode`).
  */
-export type IdCursor = Record<DemoTable, number>;
-export type DemoTable =
-  | 'health_macroregions'
-  | 'health_regions'
-  | 'region_memberships'
-  | 'organizations'
-  | 'people'
-  | 'mandates'
-  | 'programs'
-  | 'adhesions'
-  | 'instrument_statuses'
-  | 'events'
-  | 'participations';
-
-type Row = Record<string, string | number | boolean | null | string[]>;
+export type Row = Record<string, string | number | boolean | null | string[]>;
 
 export interface DemoNetwork {
   macroregions: Row[];
   regions: Row[];
-  /** municipality id → demo region id, for municipalities of states without regions. */
-  regionOfMunicipality: Map<number, number>;
+  /** `{ ibgeCode, healthRegionCode }`: municipalities of states without regions, given a demo one. */
+  regionLinks: Row[];
   memberships: Row[];
   organizations: Row[];
   people: Row[];
   mandates: Row[];
-  mandateRegions: { mandate_id: number; health_region_id: number }[];
   programs: Row[];
   adhesions: Row[];
   instrumentStatuses: Row[];
@@ -111,19 +94,23 @@ function chunks<T>(items: readonly T[], parts: number): T[][] {
   return groups;
 }
 
+/** `DEMO-P0000001`: a generated row's code, by its kind's letter and its number in the run. */
+const demoCode = (letter: string, digits: number, n: number) =>
+  `DEMO-${letter}${String(n).padStart(digits, '0')}`;
+
 /** Demo regions per state (largest remainder, so the country sums to 449). */
-function regionCounts(territory: DemoTerritory): Map<string, number> {
-  const municipalitiesPerState = new Map<number, number>();
-  for (const m of territory.municipalities) {
-    municipalitiesPerState.set(m.stateId, (municipalitiesPerState.get(m.stateId) ?? 0) + 1);
+function regionCounts({ states, municipalities }: DemoTerritory): Map<string, number> {
+  const municipalitiesPerState = new Map<string, number>();
+  for (const m of municipalities) {
+    municipalitiesPerState.set(m.stateUf, (municipalitiesPerState.get(m.stateUf) ?? 0) + 1);
   }
   const counts = new Map<string, number>();
-  const others = territory.states.filter((state) => !fixedStates[state.uf]);
+  const others = states.filter((state) => !fixedStates[state.uf]);
   const fixedTotal = Object.values(fixedStates).reduce((sum, state) => sum + state.regions, 0);
-  const otherTotal = others.reduce((sum, s) => sum + (municipalitiesPerState.get(s.id) ?? 0), 0);
+  const otherTotal = others.reduce((sum, s) => sum + (municipalitiesPerState.get(s.uf) ?? 0), 0);
   const budget = NATIONAL_REGIONS - fixedTotal;
   const shares = others.map((state) => {
-    const exact = ((municipalitiesPerState.get(state.id) ?? 0) / otherTotal) * budget;
+    const exact = ((municipalitiesPerState.get(state.uf) ?? 0) / otherTotal) * budget;
     return { state, floor: Math.max(1, Math.floor(exact)), remainder: exact - Math.floor(exact) };
   });
   let left = budget - shares.reduce((sum, share) => sum + share.floor, 0);
@@ -137,7 +124,7 @@ function regionCounts(territory: DemoTerritory): Map<string, number> {
   for (const share of shares) {
     counts.set(
       share.state.uf,
-      Math.min(share.floor, municipalitiesPerState.get(share.state.id) ?? 1),
+      Math.min(share.floor, municipalitiesPerState.get(share.state.uf) ?? 1),
     );
   }
   for (const [uf, fixed] of Object.entries(fixedStates)) {
@@ -146,304 +133,237 @@ function regionCounts(territory: DemoTerritory): Map<string, number> {
   return counts;
 }
 
-/** What every phase of the generator shares: one random stream, the id cursor, the scale. */
+/** What every phase of the generator shares: one random stream, the scale. */
 interface DemoContext {
   territory: DemoTerritory;
   random: Random;
-  next: (table: DemoTable) => number;
   scale: number;
-  municipalitiesByState: Map<number, DemoTerritory['municipalities']>;
+  municipalitiesByState: Map<string, DemoTerritory['municipalities']>;
 }
 
-type RegionsByState = Map<number, { id: number; code: string; municipalities: number[] }[]>;
-
-/** Every demo row names where it came from. */
-const base = { source: 'demo' };
+/** A state's health regions (official or demo), by code, with their municipalities' codes. */
+type RegionsByState = Map<string, { code: string; municipalities: string[] }[]>;
 
 /**
- * Builds the fictional network over the real territory. Pure: the same territory, ids and seed
- * give the same rows. Every row is marked `demo` (where the entity has the flag) and sourced
- * `demo`; populations of real municipalities are left alone.
+ * Builds the fictional network over the real territory. Pure: the same territory and seed give
+ * the same rows. Every row is marked `demo` where the entity has the flag; populations of real
+ * municipalities are left alone.
  */
-export function buildDemoNetwork(
-  territory: DemoTerritory,
-  startIds: IdCursor,
-  options: DemoOptions,
-): DemoNetwork {
-  const random = new Random(options.seed);
-  const ids = { ...startIds };
+export function buildDemoNetwork(territory: DemoTerritory, options: DemoOptions): DemoNetwork {
   const context: DemoContext = {
     territory,
-    random,
-    next: (table) => ids[table]++,
+    random: new Random(options.seed),
     scale: Math.max(1, Math.floor(options.scale)),
     municipalitiesByState: municipalitiesByState(territory),
   };
   // The phases run in this order: each draws from the one random stream.
-  const demoTerritory = buildDemoTerritory(context);
-  const organizations = buildOrganizations(context);
-  const people = buildPeopleAndMandates(context, demoTerritory.regionsByState, organizations);
-  const programme = buildProgramAndInstruments(context);
-  const events = demoEvents(context, {
-    seed: options.seed + 1,
-    firstIds: { events: ids.events, participations: ids.participations },
-    regionsByState: demoTerritory.regionsByState,
-    regionOfMunicipality: demoTerritory.regionOfMunicipality,
-    organizations,
-    apoiadorOfRegion: people.apoiadorOfRegion,
-  });
+  const { regionsByState, regionOfMunicipality, ...demoTerritory } = buildDemoTerritory(context);
+  const organizations = buildOrganizations(territory);
+  const { apoiadorOfRegion, ...people } = buildPeopleAndMandates(context, regionsByState);
   return {
-    macroregions: demoTerritory.macroregions,
-    regions: demoTerritory.regions,
-    regionOfMunicipality: demoTerritory.regionOfMunicipality,
-    memberships: demoTerritory.memberships,
-    organizations: organizations.rows,
-    people: people.people,
-    mandates: people.mandates,
-    mandateRegions: people.mandateRegions,
-    programs: programme.programs,
-    adhesions: programme.adhesions,
-    instrumentStatuses: programme.instrumentStatuses,
-    events: events.events,
-    eventCount: events.eventCount,
-    summary: people.summary,
+    ...demoTerritory,
+    organizations,
+    ...people,
+    ...buildProgramAndInstruments(context),
+    ...demoEvents(context, {
+      seed: options.seed + 1,
+      regionsByState,
+      regionOfMunicipality,
+      apoiadorOfRegion,
+    }),
   };
 }
 
 function municipalitiesByState(territory: DemoTerritory): DemoContext['municipalitiesByState'] {
-  const byState = new Map<number, DemoTerritory['municipalities']>();
+  const byState = new Map<string, DemoTerritory['municipalities']>();
   for (const m of [...territory.municipalities].sort((a, b) =>
     a.ibgeCode.localeCompare(b.ibgeCode),
   )) {
-    const list = byState.get(m.stateId) ?? [];
+    const list = byState.get(m.stateUf) ?? [];
     list.push(m);
-    byState.set(m.stateId, list);
+    byState.set(m.stateUf, list);
   }
   return byState;
 }
 
-function buildDemoTerritory({ territory, next, municipalitiesByState }: DemoContext) {
+function buildDemoTerritory({ territory, municipalitiesByState }: DemoContext) {
   // Territory: demo regions only where a state has no official territory (regions or
   // macroregions, e.g. from DATASUS's joined table) yet.
   const macroregions: Row[] = [];
   const regions: Row[] = [];
   const memberships: Row[] = [];
-  const regionOfMunicipality = new Map<number, number>();
-  const regionsByState = new Map<
-    number,
-    { id: number; code: string; municipalities: number[] }[]
-  >();
+  const regionLinks: Row[] = [];
+  const regionOfMunicipality = new Map<string, string>();
+  const regionsByState: RegionsByState = new Map();
   for (const region of territory.regions) {
-    const list = regionsByState.get(region.stateId) ?? [];
+    const list = regionsByState.get(region.stateUf) ?? [];
     list.push({
-      id: region.id,
       code: region.code,
       municipalities: territory.municipalities
-        .filter((m) => m.healthRegionId === region.id)
-        .map((m) => m.id),
+        .filter((m) => m.healthRegionCode === region.code)
+        .map((m) => m.ibgeCode),
     });
-    regionsByState.set(region.stateId, list);
+    regionsByState.set(region.stateUf, list);
   }
   const counts = regionCounts(territory);
-  const withMacroregions = new Set(territory.macroregions.map((m) => m.stateId));
+  const withMacroregions = new Set(territory.macroregionStates);
   for (const state of territory.states) {
-    if (regionsByState.has(state.id) || withMacroregions.has(state.id)) {
+    if (regionsByState.has(state.uf) || withMacroregions.has(state.uf)) {
       continue;
     }
-    const municipalities = municipalitiesByState.get(state.id) ?? [];
+    const municipalities = municipalitiesByState.get(state.uf) ?? [];
     const regionTotal = Math.min(counts.get(state.uf) ?? 1, Math.max(1, municipalities.length));
     const macroTotal =
       fixedStates[state.uf]?.macroregions ?? Math.max(1, Math.round(regionTotal / 3.8));
-    const macroIds: number[] = [];
+    const macroCodes: string[] = [];
     for (let i = 1; i <= macroTotal; i += 1) {
-      const id = next('health_macroregions');
-      macroIds.push(id);
+      const code = demoMacroregionCode(state.ibgeCode, i);
+      macroCodes.push(code);
       const name = `Macrorregião ${i} ${state.uf} (demo)`;
       macroregions.push({
-        ...base,
-        id,
-        code: demoMacroregionCode(state.ibgeCode, i),
+        code,
         name,
         nameSearch: searchText(name),
-        state: state.id,
+        stateUf: state.uf,
         demo: true,
       });
     }
     const groups = chunks(municipalities, regionTotal);
-    const stateRegions: { id: number; code: string; municipalities: number[] }[] = [];
-    groups.forEach((group, index) => {
-      const id = next('health_regions');
+    const stateRegions = groups.map((group, index) => {
       const seat = group.find((m) => m.isCapital) ?? group[0]!;
       const name = `Região ${seat.name} (demo)`;
       const code = demoRegionCode(state.ibgeCode, index + 1);
       regions.push({
-        ...base,
-        id,
         code,
         name,
         nameSearch: searchText(name),
-        state: state.id,
-        macroregion: macroIds[Math.floor((index * macroIds.length) / groups.length)]!,
-        seatMunicipality: seat.id,
+        stateUf: state.uf,
+        macroregionCode: macroCodes[Math.floor((index * macroCodes.length) / groups.length)]!,
+        seatIbgeCode: seat.ibgeCode,
         demo: true,
       });
-      for (const m of group) {
-        regionOfMunicipality.set(m.id, id);
-        memberships.push({
-          ...base,
-          id: next('region_memberships'),
-          municipality: m.id,
-          healthRegion: id,
-          validFrom: null,
-          validTo: null,
-        });
+      for (const { ibgeCode } of group) {
+        regionOfMunicipality.set(ibgeCode, code);
+        regionLinks.push({ ibgeCode, healthRegionCode: code });
+        memberships.push({ ibgeCode, healthRegionCode: code, validFrom: null, validTo: null });
       }
-      stateRegions.push({ id, code, municipalities: group.map((m) => m.id) });
+      return { code, municipalities: group.map((m) => m.ibgeCode) };
     });
-    regionsByState.set(state.id, stateRegions);
+    regionsByState.set(state.uf, stateRegions);
   }
-  return { macroregions, regions, memberships, regionOfMunicipality, regionsByState };
+  return { macroregions, regions, regionLinks, memberships, regionOfMunicipality, regionsByState };
 }
 
-interface DemoOrganizations {
-  rows: Row[];
-  conasems: number;
-  /** COSEMS id by state id. */
-  cosems: Map<number, number>;
-}
+const CONASEMS = 'CONASEMS';
+const cosemsOf = (uf: string) => `COSEMS-${uf}`;
 
-function buildOrganizations({ territory, next }: DemoContext): DemoOrganizations {
-  // Organisations.
-  const rows: Row[] = [];
-  const existingOrganizations = new Map(territory.organizations.map((o) => [o.code, o.id]));
-  const organization = (code: string, name: string, kind: string, state: number | null) => {
-    const found = existingOrganizations.get(code);
-    if (found !== undefined) {
-      return found;
-    }
-    const id = next('organizations');
-    rows.push({ ...base, id, code, name, kind, state });
-    return id;
-  };
-  const conasems = organization(
-    'CONASEMS',
-    'Conselho Nacional de Secretarias Municipais de Saúde',
-    'CONASEMS',
-    null,
-  );
-  const cosems = new Map<number, number>();
-  for (const state of territory.states) {
-    cosems.set(
-      state.id,
-      organization(
-        `COSEMS-${state.uf}`,
-        `Conselho das Secretarias Municipais de Saúde — ${state.name}`,
-        'COSEMS',
-        state.id,
-      ),
-    );
-  }
-  return { rows, conasems, cosems };
+/** CONASEMS and a COSEMS per state, those not stored yet. */
+function buildOrganizations(territory: DemoTerritory): Row[] {
+  const stored = new Set(territory.organizationCodes);
+  return [
+    {
+      code: CONASEMS,
+      name: 'Conselho Nacional de Secretarias Municipais de Saúde',
+      kind: 'CONASEMS',
+      stateUf: null,
+    },
+    ...territory.states.map((state) => ({
+      code: cosemsOf(state.uf),
+      name: `Conselho das Secretarias Municipais de Saúde — ${state.name}`,
+      kind: 'COSEMS',
+      stateUf: state.uf,
+    })),
+  ].filter((row) => !stored.has(row.code));
 }
 
 function buildPeopleAndMandates(
-  { territory, random, next, scale, municipalitiesByState }: DemoContext,
+  { territory, random, scale, municipalitiesByState }: DemoContext,
   regionsByState: RegionsByState,
-  { conasems, cosems }: DemoOrganizations,
 ) {
   // People and mandates.
   const people: Row[] = [];
   const mandates: Row[] = [];
-  const mandateRegions: DemoNetwork['mandateRegions'] = [];
   const person = () => {
-    const id = next('people');
+    const n = people.length + 1;
+    const code = demoCode('P', 7, n);
     const name = personName(random);
     const [given, ...rest] = searchText(name).split(' ');
     people.push({
-      ...base,
-      id,
-      code: `DEMO-P${String(id).padStart(7, '0')}`,
+      code,
       name,
       nameSearch: searchText(name),
-      email: `${given}.${rest.at(-1)}.${id}@demo.invalid`,
+      email: `${given}.${rest.at(-1)}.${n}@demo.invalid`,
       phone: `+55 00 9${String(random.int(0, 99_999_999)).padStart(8, '0')}`,
       demo: true,
     });
-    return id;
+    return code;
   };
   const mandate = (fields: {
-    person: number;
+    personCode: string;
     role: string;
-    organization?: number | null;
-    state?: number | null;
-    municipality?: number | null;
+    organizationCode?: string | null;
+    stateUf?: string | null;
+    municipalityIbgeCode?: string | null;
     seat?: string | null;
     startDate: string;
     endDate?: string | null;
-    regions?: number[];
+    healthRegionCodes?: string[];
   }) => {
-    const id = next('mandates');
     mandates.push({
-      ...base,
-      id,
-      code: `DEMO-M${String(id).padStart(7, '0')}`,
-      person: fields.person,
-      organization: fields.organization ?? null,
-      role: fields.role,
-      seat: fields.seat ?? null,
-      state: fields.state ?? null,
-      municipality: fields.municipality ?? null,
-      startDate: fields.startDate,
-      endDate: fields.endDate ?? null,
+      code: demoCode('M', 7, mandates.length + 1),
+      organizationCode: null,
+      seat: null,
+      stateUf: null,
+      municipalityIbgeCode: null,
+      endDate: null,
+      ...fields,
+      healthRegionCodes: [...(fields.healthRegionCodes ?? [])].sort(),
       demo: true,
     });
-    for (const region of fields.regions ?? []) {
-      mandateRegions.push({ mandate_id: id, health_region_id: region });
-    }
-    return id;
   };
 
   for (let i = 0; i < 3; i += 1) {
     mandate({
-      person: person(),
+      personCode: person(),
       role: 'NATIONAL_COORDINATOR',
-      organization: conasems,
+      organizationCode: CONASEMS,
       startDate: '2021-03-01',
     });
   }
 
-  const currentGestor = new Map<number, number>();
+  const currentGestor = new Map<string, string>();
   const summary: DemoNetwork['summary'] = {};
-  const apoiadorOfRegion = new Map<number, number>();
-  for (const state of territory.states) {
-    const org = cosems.get(state.id)!;
+  const apoiadorOfRegion = new Map<string, string>();
+  for (const { uf } of territory.states) {
+    const organizationCode = cosemsOf(uf);
+    const stateUf = uf;
     for (let i = 0; i < scale; i += 1) {
       mandate({
-        person: person(),
+        personCode: person(),
         role: 'FACILITATOR',
-        organization: conasems,
-        state: state.id,
+        organizationCode: CONASEMS,
+        stateUf,
         startDate: '2023-02-01',
       });
       mandate({
-        person: person(),
+        personCode: person(),
         role: 'TECHNICAL_ADVISER',
-        organization: org,
-        state: state.id,
+        organizationCode,
+        stateUf,
         startDate: '2022-06-01',
       });
     }
     mandate({
-      person: person(),
+      personCode: person(),
       role: 'STATE_COORDINATOR',
-      organization: org,
-      state: state.id,
+      organizationCode,
+      stateUf,
       startDate: '2021-04-01',
     });
 
     // Gestores and mayors across the 2016, 2020 and 2024 elections (terms begin on 1 January).
-    const municipalities = municipalitiesByState.get(state.id) ?? [];
-    for (const m of municipalities) {
+    const municipalities = municipalitiesByState.get(uf) ?? [];
+    for (const { ibgeCode } of municipalities) {
       const terms = (role: string, renewal: number) => {
         let holder = person();
         for (const [index, startDate] of termStarts.entries()) {
@@ -451,103 +371,74 @@ function buildPeopleAndMandates(
             holder = person();
           }
           mandate({
-            person: holder,
+            personCode: holder,
             role,
-            municipality: m.id,
-            state: state.id,
+            municipalityIbgeCode: ibgeCode,
+            stateUf,
             startDate,
             endDate: termStarts[index + 1] ?? null,
           });
         }
         return holder;
       };
-      currentGestor.set(m.id, terms('MUNICIPAL_SECRETARY', GESTOR_RENEWAL));
+      currentGestor.set(ibgeCode, terms('MUNICIPAL_SECRETARY', GESTOR_RENEWAL));
       terms('MAYOR', MAYOR_RENEWAL);
     }
 
     // Board (diretoria) from current gestores; council seats per region.
-    const gestores = municipalities.map((m) => currentGestor.get(m.id)!);
+    const gestores = municipalities.map((m) => currentGestor.get(m.ibgeCode)!);
+    const board = { organizationCode, stateUf, startDate: '2025-03-01' };
     for (const member of random.sample(gestores, Math.min(7, gestores.length))) {
-      mandate({
-        person: member,
-        role: 'BOARD_MEMBER',
-        organization: org,
-        state: state.id,
-        startDate: '2025-03-01',
-      });
+      mandate({ ...board, personCode: member, role: 'BOARD_MEMBER' });
     }
-    const stateRegions = regionsByState.get(state.id) ?? [];
+    const stateRegions = regionsByState.get(uf) ?? [];
     for (const region of stateRegions) {
       const [titular, suplente] = region.municipalities;
+      const seat = { ...board, role: 'COUNCIL_SEAT', healthRegionCodes: [region.code] };
       if (titular !== undefined) {
-        mandate({
-          person: currentGestor.get(titular)!,
-          role: 'COUNCIL_SEAT',
-          seat: 'TITULAR',
-          organization: org,
-          state: state.id,
-          startDate: '2025-03-01',
-          regions: [region.id],
-        });
+        mandate({ ...seat, personCode: currentGestor.get(titular)!, seat: 'TITULAR' });
       }
       mandate({
-        person: suplente !== undefined ? currentGestor.get(suplente)! : person(),
-        role: 'COUNCIL_SEAT',
+        ...seat,
+        personCode: suplente !== undefined ? currentGestor.get(suplente)! : person(),
         seat: 'SUPLENTE',
-        organization: org,
-        state: state.id,
-        startDate: '2025-03-01',
-        regions: [region.id],
       });
     }
 
     // Apoiadores, each covering a run of regions; some replaced a predecessor in 2021.
     const apoiadorTotal = Math.min(
       stateRegions.length,
-      fixedStates[state.uf]?.apoiadores ?? Math.max(1, Math.round(stateRegions.length / 2)),
+      fixedStates[uf]?.apoiadores ?? Math.max(1, Math.round(stateRegions.length / 2)),
     );
     for (const group of chunks(stateRegions, apoiadorTotal)) {
-      const regionIds = group.map((region) => region.id);
+      const healthRegionCodes = group.map((region) => region.code);
       const apoiador = person();
+      const covering = { role: 'APOIADOR', organizationCode, stateUf, healthRegionCodes };
       if (random.chance(0.3)) {
         mandate({
-          person: person(),
-          role: 'APOIADOR',
-          organization: org,
-          state: state.id,
+          ...covering,
+          personCode: person(),
           startDate: '2019-02-01',
           endDate: '2021-03-01',
-          regions: regionIds,
         });
       }
-      mandate({
-        person: apoiador,
-        role: 'APOIADOR',
-        organization: org,
-        state: state.id,
-        startDate: '2021-03-01',
-        regions: regionIds,
-      });
-      regionIds.forEach((id) => apoiadorOfRegion.set(id, apoiador));
+      mandate({ ...covering, personCode: apoiador, startDate: '2021-03-01' });
+      healthRegionCodes.forEach((code) => apoiadorOfRegion.set(code, apoiador));
     }
-    summary[state.uf] = { regions: stateRegions.length, apoiadores: apoiadorTotal };
+    summary[uf] = { regions: stateRegions.length, apoiadores: apoiadorTotal };
   }
-  return { people, mandates, mandateRegions, summary, apoiadorOfRegion };
+  return { people, mandates, summary, apoiadorOfRegion };
 }
 
 /** Nota Técnica 425/2025: a decision within 3 business days, valid for 24 months. */
 const NT_425_TERMS: AdhesionTerms = { decisionBusinessDays: 3, validityMonths: 24 };
 
-function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
+function buildProgramAndInstruments({ territory, random }: DemoContext) {
   // The 360-hour course of Nota Técnica 425/2025 and the municipalities' adhesions.
-  const existingProgram = territory.programs.find((program) => program.code === PROGRAM_CODE);
-  const programId = existingProgram?.id ?? next('programs');
-  const programs: Row[] = existingProgram
+  const programs: Row[] = territory.programCodes.includes(PROGRAM_CODE)
     ? []
     : [
         {
-          ...base,
-          id: programId,
           code: PROGRAM_CODE,
           name: 'Curso de 360 horas — Nota Técnica 425/2025',
           description:
@@ -559,7 +450,7 @@ function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
       ];
   const adhesions: Row[] = [];
   const instrumentStatuses: Row[] = [];
-  for (const m of [...territory.municipalities].sort((a, b) => a.id - b.id)) {
+  for (const { ibgeCode } of territory.municipalities) {
     if (random.chance(0.42)) {
       const requestedOn = iso(2025, 11, random.int(15, 30));
       const roll = random.next();
@@ -570,10 +461,8 @@ function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
           ? null
           : addBusinessDaysIso(requestedOn, random.int(1, NT_425_TERMS.decisionBusinessDays));
       adhesions.push({
-        ...base,
-        id: next('adhesions'),
-        municipality: m.id,
-        program: programId,
+        ibgeCode,
+        programCode: PROGRAM_CODE,
         status,
         requestedOn,
         decidedOn,
@@ -596,9 +485,7 @@ function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
               ? 'IN_PROGRESS'
               : 'PENDING';
       instrumentStatuses.push({
-        ...base,
-        id: next('instrument_statuses'),
-        municipality: m.id,
+        ibgeCode,
         instrument: name,
         period,
         status,
@@ -623,21 +510,17 @@ function buildProgramAndInstruments({ territory, random, next }: DemoContext) {
   }
   return { programs, adhesions, instrumentStatuses };
 }
-
 /** The events and their participations, generated lazily from their own random stream. */
 function demoEvents(
   { territory, scale }: DemoContext,
   from: {
     seed: number;
-    firstIds: { events: number; participations: number };
     regionsByState: RegionsByState;
-    regionOfMunicipality: Map<number, number>;
-    organizations: DemoOrganizations;
-    apoiadorOfRegion: Map<number, number>;
+    regionOfMunicipality: Map<string, string>;
+    apoiadorOfRegion: Map<string, string>;
   },
 ) {
   const { regionsByState, regionOfMunicipality, apoiadorOfRegion } = from;
-  const { conasems, cosems } = from.organizations;
   // Events: monthly CIR per region, CIB and board per state, web oficinas, apoiador visits.
   const months: [number, number][] = [];
   for (const year of [2023, 2024, 2025]) {
@@ -645,8 +528,8 @@ function demoEvents(
       months.push([year, month]);
     }
   }
-  const allRegions = [...regionsByState.entries()].flatMap(([stateId, list]) =>
-    list.map((region) => ({ ...region, stateId })),
+  const allRegions = [...regionsByState.entries()].flatMap(([stateUf, list]) =>
+    list.map((region) => ({ ...region, stateUf })),
   );
   const topics = [
     'Previne Brasil',
@@ -668,23 +551,20 @@ function demoEvents(
 
   function* events(batchSize: number): Generator<{ events: Row[]; participations: Row[] }> {
     const rng = new Random(from.seed);
-    let eventId = from.firstIds.events;
-    let participationId = from.firstIds.participations;
+    let made = 0;
     let batch: Row[] = [];
     let participations: Row[] = [];
     const event = (
       fields: Row,
-      attendees: { municipality?: number; person?: number; role: string }[] = [],
+      attendees: { municipalityIbgeCode?: string; personCode?: string; role: string }[] = [],
     ) => {
-      const id = eventId++;
+      const code = demoCode('E', 8, ++made);
       batch.push({
-        ...base,
-        id,
-        code: `DEMO-E${String(id).padStart(8, '0')}`,
-        organization: null,
-        state: null,
-        healthRegion: null,
-        municipality: null,
+        code,
+        organizationCode: null,
+        stateUf: null,
+        healthRegionCode: null,
+        municipalityIbgeCode: null,
         endDate: null,
         participantCount: null,
         accessCount: null,
@@ -695,11 +575,9 @@ function demoEvents(
       });
       for (const attendee of attendees) {
         participations.push({
-          ...base,
-          id: participationId++,
-          event: id,
-          person: attendee.person ?? null,
-          municipality: attendee.municipality ?? null,
+          eventCode: code,
+          personCode: attendee.personCode ?? null,
+          municipalityIbgeCode: attendee.municipalityIbgeCode ?? null,
           role: attendee.role,
         });
       }
@@ -721,36 +599,36 @@ function demoEvents(
             title: `Reunião ordinária da CIR ${region.code} — ${label}`,
             startDate: iso(year, month, rng.int(3, 26)),
             modality: rng.chance(0.3) ? 'HYBRID' : 'IN_PERSON',
-            organization: cosems.get(region.stateId)!,
-            state: region.stateId,
-            healthRegion: region.id,
+            organizationCode: cosemsOf(region.stateUf),
+            stateUf: region.stateUf,
+            healthRegionCode: region.code,
             participantCount: attending.length,
             topics: rng.sample(topics, 2),
           },
           year === 2025
-            ? attending.map((municipality) => ({ municipality, role: 'ATTENDEE' }))
+            ? attending.map((municipalityIbgeCode) => ({ municipalityIbgeCode, role: 'ATTENDEE' }))
             : [],
         );
         yield* flush();
       }
-      for (const state of territory.states) {
+      for (const { uf } of territory.states) {
         event({
           kind: 'CIB_MEETING',
-          title: `Reunião da CIB/${state.uf} — ${label}`,
+          title: `Reunião da CIB/${uf} — ${label}`,
           startDate: iso(year, month, rng.int(3, 26)),
           modality: 'HYBRID',
-          organization: cosems.get(state.id)!,
-          state: state.id,
+          organizationCode: cosemsOf(uf),
+          stateUf: uf,
           participantCount: rng.int(20, 60),
           topics: rng.sample(topics, 3),
         });
         event({
           kind: 'BOARD_MEETING',
-          title: `Reunião de diretoria do COSEMS/${state.uf} — ${label}`,
+          title: `Reunião de diretoria do COSEMS/${uf} — ${label}`,
           startDate: iso(year, month, rng.int(3, 26)),
           modality: rng.chance(0.5) ? 'ONLINE' : 'IN_PERSON',
-          organization: cosems.get(state.id)!,
-          state: state.id,
+          organizationCode: cosemsOf(uf),
+          stateUf: uf,
           participantCount: rng.int(5, 12),
         });
         yield* flush();
@@ -763,7 +641,7 @@ function demoEvents(
           title: `Web oficina: ${theme} (${half}ª de ${label})`,
           startDate: iso(year, month, half === 1 ? rng.int(5, 12) : rng.int(17, 25)),
           modality: 'ONLINE',
-          organization: conasems,
+          organizationCode: CONASEMS,
           participantCount: participants,
           accessCount: Math.round(participants * (1.5 + rng.next() * 2.5)),
           topics: [theme],
@@ -773,8 +651,8 @@ function demoEvents(
     }
     for (const year of [2023, 2024, 2025]) {
       for (const m of territory.municipalities) {
-        const regionId = m.healthRegionId ?? regionOfMunicipality.get(m.id) ?? null;
-        const apoiador = regionId === null ? undefined : apoiadorOfRegion.get(regionId);
+        const region = m.healthRegionCode ?? regionOfMunicipality.get(m.ibgeCode) ?? null;
+        const apoiador = region === null ? undefined : apoiadorOfRegion.get(region);
         for (let v = 0; v < visitsPerMunicipalityYear; v += 1) {
           event(
             {
@@ -782,15 +660,15 @@ function demoEvents(
               title: `Visita técnica a ${m.name}`,
               startDate: iso(year, rng.int(1, 12), rng.int(1, 28)),
               modality: 'IN_PERSON',
-              organization: cosems.get(m.stateId)!,
-              state: m.stateId,
-              healthRegion: regionId,
-              municipality: m.id,
+              organizationCode: cosemsOf(m.stateUf),
+              stateUf: m.stateUf,
+              healthRegionCode: region,
+              municipalityIbgeCode: m.ibgeCode,
               participantCount: rng.int(2, 8),
               topics: [rng.pick(topics)],
             },
             v === 0 && year === 2025 && apoiador !== undefined
-              ? [{ person: apoiador, role: 'ORGANISER' }]
+              ? [{ personCode: apoiador, role: 'ORGANISER' }]
               : [],
           );
           yield* flush();

@@ -302,17 +302,12 @@ async function refusedRun(
 ): Promise<ImportOutcome> {
   const failed = orm.em.fork();
   const run = failed.create(ImportRun, {
-    kind: options.kind.name,
-    fileNames: prepared.fileNames,
-    sha256: prepared.sha256,
+    ...fileRun(options, prepared),
     status: ImportStatus.FAILED,
-    actor: options.actor,
     startedAt: new Date(),
     finishedAt: new Date(),
     counts: { rows: rowCount, problems: issues.total, settings: prepared.settings },
     errors: issues.lines(),
-    asOf: options.asOf ?? null,
-    source: `import:${options.kind.name}`,
   });
   if (!options.dryRun) {
     await failed.persistAndFlush(run);
@@ -337,47 +332,53 @@ function kindContext(em: Em, options: ImportOptions, prepared: Prepared): KindCo
   };
 }
 
+/** What an import run records of where its rows came from (a file import's, or the demo seed's). */
+export type RunOrigin = Pick<
+  ImportRun,
+  'kind' | 'fileNames' | 'sha256' | 'actor' | 'asOf' | 'source'
+>;
+
 /** Opens the run an apply writes under (its id goes on every audit entry). */
-async function openRun(
-  tx: Em,
-  options: ImportOptions,
-  prepared: Prepared,
-  startedAt: Date,
-): Promise<ImportRun> {
+export async function openRun(tx: Em, origin: RunOrigin, startedAt: Date): Promise<number> {
   const run = tx.create(ImportRun, {
-    kind: options.kind.name,
-    fileNames: prepared.fileNames,
-    sha256: prepared.sha256,
+    ...origin,
     status: ImportStatus.RUNNING,
-    actor: options.actor,
     startedAt,
     counts: {},
     errors: [],
-    asOf: options.asOf ?? null,
-    source: `import:${options.kind.name}`,
   });
   await tx.flush();
-  return run;
+  return run.id;
 }
 
 /** Marks the run done with what it did. */
-async function closeRun(
+export async function closeRun(
   tx: Em,
   runId: number,
-  prepared: Prepared,
-  rows: number,
-  plans: TargetPlan[],
+  counts: Record<string, unknown>,
 ): Promise<void> {
   const finished = await tx.findOneOrFail(ImportRun, runId);
   finished.status = ImportStatus.SUCCEEDED;
   finished.finishedAt = new Date();
-  finished.counts = {
-    rows,
-    ...countsByEntity(plans),
-    settings: prepared.settings,
-    notes: prepared.notes,
-  };
+  finished.counts = counts;
   await tx.flush();
+}
+
+/** A file import's run: its kind, its files, who ran it. */
+function fileRun(options: ImportOptions, prepared: Prepared): RunOrigin {
+  return {
+    kind: options.kind.name,
+    fileNames: prepared.fileNames,
+    sha256: prepared.sha256,
+    actor: options.actor,
+    asOf: options.asOf ?? null,
+    source: `import:${options.kind.name}`,
+  };
+}
+
+/** A file import's counts: rows, changes per entity, the settings and notes it ran with. */
+function runCounts(prepared: Prepared, rows: number, plans: TargetPlan[]) {
+  return { rows, ...countsByEntity(plans), settings: prepared.settings, notes: prepared.notes };
 }
 
 /** The in-memory flow: every row of the files, read whole, diffed at once (territory kinds). */
@@ -425,8 +426,7 @@ async function plannedImport(
     if (total === 0) {
       return { status: 'unchanged' as const, plans, rows: rows.length, sha256, notes };
     }
-    const run = await openRun(tx, options, prepared, startedAt);
-    const runId = run.id;
+    const runId = await openRun(tx, fileRun(options, prepared), startedAt);
     options.onProgress?.('apply', 0, total);
     await applyPlans(plans, {
       em: tx,
@@ -436,7 +436,7 @@ async function plannedImport(
       source: `import:${kind.name}`,
       onProgress: (done) => options.onProgress?.('apply', done, total),
     });
-    await closeRun(tx, runId, prepared, rows.length, plans);
+    await closeRun(tx, runId, runCounts(prepared, rows.length, plans));
     return { status: 'applied' as const, plans, rows: rows.length, runId, sha256, notes };
   });
   if (outcome.status === 'refused') {
@@ -546,18 +546,18 @@ async function stagedImport(
         await stage.drop();
         return { status: 'unchanged' as const, plans: [plan], rows, sha256, notes };
       }
-      const run = await openRun(tx, options, prepared, startedAt);
+      const runId = await openRun(tx, fileRun(options, prepared), startedAt);
       await applyStaged(stage, plan, {
         em: tx,
         refs,
         viewer: systemViewer(options.actor),
-        importRunId: run.id,
+        importRunId: runId,
         source,
         options,
       });
       await stage.drop();
-      await closeRun(tx, run.id, prepared, rows, [plan]);
-      return { status: 'applied' as const, plans: [plan], rows, runId: run.id, sha256, notes };
+      await closeRun(tx, runId, runCounts(prepared, rows, [plan]));
+      return { status: 'applied' as const, plans: [plan], rows, runId, sha256, notes };
     });
   } catch (error) {
     if (!(error instanceof Rollback)) {
