@@ -334,17 +334,13 @@ async function createRows(
   if (entities.length > 0) {
     await em.flush();
   }
-  const idOf = new Map<Change, number>([
-    ...bulk.map((change, index) => [change, bulkIds[index]!] as const),
-    ...linked.map((change, index) => [change, entities[index]!.id] as const),
-  ]);
-  const created = creates.map((change) => idOf.get(change)!);
-  creates.forEach((change, index) => {
-    ids.set(change, created[index]!);
-    if (target.namespace) {
-      refs.register(target.namespace, change.key, created[index]!);
+  bulk.forEach((change, index) => ids.set(change, bulkIds[index]!));
+  linked.forEach((change, index) => ids.set(change, entities[index]!.id));
+  if (target.namespace) {
+    for (const change of creates) {
+      refs.register(target.namespace, change.key, ids.get(change)!);
     }
-  });
+  }
 }
 
 /** Updates and soft-deletes a chunk's existing rows: one load, one flush. */
