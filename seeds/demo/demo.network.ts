@@ -276,11 +276,21 @@ function buildOrganizations(territory: DemoTerritory): Row[] {
   ].filter((row) => !stored.has(row.code));
 }
 
-function buildPeopleAndMandates(
-  { territory, random, scale, municipalitiesByState }: DemoContext,
-  regionsByState: RegionsByState,
-) {
-  // People and mandates.
+/** A mandate as the phases below give it; the roster fills in its code and the fields left out. */
+interface MandateFields {
+  personCode: string;
+  role: string;
+  organizationCode?: string | null;
+  stateUf?: string | null;
+  municipalityIbgeCode?: string | null;
+  seat?: string | null;
+  startDate: string;
+  endDate?: string | null;
+  healthRegionCodes?: string[];
+}
+
+/** The people and mandates made so far; `person()` invents one and gives their code. */
+function roster(random: Random) {
   const people: Row[] = [];
   const mandates: Row[] = [];
   const person = () => {
@@ -298,17 +308,7 @@ function buildPeopleAndMandates(
     });
     return code;
   };
-  const mandate = (fields: {
-    personCode: string;
-    role: string;
-    organizationCode?: string | null;
-    stateUf?: string | null;
-    municipalityIbgeCode?: string | null;
-    seat?: string | null;
-    startDate: string;
-    endDate?: string | null;
-    healthRegionCodes?: string[];
-  }) => {
+  const mandate = (fields: MandateFields) => {
     mandates.push({
       code: demoCode('M', 7, mandates.length + 1),
       organizationCode: null,
@@ -321,113 +321,159 @@ function buildPeopleAndMandates(
       demo: true,
     });
   };
+  return { people, mandates, person, mandate };
+}
+type Roster = ReturnType<typeof roster>;
 
+/**
+ * People and their mandates: national coordinators, then per state its staff, its municipalities'
+ * gestores and mayors, its board and council seats, and its apoiadores.
+ */
+function buildPeopleAndMandates(context: DemoContext, regionsByState: RegionsByState) {
+  const staff = roster(context.random);
   for (let i = 0; i < 3; i += 1) {
-    mandate({
-      personCode: person(),
+    staff.mandate({
+      personCode: staff.person(),
       role: 'NATIONAL_COORDINATOR',
       organizationCode: CONASEMS,
       startDate: '2021-03-01',
     });
   }
-
-  const currentGestor = new Map<string, string>();
   const summary: DemoNetwork['summary'] = {};
   const apoiadorOfRegion = new Map<string, string>();
-  for (const { uf } of territory.states) {
-    const organizationCode = cosemsOf(uf);
-    const stateUf = uf;
-    for (let i = 0; i < scale; i += 1) {
-      mandate({
-        personCode: person(),
-        role: 'FACILITATOR',
-        organizationCode: CONASEMS,
-        stateUf,
-        startDate: '2023-02-01',
-      });
-      mandate({
-        personCode: person(),
-        role: 'TECHNICAL_ADVISER',
-        organizationCode,
-        stateUf,
-        startDate: '2022-06-01',
-      });
-    }
+  for (const { uf } of context.territory.states) {
+    const stateRegions = regionsByState.get(uf) ?? [];
+    stateStaff(staff, uf, context.scale);
+    const gestores = municipalTerms(staff, context, uf);
+    boardAndCouncil(staff, context.random, uf, gestores, stateRegions);
+    const apoiadores = apoiadoresOf(staff, context.random, uf, stateRegions, apoiadorOfRegion);
+    summary[uf] = { regions: stateRegions.length, apoiadores };
+  }
+  return { people: staff.people, mandates: staff.mandates, summary, apoiadorOfRegion };
+}
+
+/** A state's facilitators and technical advisers (`scale` of each) and its coordinator. */
+function stateStaff({ person, mandate }: Roster, stateUf: string, scale: number): void {
+  const organizationCode = cosemsOf(stateUf);
+  for (let i = 0; i < scale; i += 1) {
     mandate({
       personCode: person(),
-      role: 'STATE_COORDINATOR',
+      role: 'FACILITATOR',
+      organizationCode: CONASEMS,
+      stateUf,
+      startDate: '2023-02-01',
+    });
+    mandate({
+      personCode: person(),
+      role: 'TECHNICAL_ADVISER',
       organizationCode,
       stateUf,
-      startDate: '2021-04-01',
+      startDate: '2022-06-01',
     });
+  }
+  mandate({
+    personCode: person(),
+    role: 'STATE_COORDINATOR',
+    organizationCode,
+    stateUf,
+    startDate: '2021-04-01',
+  });
+}
 
-    // Gestores and mayors across the 2016, 2020 and 2024 elections (terms begin on 1 January).
-    const municipalities = municipalitiesByState.get(uf) ?? [];
-    for (const { ibgeCode } of municipalities) {
-      const terms = (role: string, renewal: number) => {
-        let holder = person();
-        for (const [index, startDate] of termStarts.entries()) {
-          if (index > 0 && random.chance(renewal)) {
-            holder = person();
-          }
-          mandate({
-            personCode: holder,
-            role,
-            municipalityIbgeCode: ibgeCode,
-            stateUf,
-            startDate,
-            endDate: termStarts[index + 1] ?? null,
-          });
+/**
+ * Gestores and mayors of a state's municipalities across the 2016, 2020 and 2024 elections
+ * (terms begin on 1 January): the current gestor of each, by IBGE code.
+ */
+function municipalTerms(
+  { person, mandate }: Roster,
+  { random, municipalitiesByState }: DemoContext,
+  stateUf: string,
+): Map<string, string> {
+  const currentGestor = new Map<string, string>();
+  for (const { ibgeCode } of municipalitiesByState.get(stateUf) ?? []) {
+    const terms = (role: string, renewal: number) => {
+      let holder = person();
+      for (const [index, startDate] of termStarts.entries()) {
+        if (index > 0 && random.chance(renewal)) {
+          holder = person();
         }
-        return holder;
-      };
-      currentGestor.set(ibgeCode, terms('MUNICIPAL_SECRETARY', GESTOR_RENEWAL));
-      terms('MAYOR', MAYOR_RENEWAL);
-    }
-
-    // Board (diretoria) from current gestores; council seats per region.
-    const gestores = municipalities.map((m) => currentGestor.get(m.ibgeCode)!);
-    const board = { organizationCode, stateUf, startDate: '2025-03-01' };
-    for (const member of random.sample(gestores, Math.min(7, gestores.length))) {
-      mandate({ ...board, personCode: member, role: 'BOARD_MEMBER' });
-    }
-    const stateRegions = regionsByState.get(uf) ?? [];
-    for (const region of stateRegions) {
-      const [titular, suplente] = region.municipalities;
-      const seat = { ...board, role: 'COUNCIL_SEAT', healthRegionCodes: [region.code] };
-      if (titular !== undefined) {
-        mandate({ ...seat, personCode: currentGestor.get(titular)!, seat: 'TITULAR' });
-      }
-      mandate({
-        ...seat,
-        personCode: suplente !== undefined ? currentGestor.get(suplente)! : person(),
-        seat: 'SUPLENTE',
-      });
-    }
-
-    // Apoiadores, each covering a run of regions; some replaced a predecessor in 2021.
-    const apoiadorTotal = Math.min(
-      stateRegions.length,
-      fixedStates[uf]?.apoiadores ?? Math.max(1, Math.round(stateRegions.length / 2)),
-    );
-    for (const group of chunks(stateRegions, apoiadorTotal)) {
-      const healthRegionCodes = group.map((region) => region.code);
-      const apoiador = person();
-      const covering = { role: 'APOIADOR', organizationCode, stateUf, healthRegionCodes };
-      if (random.chance(0.3)) {
+        const endDate = termStarts[index + 1] ?? null;
         mandate({
-          ...covering,
-          personCode: person(),
-          startDate: '2019-02-01',
-          endDate: '2021-03-01',
+          personCode: holder,
+          role,
+          municipalityIbgeCode: ibgeCode,
+          stateUf,
+          startDate,
+          endDate,
         });
       }
-      mandate({ ...covering, personCode: apoiador, startDate: '2021-03-01' });
-      healthRegionCodes.forEach((code) => apoiadorOfRegion.set(code, apoiador));
-    }
-    summary[uf] = { regions: stateRegions.length, apoiadores: apoiadorTotal };
+      return holder;
+    };
+    currentGestor.set(ibgeCode, terms('MUNICIPAL_SECRETARY', GESTOR_RENEWAL));
+    terms('MAYOR', MAYOR_RENEWAL);
   }
-  return { people, mandates, summary, apoiadorOfRegion };
+  return currentGestor;
+}
+
+/** The COSEMS board (diretoria), from current gestores, and a titular and a suplente per region. */
+function boardAndCouncil(
+  { person, mandate }: Roster,
+  random: Random,
+  stateUf: string,
+  currentGestor: Map<string, string>,
+  stateRegions: { code: string; municipalities: string[] }[],
+): void {
+  const gestores = [...currentGestor.values()];
+  const board = { organizationCode: cosemsOf(stateUf), stateUf, startDate: '2025-03-01' };
+  for (const member of random.sample(gestores, Math.min(7, gestores.length))) {
+    mandate({ ...board, personCode: member, role: 'BOARD_MEMBER' });
+  }
+  for (const region of stateRegions) {
+    const [titular, suplente] = region.municipalities;
+    const seat = { ...board, role: 'COUNCIL_SEAT', healthRegionCodes: [region.code] };
+    if (titular !== undefined) {
+      mandate({ ...seat, personCode: currentGestor.get(titular)!, seat: 'TITULAR' });
+    }
+    mandate({
+      ...seat,
+      personCode: suplente !== undefined ? currentGestor.get(suplente)! : person(),
+      seat: 'SUPLENTE',
+    });
+  }
+}
+
+/**
+ * A state's apoiadores, each covering a run of its regions (noted in `apoiadorOfRegion`); some
+ * replaced a predecessor in 2021. Gives how many there are.
+ */
+function apoiadoresOf(
+  { person, mandate }: Roster,
+  random: Random,
+  stateUf: string,
+  stateRegions: { code: string }[],
+  apoiadorOfRegion: Map<string, string>,
+): number {
+  const total = Math.min(
+    stateRegions.length,
+    fixedStates[stateUf]?.apoiadores ?? Math.max(1, Math.round(stateRegions.length / 2)),
+  );
+  const organizationCode = cosemsOf(stateUf);
+  for (const group of chunks(stateRegions, total)) {
+    const healthRegionCodes = group.map((region) => region.code);
+    const apoiador = person();
+    const covering = { role: 'APOIADOR', organizationCode, stateUf, healthRegionCodes };
+    if (random.chance(0.3)) {
+      mandate({
+        ...covering,
+        personCode: person(),
+        startDate: '2019-02-01',
+        endDate: '2021-03-01',
+      });
+    }
+    mandate({ ...covering, personCode: apoiador, startDate: '2021-03-01' });
+    healthRegionCodes.forEach((code) => apoiadorOfRegion.set(code, apoiador));
+  }
+  return total;
 }
 
 /** Nota Técnica 425/2025: a decision within 3 business days, valid for 24 months. */
@@ -510,7 +556,46 @@ function buildProgramAndInstruments({ territory, random }: DemoContext) {
   }
   return { programs, adhesions, instrumentStatuses };
 }
-/** The events and their participations, generated lazily from their own random stream. */
+const topics = [
+  'Previne Brasil',
+  'PMS',
+  'RAG',
+  'Vacinação',
+  'Regionalização',
+  'Financiamento',
+  'Saúde mental',
+  'APS',
+  'NT 425/2025',
+];
+/** The months the demo's meetings fall in: 2023 to 2025. */
+const months: [number, number][] = [2023, 2024, 2025].flatMap((year) =>
+  Array.from({ length: 12 }, (_, index): [number, number] => [year, index + 1]),
+);
+
+/** Events written together: a batch's worth is cut only between two of these. */
+interface EventGroup {
+  events: Row[];
+  participations: Row[];
+}
+type Attendee = { municipalityIbgeCode?: string; personCode?: string; role: string };
+/** Makes one event's group: its row (`code` given in order, fields left out as null) and attendees. */
+type EventMaker = (fields: Row, attendees?: Attendee[]) => EventGroup;
+
+/** What the event phases read: the regions of every state, who visits each, their random stream. */
+interface EventSources {
+  territory: DemoTerritory;
+  rng: Random;
+  regions: { code: string; municipalities: string[]; stateUf: string }[];
+  regionOfMunicipality: Map<string, string>;
+  apoiadorOfRegion: Map<string, string>;
+  visitsPerYear: number;
+}
+
+/**
+ * The events and their participations, generated lazily from their own random stream and
+ * handed out in batches of at least `batchSize` events: monthly CIR meetings per region, CIB and
+ * board meetings per state, web oficinas, then apoiadores' technical visits.
+ */
 function demoEvents(
   { territory, scale }: DemoContext,
   from: {
@@ -520,164 +605,165 @@ function demoEvents(
     apoiadorOfRegion: Map<string, string>;
   },
 ) {
-  const { regionsByState, regionOfMunicipality, apoiadorOfRegion } = from;
-  // Events: monthly CIR per region, CIB and board per state, web oficinas, apoiador visits.
-  const months: [number, number][] = [];
-  for (const year of [2023, 2024, 2025]) {
-    for (let month = 1; month <= 12; month += 1) {
-      months.push([year, month]);
-    }
-  }
-  const allRegions = [...regionsByState.entries()].flatMap(([stateUf, list]) =>
+  const regions = [...from.regionsByState.entries()].flatMap(([stateUf, list]) =>
     list.map((region) => ({ ...region, stateUf })),
   );
-  const topics = [
-    'Previne Brasil',
-    'PMS',
-    'RAG',
-    'Vacinação',
-    'Regionalização',
-    'Financiamento',
-    'Saúde mental',
-    'APS',
-    'NT 425/2025',
-  ];
-  const visitsPerMunicipalityYear = scale;
   const eventCount =
-    allRegions.length * months.length +
+    regions.length * months.length +
     territory.states.length * months.length * 2 +
     months.length * 2 +
-    territory.municipalities.length * 3 * visitsPerMunicipalityYear;
+    territory.municipalities.length * 3 * scale;
 
-  function* events(batchSize: number): Generator<{ events: Row[]; participations: Row[] }> {
-    const rng = new Random(from.seed);
+  function* events(batchSize: number): Generator<EventGroup> {
+    const sources = {
+      ...from,
+      territory,
+      rng: new Random(from.seed),
+      regions,
+      visitsPerYear: scale,
+    };
     let made = 0;
-    let batch: Row[] = [];
-    let participations: Row[] = [];
-    const event = (
-      fields: Row,
-      attendees: { municipalityIbgeCode?: string; personCode?: string; role: string }[] = [],
-    ) => {
+    const event: EventMaker = (fields, attendees = []) => {
       const code = demoCode('E', 8, ++made);
-      batch.push({
-        code,
-        organizationCode: null,
-        stateUf: null,
-        healthRegionCode: null,
-        municipalityIbgeCode: null,
-        endDate: null,
-        participantCount: null,
-        accessCount: null,
-        notes: null,
-        topics: [],
-        ...fields,
-        demo: true,
-      });
-      for (const attendee of attendees) {
-        participations.push({
+      return {
+        events: [
+          {
+            code,
+            organizationCode: null,
+            stateUf: null,
+            healthRegionCode: null,
+            municipalityIbgeCode: null,
+            endDate: null,
+            participantCount: null,
+            accessCount: null,
+            notes: null,
+            topics: [],
+            ...fields,
+            demo: true,
+          },
+        ],
+        participations: attendees.map((attendee) => ({
           eventCode: code,
           personCode: attendee.personCode ?? null,
           municipalityIbgeCode: attendee.municipalityIbgeCode ?? null,
           role: attendee.role,
-        });
-      }
+        })),
+      };
     };
-    const flush = function* () {
-      if (batch.length >= batchSize) {
-        yield { events: batch, participations };
-        batch = [];
-        participations = [];
-      }
+    let batch: EventGroup = { events: [], participations: [] };
+    const groups = function* () {
+      yield* meetings(sources, event);
+      yield* technicalVisits(sources, event);
     };
-    for (const [year, month] of months) {
-      const label = `${String(month).padStart(2, '0')}/${year}`;
-      for (const region of allRegions) {
-        const attending = region.municipalities.filter(() => rng.chance(0.85));
-        event(
-          {
-            kind: 'CIR_MEETING',
-            title: `Reunião ordinária da CIR ${region.code} — ${label}`,
-            startDate: iso(year, month, rng.int(3, 26)),
-            modality: rng.chance(0.3) ? 'HYBRID' : 'IN_PERSON',
-            organizationCode: cosemsOf(region.stateUf),
-            stateUf: region.stateUf,
-            healthRegionCode: region.code,
-            participantCount: attending.length,
-            topics: rng.sample(topics, 2),
-          },
-          year === 2025
-            ? attending.map((municipalityIbgeCode) => ({ municipalityIbgeCode, role: 'ATTENDEE' }))
-            : [],
-        );
-        yield* flush();
-      }
-      for (const { uf } of territory.states) {
-        event({
-          kind: 'CIB_MEETING',
-          title: `Reunião da CIB/${uf} — ${label}`,
-          startDate: iso(year, month, rng.int(3, 26)),
-          modality: 'HYBRID',
-          organizationCode: cosemsOf(uf),
-          stateUf: uf,
-          participantCount: rng.int(20, 60),
-          topics: rng.sample(topics, 3),
-        });
-        event({
-          kind: 'BOARD_MEETING',
-          title: `Reunião de diretoria do COSEMS/${uf} — ${label}`,
-          startDate: iso(year, month, rng.int(3, 26)),
-          modality: rng.chance(0.5) ? 'ONLINE' : 'IN_PERSON',
-          organizationCode: cosemsOf(uf),
-          stateUf: uf,
-          participantCount: rng.int(5, 12),
-        });
-        yield* flush();
-      }
-      for (const half of [1, 2]) {
-        const participants = rng.int(80, 600);
-        const theme = rng.pick(topics);
-        event({
-          kind: 'WEB_OFICINA',
-          title: `Web oficina: ${theme} (${half}ª de ${label})`,
-          startDate: iso(year, month, half === 1 ? rng.int(5, 12) : rng.int(17, 25)),
-          modality: 'ONLINE',
-          organizationCode: CONASEMS,
-          participantCount: participants,
-          accessCount: Math.round(participants * (1.5 + rng.next() * 2.5)),
-          topics: [theme],
-        });
-      }
-      yield* flush();
-    }
-    for (const year of [2023, 2024, 2025]) {
-      for (const m of territory.municipalities) {
-        const region = m.healthRegionCode ?? regionOfMunicipality.get(m.ibgeCode) ?? null;
-        const apoiador = region === null ? undefined : apoiadorOfRegion.get(region);
-        for (let v = 0; v < visitsPerMunicipalityYear; v += 1) {
-          event(
-            {
-              kind: 'TECHNICAL_VISIT',
-              title: `Visita técnica a ${m.name}`,
-              startDate: iso(year, rng.int(1, 12), rng.int(1, 28)),
-              modality: 'IN_PERSON',
-              organizationCode: cosemsOf(m.stateUf),
-              stateUf: m.stateUf,
-              healthRegionCode: region,
-              municipalityIbgeCode: m.ibgeCode,
-              participantCount: rng.int(2, 8),
-              topics: [rng.pick(topics)],
-            },
-            v === 0 && year === 2025 && apoiador !== undefined
-              ? [{ personCode: apoiador, role: 'ORGANISER' }]
-              : [],
-          );
-          yield* flush();
-        }
+    for (const group of groups()) {
+      batch.events.push(...group.events);
+      batch.participations.push(...group.participations);
+      if (batch.events.length >= batchSize) {
+        yield batch;
+        batch = { events: [], participations: [] };
       }
     }
-    if (batch.length > 0) {
-      yield { events: batch, participations };
+    if (batch.events.length > 0) {
+      yield batch;
     }
   }
   return { events, eventCount };
+}
+
+/** Each month: a CIR meeting per region, a CIB and a board meeting per state, two web oficinas. */
+function* meetings(
+  { territory, rng, regions }: EventSources,
+  event: EventMaker,
+): Generator<EventGroup> {
+  for (const [year, month] of months) {
+    const label = `${String(month).padStart(2, '0')}/${year}`;
+    for (const region of regions) {
+      const attending = region.municipalities.filter(() => rng.chance(0.85));
+      yield event(
+        {
+          kind: 'CIR_MEETING',
+          title: `Reunião ordinária da CIR ${region.code} — ${label}`,
+          startDate: iso(year, month, rng.int(3, 26)),
+          modality: rng.chance(0.3) ? 'HYBRID' : 'IN_PERSON',
+          organizationCode: cosemsOf(region.stateUf),
+          stateUf: region.stateUf,
+          healthRegionCode: region.code,
+          participantCount: attending.length,
+          topics: rng.sample(topics, 2),
+        },
+        year === 2025
+          ? attending.map((municipalityIbgeCode) => ({ municipalityIbgeCode, role: 'ATTENDEE' }))
+          : [],
+      );
+    }
+    for (const { uf } of territory.states) {
+      const cib = event({
+        kind: 'CIB_MEETING',
+        title: `Reunião da CIB/${uf} — ${label}`,
+        startDate: iso(year, month, rng.int(3, 26)),
+        modality: 'HYBRID',
+        organizationCode: cosemsOf(uf),
+        stateUf: uf,
+        participantCount: rng.int(20, 60),
+        topics: rng.sample(topics, 3),
+      });
+      const board = event({
+        kind: 'BOARD_MEETING',
+        title: `Reunião de diretoria do COSEMS/${uf} — ${label}`,
+        startDate: iso(year, month, rng.int(3, 26)),
+        modality: rng.chance(0.5) ? 'ONLINE' : 'IN_PERSON',
+        organizationCode: cosemsOf(uf),
+        stateUf: uf,
+        participantCount: rng.int(5, 12),
+      });
+      yield { events: [...cib.events, ...board.events], participations: [] };
+    }
+    const oficinas = [1, 2].map((half) => {
+      const participants = rng.int(80, 600);
+      const theme = rng.pick(topics);
+      return event({
+        kind: 'WEB_OFICINA',
+        title: `Web oficina: ${theme} (${half}ª de ${label})`,
+        startDate: iso(year, month, half === 1 ? rng.int(5, 12) : rng.int(17, 25)),
+        modality: 'ONLINE',
+        organizationCode: CONASEMS,
+        participantCount: participants,
+        accessCount: Math.round(participants * (1.5 + rng.next() * 2.5)),
+        topics: [theme],
+      }).events[0]!;
+    });
+    yield { events: oficinas, participations: [] };
+  }
+}
+
+/** Technical visits to every municipality each year; the region's apoiador organises 2025's first. */
+function* technicalVisits(
+  { territory, rng, regionOfMunicipality, apoiadorOfRegion, visitsPerYear }: EventSources,
+  event: EventMaker,
+): Generator<EventGroup> {
+  for (const year of [2023, 2024, 2025]) {
+    for (const m of territory.municipalities) {
+      const region = m.healthRegionCode ?? regionOfMunicipality.get(m.ibgeCode) ?? null;
+      const apoiador = region === null ? undefined : apoiadorOfRegion.get(region);
+      for (let v = 0; v < visitsPerYear; v += 1) {
+        yield event(
+          {
+            kind: 'TECHNICAL_VISIT',
+            title: `Visita técnica a ${m.name}`,
+            startDate: iso(year, rng.int(1, 12), rng.int(1, 28)),
+            modality: 'IN_PERSON',
+            organizationCode: cosemsOf(m.stateUf),
+            stateUf: m.stateUf,
+            healthRegionCode: region,
+            municipalityIbgeCode: m.ibgeCode,
+            participantCount: rng.int(2, 8),
+            topics: [rng.pick(topics)],
+          },
+          v === 0 && year === 2025 && apoiador !== undefined
+            ? [{ personCode: apoiador, role: 'ORGANISER' }]
+            : [],
+        );
+      }
+    }
+  }
 }
