@@ -46,7 +46,7 @@ export interface DemoNetwork {
   adhesions: Row[];
   instrumentStatuses: Row[];
   /** Events come in batches with their participations, so a million never sit in memory. */
-  events(batchSize: number): Generator<{ events: Row[]; participations: Row[] }>;
+  events(batchSize: number): Generator<EventGroup>;
   /** How many events `events()` yields (for progress). */
   eventCount: number;
   /** Apoiadores per state, regions per state: what the seed reports describe. */
@@ -162,6 +162,10 @@ export function buildDemoNetwork(territory: DemoTerritory, options: DemoOptions)
   const { apoiadorOfRegion, ...people } = buildPeopleAndMandates(context, regionsByState);
   return {
     ...demoTerritory,
+    regionLinks: [...regionOfMunicipality].map(([ibgeCode, healthRegionCode]) => ({
+      ibgeCode,
+      healthRegionCode,
+    })),
     organizations,
     ...people,
     ...buildProgramAndInstruments(context),
@@ -192,7 +196,6 @@ function buildDemoTerritory({ territory, municipalitiesByState }: DemoContext) {
   const macroregions: Row[] = [];
   const regions: Row[] = [];
   const memberships: Row[] = [];
-  const regionLinks: Row[] = [];
   const regionOfMunicipality = new Map<string, string>();
   const regionsByState: RegionsByState = new Map();
   for (const region of territory.regions) {
@@ -244,14 +247,13 @@ function buildDemoTerritory({ territory, municipalitiesByState }: DemoContext) {
       });
       for (const { ibgeCode } of group) {
         regionOfMunicipality.set(ibgeCode, code);
-        regionLinks.push({ ibgeCode, healthRegionCode: code });
         memberships.push({ ibgeCode, healthRegionCode: code, validFrom: null, validTo: null });
       }
       return { code, municipalities: group.map((m) => m.ibgeCode) };
     });
     regionsByState.set(state.uf, stateRegions);
   }
-  return { macroregions, regions, regionLinks, memberships, regionOfMunicipality, regionsByState };
+  return { macroregions, regions, memberships, regionOfMunicipality, regionsByState };
 }
 
 const CONASEMS = 'CONASEMS';

@@ -95,7 +95,7 @@ export async function seedDemoNetwork(
   const rows: Record<string, number> = {};
   const actor = options.actor ?? 'demo-seed';
 
-  const runId = await em.transactional(async (tx) => {
+  const { runId, total } = await em.transactional(async (tx) => {
     const runId = await openRun(
       tx,
       {
@@ -125,10 +125,15 @@ export async function seedDemoNetwork(
       }
       const update = target === municipalityTarget;
       const demoTarget = update ? target : withDemoFlag(target);
+      // Every row, not the first: rows of one entity differ in fields (an event's kind gives its own).
       const written = new Set(demoTarget.fields.map((field) => field.name));
-      const unknown = Object.keys(records[0]!).filter((name) => !written.has(name));
-      if (unknown.length > 0) {
-        throw new Error(`demo seed: ${target.name} has no field ${unknown.join(', ')} to write`);
+      const unknown = new Set(
+        records.flatMap((record) => Object.keys(record).filter((name) => !written.has(name))),
+      );
+      if (unknown.size > 0) {
+        throw new Error(
+          `demo seed: ${target.name} has no field ${[...unknown].join(', ')} to write`,
+        );
       }
       if (target.namespace) {
         // Rows it creates are registered there, for the rows after them to point at.
@@ -167,11 +172,10 @@ export async function seedDemoNetwork(
     }
     const total = Object.values(rows).reduce((sum, count) => sum + count, 0);
     await closeRun(tx, runId, { rows: total, ...rows });
-    return runId;
+    return { runId, total };
   });
   await refreshPlannerStatistics(em);
   const seconds = (Date.now() - started) / 1000;
-  const total = Object.values(rows).reduce((sum, count) => sum + count, 0);
   return {
     runId,
     rows,
